@@ -1,0 +1,1 @@
+"""Case studies: recipes for extending SQLAlchemy 2.x, in reading order."""

@@ -1,0 +1,48 @@
+"""The command line every case-study demo shares: ``--db URL``.
+
+``python -m casestudies.NAME`` runs the demo on SQLite in memory.
+``--db URL`` points it at a database you already have; ``--db postgresql``
+or ``--db mariadb`` starts a throwaway server of that kind on 127.0.0.1
+for the length of the demo (see :mod:`casestudies.servers`).  Decks read
+the same choice from the ``TUTORIAL_DB`` environment variable, which
+``sliderepl --db URL DECK`` sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+
+SQLITE_MEMORY = "sqlite://"
+SERVER_KINDS = ("postgresql", "mariadb")
+
+
+def parse_args(
+    argv: Sequence[str] | None, description: str | None
+) -> argparse.Namespace:
+    """Parse a demo's command line: only ``--db`` so far."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="database URL, or 'postgresql' / 'mariadb' to start a "
+        "throwaway server (default: SQLite in memory)",
+    )
+    return parser.parse_args(argv)
+
+
+def resolve_url(db: str | None = None) -> str:
+    """The URL a demo or deck should use.
+
+    ``db`` wins; then the ``TUTORIAL_DB`` environment variable; then
+    SQLite in memory.  A server kind instead of a URL starts (once per
+    process) a throwaway server of that kind and returns its URL.
+    """
+    choice = db or os.environ.get("TUTORIAL_DB") or SQLITE_MEMORY
+    if choice in SERVER_KINDS:
+        from . import servers  # only demos that ask for a server pay for it
+
+        return servers.shared_server(choice).url()
+    return choice

@@ -1,0 +1,121 @@
+"""The slide model: what the parser produces and everything else reads.
+
+Plain data. Nothing here prints, runs code or knows about terminals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Flag characters with a meaning; any other character after ``slide::``
+#: is ignored (the old tool did the same).
+KNOWN_FLAGS = frozenset("bpxisle")
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """One ``###  * text`` line; ``depth`` counts the spaces after ``###``."""
+
+    text: str
+    depth: int = 1
+
+
+@dataclass(frozen=True)
+class Block:
+    """One top-level statement of a slide's code, as typed at ``>>>``.
+
+    ``source`` is the code exactly as it runs.  ``display`` is the code as
+    shown (lines whose stripped text is ``\"\"\"`` are hidden from it).
+    ``path`` and ``first_line`` locate the block's first line in its deck
+    file (1-based), so tracebacks and errors can point there.
+    """
+
+    source: str
+    display: str
+    path: Path
+    first_line: int
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Something wrong in a deck, reported as ``FILE:LINE: message``."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Slide:
+    """One slide.  ``number`` is its 1-based position among shown slides
+    (``None`` for setup slides, which are not shown or counted)."""
+
+    path: Path
+    line: int
+    flags: frozenset[str] = frozenset()
+    raw_flags: str = ""
+    title: str | None = None
+    intro: list[str] = field(default_factory=list)
+    bullets: list[Bullet] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    number: int | None = None
+
+    @property
+    def is_setup(self) -> bool:
+        return "s" in self.flags
+
+    @property
+    def has_bullets(self) -> bool:
+        return "b" in self.flags and bool(self.bullets)
+
+    @property
+    def pauses(self) -> bool:
+        return "p" in self.flags
+
+    @property
+    def runs(self) -> bool:
+        """False for ``x`` slides and slides that failed to parse."""
+        return "x" not in self.flags and not self.problems
+
+    @property
+    def continues(self) -> bool:
+        return "i" in self.flags
+
+    @property
+    def long_only(self) -> bool:
+        return "l" in self.flags
+
+    @property
+    def expects_error(self) -> bool:
+        return "e" in self.flags
+
+
+@dataclass
+class Deck:
+    """A parsed deck: setup slides apart, shown slides in order."""
+
+    path: Path
+    setup: list[Slide] = field(default_factory=list)
+    slides: list[Slide] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.slides)
+
+    def shortened(self) -> Deck:
+        """The deck as ``--short`` shows it: ``l`` slides left out."""
+        kept = [s for s in self.slides if not s.long_only]
+        return _renumbered(self, kept)
+
+
+def _renumbered(deck: Deck, slides: list[Slide]) -> Deck:
+    from dataclasses import replace
+
+    numbered = [replace(s, number=i) for i, s in enumerate(slides, 1)]
+    return Deck(deck.path, deck.setup, numbered, deck.problems)
