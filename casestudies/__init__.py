@@ -1,1 +1,34 @@
-"""Case studies: recipes for extending SQLAlchemy 2.x, in reading order."""
+"""Case studies: recipes for extending SQLAlchemy 2.x, in reading order.
+
+Each module is a recipe to copy: the reusable part on top (no side effects
+at import), a self-checking walkthrough in ``main()``, and tests in
+``tests/`` that run it on SQLite, PostgreSQL and MariaDB.  Every demo runs
+on SQLite in memory by default; ``--db URL`` points it at a database you
+have, and ``--db postgresql`` / ``--db mariadb`` start a throwaway server
+on 127.0.0.1 for the length of the demo.
+
+Part 1: connections, pools, connection events
+
+    python -m casestudies.disconnects        # hand out only live connections
+    python -m casestudies.audit_log          # who wrote this row, via Connection.info
+    python -m casestudies.statement_stats    # count and time a block's statements
+    python -m casestudies.change_watcher     # empty only the tables a test wrote
+
+Part 2: schema, types, DDL and SQL constructs
+
+    python -m casestudies.timestamps         # a last-updated column on every table
+    python -m casestudies.timezones          # ZoneInfo objects in, zone names stored
+    python -m casestudies.fixtures           # lookup rows created with their table
+    python -m casestudies.utcnow             # the database's UTC clock, per dialect
+
+Part 3: the ORM and the Session
+
+    python -m casestudies.contextual_defaults  # the audit column, filled by the ORM
+    python -m casestudies.auto_add             # new objects join the current session
+    python -m casestudies.object_managers      # Django-style Model.objects
+    python -m casestudies.contextual_sessions  # one session per thread, task or call
+    python -m casestudies.partitioning         # several databases, shards, two-phase
+
+Supporting modules: ``demo`` (the shared ``--db`` option) and ``servers``
+(throwaway PostgreSQL and MariaDB servers for demos and tests).
+"""
