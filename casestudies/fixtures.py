@@ -1,0 +1,170 @@
+"""Illustrates fixed rows that are inserted whenever a table is created,
+declared in the table's own definition so schema and data cannot drift.
+
+Use it for lookup tables (statuses, countries, roles) that an application
+needs in every database it runs on, including each empty test database:
+after ``create_all()`` the rows are there, a second ``create_all()`` does
+not duplicate them (it skips tables that exist, so the ``after_create``
+event does not fire), and the data can be read without a query as
+``table.info["fixture"].rows``.
+
+In 2010 the recipe passed the ``Fixture`` object itself among the
+``Table(...)`` arguments and relied on SQLAlchemy calling its
+``_set_parent()``.  Now ``Table`` accepts only ``SchemaItem`` subclasses
+there (anything else raises ``ArgumentError``), and a ``SchemaItem``
+subclass must override a private method: code people copy should not
+lean on that.  This version uses two public keyword arguments that
+``Table`` (and a declarative ``__table_args__``) take: ``info=`` to keep
+the data introspectable, ``listeners=`` to insert it on
+``after_create``.  SQLAlchemy has no built-in fixture loading; migration
+tools (Alembic ``bulk_insert``) cover databases that already exist.
+
+Caveat: ``Table.to_metadata()`` copies ``info`` but not listeners; call
+:meth:`Fixture.attach` on such a copy.
+
+Requires: SQLAlchemy 2.x.
+
+Run: python -m casestudies.fixtures [--db URL]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Fixture"]
+
+INFO_KEY = "fixture"
+
+
+class Fixture:
+    """Rows a table must contain from the moment it is created."""
+
+    def __init__(
+        self, column_names: Sequence[str], *rows: Sequence[Any]
+    ) -> None:
+        self.column_names: tuple[str, ...] = tuple(column_names)
+        for row in rows:
+            # Catch a short row here, at import, not at CREATE time.
+            if len(row) != len(self.column_names):
+                raise ValueError(
+                    f"fixture row {tuple(row)!r} has {len(row)} values "
+                    f"for columns {self.column_names!r}"
+                )
+        self.rows: list[tuple[Any, ...]] = [tuple(row) for row in rows]
+
+    def __repr__(self) -> str:
+        return f"Fixture({self.column_names!r}, {len(self.rows)} rows)"
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        """The rows as parameter dictionaries for an INSERT."""
+        return [dict(zip(self.column_names, row)) for row in self.rows]
+
+    def load(self, target: Table, connection: Connection, **kw: Any) -> None:
+        """Insert the rows into ``target`` (an ``after_create`` listener).
+
+        It runs on the connection doing the CREATE, inside its
+        transaction, so table and rows appear together.
+        """
+        if self.rows:
+            connection.execute(target.insert(), self.as_dicts())
+
+    def table_kwargs(
+        self, info: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Keyword arguments for ``Table(...)`` or ``__table_args__``.
+
+        ``info`` is merged into the table's ``info`` dictionary, for
+        tables that keep other things there too.
+        """
+        return {
+            "info": {**(info or {}), INFO_KEY: self},
+            "listeners": [("after_create", self.load)],
+        }
+
+    def attach(self, table: Table) -> Table:
+        """Attach to a table that already exists as an object."""
+        table.info[INFO_KEY] = self
+        if not event.contains(table, "after_create", self.load):
+            event.listen(table, "after_create", self.load)
+        return table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Walk through fixtures on one database, checking each step."""
+    from casestudies.demo import parse_args, resolve_url
+
+    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    engine = create_engine(resolve_url(args.db))
+
+    class Base(DeclarativeBase):
+        pass
+
+    # Core: the fixture sits in the Table(...) call, beside the columns.
+    status = Table(
+        "fixture_status",
+        Base.metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("label", String(20), nullable=False),
+        **Fixture(
+            ("id", "label"), (1, "open"), (2, "closed"), (3, "wontfix")
+        ).table_kwargs(),
+    )
+
+    # Declarative: the same keyword arguments, through __table_args__.
+    class Country(Base):
+        __tablename__ = "fixture_country"
+        __table_args__ = Fixture(
+            ("code", "name"), ("LT", "Lithuania"), ("GB", "United Kingdom")
+        ).table_kwargs()
+        code: Mapped[str] = mapped_column(String(2), primary_key=True)
+        name: Mapped[str] = mapped_column(String(40))
+
+    def count(table: Table) -> int:
+        with engine.connect() as cx:
+            return cx.scalar(select(func.count()).select_from(table)) or 0
+
+    countries = Country.__table__
+    assert isinstance(countries, Table)
+    try:
+        Base.metadata.drop_all(engine)
+        # The data is known before any database exists.
+        assert status.info["fixture"].rows[0] == (1, "open")
+        print("status fixture:", status.info["fixture"].rows)
+
+        Base.metadata.create_all(engine)
+        # after_create inserted the rows, in CREATE's transaction.
+        assert count(status) == 3 and count(countries) == 2
+        print("after create_all:", count(status), "statuses,",
+              count(countries), "countries")
+
+        Base.metadata.create_all(engine)
+        # The tables existed, so nothing was created and nothing inserted.
+        assert count(status) == 3 and count(countries) == 2
+        print("after a second create_all: still", count(status), "statuses")
+
+        with engine.connect() as cx:
+            labels = cx.scalars(select(status.c.label).order_by("id")).all()
+        assert labels == ["open", "closed", "wontfix"]
+    finally:
+        Base.metadata.drop_all(engine)
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
