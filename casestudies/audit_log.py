@@ -1,0 +1,196 @@
+"""Illustrates stamping each written row with the application user who
+wrote it, without passing that user to every function that writes.
+
+Use it when your users live in the application (a web login, a job name)
+rather than in the database, so a trigger cannot know them, and threading a
+``user`` argument through every data-access function is not practical.
+The current user is kept in ``Connection.info``, the dictionary the pool
+keeps for each DBAPI connection; a column default reads it whenever code
+does not give the column a value itself.
+
+In 2010 the cleanup was a ``PoolListener`` passed as
+``create_engine(listeners=[...])`` or ``pool.add_listener``.  SQLAlchemy
+2.x has no built-in "current user" but gives the pieces: context-sensitive
+column defaults (a callable that receives the execution context) and pool
+events through ``sqlalchemy.event`` (``checkin`` here).  With the ORM,
+``Session.info`` plus a ``SessionEvents.after_begin`` listener that copies
+the user into ``connection.info`` feeds the same column (see
+``casestudies/contextual_defaults.py``).
+
+Because ``Connection.info`` lives as long as the DBAPI connection, a value
+set for one piece of work would stamp rows written by whoever checks that
+connection out next.  :func:`install_cleanup` removes it every time the
+connection goes back to the pool: closed normally, after an exception,
+after a rollback, or invalidated.
+
+Requires: SQLAlchemy 2.x; any backend (tested on SQLite, PostgreSQL and
+MariaDB).
+
+Run: python -m casestudies.audit_log [--db URL]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Column, Integer, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import ExecutionContext
+from sqlalchemy.types import TypeEngine
+
+#: The ``Connection.info`` key the column defaults read.
+INFO_KEY = "updated_by"
+
+
+def current_user(context: ExecutionContext) -> Any:
+    """Column default: the user stored in this connection's ``info``.
+
+    SQLAlchemy passes the execution context to a default callable that
+    accepts one argument; ``context.connection.info`` is the pool's
+    per-DBAPI-connection dictionary.  ``None`` (SQL NULL) when no user is
+    set: an unattributed write stays visible as such.
+    """
+    return context.connection.info.get(INFO_KEY)
+
+
+def updated_by_column(
+    name: str = "updated_by", *, type_: TypeEngine[Any] | None = None
+) -> Column[Any]:
+    """A new ``Column`` filled from ``connection.info["updated_by"]``.
+
+    Both the insert default and the update default read the current user,
+    so every INSERT and every UPDATE that does not set the column itself
+    records who wrote the row.  A new ``Column`` per call because one
+    ``Column`` cannot belong to two tables.  ``type_`` defaults to
+    ``Integer`` (user ids); pass ``String(64)`` for user names.
+    """
+    return Column(
+        name,
+        type_ if type_ is not None else Integer(),
+        default=current_user,
+        onupdate=current_user,
+    )
+
+
+def _forget_user(dbapi_connection: Any, connection_record: Any) -> None:
+    # ``connection_record.info`` is the same dictionary as
+    # ``Connection.info``.  ``dbapi_connection`` is None when the
+    # connection was invalidated; the record (and its info) still exists,
+    # so the key is removed here too.
+    connection_record.info.pop(INFO_KEY, None)
+
+
+def install_cleanup(engine: Engine) -> None:
+    """Forget the current user whenever a connection returns to the pool.
+
+    ``checkin`` fires on every return: ``close()``, the end of a ``with``
+    block (normal or by exception), garbage collection, and after an
+    invalidation.  The ``reset`` event would miss the last case: it only
+    fires when there is a live DBAPI connection to roll back.
+    Idempotent: installing twice registers one listener.
+    """
+    if not event.contains(engine, "checkin", _forget_user):
+        event.listen(engine, "checkin", _forget_user)
+
+
+@contextmanager
+def acting_as(connection: Connection, user: Any) -> Iterator[Connection]:
+    """Write as ``user`` inside the block, then restore the previous user."""
+    info = connection.info
+    missing = object()
+    previous = info.get(INFO_KEY, missing)
+    info[INFO_KEY] = user
+    try:
+        yield connection
+    finally:
+        if previous is missing:
+            info.pop(INFO_KEY, None)
+        else:
+            info[INFO_KEY] = previous
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Walk through the recipe, checking each step."""
+    from sqlalchemy import (
+        MetaData,
+        String,
+        Table,
+        create_engine,
+        select,
+    )
+    from sqlalchemy.pool import StaticPool
+
+    from .demo import parse_args, resolve_url
+
+    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    url = resolve_url(args.db)
+    # One connection in the pool, so the second checkout below is provably
+    # the same DBAPI connection as the first.  (SQLite in memory: one
+    # StaticPool connection, as each new connection would be a new,
+    # empty database.)
+    if url.startswith("sqlite") and url.endswith(("://", ":memory:")):
+        engine = create_engine(url, poolclass=StaticPool)
+    else:
+        engine = create_engine(url, pool_size=1, max_overflow=0)
+    metadata = MetaData()
+    records = Table(
+        "audit_demo_records",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        updated_by_column(),
+        Column("data", String(50)),
+    )
+    try:
+        metadata.drop_all(engine)
+        metadata.create_all(engine)
+        install_cleanup(engine)
+
+        with engine.begin() as cx:
+            cx.info[INFO_KEY] = 123
+            cx.execute(records.insert(), {"data": "inserted"})
+            row = cx.execute(select(records)).one()
+            # The insert default read the user from connection.info.
+            assert (row.updated_by, row.data) == (123, "inserted"), row
+            print("after insert as 123:", tuple(row))
+
+            cx.info[INFO_KEY] = 456
+            cx.execute(records.update().values(data="updated"))
+            row = cx.execute(select(records)).one()
+            # The update default (onupdate) fired as well.
+            assert (row.updated_by, row.data) == (456, "updated"), row
+            print("after update as 456:", tuple(row))
+            first_dbapi = cx.connection.dbapi_connection
+
+        with engine.begin() as cx:
+            # Same DBAPI connection (pool of one), yet the user is gone:
+            # the checkin listener removed it when the block ended.
+            assert cx.connection.dbapi_connection is first_dbapi
+            assert INFO_KEY not in cx.info
+            cx.execute(records.insert(), {"data": "anonymous"})
+            with acting_as(cx, 789):
+                cx.execute(records.insert(), {"data": "as 789"})
+            cx.execute(records.insert(), {"data": "anonymous again"})
+            stamps = cx.execute(
+                select(records.c.data, records.c.updated_by).order_by(
+                    records.c.id
+                )
+            ).all()
+        # Only the write inside acting_as() carries a user.
+        assert [tuple(s) for s in stamps] == [
+            ("updated", 456),
+            ("anonymous", None),
+            ("as 789", 789),
+            ("anonymous again", None),
+        ], stamps
+        print("later checkout:", [tuple(s) for s in stamps[1:]])
+        metadata.drop_all(engine)
+    finally:
+        engine.dispose()
+    print("audit_log: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
