@@ -1,0 +1,369 @@
+"""Illustrates one Session per unit of work, found without passing it around.
+
+Use it when many functions of one request, task or job need "the" session
+and threading it through every signature is noise.  Three scopes, one
+tool: ``scoped_session`` (or ``async_scoped_session``) plus a *scope
+function* that says what "current" means.
+
+- **Per thread** (``scoped_session(factory)``): a threaded web server.
+  ``handle_request`` is the framework's side of the lifespan: run the
+  controller, commit, and ``remove()`` the session whatever happened.
+- **Per asyncio task** (``async_scoped_session(..., scopefunc=
+  asyncio.current_task)``): an asyncio server; ``task_unit_of_work`` does
+  the same around a coroutine.  Each task MUST remove its session: the
+  registry is keyed by the task and otherwise keeps it (and its
+  connection) alive.
+- **Per function call** (``CallScopedSession``): what SQLAlchemy-Rope did
+  by planting an object in the caller's frame locals and relying on
+  garbage collection to remove the session when the frame died.  Here a
+  decorator or ``with`` block marks the boundary: cleanup is immediate and
+  deterministic (also when the function raises, when a traceback keeps
+  the frame alive, or on a Python without reference counting), commit or
+  rollback is decided at the boundary, and it works in threads and tasks
+  because the scope key is a ``ContextVar``.
+
+What it replaces: ``sqlalchemy.mods.threadlocal`` and ``get_session()``,
+the ``SessionContext`` plugin (``ctx.current``), the ``threadlocal``
+engine strategy, and frame-local libraries such as SQLAlchemy-Rope.  2.x
+offers ``scoped_session``, ``async_scoped_session`` and ``remove()``;
+for new code, passing a ``Session`` explicitly (``with Session() as s``)
+is still the simplest scope of all.
+
+Requires: SQLAlchemy[asyncio] (greenlet) and an asyncio driver for the
+per-task part: aiosqlite, psycopg 3 (built in) or aiomysql.
+
+Run: python -m casestudies.contextual_sessions [--db URL]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import tempfile
+import threading
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterator,
+    Sequence,
+)
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy import Engine, String, create_engine, func, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncSession,
+    async_scoped_session,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    scoped_session,
+    sessionmaker,
+)
+
+from .demo import parse_args, resolve_url
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Visit(Base):
+    """One row per unit of work, so the demo can count what was saved."""
+
+    __tablename__ = "visit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker: Mapped[str] = mapped_column(String(40))
+
+    def __repr__(self) -> str:
+        return f"Visit(worker={self.worker!r})"
+
+
+# -- per thread --------------------------------------------------------------
+
+
+def handle_request(
+    registry: scoped_session[Session],
+    controller: Callable[P, R],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> R:
+    """Run one request's controller inside its own thread-local session.
+
+    The framework, not the controller, owns the lifespan: the controller
+    (and anything it calls) just uses ``registry()`` or the registry's
+    proxied methods; afterwards the work is committed and the session is
+    removed, so the thread starts the next request with an empty one and
+    its connection is back in the pool even if the controller raised.
+    """
+    try:
+        result = controller(*args, **kwargs)
+        registry.commit()
+        return result
+    finally:
+        # remove() = close() (rolls back what was not committed, returns
+        # the connection) + forget the session for this thread.
+        registry.remove()
+
+
+# -- per asyncio task --------------------------------------------------------
+
+
+def task_scoped(engine: object) -> async_scoped_session[AsyncSession]:
+    """A registry that gives each asyncio task its own AsyncSession."""
+    factory = async_sessionmaker(engine, expire_on_commit=False)
+    return async_scoped_session(factory, scopefunc=asyncio.current_task)
+
+
+async def task_unit_of_work(
+    registry: async_scoped_session[AsyncSession],
+    work: Callable[[], Awaitable[R]],
+) -> R:
+    """Await ``work()`` as one unit of work of the current task.
+
+    Same lifespan as :func:`handle_request`.  ``remove()`` is essential
+    here: the registry is a dict keyed by the task object, so without it
+    every finished task would leave its session behind.
+    """
+    try:
+        result = await work()
+        await registry.commit()
+        return result
+    finally:
+        await registry.remove()
+
+
+# -- per function call -------------------------------------------------------
+
+
+class NoUnitOfWork(RuntimeError):
+    """The call-scoped session was used outside any unit of work."""
+
+
+class CallScopedSession:
+    """A session per call of a decorated function (or ``with`` block).
+
+    ``scope.session`` is the session of the innermost unit of work in the
+    current thread or task; each unit of work gets a new one, commits it
+    on success, and always closes and forgets it on the way out.
+    """
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        # A ContextVar is per thread and per asyncio task, and restored on
+        # exit (reset), so nested and concurrent units never mix.
+        self._key: ContextVar[object] = ContextVar(f"unit_of_work_{id(self)}")
+        self.registry = scoped_session(factory, scopefunc=self._scope)
+
+    def _scope(self) -> object:
+        try:
+            return self._key.get()
+        except LookupError:
+            raise NoUnitOfWork(
+                "no unit of work in progress: decorate the function with "
+                "@scope.unit_of_work or use 'with scope.begin():'"
+            ) from None
+
+    @property
+    def session(self) -> Session:
+        """The session of the current unit of work."""
+        return self.registry()
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Session]:
+        """Open a unit of work: a new session, committed if no error."""
+        token = self._key.set(object())  # a fresh, unique scope key
+        try:
+            session = self.registry()
+            yield session
+            session.commit()
+        finally:
+            self.registry.remove()
+            self._key.reset(token)
+
+    def unit_of_work(self, fn: Callable[P, R]) -> Callable[P, R]:
+        """Decorator: each call of ``fn`` is one unit of work."""
+
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            with self.begin():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def active(self) -> bool:
+        """True inside a unit of work that has created its session."""
+        try:
+            return self.registry.registry.has()
+        except NoUnitOfWork:
+            return False
+
+
+# -- helpers the demo and the tests share -------------------------------------
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+psycopg_async",
+    "mysql": "mysql+aiomysql",
+    "mariadb": "mariadb+aiomysql",
+}
+
+
+def async_url(url: str | URL) -> URL:
+    """The same database as ``url``, through an asyncio driver."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"no asyncio driver known for {backend!r}")
+    if backend in ("mysql", "mariadb"):
+        # PyMySQL's ssl_disabled switch is not an aiomysql argument.
+        parsed = parsed.difference_update_query(["ssl_disabled"])
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+@contextlib.contextmanager
+def concurrent_url(url: str) -> Iterator[str]:
+    """``url``, or a temporary SQLite file instead of in-memory SQLite.
+
+    In-memory SQLite is one connection shared by everyone: threads and
+    tasks would not be concurrent at all, so never teach concurrency on it.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{os.path.join(folder, 'contextual.db')}"
+
+
+def count_visits(engine: Engine) -> int:
+    with engine.connect() as cx:
+        return cx.scalar(select(func.count()).select_from(Visit)) or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv, __doc__.splitlines()[0])
+    with concurrent_url(resolve_url(args.db)) as url:
+        engine = create_engine(url)
+        try:
+            Base.metadata.drop_all(engine)
+            Base.metadata.create_all(engine)
+            _demo_threads(engine)
+            _demo_calls(engine)
+            asyncio.run(_demo_tasks(url))
+            Base.metadata.drop_all(engine)
+        finally:
+            engine.dispose()
+    print("ok: every unit of work had its own session and left nothing")
+    return 0
+
+
+def _demo_threads(engine: Engine) -> None:
+    registry = scoped_session(sessionmaker(engine))
+    seen: dict[str, Session] = {}
+
+    def controller(name: str) -> None:
+        # Two "layers" of the controller ask for the session separately:
+        # within one thread they get the same object, no argument passed.
+        registry.add(Visit(worker=name))
+        assert registry() is registry()
+        seen[name] = registry()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        names = [f"thread-{n}" for n in range(8)]
+        list(pool.map(lambda n: handle_request(registry, controller, n),
+                      names))
+    # Every request was committed and its connection returned.
+    assert count_visits(engine) == 8
+    assert engine.pool.checkedout() == 0
+    # remove() ran in the worker threads; this thread never made one.
+    assert not registry.registry.has()
+    # 8 requests, 4 threads: sessions were new per request, not per thread.
+    assert len({id(s) for s in seen.values()}) == 8
+    print(f"per thread: 8 requests on 4 threads, "
+          f"{engine.pool.checkedout()} connections still checked out")
+
+    # A controller that raises: nothing saved, session still removed.
+    def failing(name: str) -> None:
+        registry.add(Visit(worker=name))
+        registry.flush()
+        raise ValueError("controller failed")
+
+    try:
+        handle_request(registry, failing, "doomed")
+    except ValueError:
+        pass
+    assert count_visits(engine) == 8  # the flushed row was rolled back
+    assert not registry.registry.has() and engine.pool.checkedout() == 0
+    print("per thread: a failing request left no row and no session")
+
+
+def _demo_calls(engine: Engine) -> None:
+    scope = CallScopedSession(sessionmaker(engine))
+
+    @scope.unit_of_work
+    def record(name: str) -> bool:
+        scope.session.add(Visit(worker=name))
+        return scope.active()
+
+    assert record("call-1") is True
+    # After the call the unit of work is over: no session lingers, unlike
+    # Rope where it lived until the frame was garbage collected.
+    assert not scope.active() and engine.pool.checkedout() == 0
+    try:
+        scope.session
+    except NoUnitOfWork:
+        pass
+    else:
+        raise AssertionError("session used outside a unit of work")
+    print(f"per call: saved, then no session left; {count_visits(engine)}"
+          " visits in all")
+    assert count_visits(engine) == 9
+
+
+async def _demo_tasks(url: str) -> None:
+    engine = create_async_engine(async_url(url))
+    registry = task_scoped(engine)
+    sessions: list[AsyncSession] = []  # kept alive, so ids stay unique
+
+    async def work(name: str) -> None:
+        registry.add(Visit(worker=name))
+        sessions.append(registry())
+        await asyncio.sleep(0)  # let the other tasks run in between
+        assert registry() is registry()
+
+    try:
+        await asyncio.gather(
+            *(task_unit_of_work(registry, functools.partial(work, f"task-{n}"))
+              for n in range(8))
+        )
+        # Eight tasks, eight sessions, all committed and removed.
+        assert len({id(s) for s in sessions}) == 8
+        assert engine.pool.checkedout() == 0
+        async with engine.connect() as cx:
+            visits = await cx.scalar(select(func.count(Visit.id)))
+        assert visits == 17
+        print(f"per task: 8 tasks used {len({id(s) for s in sessions})} sessions; "
+              f"{visits} visits in all")
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
