@@ -1,0 +1,224 @@
+"""A throwaway MariaDB server (see :mod:`casestudies.servers`).
+
+Everything is read from a ``my.cnf`` in the server's folder, passed as the
+FIRST option (``--defaults-file``), so the system's /etc/mysql settings
+never apply.  As root the server runs as the ``mysql`` user.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+
+from .servers import Server, ServerError, run, wait_for
+
+INSTALL = "apt-get install -y mariadb-server"
+
+MY_CNF = """\
+[mysqld]
+datadir={data}
+socket={dir}/mysqld.sock
+pid-file={dir}/mysqld.pid
+log-error={dir}/error.log
+port={port}
+bind-address=127.0.0.1
+{user}
+skip-name-resolve
+character-set-server=utf8mb4
+collation-server=utf8mb4_general_ci
+# A throwaway: small, and no waiting for the disk.
+innodb_buffer_pool_size=32M
+innodb_log_file_size=16M
+innodb_flush_log_at_trx_commit=2
+innodb_doublewrite=0
+innodb_buffer_pool_dump_at_shutdown=0
+innodb_buffer_pool_load_at_startup=0
+performance_schema=0
+"""
+
+
+def _tool(*names: str) -> str | None:
+    for name in names:
+        found = shutil.which(name) or (
+            f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}")
+            else None
+        )
+        if found:
+            return found
+    return None
+
+
+def unavailable_reason() -> str | None:
+    """None if a server can be started here; else what to install."""
+    if _tool("mariadbd") is None or _tool("mariadb-install-db") is None:
+        return f"MariaDB server not installed: {INSTALL}"
+    if os.geteuid() == 0:
+        try:
+            import pwd
+
+            pwd.getpwnam("mysql")
+        except KeyError:
+            return f"no 'mysql' user to run MariaDB as: {INSTALL}"
+    try:
+        import pymysql  # noqa: F401
+    except ImportError:
+        return "PyMySQL not installed: python3 -m pip install PyMySQL"
+    return None
+
+
+class MariaDBServer(Server):
+    """MariaDB: ``mariadb-install-db`` once, ``mariadbd`` as our child."""
+
+    kind = "mariadb"
+    driver = "mysql+pymysql"
+    user = "root"
+    # PyMySQL builds a TLS context per connect (~25 ms) unless told not to.
+    query = "?charset=utf8mb4&ssl_disabled=true"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def _cnf(self) -> str:
+        return os.path.join(self.directory, "my.cnf")
+
+    def _pid_file(self) -> str:
+        return os.path.join(self.directory, "mysqld.pid")
+
+    def _admin_database(self) -> str:
+        return "mysql"
+
+    def _write_cnf(self) -> None:
+        user = "user=mysql" if os.geteuid() == 0 else ""
+        with open(self._cnf, "w") as cnf:
+            cnf.write(MY_CNF.format(
+                data=os.path.join(self.directory, "data"),
+                dir=self.directory, port=self.port, user=user,
+            ))
+
+    def _initialize(self) -> None:
+        if os.geteuid() == 0:
+            import pwd
+
+            owner = pwd.getpwnam("mysql")
+            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+        self._write_cnf()
+        run(
+            [
+                _tool("mariadb-install-db") or "mariadb-install-db",
+                f"--defaults-file={self._cnf}",
+                # Without it root may log in only over the unix socket.
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ],
+            "mariadb-install-db",
+        )
+
+    def _launch(self) -> None:
+        self._write_cnf()  # the port may have changed since install-db
+        log = os.path.join(self.directory, "error.log")
+        with open(os.path.join(self.directory, "console.log"), "ab") as out:
+            self._process = subprocess.Popen(
+                [_tool("mariadbd") or "mariadbd",
+                 f"--defaults-file={self._cnf}"],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                start_new_session=True,  # Ctrl-C is ours to handle
+            )
+        process = self._process
+        socket_path = os.path.join(self.directory, "mysqld.sock")
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                raise ServerError(
+                    f"mariadbd exited ({process.returncode}) on port "
+                    f"{self.port}:\n{self._log_tail(log)}"
+                )
+            # Poll our own socket, never the TCP port: another server
+            # could own that port.  The socket opens after the TCP bind.
+            return _answers(socket_path)
+
+        try:
+            wait_for(ready, 60, "mariadbd to accept connections")
+        except ServerError:
+            self._halt(crash=True)
+            raise
+
+    def _halt(self, crash: bool) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGKILL if crash else signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def kill_sessions(self, session_id: int | None = None) -> int:
+        only = "" if session_id is None else f"AND ID = {int(session_id)}"
+        ids = [
+            ident for (ident,) in self.execute(
+                "SELECT ID FROM information_schema.PROCESSLIST "
+                "WHERE ID <> CONNECTION_ID() AND COMMAND <> 'Daemon' "
+                f"AND USER NOT IN ('system user', 'event_scheduler') {only}"
+            )
+        ]
+        return self._kill(ids)
+
+    def _kill(self, ids: list[int]) -> int:
+        from sqlalchemy.exc import OperationalError
+
+        killed = []
+        for ident in ids:
+            try:
+                self.execute(f"KILL CONNECTION {int(ident)}")
+                killed.append(int(ident))
+            except OperationalError:  # 1094: it ended by itself meanwhile
+                pass
+        if killed:
+            listed = ", ".join(map(str, killed))
+
+            # KILL only flags the thread: wait until it is really gone.
+            def gone() -> bool:
+                return not self.execute(
+                    "SELECT ID FROM information_schema.PROCESSLIST "
+                    f"WHERE ID IN ({listed})"
+                )
+
+            wait_for(gone, 10, "killed MariaDB sessions to end")
+        return len(killed)
+
+    def drop_database(self, name: str, rollback_prepared: bool = True) -> None:
+        self._check_name(name)
+        # Sessions using it (a leaked connection in a transaction) hold
+        # metadata locks that make DROP DATABASE wait.
+        self._kill([
+            ident for (ident,) in self.execute(
+                "SELECT ID FROM information_schema.PROCESSLIST "
+                f"WHERE DB = '{name}' AND ID <> CONNECTION_ID()"
+            )
+        ])
+        if rollback_prepared:
+            # XA RECOVER does not say which database a transaction wrote
+            # to: roll back every prepared one.  Fine for a test server,
+            # where nothing else is running between two tests.
+            for row in self.execute("XA RECOVER FORMAT='SQL'"):
+                self.execute(f"XA ROLLBACK {row[3]}")
+        self.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _answers(socket_path: str) -> bool:
+    """True if a MariaDB server greets a client on ``socket_path``."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.settimeout(2)
+        try:
+            client.connect(socket_path)
+            greeting = client.recv(64)
+        except OSError:
+            return False
+    # A handshake packet: 3 length bytes, a sequence byte, protocol 10.
+    return len(greeting) > 4 and greeting[4] == 10

@@ -1,0 +1,175 @@
+"""A throwaway PostgreSQL cluster (see :mod:`casestudies.servers`).
+
+``initdb`` and ``pg_ctl`` refuse to run as root, so as root every command
+runs as the ``postgres`` user (``runuser``) in a folder that user owns.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import time
+
+from .servers import Server, ServerError, run, wait_for
+
+INSTALL = "apt-get install -y postgresql"
+START_OPTIONS = (
+    # A throwaway need not survive a power cut: skip the disk flushes.
+    # (Not synchronous_commit=off: a crash restart would lose commits.)
+    "-c fsync=off -c full_page_writes=off "
+    # Two-phase commit is disabled by default (0).
+    "-c max_prepared_transactions=10 "
+    "-c shared_buffers=32MB"
+)
+
+
+def bindir() -> str | None:
+    """The folder of the newest installed PostgreSQL server binaries."""
+    found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
+    if found:
+        newest = max(found, key=lambda p: int(p.split("/")[-3]))
+        return os.path.dirname(newest)
+    initdb = shutil.which("initdb")
+    return os.path.dirname(initdb) if initdb else None
+
+
+def unavailable_reason() -> str | None:
+    """None if a cluster can be started here; else what to install."""
+    if bindir() is None:
+        return f"PostgreSQL server not installed: {INSTALL}"
+    if os.geteuid() == 0:
+        if shutil.which("runuser") is None:
+            return "runuser not found: apt-get install -y util-linux"
+        try:
+            import pwd
+
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return f"no 'postgres' user to run PostgreSQL as: {INSTALL}"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return (
+            "psycopg 3 not installed: "
+            "python3 -m pip install 'psycopg[binary]'"
+        )
+    return None
+
+
+class PostgreSQLServer(Server):
+    """PostgreSQL: ``initdb`` once, ``pg_ctl`` to start and stop."""
+
+    kind = "postgresql"
+    driver = "postgresql+psycopg"
+    user = "postgres"
+
+    def _as_owner(self, *argv: str) -> list[str]:
+        tool = os.path.join(bindir() or "", argv[0])
+        if os.geteuid() == 0:
+            return ["runuser", "-u", "postgres", "--", tool, *argv[1:]]
+        return [tool, *argv[1:]]
+
+    @property
+    def _data(self) -> str:
+        return os.path.join(self.directory, "data")
+
+    def _pid_file(self) -> str:
+        return os.path.join(self._data, "postmaster.pid")
+
+    def _admin_database(self) -> str:
+        return "postgres"
+
+    def _initialize(self) -> None:
+        if os.geteuid() == 0:
+            import pwd
+
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+        run(
+            self._as_owner(
+                "initdb", "-D", self._data, "-U", "postgres", "-A", "trust",
+                "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
+            ),
+            "initdb",
+        )
+
+    def _launch(self) -> None:
+        log = os.path.join(self.directory, "server.log")
+        options = (
+            f"-h {self.host} -p {self.port} -k {self.directory} "
+            + START_OPTIONS
+        )
+        try:
+            run(
+                self._as_owner(
+                    "pg_ctl", "-D", self._data, "-l", log, "-w", "-t", "60",
+                    "-o", options, "start",
+                ),
+                f"starting PostgreSQL on port {self.port}",
+                timeout=90,
+            )
+        except ServerError as exc:
+            raise ServerError(f"{exc}\n{self._log_tail(log)}") from None
+
+    def _halt(self, crash: bool) -> None:
+        if not os.path.exists(self._pid_file()):
+            return
+        mode = "immediate" if crash else "fast"
+        try:
+            run(
+                self._as_owner(
+                    "pg_ctl", "-D", self._data, "-m", mode, "-w", "-t", "60",
+                    "stop",
+                ),
+                "stopping PostgreSQL",
+                timeout=90,
+            )
+        except ServerError:
+            self._kill_postmaster()
+
+    def _kill_postmaster(self) -> None:
+        # pg_ctl failed: kill the postmaster named in our own pid file.
+        try:
+            with open(self._pid_file()) as f:
+                pid = int(f.readline())
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            return
+
+        def gone() -> bool:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return True
+            return False
+
+        wait_for(gone, 10, "PostgreSQL to exit")
+        time.sleep(0.1)  # its children notice the postmaster's death
+
+    def kill_sessions(self, session_id: int | None = None) -> int:
+        only = "" if session_id is None else f"AND pid = {int(session_id)}"
+        # The timeout argument makes each call wait until the backend
+        # has really exited, so the caller sees a dead session.
+        rows = self.execute(
+            "SELECT pg_terminate_backend(pid, 10000) "
+            "FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            f"AND backend_type = 'client backend' {only}"
+        )
+        return sum(1 for (killed,) in rows if killed)
+
+    def drop_database(self, name: str, rollback_prepared: bool = True) -> None:
+        self._check_name(name)
+        if rollback_prepared:
+            # A prepared transaction can only be finished from a session
+            # in its own database.
+            gids = self.execute(
+                "SELECT gid FROM pg_prepared_xacts "
+                f"WHERE database = '{name}'"
+            )
+            for (gid,) in gids:
+                quoted = gid.replace("'", "''")
+                self.execute(f"ROLLBACK PREPARED '{quoted}'", database=name)
+        # FORCE terminates the sessions still connected to it.
+        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,0 +1,195 @@
+"""Fixtures that run one test body on SQLite, PostgreSQL and MariaDB.
+
+A test that uses ``backend``, ``db_url``, ``engine`` or ``make_engine``
+runs once per backend, with ids ``[sqlite]``, ``[postgresql]`` and
+``[mariadb]``; ``@pytest.mark.backends("postgresql", "mariadb")`` narrows
+that, and a test using ``server`` runs on the server backends only.  Each
+test gets a fresh empty database.  Servers start lazily, once per test
+session (see :mod:`casestudies.servers`), and are stopped at the end.
+
+Server-backend tests carry the ``servers`` marker, so ``-m "not servers"``
+runs SQLite only.  Where a server cannot be started they skip with what
+to install; with ``TUTORIAL_REQUIRE_SERVERS=1`` (CI) they fail instead,
+and any skipped server-backend test fails the run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from casestudies import servers
+
+BACKENDS = ("sqlite", "postgresql", "mariadb")
+REQUIRE = os.environ.get("TUTORIAL_REQUIRE_SERVERS") == "1"
+
+_numbers = itertools.count(1)
+_ran: Counter[str] = Counter()
+_backend_of: dict[str, str] = {}
+_skipped_server_tests: list[str] = []
+_start_seconds: dict[str, float] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "backends(*names): run the test on these backends only "
+        f"(of {', '.join(BACKENDS)})",
+    )
+    config.addinivalue_line(
+        "markers",
+        "servers: runs on a real PostgreSQL or MariaDB server "
+        "(deselect with -m 'not servers')",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("backends")
+    names = tuple(marker.args) if marker else BACKENDS
+    unknown = set(names) - set(BACKENDS)
+    if unknown:
+        raise pytest.UsageError(
+            f"{metafunc.definition.nodeid}: unknown backends {unknown}"
+        )
+    if "server" in metafunc.fixturenames:
+        names = tuple(n for n in names if n != "sqlite")
+    metafunc.parametrize(
+        "backend",
+        [
+            pytest.param(
+                name, id=name,
+                marks=() if name == "sqlite" else pytest.mark.servers,
+            )
+            for name in names
+        ],
+        indirect=True,
+    )
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend this run of the test uses."""
+    return str(request.param)
+
+
+def _server_or_skip(kind: str) -> servers.Server:
+    reason = servers.unavailable_reason(kind)
+    if reason is None:
+        began = time.perf_counter()
+        try:
+            return servers.shared_server(kind)
+        except servers.ServerError as exc:
+            reason = f"could not start: {str(exc).splitlines()[0]}"
+        finally:
+            _start_seconds.setdefault(kind, time.perf_counter() - began)
+    message = f"{kind}: {reason}"
+    if REQUIRE:
+        pytest.fail(f"{message} (TUTORIAL_REQUIRE_SERVERS=1)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def _servers_stopped() -> Iterator[None]:
+    """Stops the shared servers when the test session ends."""
+    yield
+    servers.stop_shared()
+
+
+@pytest.fixture
+def server(backend: str, _servers_stopped: None) -> servers.Server:
+    """The running server of this backend, for fault injection."""
+    if backend == "sqlite":
+        pytest.skip("the server fixture needs postgresql or mariadb")
+    return _server_or_skip(backend)
+
+
+@pytest.fixture
+def db_url(
+    backend: str, tmp_path: Any, _servers_stopped: None
+) -> Iterator[str]:
+    """A fresh, empty database of this backend, dropped afterwards."""
+    if backend == "sqlite":
+        # A file, not memory: several connections and threads share it.
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    server = _server_or_skip(backend)
+    name = f"test_{next(_numbers)}"
+    url = server.create_database(name)
+    yield url
+    server.drop_database(name)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on the fresh database, disposed after the test."""
+    engine = create_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def make_engine(db_url: str) -> Iterator[Callable[..., Engine]]:
+    """A factory of extra engines on the same database: ``make(**kw)``."""
+    made: list[Engine] = []
+
+    def make(**kw: Any) -> Engine:
+        made.append(create_engine(db_url, **kw))
+        return made[-1]
+
+    yield make
+    for engine in made:
+        engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "backend" in callspec.params:
+            _backend_of[item.nodeid] = callspec.params["backend"]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    kind = _backend_of.get(report.nodeid)
+    if kind is None:
+        return
+    if report.when == "call":
+        _ran[kind] += 1
+    if (
+        report.skipped and kind != "sqlite"
+        and not hasattr(report, "wasxfail")
+    ):
+        _skipped_server_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # In CI a skipped server test means a backend went untested.
+    if REQUIRE and _skipped_server_tests and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    write = terminalreporter.write_line
+    counts = ", ".join(f"{kind} {_ran[kind]}" for kind in BACKENDS)
+    write(f"tests run per backend: {counts}")
+    if _start_seconds:
+        spent = ", ".join(
+            f"{kind} {seconds:.2f}s" for kind, seconds in
+            _start_seconds.items()
+        )
+        write(f"seconds spent starting servers: {spent}")
+    if REQUIRE and _skipped_server_tests:
+        write(
+            f"FAILED: {len(_skipped_server_tests)} server-backend tests "
+            "skipped with TUTORIAL_REQUIRE_SERVERS=1, e.g. "
+            + _skipped_server_tests[0],
+            red=True,
+        )

@@ -1,0 +1,182 @@
+"""The backend fixtures and the fault helpers of casestudies.servers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import Engine, Integer, String, inspect, text
+from sqlalchemy import Column, MetaData, Table
+from sqlalchemy.exc import DBAPIError
+
+from casestudies import servers
+
+_urls_seen: dict[str, str] = {}
+
+
+def _make_table(engine: Engine) -> Table:
+    metadata = MetaData()
+    table = Table(
+        "note", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("body", String(50)),
+    )
+    metadata.create_all(engine)
+    return table
+
+
+# Run twice per backend: whichever runs second must still see no table,
+# and must have been given a different database.
+@pytest.mark.parametrize("turn", [1, 2])
+def test_each_test_gets_a_fresh_empty_database(
+    engine: Engine, db_url: str, backend: str, turn: int
+) -> None:
+    assert engine.dialect.name == {
+        "sqlite": "sqlite", "postgresql": "postgresql", "mariadb": "mysql",
+    }[backend]
+    assert inspect(engine).get_table_names() == []
+    table = _make_table(engine)
+    with engine.begin() as conn:
+        conn.execute(table.insert(), [{"body": "a"}, {"body": "b"}])
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM note")) == 2
+    previous = _urls_seen.setdefault(backend, db_url)
+    if turn == 2:
+        assert previous != db_url
+
+
+def test_make_engine_shares_the_database(
+    engine: Engine, make_engine: Callable[..., Engine]
+) -> None:
+    table = _make_table(engine)
+    with engine.begin() as conn:
+        conn.execute(table.insert(), {"body": "seen by both"})
+    other = make_engine(pool_size=1, max_overflow=0)
+    with other.connect() as conn:
+        assert conn.scalar(text("SELECT body FROM note")) == "seen by both"
+
+
+@pytest.mark.backends("sqlite")
+def test_backends_marker_narrows(backend: str) -> None:
+    assert backend == "sqlite"
+
+
+def test_server_urls_name_the_database(server: servers.Server) -> None:
+    url = server.url("some_db")
+    assert f"127.0.0.1:{server.port}/some_db" in url
+    if server.kind == "mariadb":
+        assert url.endswith("?charset=utf8mb4&ssl_disabled=true")
+
+
+def _pooled_connection_dies(engine: Engine) -> None:
+    """The pooled connection (no pre-ping) fails once, then reconnects."""
+    with pytest.raises(DBAPIError) as info:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    assert info.value.connection_invalidated
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT 1")) == 1
+
+
+def test_kill_one_session(
+    server: servers.Server, make_engine: Callable[..., Engine]
+) -> None:
+    victim = make_engine(pool_size=1)
+    bystander = make_engine(pool_size=1)
+    with victim.connect() as conn:
+        victim_id = servers.session_id(conn)
+    with bystander.connect() as conn:
+        bystander_id = servers.session_id(conn)
+    assert victim_id != bystander_id
+    assert server.kill_sessions(victim_id) == 1
+    _pooled_connection_dies(victim)
+    # Only the one session died: the other pooled connection is the same.
+    with bystander.connect() as conn:
+        assert servers.session_id(conn) == bystander_id
+    assert server.kill_sessions(victim_id) == 0  # already gone
+
+
+def test_kill_all_sessions_spares_the_killer(
+    server: servers.Server, make_engine: Callable[..., Engine]
+) -> None:
+    engines = [make_engine(pool_size=1) for _ in range(3)]
+    for engine in engines:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    assert server.kill_sessions() >= 3
+    for engine in engines:
+        _pooled_connection_dies(engine)
+    # The admin connection that did the killing survived it: no error.
+    assert server.execute("SELECT 1") == [(1,)]
+
+
+@pytest.mark.parametrize("fault", ["restart", "crash_restart"])
+def test_restart_keeps_port_and_data(
+    server: servers.Server,
+    engine: Engine,
+    fault: str,
+) -> None:
+    table = _make_table(engine)
+    with engine.begin() as conn:
+        conn.execute(table.insert(), {"body": "committed before"})
+    port = server.port
+    getattr(server, fault)()
+    assert server.port == port
+    _pooled_connection_dies(engine)
+    with engine.connect() as conn:
+        # A committed row survives even a crash: recovery replays it.
+        assert conn.scalar(text("SELECT body FROM note")) == (
+            "committed before"
+        )
+
+
+def test_pre_ping_hides_a_restart(
+    server: servers.Server, make_engine: Callable[..., Engine]
+) -> None:
+    careful = make_engine(pool_pre_ping=True)
+    with careful.connect() as conn:
+        before = servers.session_id(conn)
+    server.kill_sessions(before)
+    with careful.connect() as conn:
+        assert servers.session_id(conn) != before
+
+
+def test_drop_database_rolls_back_prepared_transactions(
+    server: servers.Server, make_engine: Callable[..., Engine]
+) -> None:
+    name = "prepared_leftover"
+    url = server.create_database(name)
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        table = _make_table(engine)
+        conn = engine.connect()
+        xact = conn.begin_twophase()
+        conn.execute(table.insert(), {"body": "in doubt"})
+        xact.prepare()
+        # Leave it prepared, as a crashed test would; its locks remain.
+        conn.invalidate()
+    finally:
+        engine.dispose()
+    server.drop_database(name)
+    assert name not in [
+        row[0] for row in server.execute(
+            "SELECT datname FROM pg_database"
+            if server.kind == "postgresql" else "SHOW DATABASES"
+        )
+    ]
+
+
+@pytest.mark.backends("postgresql")
+def test_two_phase_commit_is_enabled(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert int(conn.scalar(text("SHOW max_prepared_transactions"))) > 0
+
+
+def test_unavailable_reason_knows_every_kind() -> None:
+    for kind in servers.KINDS:
+        reason = servers.unavailable_reason(kind)
+        assert reason is None or "install" in reason
+    with pytest.raises(ValueError):
+        servers.unavailable_reason("oracle")
