@@ -117,12 +117,14 @@ def _python_utcnow() -> dt.datetime:
 
 
 def _far_from_utc(connection: Any) -> None:
-    """Put this database session in UTC+14, if the database has sessions."""
+    """Put this session 13-14 hours ahead of UTC, where that exists."""
     name = connection.dialect.name
     if name == "postgresql":
         connection.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
     elif name in ("mysql", "mariadb"):
-        connection.execute(text("SET time_zone = '+14:00'"))
+        # MariaDB accepts offsets up to +13:00 (named zones need the
+        # server's time zone tables loaded).
+        connection.execute(text("SET time_zone = '+13:00'"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine.begin() as cx:
             _far_from_utc(cx)
             db_now = cx.scalar(select(utcnow()))
-            # The session is at UTC+14 (on servers), yet this is UTC.
+            # The session is 13+ hours ahead (on servers), yet this is UTC.
             assert abs(db_now - _python_utcnow()) < tolerance, db_now
             cx.execute(events.insert(), {"label": "first"})
             row = cx.execute(select(events)).one()
@@ -164,10 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             local = cx.scalar(select(func.now()))
         print("utcnow() within a minute of Python's UTC clock: True")
         if engine.dialect.name in ("postgresql", "mysql", "mariadb"):
-            # now() follows the session's zone: 14 hours off.
+            # now() follows the session's zone: 13 or 14 hours off.
             off = abs(local.replace(tzinfo=None) - _python_utcnow())
-            assert off > dt.timedelta(hours=13), local
-            print("func.now() in a UTC+14 session is ~14 h off: True")
+            assert off > dt.timedelta(hours=12), local
+            print("func.now() in a UTC+13/14 session is off by > 12 h: True")
     finally:
         with engine.begin() as cx:
             metadata.drop_all(cx)
