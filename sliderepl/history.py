@@ -1,0 +1,33 @@
+"""Prompt history per deck, kept across runs in the user's state dir.
+
+Never in the project: ``$XDG_STATE_HOME/sliderepl`` or
+``~/.local/state/sliderepl``, one file per deck, keyed by the deck's
+absolute path (two decks with the same name don't share a history).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where sliderepl keeps per-user state."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_STATE_HOME") or ""
+    root = Path(base) if base else Path.home() / ".local" / "state"
+    return root / "sliderepl"
+
+
+def history_path(
+    deck: Path, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The history file for ``deck``: its name, for people, plus a hash
+    of its absolute path, for uniqueness."""
+    absolute = str(Path(deck).resolve())
+    digest = hashlib.sha1(absolute.encode("utf-8")).hexdigest()[:12]
+    stem = re.sub(r"[^\w.-]", "_", Path(deck).stem) or "deck"
+    return state_dir(environ) / f"{stem}-{digest}.history"
