@@ -12,7 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
-from .model import Block
+from .model import Block, Slide
+
+
+@dataclass(frozen=True)
+class SlideStarted:
+    """The navigator landed on a slide to show it (header, bullets, code).
+
+    Emitted before any of the slide's blocks run; ``total`` is the number
+    of shown slides, for ``N / M``.  Slides run silently (catching up,
+    setup) produce no ``SlideStarted``.
+    """
+
+    slide: Slide
+    total: int
 
 
 @dataclass(frozen=True)
@@ -68,5 +81,20 @@ class Interrupted:
     block: Block | None = None
 
 
-Event = Union[BlockStarted, Output, Value, SQL, Error, Interrupted]
+@dataclass(frozen=True)
+class Notice:
+    """One line from the runner, not from slide code.
+
+    For example: a slide run silently while catching up raised (the text
+    names the slide and its ``FILE:LINE``), or the catch-up was
+    interrupted.  ``failed`` is True when it reports a failure.
+    """
+
+    text: str
+    failed: bool = True
+
+
+Event = Union[
+    SlideStarted, BlockStarted, Output, Value, SQL, Error, Interrupted, Notice
+]
 Sink = Callable[[Event], None]

@@ -95,15 +95,33 @@ class Slide:
     def expects_error(self) -> bool:
         return "e" in self.flags
 
+    @property
+    def location(self) -> str:
+        """``FILE:LINE`` of the slide's marker."""
+        return f"{self.path}:{self.line}"
+
+    def label(self) -> str:
+        """A short human name: ``slide 3 "Title"`` or ``setup slide``."""
+        kind = f"slide {self.number}" if self.number else "setup slide"
+        return f'{kind} "{self.title}"' if self.title else kind
+
 
 @dataclass
 class Deck:
-    """A parsed deck: setup slides apart, shown slides in order."""
+    """A parsed deck: setup slides apart, shown slides in order.
+
+    ``problems`` lists every problem found while parsing: those attached
+    to a slide (also in ``Slide.problems``) and deck-level ones such as a
+    missing or cyclic include.  ``sources`` maps each file read (the deck
+    and its includes) to its text, so tracebacks can quote the code that
+    actually ran even if the file changes afterwards.
+    """
 
     path: Path
     setup: list[Slide] = field(default_factory=list)
     slides: list[Slide] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
+    sources: dict[Path, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.slides)
@@ -118,4 +136,4 @@ def _renumbered(deck: Deck, slides: list[Slide]) -> Deck:
     from dataclasses import replace
 
     numbered = [replace(s, number=i) for i, s in enumerate(slides, 1)]
-    return Deck(deck.path, deck.setup, numbered, deck.problems)
+    return Deck(deck.path, deck.setup, numbered, deck.problems, deck.sources)

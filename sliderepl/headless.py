@@ -1,0 +1,100 @@
+"""``sliderepl --run-all DECK``: every slide in order, no terminal.
+
+Setup slides run silently, then each shown slide (``--short`` ones only
+with that option) runs in the one namespace, its transcript written as it
+goes (format: ``sliderepl.transcript``).  The run goes on after a failing
+slide, so one broken slide doesn't hide the state of the others.
+
+A failure is: a parse problem, a slide (setup included) raising an
+unexpected exception, or an ``e`` slide raising nothing.  Each is named
+with ``FILE:LINE`` in the summary written to ``err`` at the end.  Exit
+status: 0 if nothing failed, 1 otherwise, 130 if Ctrl-C stopped the run.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from . import active
+from .events import SlideStarted
+from .execution import Outcome
+from .model import Deck, Slide
+from .navigation import default_interpreter, describe, error_line
+from .navigation import run_silently
+from .options import Options
+from .transcript import Transcript
+
+
+def failure(slide: Slide, outcome: Outcome) -> str | None:
+    """``FILE:LINE: what went wrong`` for a slide that failed, or None."""
+    if outcome.ok:
+        return None
+    if outcome.interrupted:
+        return f"{slide.location}: {slide.label()}: interrupted"
+    if outcome.error is None:
+        return (
+            f"{slide.location}: {slide.label()}: expected an exception"
+            " (flag e), none was raised"
+        )
+    where = error_line(outcome.error, slide)
+    return f"{where}: {slide.label()}: {describe(outcome.error)}"
+
+
+def run_all(
+    deck: Deck, options: Options, out: TextIO, err: TextIO
+) -> int:
+    """Run ``deck`` headless, transcript to ``out``, summary to ``err``."""
+    if options.short:
+        deck = deck.shortened()
+    interpreter = default_interpreter(deck, options.echo_sql)
+    sink = Transcript(out.write)
+    failures = [str(problem) for problem in deck.problems]
+    total = len(deck.slides)
+    stopped: Slide | None = None
+    with active.running():
+        try:
+            for slide in deck.setup:
+                outcome = run_silently(interpreter, slide, sink)
+                problem = failure(slide, outcome)
+                if problem:
+                    failures.append(problem)
+            for slide in deck.slides:
+                stopped = slide
+                if (slide.number or 0) < options.start:
+                    outcome = run_silently(interpreter, slide, sink)
+                else:
+                    sink(SlideStarted(slide, total))
+                    outcome = interpreter.run_slide(slide, sink)
+                _flush(out)
+                problem = failure(slide, outcome)
+                if problem:
+                    failures.append(problem)
+                if outcome.interrupted:
+                    break
+            else:
+                stopped = None
+        except KeyboardInterrupt:
+            pass  # Ctrl-C while the transcript was being written
+    sink.finish()
+    _flush(out)
+    name = deck.path
+    if stopped is not None:
+        err.write(f"sliderepl: {name}: Ctrl-C stopped the run at")
+        err.write(f" {stopped.label()} ({stopped.location})\n")
+    for line in failures:
+        err.write(f"{line}\n")
+    err.write(
+        f"sliderepl: {name}: {total} slides,"
+        f" {len(failures)} failure{'s' if len(failures) != 1 else ''}\n"
+    )
+    _flush(err)
+    if stopped is not None:
+        return 130
+    return 1 if failures else 0
+
+
+def _flush(stream: TextIO) -> None:
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        pass  # a closed pipe: nothing more to say
