@@ -27,6 +27,11 @@ from .transcript import Transcript
 
 def failure(slide: Slide, outcome: Outcome) -> str | None:
     """``FILE:LINE: what went wrong`` for a slide that failed, or None."""
+    if slide.problems:
+        return "\n".join(
+            f"{p.path}:{p.line}: {slide.label()}: {p.message}"
+            for p in slide.problems
+        )
     if outcome.ok:
         return None
     if outcome.interrupted:
@@ -48,7 +53,13 @@ def run_all(
         deck = deck.shortened()
     interpreter = default_interpreter(deck, options.echo_sql)
     sink = Transcript(out.write)
-    failures = [str(problem) for problem in deck.problems]
+    on_slides = {
+        id(problem)
+        for slide in deck.setup + deck.slides
+        for problem in slide.problems
+    }
+    # deck-level problems (includes); slides' own are named per slide
+    failures = [str(p) for p in deck.problems if id(p) not in on_slides]
     total = len(deck.slides)
     stopped: Slide | None = None
     with active.running():
