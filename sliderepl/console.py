@@ -18,6 +18,8 @@ from .theme import SYNTAX_THEMES, rich_theme, theme_name
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from .model import Slide
+
 
 class Screen:
     """Rendering state: console, theme, SQL echo, silent blocks."""
@@ -38,6 +40,9 @@ class Screen:
         #: Called with the display text of every code block drawn, so the
         #: REPL can add it to the prompt history.
         self.on_code: Callable[[str], None] | None = None
+        #: Presentation mode: a new slide clears the screen (unless its
+        #: ``i`` flag says it continues the previous one).
+        self.presentation = False
         self._silent = False
         self._mid_line = False
 
@@ -68,16 +73,40 @@ class Screen:
         except Exception as exc:  # a broken __rich__ must not kill us
             self._fallback(renderable, exc)
 
-    def message(self, text: str) -> None:
-        self.show(render.message(text))
+    def message(self, text: str, failed: bool = False) -> None:
+        """The runner talking: a note, or (``failed``) a complaint."""
+        self.show(render.message(text, "problem" if failed else "message"))
 
     def clear(self) -> None:
         self._end_line()
         if self.console.is_terminal:
             self.console.clear()
 
+    def slide(self, slide: Slide, total: int) -> None:
+        """A slide's header (and any problem that keeps it from running);
+        in presentation mode on a clean screen."""
+        if self.presentation and not slide.continues:
+            self.clear()
+        self.show(render.slide_header(slide, total))
+        for problem in slide.problems:
+            self.show(render.problem(problem))
+
+    def code(self, slide: Slide) -> None:
+        """A slide's code, drawn without running it."""
+        for block in slide.blocks:
+            self.show(render.code(block, self.syntax_theme))
+            if self.on_code is not None:
+                self.on_code(block.display)
+
     def __call__(self, event: events.Event) -> None:
         """The sink: draw one execution event."""
+        if isinstance(event, events.SlideStarted):
+            self._silent = False
+            self.slide(event.slide, event.total)
+            return
+        if isinstance(event, events.Notice):
+            self.message(event.text, event.failed)
+            return
         if isinstance(event, events.BlockStarted):
             self._silent = not event.shown
             if event.shown and self.show_code:

@@ -14,10 +14,9 @@ import codeop
 import warnings
 from typing import TYPE_CHECKING, Protocol
 
-from prompt_toolkit.filters import Condition
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-
 if TYPE_CHECKING:
+    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
     from .console import Screen
 
 _DEDENT_AFTER = ("return", "pass", "break", "continue", "raise")
@@ -65,12 +64,16 @@ def next_indent(text: str) -> str:
 
 def build_key_bindings(state: KeyState) -> KeyBindings:
     """The prompt's bindings; they read and change ``state``."""
+    # Imported here: ``is_complete`` serves the plain-line loop too, which
+    # must not pay for prompt_toolkit.
+    from prompt_toolkit.application import get_app
+    from prompt_toolkit.filters import Condition
+    from prompt_toolkit.key_binding import KeyBindings
+
     bindings = KeyBindings()
 
     @Condition
     def empty_line() -> bool:
-        from prompt_toolkit.application import get_app
-
         return not get_app().current_buffer.text.strip()
 
     @bindings.add("enter")

@@ -56,22 +56,28 @@ def slide_header(slide: Slide, total: int) -> Panel:
     )
 
 
-def bullets(items: Sequence[Bullet], upto: int | None = None) -> Group:
-    """The first ``upto`` bullets (all when None), nested by depth, with
-    wrapped lines hanging under their text, not under the marker."""
-    shown = items if upto is None else items[: max(upto, 0)]
+def bullets(
+    items: Sequence[Bullet], upto: int | None = None, start: int = 0
+) -> Group:
+    """Bullets ``start`` to ``upto`` (all when None), nested by depth,
+    with wrapped lines hanging under their text, not under the marker.
+
+    Depth is relative to the shallowest bullet of ``items`` (the format
+    counts spaces after ``###``; authors start at one space or two).
+    """
+    base = min((item.depth for item in items), default=1)
     rows: list[RenderableType] = []
-    for item in shown:
-        depth = max(item.depth, 1)
+    for item in items[start:upto]:
+        level = max(item.depth - base, 0)
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column()
-        marker = _MARKERS[(depth - 1) % len(_MARKERS)]
+        marker = _MARKERS[level % len(_MARKERS)]
         grid.add_row(
             Text(marker, style="slide.bullet.marker"),
             to_text(item.text, "slide.bullet"),
         )
-        rows.append(Padding(grid, (0, 0, 0, 1 + 2 * (depth - 1))))
+        rows.append(Padding(grid, (0, 0, 0, 1 + 2 * level)))
     return Group(*rows)
 
 
@@ -192,9 +198,9 @@ def problems(items: Iterable[ParseProblem]) -> Group:
     return Group(*(problem(p) for p in items))
 
 
-def message(text: str) -> Text:
+def message(text: str, style: str = "message") -> Text:
     """The runner talking to the user (not slide content)."""
-    return Text(text, style="message")
+    return Text(text, style=style)
 
 
 def event(
