@@ -1,0 +1,132 @@
+"""ready.py, run as a user runs it: exit status and checklist lines."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+from casestudies.servers import free_port
+
+READY = Path(__file__).resolve().parent.parent / "ready.py"
+
+
+def run_ready(*args: str, env: dict[str, str] | None = None,
+              python: list[str] | None = None) -> tuple[int, str]:
+    done = subprocess.run(
+        (python or [sys.executable, str(READY)]) + list(args),
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def line_with(output: str, needle: str) -> tuple[str, str]:
+    """The checklist line containing ``needle``, and the line after it."""
+    lines = output.splitlines()
+    for number, line in enumerate(lines):
+        if needle in line:
+            following = lines[number + 1] if number + 1 < len(lines) else ""
+            return line, following
+    raise AssertionError(f"no line with {needle!r} in:\n{output}")
+
+
+def test_this_machine_is_ready_and_output_is_plain_in_a_pipe() -> None:
+    status, output = run_ready()
+    assert status == 0, output
+    assert output.rstrip().splitlines()[-1].startswith("READY")
+    assert line_with(output, "SQLAlchemy 2.1")[0].split()[0] == "OK"
+    assert line_with(output, "Python 3.")[0].split()[0] == "OK"
+    # Not a terminal: a warning (optional), and no escape codes.
+    assert line_with(output, "not a terminal")[0].split()[0] == "WARN"
+    assert "\033[" not in output
+
+
+def test_a_url_that_cannot_connect_fails_with_a_fix() -> None:
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x"
+    status, output = run_ready(url)
+    assert status == 1
+    line, fix = line_with(output, "cannot connect")
+    assert line.split()[0] == "FAIL" and "refused" in line.lower()
+    assert fix.strip().startswith("fix:")
+    assert "Traceback" not in output
+    assert output.rstrip().splitlines()[-1].startswith("NOT READY")
+
+
+def test_a_malformed_url_fails_without_a_traceback() -> None:
+    status, output = run_ready("nonsense://")
+    assert status == 1
+    assert line_with(output, "nonsense://")[0].split()[0] == "FAIL"
+    assert "Traceback" not in output
+
+
+def test_the_fixture_database_answers(db_url: str, backend: str) -> None:
+    status, output = run_ready(db_url)
+    assert status == 0, output
+    line, _ = line_with(output, "answers")
+    assert line.split()[0] == "OK"
+    expected = {"sqlite": "sqlite", "postgresql": "postgresql 15",
+                "mariadb": "mysql 10."}[backend]
+    assert expected in line
+
+
+def test_without_sqlalchemy_it_reports_instead_of_crashing() -> None:
+    # A None entry in sys.modules makes "import sqlalchemy" fail.
+    hide = (
+        "import runpy, sys; sys.modules['sqlalchemy'] = None; "
+        f"sys.argv = [{str(READY)!r}, 'sqlite://']; "
+        f"runpy.run_path({str(READY)!r}, run_name='__main__')"
+    )
+    status, output = run_ready(python=[sys.executable, "-c", hide])
+    assert status == 1
+    line, fix = line_with(output, "SQLAlchemy not installed")
+    assert line.split()[0] == "FAIL"
+    assert "pip install -e ." in fix
+    assert line_with(output, "sqlite://")[0].split()[0] == "FAIL"
+    assert "Traceback" not in output
+
+
+def run_in_pty(columns: int, rows: int, env: dict[str, str]) -> str:
+    """ready.py's output in a pseudo-terminal of the given size."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(
+        follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0)
+    )
+    env = {**os.environ, "TERM": "xterm-256color", **env}
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    process = subprocess.Popen(
+        [sys.executable, str(READY)], stdin=follower, stdout=follower,
+        stderr=follower, env=env, close_fds=True,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_in_a_terminal_it_checks_size_and_colour() -> None:
+    env = {"LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    env_no_colour = {**env, "NO_COLOR": "1"}
+    coloured = run_in_pty(120, 40, {k: v for k, v in env.items()})
+    assert "terminal 120x40" in coloured
+    assert "\033[32mOK" in coloured
+    small = run_in_pty(60, 20, env_no_colour)
+    line, note = line_with(small, "terminal 60x20")
+    assert line.split()[0] == "WARN" and "80x24" in note
+    assert "\033[" not in small
+    assert "NO_COLOR" in small
