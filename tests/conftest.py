@@ -161,7 +161,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     kind = _backend_of.get(report.nodeid)
     if kind is None:
         return
-    if report.when == "call":
+    if report.when == "call" and not report.skipped:
         _ran[kind] += 1
     if (
         report.skipped and kind != "sqlite"
