@@ -27,6 +27,7 @@ Run: python -m casestudies.timezones [--db URL]
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -54,7 +55,11 @@ class UnknownTimezone(ValueError):
     """A string that is not an IANA time zone name."""
 
     def __init__(self, value: object) -> None:
-        super().__init__(f"not a known time zone name: {value!r}")
+        message = f"not a known time zone name: {value!r}"
+        if not zoneinfo.available_timezones():
+            # Then no name works at all: say why (Windows, slim images).
+            message += " (no time zone database here: pip install tzdata)"
+        super().__init__(message)
         self.value = value
 
 
@@ -62,10 +67,10 @@ def zone(name: str) -> ZoneInfo:
     """The ``ZoneInfo`` for ``name``, or :class:`UnknownTimezone`."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as err:
-        # ZoneInfoNotFoundError is a KeyError: its message is just the
-        # name in quotes.  Say what went wrong.
-        raise UnknownTimezone(name) from err
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        # ZoneInfoNotFoundError's message barely says what went wrong, and
+        # its chain reports a missing tzdata module even for a typo.
+        raise UnknownTimezone(name) from None
 
 
 class Timezone(TypeDecorator[ZoneInfo]):

@@ -75,13 +75,17 @@ class utcnow(FunctionElement[dt.datetime]):
 
 
 @compiles(utcnow)
-def _default(element: utcnow, compiler: SQLCompiler, **kw: Any) -> str:
+def compile_default(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
     # Standard SQL has no "UTC now": this is right only on UTC servers.
     return "CURRENT_TIMESTAMP"
 
 
 @compiles(utcnow, "postgresql")
-def _postgresql(element: utcnow, compiler: SQLCompiler, **kw: Any) -> str:
+def compile_postgresql(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
     # timestamptz AT TIME ZONE 'UTC' -> timestamp (naive) in UTC, whatever
     # the session's TimeZone setting is.
     return "(statement_timestamp() AT TIME ZONE 'UTC')"
@@ -89,25 +93,33 @@ def _postgresql(element: utcnow, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(utcnow, "mysql")
 @compiles(utcnow, "mariadb")
-def _mysql(element: utcnow, compiler: SQLCompiler, **kw: Any) -> str:
+def compile_mysql(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
     # UTC_TIMESTAMP ignores the session's time_zone; (6) keeps microseconds.
     return "UTC_TIMESTAMP(6)"
 
 
 @compiles(utcnow, "sqlite")
-def _sqlite(element: utcnow, compiler: SQLCompiler, **kw: Any) -> str:
+def compile_sqlite(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
     # SQLite's 'now' is UTC.  %f is "SS.SSS"; the trailing 000 pads it to
     # the six digits SQLAlchemy stores, so text comparisons stay correct.
     return "strftime('%Y-%m-%d %H:%M:%f000', 'now')"
 
 
 @compiles(utcnow, "mssql")
-def _mssql(element: utcnow, compiler: SQLCompiler, **kw: Any) -> str:
+def compile_mssql(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
     return "SYSUTCDATETIME()"
 
 
 @compiles(utcnow, "oracle")
-def _oracle(element: utcnow, compiler: SQLCompiler, **kw: Any) -> str:
+def compile_oracle(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
     return "SYS_EXTRACT_UTC(SYSTIMESTAMP)"
 
 

@@ -1,0 +1,729 @@
+"""Part 2: DDL and SQL expressions.  Run: python part2.py  (or: sliderepl part2.py)"""
+if __name__ == "__main__":
+    import sliderepl.launch
+    sliderepl.launch.deck(__file__)   # runs the deck, then exits
+
+### slide:: s
+import datetime as dt
+import warnings
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    DDL, JSON, Boolean, CheckConstraint, Column, DateTime, Float,
+    ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
+    UniqueConstraint, Uuid, case, create_engine, event, func, inspect,
+    select, text,
+)
+from sqlalchemy.dialects import mssql, mysql, postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator, UserDefinedType
+
+from casestudies import fixtures, timestamps, timezones
+from casestudies import utcnow as utcnow_module
+from casestudies.demo import resolve_url
+from casestudies.utcnow import utcnow
+from sliderepl.show import source
+
+url = resolve_url()
+engine = create_engine(url)
+backend = engine.dialect.name   # sqlite, postgresql, mysql or mariadb
+on_postgresql = backend == "postgresql"
+on_mariadb = backend in ("mysql", "mariadb")
+
+# Dialects to compile against without connecting to anything.
+dialects = {
+    "sqlite": sqlite.dialect(),
+    "postgresql": postgresql.dialect(),
+    "mariadb": mysql.dialect(is_mariadb=True),
+    "mssql": mssql.dialect(),
+}
+
+
+def fresh(metadata):
+    """Drop what a previous run left, then CREATE the tables."""
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+
+
+def close_to_now(value):
+    """True if a naive UTC datetime is within a minute of Python's."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return abs(value - now) < dt.timedelta(minutes=1)
+
+
+### slide:: b
+### title:: Part 2: DDL and SQL expressions
+# Part 1 was about connections.  Part 2 is about what we send
+# through them: table definitions, types, DDL and SQL expressions,
+# and the places where each can be extended.
+### * Tables and columns: what SQLAlchemy needs, what only CREATE TABLE needs
+### * Extending what is not meant to be extended: factory functions
+### * Types: ``TypeDecorator`` and ``UserDefinedType``
+### * ``.info``, DDL events, ``DDL()`` per database
+### * SQL expressions, ``func``, ``case``, ``text()``
+### * The compiler extension: one construct, native SQL per database
+print("this deck is running on:", backend)
+
+### slide::
+### title:: MetaData, Table, Column
+# A Table is a named collection of Columns, each with a type.  MetaData
+# holds related tables: foreign keys only point inside one MetaData.
+metadata = MetaData()
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(100), nullable=False),
+    Column("name", String(50)),
+)
+addresses = Table(
+    "addresses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("city", String(50)),
+)
+users.c.keys()
+[t.name for t in metadata.sorted_tables]   # dependency order
+
+### slide::
+### title:: What only CREATE TABLE needs
+# Lengths, NOT NULL, UNIQUE, CHECK, indexes and comments end up in DDL.
+# SELECT and INSERT never look at them, and Python does not enforce them.
+by_name = Index("ix_users_name", users.c.name)
+users.append_constraint(UniqueConstraint("email", name="uq_users_email"))
+users.append_constraint(
+    CheckConstraint("email LIKE '%@%'", name="ck_users_email"))
+print(CreateTable(users).compile(engine))
+print(select(users).where(users.c.id == 1).compile(engine))
+
+### slide::
+### title:: create_all
+# ``create_all`` emits CREATE TABLE in dependency order, plus the
+# indexes; it checks first, so existing tables are skipped.
+fresh(metadata)
+sorted(inspect(engine).get_table_names())
+[ix["name"] for ix in inspect(engine).get_indexes("users")
+ if ix["name"] == "ix_users_name"]
+
+### slide::
+### title:: Best-fit types
+# ``Integer``, ``String``, ``DateTime``, ``Boolean``, ``Uuid``... are
+# best-fit types: each dialect picks its closest native type.
+kinds = Table(
+    "kinds", MetaData(),
+    Column("flag", Boolean),
+    Column("at", DateTime),
+    Column("key", Uuid),
+    Column("blob", LargeBinary),
+)
+for name, dialect in dialects.items():
+    print(f"{name:<11}", [str(c.type.compile(dialect=dialect))
+                          for c in kinds.c])
+
+### slide::
+### title:: Exact vendor types
+# Upper-case types (``INTEGER``, ``VARCHAR``) and the types in
+# ``sqlalchemy.dialects.*`` are exact: that DDL and nothing else.
+# ``with_variant`` picks a vendor type on one backend only.
+from sqlalchemy.dialects.postgresql import INET, JSONB
+hosts = Table(
+    "hosts", MetaData(),
+    Column("address", String(45).with_variant(INET(), "postgresql")),
+    Column("facts", JSON().with_variant(JSONB(), "postgresql")),
+)
+for name, dialect in dialects.items():
+    print(f"{name:<11}", [str(c.type.compile(dialect=dialect))
+                          for c in hosts.c])
+
+### slide::
+### title:: The dialect translates values too
+# Types convert between Python and what the DB-API driver speaks.
+# SQLite has no date type: SQLAlchemy stores ISO text there and parses
+# it back; PostgreSQL's and MariaDB's drivers hand over datetimes.
+moments = Table("moments", MetaData(), Column("at", DateTime))
+fresh(moments.metadata)
+with engine.begin() as cx:
+    cx.execute(moments.insert(), {"at": dt.datetime(2010, 7, 19, 9, 30)})
+    raw = cx.exec_driver_sql("SELECT at FROM moments").scalar()
+    typed = cx.scalar(select(moments.c.at))
+print("raw driver value:", type(raw).__name__, "| typed:", typed)
+
+### slide:: b
+### title:: Extending the non-extensible
+# Case study **timestamps**: every table needs a last-updated-at column.
+### * Subclassing ``Table`` is a poor idea: one Table object per name
+### * ...and reflection, ``to_metadata()`` and declarative build plain Tables
+### * Making the Column once, in advance, does not work either
+### * A factory function that builds new Columns on each call does
+
+### slide:: e
+### title:: One Column, one Table
+# A Column object is bound to the table it was first given to.
+shared = Column("updated_at", DateTime)
+first = Table("first", MetaData(), Column("id", Integer), shared)
+second = Table("second", MetaData(), Column("id", Integer), shared)
+
+### slide::
+### title:: A factory function
+# ``casestudies/timestamps.py``: a new Column per call, and a Table
+# factory that adds it.  The stamp is ``utcnow()``, from the end of this
+# part: UTC, computed by the database.
+source(timestamps.updated_at_column)
+source(timestamps.timestamped_table)
+
+### slide::
+### title:: Using the factory
+stamped = MetaData()
+invoices = timestamps.timestamped_table(
+    "invoices", stamped,
+    Column("id", Integer, primary_key=True),
+    Column("total", Integer, nullable=False),
+)
+print(CreateTable(invoices).compile(engine))
+
+### slide::
+### title:: The declarative mixin
+# For models, a mixin does the same: declarative copies a
+# ``mapped_column()`` from a mixin into each class.
+source(timestamps.Timestamped)
+
+
+class Base(DeclarativeBase):
+    metadata = stamped
+
+
+class Customer(timestamps.Timestamped, Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+
+
+Customer.__table__.c.updated_at is not invoices.c.updated_at
+
+### slide::
+### title:: Stamped on INSERT and UPDATE
+# ``default`` runs in the INSERT, ``onupdate`` in every UPDATE
+# SQLAlchemy emits, even one that does not mention the column.
+fresh(stamped)
+long_ago = dt.datetime(2000, 1, 1)
+with engine.begin() as cx:
+    cx.execute(invoices.insert(), {"id": 1, "total": 10})
+    cx.execute(invoices.update().values(updated_at=long_ago))
+    cx.execute(invoices.update().values(total=12))
+    stamp = cx.scalar(select(invoices.c.updated_at))
+print("stamp moved on UPDATE:", stamp > long_ago,
+      "| is now, UTC:", close_to_now(stamp))
+
+### slide:: b
+### title:: Extending types
+### * ``TypeDecorator``: a type the database knows, a new Python type
+### * ``UserDefinedType``: a type SQLAlchemy does not know at all
+### * Both: convert Python values to parameters, and results to Python
+### * New in 2.x: ``cache_ok = True``, or an ``SAWarning`` and no SQL cache
+### * 2010 used pytz; now the standard library has ``zoneinfo``
+
+### slide::
+### title:: Case study: timezones
+# Store zone names; work with ``ZoneInfo`` objects in Python.
+source(timezones.Timezone)
+
+### slide::
+### title:: Zones in, zones out
+zoned = MetaData()
+sites = Table(
+    "sites", zoned,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40)),
+    Column("tz", timezones.Timezone),
+)
+fresh(zoned)
+paris = ZoneInfo("Europe/Paris")
+with engine.begin() as cx:
+    cx.execute(sites.insert(), [
+        {"id": 1, "name": "Paris", "tz": paris},
+        {"id": 2, "name": "Lyon", "tz": "Europe/Paris"},
+        {"id": 3, "name": "Vilnius", "tz": "Europe/Vilnius"},
+        {"id": 4, "name": "Unknown", "tz": None},
+    ])
+    rows = cx.execute(select(sites).order_by(sites.c.id)).all()
+[(r.name, r.tz and r.tz.key) for r in rows]
+
+### slide::
+### title:: One object per value
+# ``ZoneInfo`` keeps one instance per zone name, so every row in
+# Europe/Paris holds the very same object: no copy per row, and identity,
+# equality and dict lookups are cheap.  The same pattern pays for enums,
+# small lookup tables, currencies.
+ZoneInfo("Europe/Paris") is ZoneInfo("Europe/Paris")
+rows[0].tz is rows[1].tz is paris
+noon = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
+{r.name: noon.astimezone(r.tz).strftime("%H:%M") for r in rows[:3]}
+
+### slide::
+### title:: A ZoneInfo in a WHERE clause
+# The bound value is converted by the column's type, like any other.
+with engine.connect() as cx:
+    in_paris = cx.scalars(
+        select(sites.c.name).where(sites.c.tz == paris).order_by("id")
+    ).all()
+in_paris
+
+### slide:: e
+### title:: A typo is refused, by name
+# The type checks names before they reach the database.
+with engine.begin() as cx:
+    cx.execute(sites.insert(), {"id": 5, "tz": "Europe/Pariss"})
+
+### slide:: e
+### title:: Forgetting cache_ok
+# The same type without ``cache_ok``: SQLAlchemy warns.  The project's
+# tests turn warnings into errors, so this cannot slip through.
+class NoCacheTimezone(TypeDecorator):
+    impl = String(64)
+
+
+careless = Table("sites", MetaData(), Column("tz", NoCacheTimezone))
+with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    with engine.connect() as cx:
+        cx.execute(select(careless).where(careless.c.tz == "UTC"))
+
+### slide::
+### title:: UserDefinedType: PostgreSQL's point
+# A type SQLAlchemy has no class for.  ``get_col_spec`` is its DDL;
+# the processors turn ``(x, y)`` tuples into ``'(x,y)'`` text and back.
+def point_to_text(value):
+    return None if value is None else f"({value[0]},{value[1]})"
+
+
+def point_from_text(value):
+    if value is None:
+        return None
+    return tuple(float(v) for v in value.strip("()").split(","))
+
+
+class Point(UserDefinedType):
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return "POINT"
+
+    def bind_processor(self, dialect):
+        return point_to_text
+
+    def result_processor(self, dialect, coltype):
+        return point_from_text
+
+### slide::
+### title:: A portable fallback
+# Elsewhere, keep the same tuples in a text column: a TypeDecorator for
+# the fallback, and ``with_variant`` to use POINT on PostgreSQL only.
+class PointAsText(TypeDecorator):
+    impl = String(60)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return point_to_text(value)
+
+    def process_result_value(self, value, dialect):
+        return point_from_text(value)
+
+
+Location = PointAsText().with_variant(Point(), "postgresql")
+places = Table(
+    "places", MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40)),
+    Column("at", Location),
+)
+for name in ("postgresql", "sqlite", "mariadb"):
+    print(f"{name:<11}", places.c.at.type.compile(dialect=dialects[name]))
+
+### slide::
+### title:: Round trip
+fresh(places.metadata)
+with engine.begin() as cx:
+    cx.execute(places.insert(), [
+        {"id": 1, "name": "Birmingham", "at": (-1.89, 52.48)},
+        {"id": 2, "name": "Vilnius", "at": (25.28, 54.69)},
+    ])
+    stored = cx.execute(select(places.c.name, places.c.at)).all()
+stored
+
+### slide::
+### title:: What the real type buys
+# On PostgreSQL the database understands points: ``<->`` is distance.
+# A TypeDecorator over text could not offer that.
+if on_postgresql:
+    distance = places.c.at.op("<->", return_type=Float)
+    with engine.connect() as cx:
+        nearest = cx.scalar(
+            select(places.c.name).order_by(distance((21.0, 52.2))))
+    print("nearest to Warsaw:", nearest)
+else:
+    print("(PostgreSQL only: run with --db postgresql)")
+
+### slide::
+### title:: .info: a small data dictionary
+# ``info`` on a Table or Column is yours: SQLAlchemy never reads it.
+# ``comment=`` is first-class now and lands in the database's catalogue.
+people = Table(
+    "people", MetaData(),
+    Column("id", Integer, primary_key=True, info={"label": "Number"}),
+    Column("given", String(40), info={"label": "Given name"}),
+    Column("email", String(100), info={"label": "E-mail address",
+                                       "widget": "email"}),
+    Column("born", DateTime, info={"label": "Date of birth",
+                                   "widget": "date"}),
+    info={"title": "People", "owner": "membership team"},
+    comment="one row per person we write to",
+)
+
+### slide::
+### title:: A form from .info
+for column in people.c:
+    label = column.info.get("label", column.name)
+    widget = column.info.get("widget", "text")
+    print(f"{label + ':':<16} [{widget:<5}] {column.type}")
+
+### slide::
+### title:: Table documentation from .info
+print(f"{people.info['title']} ({people.name}): {people.comment}")
+print("owner:", people.info["owner"])
+for column in people.c:
+    flags = "PK" if column.primary_key else ""
+    print(f"  {column.name:<6} {str(column.type):<13} {flags:<3}"
+          f"{column.info['label']}")
+
+### slide:: b
+### title:: DDL events
+# MetaData and Table fire events around CREATE and DROP.
+### * ``before_create``, ``after_create``, ``before_drop``, ``after_drop``
+### * 2010: ``table.append_ddl_listener("after-create", fn)``
+### * Now: ``event.listen(table, "after_create", fn)``
+###  * or ``Table(..., listeners=[("after_create", fn)])``
+###  * ``fn(target, connection, **kw)``
+### * ``DDL("...")``: a ready-made listener, templated per table
+### * ``.execute_if(dialect=...)``: only on some databases
+
+### slide::
+### title:: A listener
+announced = MetaData()
+notes = Table("notes", announced, Column("id", Integer, primary_key=True))
+
+
+@event.listens_for(notes, "after_create")
+def say_created(target, connection, **kw):
+    print(f"created {target.name} on {connection.dialect.name}")
+
+
+fresh(announced)
+
+### slide::
+### title:: DDL per database: a touch trigger
+# Stamp ``updated_at`` in the database when an UPDATE left it alone, even
+# one written by hand.  One statement per database; ``execute_if`` picks
+# it; ``%(table)s`` is each table's name, ``%(now)s`` is ours.
+now_sql = {name: str(utcnow().compile(dialect=dialects[name]))
+           for name in ("postgresql", "mariadb", "sqlite")}
+pg_touch_function = DDL(
+    "CREATE OR REPLACE FUNCTION touch_updated_at() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at THEN "
+    "NEW.updated_at := %(now)s; END IF; RETURN NEW; END $$",
+    context={"now": now_sql["postgresql"]},
+).execute_if(dialect="postgresql")
+touch_triggers = [
+    DDL("CREATE TRIGGER %(table)s_touch BEFORE UPDATE ON %(table)s "
+        "FOR EACH ROW EXECUTE FUNCTION touch_updated_at()"
+        ).execute_if(dialect="postgresql"),
+    DDL("CREATE TRIGGER %(table)s_touch BEFORE UPDATE ON %(table)s "
+        "FOR EACH ROW SET NEW.updated_at = IF(NEW.updated_at <=> "
+        "OLD.updated_at, %(now)s, NEW.updated_at)",
+        context={"now": now_sql["mariadb"]},
+        ).execute_if(dialect=("mysql", "mariadb")),
+    DDL("CREATE TRIGGER %(table)s_touch AFTER UPDATE ON %(table)s "
+        "WHEN NEW.updated_at IS OLD.updated_at BEGIN "
+        "UPDATE %(table)s SET updated_at = %(now)s "
+        "WHERE rowid = NEW.rowid; END",
+        context={"now": now_sql["sqlite"]},
+        ).execute_if(dialect="sqlite"),
+]
+
+### slide::
+### title:: Templating over several tables
+# The same DDL objects, attached to every timestamped table.
+touched = MetaData()
+event.listen(touched, "before_create", pg_touch_function)
+for name in ("orders", "payments"):
+    table = timestamps.timestamped_table(
+        name, touched,
+        Column("id", Integer, primary_key=True),
+        Column("amount", Integer),
+    )
+    for trigger in touch_triggers:
+        event.listen(table, "after_create", trigger)
+fresh(touched)
+
+### slide::
+### title:: Hand-written SQL gets stamped
+# A raw UPDATE, no ``onupdate`` involved: the trigger did it.  An
+# UPDATE that sets ``updated_at`` itself keeps its value.
+orders = touched.tables["orders"]
+with engine.begin() as cx:
+    cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
+    cx.execute(orders.update().values(updated_at=long_ago))
+    kept = cx.scalar(select(orders.c.updated_at))
+    cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
+    stamp = cx.scalar(select(orders.c.updated_at))
+print("explicit value kept:", kept == long_ago)
+print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
+
+### slide:: b
+### title:: Case study: fixtures
+# Some tables must always hold fixed rows: statuses, countries, roles.
+### * Keep the rows in the table's definition, so the two cannot drift
+### * Insert them from an ``after_create`` listener
+### * Keep them readable without a query: ``table.info["fixture"].rows``
+### * 2010 passed the Fixture object among the Table arguments...
+
+### slide:: e
+### title:: ...which Table now refuses
+# Only ``SchemaItem`` subclasses may go there, and subclassing one means
+# overriding a private method: not in a recipe people copy.
+class Fixture2010:
+    def __init__(self, column_names, *rows):
+        self.column_names, self.rows = column_names, rows
+
+    def __repr__(self):
+        return "Fixture2010(...)"
+
+
+Table("status", MetaData(), Column("id", Integer),
+      Fixture2010(("id",), (1,), (2,)))
+
+### slide::
+### title:: Public API instead: info= and listeners=
+# ``casestudies/fixtures.py``
+source(fixtures.Fixture.load)
+source(fixtures.Fixture.table_kwargs)
+
+### slide::
+### title:: A lookup table with its rows
+lookups = MetaData()
+status = Table(
+    "status", lookups,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("label", String(20), nullable=False),
+    **fixtures.Fixture(
+        ("id", "label"), (1, "open"), (2, "closed"), (3, "wontfix")
+    ).table_kwargs(),
+)
+status.info["fixture"].rows      # known before any database exists
+
+### slide::
+### title:: create_all loads them, once
+fresh(lookups)
+lookups.create_all(engine)          # tables exist: skipped, no inserts
+with engine.connect() as cx:
+    print(cx.execute(select(status).order_by(status.c.id)).all())
+
+### slide::
+### title:: The same through declarative
+class Lookup(DeclarativeBase):
+    metadata = lookups
+
+
+class Country(Lookup):
+    __tablename__ = "country"
+    __table_args__ = fixtures.Fixture(
+        ("code", "name"), ("LT", "Lithuania"), ("GB", "United Kingdom"),
+    ).table_kwargs()
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+
+
+Country.__table__.create(engine)
+with Session(engine) as session:
+    print(session.scalars(select(Country.name).order_by("code")).all())
+
+### slide::
+### title:: SQL expressions: select()
+# 2010: ``select([users.c.id])``.  Now the columns are plain arguments,
+# and a statement runs on a Connection: ``engine.execute`` is gone.
+with engine.begin() as cx:
+    cx.execute(users.insert(), [
+        {"id": 1, "email": "jek@example.com", "name": "Jason"},
+        {"id": 2, "email": "mike@example.com", "name": None},
+    ])
+stmt = select(users.c.id).where(users.c.email.startswith("jek@"))
+print(stmt.compile(engine))
+with engine.connect() as cx:
+    print(cx.execute(stmt).all())
+
+### slide::
+### title:: func: any SQL function
+# ``func.NAME(...)`` renders ``NAME(...)``, known to SQLAlchemy or not.
+# Some are known: their type is set, and a few compile per database.
+print(select(func.lower(users.c.email), func.soundex(users.c.name)))
+joined = func.aggregate_strings(users.c.email, ", ")
+for name in ("postgresql", "sqlite", "mariadb"):
+    print(f"{name:<11}", joined.compile(dialect=dialects[name]))
+
+### slide::
+### title:: case()
+# Conditional values inside a statement, portable everywhere.
+shown_name = case(
+    (users.c.name.is_(None), "(no name)"),
+    else_=users.c.name,
+).label("shown_name")
+with engine.connect() as cx:
+    print(cx.execute(select(users.c.id, shown_name).order_by("id")).all())
+
+### slide::
+### title:: text(): when the SQL is the point
+# Vendor syntax the expression layer lacks, or a query pasted from
+# elsewhere.  Bound parameters still apply; ``.columns()`` types results.
+by_email = text("SELECT id, name FROM users WHERE email = :email")
+with engine.connect() as cx:
+    print(cx.execute(by_email, {"email": "jek@example.com"}).all())
+    stamped_rows = text("SELECT id, updated_at FROM invoices").columns(
+        updated_at=DateTime)
+    row = cx.execute(stamped_rows).one()
+print("typed result:", type(row.updated_at).__name__)
+
+### slide:: b
+### title:: Where each fits
+### * ``select()``: anything you compose, reuse, or build from parts
+### * ``func``: any SQL function by name; no extension needed
+### * ``case()``: conditions inside one statement
+### * ``text()``: fixed SQL, vendor syntax; fragments inside ``select()``
+### * The compiler extension: one Python name, native SQL per database
+
+### slide::
+### title:: The compiler extension: utcnow
+# A SQL construct is a class; ``@compiles`` gives its SQL, per dialect.
+# Part of 2.x: ``inherit_cache = True`` lets it share the SQL cache.
+source(utcnow_module.utcnow)
+source(utcnow_module.compile_postgresql)
+
+### slide::
+### title:: One construct, native SQL per database
+# PostgreSQL: ``statement_timestamp()`` rather than ``now()``, which
+# is frozen at the start of the transaction.
+for name, dialect in dialects.items():
+    print(f"{name:<11}", select(utcnow()).compile(dialect=dialect))
+print(f"{'other':<11}", select(utcnow()))
+
+### slide::
+### title:: UTC, whatever the session's time zone
+# On the servers we put the session 13-14 hours ahead of UTC first.
+with engine.connect() as cx:
+    if on_postgresql:
+        cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
+    elif on_mariadb:
+        cx.execute(text("SET time_zone = '+13:00'"))
+    db_utc, db_local = cx.execute(select(utcnow(), func.now())).one()
+    if on_mariadb:  # there a SET outlives the transaction: undo it
+        cx.execute(text("SET time_zone = DEFAULT"))
+print("utcnow() is UTC:", close_to_now(db_utc))
+print("now() is UTC:", close_to_now(db_local.replace(tzinfo=None)))
+
+### slide::
+### title:: The 2010 PostgreSQL SQL was wrong
+# ``TIMESTAMP 'now'`` is local wall-clock time; ``AT TIME ZONE 'utc'``
+# then declares it to be UTC.  Fine on a UTC server only.
+if on_postgresql:
+    with engine.connect() as cx:
+        cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
+        old = cx.scalar(text("SELECT TIMESTAMP 'now' AT TIME ZONE 'utc'"))
+    old_in_utc = old.astimezone(dt.UTC).replace(tzinfo=None)
+    print("2010 form is UTC:", close_to_now(old_in_utc))
+else:
+    print("(PostgreSQL only: run with --db postgresql)")
+
+### slide::
+### title:: now() is frozen per transaction (PostgreSQL)
+if on_postgresql:
+    with engine.begin() as cx:
+        first = cx.execute(select(utcnow(), func.now())).one()
+        cx.execute(text("SELECT pg_sleep(0.05)"))
+        second = cx.execute(select(utcnow(), func.now())).one()
+    print("now() moved:", second[1] > first[1])
+    print("utcnow() moved:", second[0] > first[0])
+else:
+    print("(PostgreSQL only: run with --db postgresql)")
+
+### slide::
+### title:: As a default and onupdate
+# That is how the timestamps case study used it: the column's SQL runs
+# inside the INSERT and UPDATE statements.
+print(invoices.insert().values(id=2, total=1).compile(engine))
+print(invoices.update().values(total=13).compile(engine))
+
+### slide:: e
+### title:: Forgetting inherit_cache
+class utcnow_uncached(FunctionElement):
+    type = DateTime()
+    name = "utcnow_uncached"
+
+
+@compiles(utcnow_uncached)
+def compile_uncached(element, compiler, **kw):
+    return "CURRENT_TIMESTAMP"
+
+
+with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    with engine.connect() as cx:
+        cx.execute(select(utcnow_uncached()))
+
+### slide::
+### title:: One more: find(haystack, needle)
+# Where ``func`` cannot help: the databases disagree on names AND
+# argument order.  The default is standard SQL's ``POSITION``.
+class find(FunctionElement):
+    """1-based position of needle in haystack; 0 if absent."""
+    type = Integer()
+    name = "find"
+    inherit_cache = True
+
+
+@compiles(find)
+def find_standard(element, compiler, **kw):
+    haystack, needle = (compiler.process(c, **kw) for c in element.clauses)
+    return f"POSITION({needle} IN {haystack})"
+
+
+@compiles(find, "sqlite")
+def find_sqlite(element, compiler, **kw):
+    haystack, needle = (compiler.process(c, **kw) for c in element.clauses)
+    return f"instr({haystack}, {needle})"
+
+
+@compiles(find, "mssql")
+def find_mssql(element, compiler, **kw):
+    haystack, needle = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CHARINDEX({needle}, {haystack})"
+
+### slide::
+### title:: find() on each database
+at_sign = find(users.c.email, "@")
+for name, dialect in dialects.items():
+    print(f"{name:<11}", at_sign.compile(dialect=dialect))
+with engine.connect() as cx:
+    print(cx.execute(select(users.c.email, at_sign).order_by("id")).all())
+
+### slide:: b
+### title:: Part 2: what we added
+### * Factory functions and mixins instead of subclassing ``Table``
+### * ``TypeDecorator`` for new Python types; ``cache_ok = True``
+### * ``UserDefinedType`` for database types SQLAlchemy lacks
+### * ``.info`` for your own metadata; ``comment=`` for the database's
+### * DDL events, ``DDL().execute_if()``, ``listeners=``
+### * ``@compiles`` for native SQL per database; ``inherit_cache = True``
+### * Up next, part 3: the ORM
