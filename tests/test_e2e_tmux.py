@@ -1,0 +1,193 @@
+"""The presenter's path in a REAL terminal (tmux), and with no terminal.
+
+Each tmux test starts its own tmux server (a unique ``-L`` socket, so
+parallel runs don't clash), types with ``send-keys``, and polls
+``capture-pane`` until the expected text appears or a deadline passes.
+The REPL must still answer after every bad thing: a traceback, a slide
+interrupted by Ctrl-C, Ctrl-C at the prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOUR = ROOT / "tests" / "decks" / "ui_tour.py"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed"
+)
+
+
+class Terminal:
+    """A program running in a 100x40 tmux pane."""
+
+    def __init__(self, command: str, env: dict[str, str]) -> None:
+        self.socket = f"sliderepl-test-{uuid.uuid4().hex[:10]}"
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        # After the program ends, its status stays on screen to assert on.
+        shell = f"cd {ROOT} && env {exports} {command}; echo EXITED $?; " \
+                f"sleep 600"
+        self.tmux("new-session", "-d", "-x", "100", "-y", "40", shell)
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True, text=True, timeout=30,
+        )
+        return done.stdout
+
+    def send(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "0", *keys)
+
+    def type(self, text: str) -> None:
+        """Literal text, then Enter."""
+        self.tmux("send-keys", "-t", "0", "-l", text)
+        self.send("Enter")
+
+    def screen(self) -> str:
+        # -S -400: the scrollback too, so nothing scrolled away is lost.
+        return self.tmux("capture-pane", "-p", "-J", "-t", "0", "-S", "-400")
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{text!r} did not appear within {timeout}s; "
+                    f"screen:\n{shown}"
+                )
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+@pytest.fixture
+def tour(terminal_env: dict[str, str]) -> Iterator[Terminal]:
+    term = Terminal(f"{sys.executable} -m sliderepl {TOUR}", terminal_env)
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+def test_presenter_path(tour: Terminal) -> None:
+    tour.wait_for("Welcome to the tour")
+    tour.wait_for("slide 1 / 8")  # the toolbar
+
+    tour.send("Enter")
+    tour.wait_for("Bullets first")
+    tour.send("Enter")
+    tour.wait_for("• one")
+
+    # A command in the middle of a bullet reveal.
+    tour.type("!toc")
+    tour.wait_for("▶ 2 Bullets first")
+    tour.type("!goto pools")
+    tour.wait_for("│ select 1 + ?")
+    tour.wait_for("slide 5 / 8")
+
+    # Code that raises: traceback, then the prompt still works.
+    tour.type("1 / 0")
+    tour.wait_for("ZeroDivisionError: division by zero")
+    tour.type("print('alive', 6 * 7)")
+    tour.wait_for("alive 42")
+
+    # A slide running a long loop, stopped by Ctrl-C.
+    tour.type("!goto slow")
+    tour.wait_for("...     time.sleep(0.1)")
+    time.sleep(0.5)
+    tour.send("C-c")
+    tour.wait_for("KeyboardInterrupt: slide stopped")
+    tour.type("print('after interrupt', 'finished_loop' in dir())")
+    tour.wait_for("after interrupt False")
+
+    # Ctrl-C at the prompt drops the half-typed line.
+    tour.tmux("send-keys", "-t", "0", "-l", "abandoned_line")
+    tour.wait_for("abandoned_line")
+    tour.send("C-c")
+    tour.type("print('cleared', 1)")
+    screen = tour.wait_for("cleared 1")
+    assert "NameError" not in screen
+
+    tour.type("!quit")
+    tour.wait_for("EXITED 0")
+
+
+def test_ctrl_d_leaves_cleanly(tour: Terminal) -> None:
+    tour.wait_for("slide 1 / 8")
+    tour.send("C-d")
+    screen = tour.wait_for("EXITED 0")
+    assert "Traceback" not in screen
+
+
+def test_presentation_mode_clears_per_slide(
+    terminal_env: dict[str, str],
+) -> None:
+    term = Terminal(
+        f"{sys.executable} -m sliderepl --presentation {TOUR}", terminal_env
+    )
+    try:
+        term.wait_for("Welcome to the tour")
+        term.send("Enter")
+        term.wait_for("Bullets first")
+        term.wait_for("slide 2 / 8")
+        visible = term.tmux("capture-pane", "-p", "-t", "0")
+        assert "Welcome to the tour" not in visible
+        term.type("!q")
+        term.wait_for("EXITED 0")
+    finally:
+        term.close()
+
+
+def test_piped_input_runs_without_a_terminal(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    keys = "\n\n\n\n\n!toc\nx = 20\nprint(x + 22)\n1/0\n!nope\n!q\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "sliderepl", str(TOUR)],
+        input=keys, capture_output=True, text=True, cwd=ROOT, env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "\x1b" not in out  # not a terminal: plain text
+    assert "Welcome to the tour" in out
+    assert "bullet code ran 1" in out
+    assert "42" in out.splitlines()
+    assert "ZeroDivisionError: division by zero" in out
+    assert "unknown command !nope; ? lists commands" in out
+    assert "▶ 2 Bullets first" in out
+    assert "sliderepl internal error" not in out + done.stderr
+
+
+def test_piped_input_ending_early_exits_zero(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run(
+        [sys.executable, "-m", "sliderepl", str(TOUR)],
+        input="for i in range(2):\n", capture_output=True, text=True,
+        cwd=ROOT, env=env, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Welcome to the tour" in done.stdout
