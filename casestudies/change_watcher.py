@@ -1,0 +1,339 @@
+"""Illustrates fast test isolation: watch which tables a test wrote and
+empty only those afterwards, children before parents.
+
+Use it when tests share one database (often a real server, to test on what
+you deploy) and dropping and recreating every table after each test is too
+slow, but the tests cannot all run inside one rolled-back transaction
+(they commit, use several connections or threads, or test transaction
+behaviour itself).  In 2010 this was a ``ConnectionProxy`` passed as
+``create_engine(proxy=...)`` that looked at each executed construct and
+gave up on any raw string.  SQLAlchemy 2.x replaces the proxy with
+connection events added to and removed from an existing engine; the
+``before_cursor_execute`` event sees every statement that reaches the
+driver, whether it came from Core, the ORM unit of work, ORM bulk or
+ORM-enabled ``insert()`` / ``update()`` / ``delete()``, ``text()`` or
+``exec_driver_sql()``.  Statements compiled from an INSERT, UPDATE or
+DELETE construct name their table exactly; SQL strings are read with a
+deliberately small pattern, and anything it cannot attribute to one table
+(a CTE, several statements, ``SELECT ... INTO``, ``MERGE``, ``CALL``)
+sets ``reset_all`` so every table is emptied.  For tests that can run in
+one connection, the transaction-rollback pattern documented by SQLAlchemy
+(a Session joined to an outer transaction) is faster still; see the
+benchmark ``benchmarks/change_watcher.py``.
+
+Not seen: writes made by triggers or stored procedures, and statements
+sent on a raw DBAPI connection (``engine.raw_connection()``).  Rows of a
+table with a foreign key to itself may need ordering on MariaDB.
+
+A pytest fixture::
+
+    @pytest.fixture(scope="session")
+    def watched_engine():
+        engine = create_engine(URL)
+        metadata.create_all(engine)
+        watcher = ChangeWatcher(engine)
+        yield engine, watcher
+        watcher.remove()
+        metadata.drop_all(engine)
+        engine.dispose()
+
+    @pytest.fixture
+    def db(watched_engine):
+        engine, watcher = watched_engine
+        yield engine
+        with engine.connect() as connection:
+            watcher.cleanup(metadata, connection)
+
+Requires: SQLAlchemy 2.x; any backend.
+
+Run: python -m casestudies.change_watcher [--db URL]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import MetaData, Table, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.dml import UpdateBase
+
+# One identifier, optionally quoted in any of the usual ways, optionally
+# qualified by a schema name.
+_PART = r'(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|\[[^\]]+\]|[A-Za-z_][\w$]*)'
+_NAME = rf"(?P<name>{_PART}(?:\s*\.\s*{_PART})?)"
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+
+#: Statements that write to exactly one table, named right after the verb.
+_WRITES = [
+    re.compile(p, re.I | re.S)
+    for p in (
+        rf"INSERT\s+(?:OR\s+\w+\s+|IGNORE\s+)?INTO\s+{_NAME}(?:\s|\(|$)",
+        rf"REPLACE\s+INTO\s+{_NAME}(?:\s|\(|$)",
+        rf"UPDATE\s+(?:OR\s+\w+\s+|ONLY\s+|IGNORE\s+)?{_NAME}\s+SET\b",
+        rf"DELETE\s+FROM\s+(?:ONLY\s+)?{_NAME}(?:\s+(?!USING\b)|$)",
+        rf"TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?{_NAME}\s*$",
+    )
+]
+#: Statements that cannot change rows of existing tables.
+_HARMLESS = re.compile(
+    r"(?:SELECT|SHOW|PRAGMA|SET|BEGIN|START\s+TRANSACTION|COMMIT|"
+    r"ROLLBACK|SAVEPOINT|RELEASE|XA|DESCRIBE|"
+    r"CREATE\s+(?:UNIQUE\s+)?INDEX|DROP|ALTER)\b",
+    re.I,
+)
+# ... unless they hide a write: SELECT ... INTO creates and fills a table,
+# and a CREATE TABLE ... AS SELECT is matched below as not harmless.
+_HIDDEN_WRITE = re.compile(r"\bINTO\b", re.I)
+_DML_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE|INTO)\b", re.I)
+_CREATE_TABLE = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
+_CREATE_AS = re.compile(r"\bAS\s*\(?\s*SELECT\b|\)\s*SELECT\b", re.I)
+
+
+def _unquote(name: str) -> str:
+    parts = re.findall(_PART, name)
+    cleaned = []
+    for part in parts:
+        if part[0] in "\"`[":
+            part = part[1:-1].replace('""', '"').replace("``", "`")
+        cleaned.append(part)
+    return ".".join(cleaned)
+
+
+def tables_written(sql: str) -> set[str] | None:
+    """The tables a SQL string writes: a set of names, or None if unknown.
+
+    An empty set means "writes no rows" (a SELECT, DDL that creates an
+    empty object, transaction control).  None means the string may write
+    but the table cannot be told.
+    """
+    body = _COMMENTS.sub(" ", sql).strip().rstrip(";").strip()
+    if ";" in body:
+        return None  # several statements (or a ';' in a literal: unsure)
+    for pattern in _WRITES:
+        match = pattern.match(body)
+        if match:
+            return {_unquote(match.group("name"))}
+    if body[:4].upper() == "WITH":
+        # A read-only CTE query is harmless; one wrapping DML is not
+        # attributed (the DML may sit anywhere in it).
+        return None if _DML_WORD.search(body) else set()
+    if _CREATE_TABLE.match(body):
+        return None if _CREATE_AS.search(body) else set()
+    if _HARMLESS.match(body):
+        if body[:6].upper() == "SELECT" and _HIDDEN_WRITE.search(body):
+            return None
+        return set()
+    return None
+
+
+class ChangeWatcher:
+    """Record the tables written through ``engine`` until ``cleanup``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        #: names of the tables written since the last cleanup
+        self.dirty: set[str] = set()
+        #: True when a write could not be attributed to a table
+        self.reset_all = False
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def remove(self) -> None:
+        """Stop listening to the engine."""
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(
+        self,
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
+        # Recorded before the statement runs: a write that fails half way
+        # (an executemany, a non-transactional backend) still counts.
+        compiled = context.compiled if context is not None else None
+        construct = getattr(compiled, "statement", None)
+        if isinstance(construct, UpdateBase) and isinstance(
+            getattr(construct, "table", None), Table
+        ):
+            table = construct.table
+            written = tables_written(statement)
+            # The SQL names the construct's table unless the dialect
+            # rendered a multi-table form (MySQL UPDATE a, b SET ...).
+            if written is not None and len(written) == 1:
+                self.dirty.add(table.fullname)
+                return
+            self.reset_all = True
+            return
+        written = tables_written(statement)
+        if written is None:
+            self.reset_all = True
+        else:
+            self.dirty |= written
+
+    def _is_dirty(self, table: Table) -> bool:
+        names = {n.lower() for n in self.dirty}
+        return (
+            table.fullname.lower() in names or table.name.lower() in names
+        )
+
+    def tables_to_empty(self, metadata: MetaData) -> list[Table]:
+        """The tables ``cleanup`` would empty, children first."""
+        if not (self.dirty or self.reset_all):
+            return []
+        ordered = list(reversed(metadata.sorted_tables))
+        known = {t.fullname.lower() for t in ordered} | {
+            t.name.lower() for t in ordered
+        }
+        unknown = any(n.lower() not in known for n in self.dirty)
+        if self.reset_all or unknown:
+            # Unattributable, or a table we cannot match: empty them all.
+            return ordered
+        return [t for t in ordered if self._is_dirty(t)]
+
+    def cleanup(
+        self, metadata: MetaData, connection: Connection
+    ) -> list[str]:
+        """Empty the written tables of ``metadata``; return their names.
+
+        Deletes run children before parents (``metadata.sorted_tables``
+        reversed) so foreign keys never object.  If ``connection`` is not
+        in a transaction the deletes are committed here; otherwise they
+        join the caller's transaction.  The record is cleared only once
+        the deletes succeeded.
+        """
+        tables = self.tables_to_empty(metadata)
+        if tables:
+            if connection.in_transaction():
+                for table in tables:
+                    connection.execute(table.delete())
+            else:
+                with connection.begin():
+                    for table in tables:
+                        connection.execute(table.delete())
+        self.clear()
+        return [t.name for t in tables]
+
+    def clear(self) -> None:
+        """Forget what was written."""
+        self.dirty.clear()
+        self.reset_all = False
+
+
+def unattributable_write(engine: Engine, table: str, new_id: int) -> str:
+    """A real write the watcher cannot attribute (for demos and tests).
+
+    SQLite and PostgreSQL: an INSERT behind a CTE.  MariaDB has no WITH
+    before INSERT; there, a multi-table UPDATE.
+    """
+    if engine.dialect.name in ("mysql", "mariadb"):
+        return (
+            f"UPDATE {table}, {table} AS cw_twin "
+            f"SET {table}.id = {table}.id WHERE {table}.id = {new_id}"
+        )
+    return (
+        f"WITH src AS (SELECT {new_id} AS v) "
+        f"INSERT INTO {table} (id) SELECT v FROM src"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write through several paths, then clean up only what was written."""
+    from sqlalchemy import (
+        Column,
+        ForeignKey,
+        Integer,
+        String,
+        create_engine,
+        func,
+        insert,
+        select,
+        text,
+    )
+    from sqlalchemy.pool import StaticPool
+
+    from .demo import parse_args, resolve_url
+    from .statement_stats import statement_stats
+
+    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    url = resolve_url(args.db)
+    memory = url.startswith("sqlite") and url.endswith(("://", ":memory:"))
+    # In memory, every new connection would be a new empty database.
+    kw: dict[str, Any] = {"poolclass": StaticPool} if memory else {}
+    engine = create_engine(url, **kw)
+    metadata = MetaData()
+    parents = Table(
+        "cw_demo_parents",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(20)),
+    )
+    children = Table(
+        "cw_demo_children",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("parent_id", ForeignKey("cw_demo_parents.id")),
+    )
+    untouched = Table(
+        "cw_demo_untouched",
+        metadata,
+        Column("id", Integer, primary_key=True),
+    )
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    watcher = ChangeWatcher(engine)
+    try:
+        with engine.begin() as cx:
+            cx.execute(select(parents)).all()
+        # Reading writes nothing.
+        assert watcher.dirty == set() and not watcher.reset_all
+        with engine.begin() as cx:
+            cx.execute(insert(parents), [{"id": 1}, {"id": 2}])
+            cx.execute(text("INSERT INTO cw_demo_children VALUES (1, 2)"))
+        assert watcher.dirty == {"cw_demo_parents", "cw_demo_children"}
+        print("dirty:", sorted(watcher.dirty))
+
+        with statement_stats(engine) as stats, engine.connect() as cx:
+            emptied = watcher.cleanup(metadata, cx)
+        # Children first, and the untouched table was left alone.
+        assert emptied == ["cw_demo_children", "cw_demo_parents"], emptied
+        assert stats.by_verb["DELETE"] == 2
+        assert not any("cw_demo_untouched" in s for s in stats.statements)
+        print("emptied:", emptied)
+
+        with engine.begin() as cx:
+            cx.exec_driver_sql(
+                "WITH n AS (SELECT 5 AS id) SELECT id FROM n"
+            ).all()
+            cx.execute(untouched.insert(), {"id": 1})
+        # A read-only CTE is harmless; the insert is attributed.
+        assert watcher.dirty == {"cw_demo_untouched"}
+        assert not watcher.reset_all
+        with engine.begin() as cx:
+            # A write the watcher cannot attribute to one table.
+            cx.exec_driver_sql(
+                unattributable_write(engine, "cw_demo_parents", 7)
+            )
+        assert watcher.reset_all
+        with engine.connect() as cx:
+            emptied = watcher.cleanup(metadata, cx)
+            counts = [
+                cx.execute(select(func.count()).select_from(t)).scalar()
+                for t in metadata.sorted_tables
+            ]
+        assert len(emptied) == 3 and counts == [0, 0, 0]
+        assert watcher.dirty == set() and not watcher.reset_all
+        print("after reset_all: every table emptied")
+    finally:
+        watcher.remove()
+        metadata.drop_all(engine)
+        engine.dispose()
+    print("change_watcher: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
