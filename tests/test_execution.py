@@ -250,7 +250,8 @@ def test_ctrl_c_stops_the_slide_and_its_remaining_blocks(
 def test_typed_source_runs_in_the_namespace(tmp_path: Path) -> None:
     _, interp = make("", tmp_path)
     got: list[events.Event] = []
-    assert interp.run_source("a = 20\nb = 22\na + b\nprint('hi')", got.append).ok
+    typed = "a = 20\nb = 22\na + b\nprint('hi')"
+    assert interp.run_source(typed, got.append).ok
     assert [e.text for e in got if isinstance(e, events.Value)] == ["42"]
     assert [e.text for e in got if isinstance(e, events.Output)] == [
         "hi",
