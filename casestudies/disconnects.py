@@ -29,6 +29,7 @@ Run: python -m casestudies.disconnects [--db URL]
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -126,6 +127,42 @@ def warm_up(engine: Engine, connections: int) -> list[tuple[Any, Any]]:
     return found
 
 
+def kill_session(url: str, session_id: int) -> None:
+    """Terminate one PostgreSQL / MariaDB session over SQL; wait for it.
+
+    Needs a user allowed to end other sessions (the throwaway servers'
+    superuser).  Uses its own unpooled connection, so the pool under test
+    is not touched.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    admin = create_engine(
+        url, poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as cx:
+            if admin.dialect.name == "postgresql":
+                # The timeout makes the call wait until the backend exits.
+                cx.execute(
+                    text("SELECT pg_terminate_backend(:pid, 10000)"),
+                    {"pid": session_id},
+                )
+                return
+            cx.execute(text(f"KILL {int(session_id)}"))
+            gone = text(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                "WHERE ID = :id"
+            )
+            for _ in range(500):
+                if not cx.execute(gone, {"id": session_id}).scalar():
+                    return
+                time.sleep(0.01)
+            raise RuntimeError(f"session {session_id} did not end")
+    finally:
+        admin.dispose()
+
+
 def quiet_pool_close_errors() -> None:
     """Keep "Exception terminating connection" tracebacks off stderr.
 
@@ -162,24 +199,22 @@ def _demo_url(url: str) -> Iterator[str]:
 
 
 def _fault_injectors(
-    engines: dict[str, Engine], server: Any
+    url: str, server: Any
 ) -> list[tuple[str, Callable[[list[Any]], None]]]:
-    from . import servers
-
     def close_idle(pooled: list[Any]) -> None:
         # What a dead socket looks like to the driver, on any backend.
         for dbapi_connection, _ in pooled:
             dbapi_connection.close()
 
+    def kill_idle(pooled: list[Any]) -> None:
+        for _, sid in pooled:
+            kill_session(url, sid)
+
     faults = [("idle connections closed", close_idle)]
+    if not url.startswith("sqlite"):
+        faults.append(("idle sessions killed", kill_idle))
     if server is not None:
-
-        def kill_idle(pooled: list[Any]) -> None:
-            for _, sid in pooled:
-                server.kill_sessions(sid)
-
         faults += [
-            ("idle sessions killed", kill_idle),
             ("clean server restart", lambda pooled: server.restart()),
             ("crash restart", lambda pooled: server.crash_restart()),
         ]
@@ -203,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         engines = {p: make_engine(url, p) for p in PRECAUTIONS}
         try:
             print(f"{'fault':26}" + "".join(f"{p:>15}" for p in PRECAUTIONS))
-            for fault, inject in _fault_injectors(engines, server):
+            for fault, inject in _fault_injectors(url, server):
                 pooled = {p: warm_up(e, 3) for p, e in engines.items()}
                 inject([c for p in PRECAUTIONS for c in pooled[p]])
                 failed = {

@@ -138,3 +138,15 @@ def test_main_demo_passes(db_url, backend):
 def test_make_engine_rejects_unknown_precaution():
     with pytest.raises(ValueError):
         disconnects.make_engine("sqlite://", "prayer")
+
+
+@pytest.mark.backends("postgresql", "mariadb")
+def test_sessions_killed_over_sql(db_url, engines):
+    # disconnects.kill_session is what the demo and the deck use when
+    # they did not start the server themselves.
+    pooled = _pooled(engines)
+    for found in pooled.values():
+        for _, sid in found:
+            disconnects.kill_session(db_url, sid)
+    failures = {p: count_failures(e, USES) for p, e in engines.items()}
+    assert failures == EXPECTED
