@@ -92,7 +92,7 @@ class Visit(Base):
         return f"Visit(worker={self.worker!r})"
 
 
-# -- per thread --------------------------------------------------------------
+# -- per thread ---------------------------------------------------------------
 
 
 def handle_request(
@@ -119,7 +119,7 @@ def handle_request(
         registry.remove()
 
 
-# -- per asyncio task --------------------------------------------------------
+# -- per asyncio task ---------------------------------------------------------
 
 
 def task_scoped(engine: object) -> async_scoped_session[AsyncSession]:
@@ -146,7 +146,7 @@ async def task_unit_of_work(
         await registry.remove()
 
 
-# -- per function call -------------------------------------------------------
+# -- per function call --------------------------------------------------------
 
 
 class NoUnitOfWork(RuntimeError):
@@ -359,7 +359,8 @@ async def _demo_tasks(url: str) -> None:
         async with engine.connect() as cx:
             visits = await cx.scalar(select(func.count(Visit.id)))
         assert visits == 17
-        print(f"per task: 8 tasks used {len({id(s) for s in sessions})} sessions; "
+        used = len({id(s) for s in sessions})
+        print(f"per task: 8 tasks used {used} sessions; "
               f"{visits} visits in all")
     finally:
         await engine.dispose()

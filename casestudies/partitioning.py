@@ -1,0 +1,514 @@
+"""Illustrates one Session over several databases: vertical partitioning,
+horizontal sharding, and two-phase commit with crash recovery.
+
+Use it when the data no longer fits one database:
+
+- **Vertical**: different tables live in different databases.
+  ``Session(binds={CrmBase: crm_engine, BillingBase: billing_engine})``
+  routes each mapped class (here: each declarative base) to its engine.
+- **Horizontal**: rows of one table are spread over databases (shards).
+  ``sqlalchemy.ext.horizontal_shard.ShardedSession`` asks three functions
+  where to write a new object (``shard_chooser``), where to look for a
+  primary key (``identity_chooser``), and which shards a query must visit
+  (``execute_chooser``).  A query over several shards runs once per shard
+  and concatenates the results: ORDER BY and LIMIT apply per shard only.
+- **Two-phase commit**: ``twophase=True`` makes one commit atomic across
+  databases (PostgreSQL with ``max_prepared_transactions > 0``, MySQL and
+  MariaDB XA).  If the coordinator dies after PREPARE, the prepared
+  transactions stay on the servers, holding locks, until someone commits
+  or rolls them back.  :class:`TwoPhaseCoordinator` keeps a decision
+  journal (presumed abort) so :meth:`TwoPhaseCoordinator.recover` knows
+  which way to resolve each one.
+
+What it replaces: the 0.4 docs' ``sessionmaker(twophase=True,
+transactional=True)`` with ``binds``, and the ``attribute_shard.py``
+example; the TODO "partitioning strategies" section.  2.x keeps ``binds``
+and ``twophase`` and ships ``horizontal_shard``; recovery uses the public
+``Connection.recover_twophase()`` / ``commit_prepared()`` /
+``rollback_prepared()`` (``pg_prepared_xacts`` + ``COMMIT PREPARED`` on
+PostgreSQL, ``XA RECOVER`` + ``XA COMMIT`` on MariaDB).
+
+Requires: SQLAlchemy; two-phase commit needs a server (SQLite has none).
+
+Run: python -m casestudies.partitioning [--db URL]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.horizontal_shard import ShardedSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+from sqlalchemy.sql.elements import BooleanClauseList
+
+from .demo import parse_args, resolve_url
+
+# -- vertical partitioning: one declarative base per database -----------------
+
+
+class CrmBase(DeclarativeBase):
+    """Tables of the CRM database."""
+
+
+class BillingBase(DeclarativeBase):
+    """Tables of the billing database."""
+
+
+class Customer(CrmBase):
+    __tablename__ = "customer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+    def __repr__(self) -> str:
+        return f"Customer({self.id!r}, {self.name!r})"
+
+
+class Invoice(BillingBase):
+    __tablename__ = "invoice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: it would point into another database.
+    customer_id: Mapped[int]
+    cents: Mapped[int]
+
+    def __repr__(self) -> str:
+        return (f"Invoice({self.id!r}, customer={self.customer_id}, "
+                f"{self.cents})")
+
+
+def vertical_session(
+    crm: Engine, billing: Engine, **kw: Any
+) -> Session:
+    """A session that sends CRM classes to ``crm``, billing to ``billing``.
+
+    ``binds`` accepts mapped classes, their bases, mappers or tables; a
+    base covers every class mapped under it.
+    """
+    return Session(binds={CrmBase: crm, BillingBase: billing}, **kw)
+
+
+# -- horizontal sharding: accounts spread by region ---------------------------
+
+
+class ShardBase(DeclarativeBase):
+    pass
+
+
+class Account(ShardBase):
+    """An account lives in the shard of its region; its id says which."""
+
+    __tablename__ = "account"
+    # The region is part of the key ("eu-1"), so a primary-key lookup
+    # knows its shard without asking every database.
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region: Mapped[str] = mapped_column(String(10))
+    balance: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"Account({self.id!r}, {self.balance})"
+
+
+def shard_chooser(mapper: Any, instance: Any, clause: Any = None) -> str:
+    """Where a new (or changed) object is written: its region's shard."""
+    return instance.region
+
+
+def identity_chooser(
+    mapper: Any, primary_key: Sequence[Any], **kw: Any
+) -> list[str]:
+    """Where to look for a primary key: the region prefix of the id."""
+    return [str(primary_key[0]).split("-", 1)[0]]
+
+
+def _regions_required(
+    whereclause: Any, parameters: dict[str, Any]
+) -> set[str] | None:
+    """Regions a WHERE clause pins down at its top level (alone or ANDed)
+    with ``region == value`` or ``id == value``; None if it doesn't, and
+    then every shard must be asked.
+
+    Only the top level counts: ``region == 'eu' OR balance > 5`` must
+    still visit every shard.  Values come from the statement or, for
+    ``Session.get()``, from the parameters the execution was given.
+    """
+    if whereclause is None:
+        return None
+    terms = [whereclause]
+    if isinstance(whereclause, BooleanClauseList):
+        if whereclause.operator is not operators.and_:
+            return None
+        terms = list(whereclause.clauses)
+    columns = Account.__table__.c
+    for term in terms:
+        if not (
+            isinstance(term, BinaryExpression)
+            and term.operator is operators.eq
+            and isinstance(term.right, BindParameter)
+        ):
+            continue
+        value = parameters.get(term.right.key, term.right.effective_value)
+        # shares_lineage: the ORM hands us annotated copies of columns.
+        if term.left.shares_lineage(columns.region):
+            return {value}
+        if term.left.shares_lineage(columns.id):
+            return {str(value).split("-", 1)[0]}
+    return None
+
+
+def sharded_session(shards: dict[str, Engine]) -> ShardedSession:
+    """A ShardedSession over ``shards`` (region name -> engine)."""
+
+    def execute_chooser(context: Any) -> Iterable[str]:
+        regions = _regions_required(
+            getattr(context.statement, "whereclause", None),
+            dict(context.parameters or {}),
+        )
+        if regions is None:
+            return list(shards)  # every shard, in a fixed order
+        return [r for r in shards if r in regions]
+
+    return ShardedSession(
+        shards=shards,
+        shard_chooser=shard_chooser,
+        identity_chooser=identity_chooser,
+        execute_chooser=execute_chooser,
+    )
+
+
+# -- two-phase commit with a decision journal ---------------------------------
+
+
+class CoordinatorCrash(RuntimeError):
+    """Raised by :func:`simulate_crash`: the coordinator 'died' here."""
+
+
+journal_metadata = MetaData()
+journal = Table(
+    "twophase_journal",
+    journal_metadata,
+    Column("xid", String(200), primary_key=True),
+    Column("participant", String(50), nullable=False),
+    # "pending" before PREPARE; "commit" once every database prepared.
+    Column("decision", String(10), nullable=False),
+)
+
+
+class TwoPhaseCoordinator:
+    """Commits a ``twophase=True`` session and recovers after a crash.
+
+    Protocol (presumed abort): record every participant's transaction id
+    as *pending* before PREPARE; once all have prepared, record the
+    decision *commit*, durably, before committing any of them.  Recovery
+    commits what the journal says was decided and rolls back the rest;
+    prepared transactions not in the journal belong to someone else and
+    are left alone.
+    """
+
+    def __init__(
+        self, journal_engine: Engine, participants: dict[str, Engine]
+    ) -> None:
+        self.journal_engine = journal_engine
+        self.participants = participants
+
+    def create_journal(self) -> None:
+        journal_metadata.create_all(self.journal_engine)
+
+    def session(self, binds: dict[Any, Engine]) -> Session:
+        """A two-phase session that remembers each participant's xid."""
+        session = Session(binds=binds, twophase=True)
+        event.listen(session, "after_begin", self._remember)
+        return session
+
+    def _remember(self, session: Session, transaction: Any,
+                  connection: Connection) -> None:
+        name = next(n for n, e in self.participants.items()
+                    if e is connection.engine)
+        xid = connection.get_transaction().xid  # TwoPhaseTransaction
+        session.info.setdefault("twophase", []).append(
+            (name, xid, connection))
+
+    def _record(self, entries: list[tuple[str, str]], decision: str) -> None:
+        # Its own autocommitted connection: the journal must survive the
+        # transactions it describes.
+        with self.journal_engine.begin() as cx:
+            cx.execute(delete(journal).where(
+                journal.c.xid.in_([x for _, x in entries])))
+            cx.execute(journal.insert(), [
+                {"xid": x, "participant": n, "decision": decision}
+                for n, x in entries])
+
+    def _forget(self, entries: list[tuple[str, str]]) -> None:
+        with self.journal_engine.begin() as cx:
+            cx.execute(delete(journal).where(
+                journal.c.xid.in_([x for _, x in entries])))
+
+    def commit(self, session: Session, *, after_prepare: Any = None,
+               after_decision: Any = None) -> None:
+        """Flush, PREPARE everywhere, journal the decision, COMMIT.
+
+        ``after_prepare`` / ``after_decision`` are test hooks: called with
+        the session at those two points (e.g. :func:`simulate_crash`).
+        """
+        session.flush()  # every participant has begun: its xid is known
+        entries = [(n, x) for n, x, _ in session.info.get("twophase", [])]
+        self._record(entries, "pending")
+        try:
+            session.prepare()  # phase one: each database promises
+        except BaseException:
+            session.rollback()  # rolls back what did prepare
+            self._forget(entries)
+            raise
+        if after_prepare:
+            after_prepare(session)
+        self._record(entries, "commit")  # the decision point
+        if after_decision:
+            after_decision(session)
+        session.commit()  # phase two
+        session.info.pop("twophase", None)
+        self._forget(entries)
+
+    def recover(self) -> list[tuple[str, str, str]]:
+        """Resolve every journalled transaction still prepared.
+
+        Returns ``(participant, xid, "committed" | "rolled back")`` for
+        each one resolved.
+        """
+        with self.journal_engine.connect() as cx:
+            rows = cx.execute(select(journal)).all()
+        done = []
+        for xid, name, decision in rows:
+            engine = self.participants[name]
+            # Outside any transaction: MariaDB refuses XA COMMIT while
+            # the connection has a local transaction open.
+            with engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as cx:
+                if xid in _recover(cx):
+                    if decision == "commit":
+                        cx.commit_prepared(xid, recover=True)
+                        done.append((name, xid, "committed"))
+                    else:
+                        cx.rollback_prepared(xid, recover=True)
+                        done.append((name, xid, "rolled back"))
+        with self.journal_engine.begin() as cx:
+            cx.execute(delete(journal))
+        return done
+
+
+def simulate_crash(session: Session) -> None:
+    """The coordinator 'dies': its connections drop without a word.
+
+    Invalidating closes each participant's DBAPI connection and leaves
+    nothing for the session to roll back, just as a killed process
+    would; prepared transactions survive on the servers.
+    """
+    for _, _, connection in session.info.get("twophase", []):
+        connection.invalidate()
+    raise CoordinatorCrash("coordinator died")
+
+
+def prepared_xids(engine: Engine) -> list[str]:
+    """Prepared transactions of the server (``pg_prepared_xacts`` on
+    PostgreSQL, ``XA RECOVER`` on MariaDB)."""
+    with engine.connect() as cx:
+        return _recover(cx)
+
+
+def _recover(cx: Connection) -> list[str]:
+    # PyMySQL hands XA RECOVER's xids back as bytes; psycopg as str.
+    return [x.decode() if isinstance(x, bytes) else x
+            for x in cx.recover_twophase()]
+
+
+# -- scratch databases for the demo -------------------------------------------
+
+
+@contextlib.contextmanager
+def scratch_databases(url: str, count: int) -> Iterator[list[str]]:
+    """``count`` new empty databases next to ``url``, dropped afterwards.
+
+    SQLite: files in a temporary folder.  A server: CREATE DATABASE on it.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield [f"sqlite:///{os.path.join(folder, f'db{n}.sqlite')}"
+                   for n in range(count)]
+        return
+    names = [f"part_{uuid.uuid4().hex[:10]}" for _ in range(count)]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as cx:
+            for name in names:
+                cx.execute(text(f"CREATE DATABASE {name}"))
+        yield [parsed.set(database=n).render_as_string(hide_password=False)
+               for n in names]
+    finally:
+        with admin.connect() as cx:
+            for name in names:
+                cx.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
+
+
+# -- the demo -----------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv, __doc__.splitlines()[0])
+    url = resolve_url(args.db)
+    with scratch_databases(url, 2) as (url1, url2):
+        one, two = create_engine(url1), create_engine(url2)
+        try:
+            _demo_vertical(one, two)
+            _demo_sharding(one, two)
+            if one.dialect.name == "sqlite":
+                print("two-phase commit: needs a server (SQLite has no "
+                      "PREPARE); try --db postgresql or --db mariadb")
+            else:
+                _demo_twophase(one, two)
+        finally:
+            one.dispose()
+            two.dispose()
+    print("ok: partitioning demo passed")
+    return 0
+
+
+def _tables_of(engine: Engine) -> set[str]:
+    from sqlalchemy import inspect
+
+    return set(inspect(engine).get_table_names())
+
+
+def _demo_vertical(crm: Engine, billing: Engine) -> None:
+    CrmBase.metadata.create_all(crm)
+    BillingBase.metadata.create_all(billing)
+    with vertical_session(crm, billing) as session:
+        ada = Customer(id=1, name="Ada")
+        session.add_all([ada, Invoice(id=1, customer_id=1, cents=900)])
+        session.commit()
+        # One session, two databases: each table exists in one only.
+        assert "customer" in _tables_of(crm)
+        assert "invoice" not in _tables_of(crm)
+        assert "invoice" in _tables_of(billing)
+        invoices = session.scalars(
+            select(Invoice).where(Invoice.customer_id == ada.id)).all()
+        print(f"vertical: {ada} in one database, {invoices} in the other")
+        assert [i.cents for i in invoices] == [900]
+
+
+def _demo_sharding(eu: Engine, us: Engine) -> None:
+    for engine in (eu, us):
+        ShardBase.metadata.create_all(engine)
+    with sharded_session({"eu": eu, "us": us}) as session:
+        session.add_all([
+            Account(id="eu-1", region="eu", balance=50),
+            Account(id="eu-2", region="eu", balance=10),
+            Account(id="us-1", region="us", balance=30),
+            Account(id="us-2", region="us", balance=5),
+        ])
+        session.commit()
+        # Each row went to its region's database only.
+        with eu.connect() as cx:
+            eu_ids = sorted(cx.scalars(text("SELECT id FROM account")))
+        assert eu_ids == ["eu-1", "eu-2"]
+        # A primary key lookup goes straight to the right shard.
+        session.expunge_all()
+        assert session.get(Account, "us-2").balance == 5
+        # A query pinned to one region visits that shard only.
+        eu_only = session.scalars(
+            select(Account).where(Account.region == "eu")).all()
+        assert {a.id for a in eu_only} == {"eu-1", "eu-2"}
+        # ORDER BY runs in each database; the results are concatenated.
+        ordered = session.scalars(
+            select(Account).order_by(Account.balance)).all()
+        balances = [a.balance for a in ordered]
+        print(f"sharded ORDER BY balance: {balances}")
+        assert balances == [10, 50, 5, 30]  # sorted per shard, not overall
+        overall = sorted(ordered, key=lambda a: a.balance)
+        assert [a.balance for a in overall] == [5, 10, 30, 50]
+        print(f"sorted after merging: {[a.balance for a in overall]}")
+
+
+def _demo_twophase(crm: Engine, billing: Engine) -> None:
+    coordinator = TwoPhaseCoordinator(
+        crm, {"crm": crm, "billing": billing})
+    coordinator.create_journal()
+    try:
+        _twophase_steps(coordinator, crm, billing)
+    finally:
+        # Whatever happened, leave nothing prepared: an open prepared
+        # transaction keeps its locks (MariaDB then can't DROP DATABASE).
+        coordinator.recover()
+
+
+def _twophase_steps(
+    coordinator: TwoPhaseCoordinator, crm: Engine, billing: Engine
+) -> None:
+    binds = {CrmBase: crm, BillingBase: billing}
+
+    def rows() -> tuple[list[int], list[int]]:
+        with crm.connect() as a, billing.connect() as b:
+            return (sorted(a.scalars(select(Customer.id))),
+                    sorted(b.scalars(select(Invoice.id))))
+
+    # 1. The normal case: both databases commit, or neither.
+    with coordinator.session(binds) as session:
+        session.add_all([Customer(id=2, name="Bob"),
+                         Invoice(id=2, customer_id=2, cents=100)])
+        coordinator.commit(session)
+    assert rows() == ([1, 2], [1, 2])
+    print("two-phase: committed in both databases")
+
+    # 2. Crash after PREPARE, before the decision: recovery rolls back.
+    with coordinator.session(binds) as session:
+        session.add_all([Customer(id=3, name="Cy"),
+                         Invoice(id=3, customer_id=3, cents=300)])
+        try:
+            coordinator.commit(session, after_prepare=simulate_crash)
+        except CoordinatorCrash:
+            pass
+    assert len(prepared_xids(crm)) >= 1 and rows() == ([1, 2], [1, 2])
+    outcome = sorted(o for _, _, o in coordinator.recover())
+    assert outcome == ["rolled back", "rolled back"]
+    assert rows() == ([1, 2], [1, 2])  # neither half of Cy exists
+    print(f"crash after prepare: recovery {outcome}")
+
+    # 3. Crash after the decision: recovery commits both halves.
+    with coordinator.session(binds) as session:
+        session.add_all([Customer(id=4, name="Di"),
+                         Invoice(id=4, customer_id=4, cents=400)])
+        try:
+            coordinator.commit(session, after_decision=simulate_crash)
+        except CoordinatorCrash:
+            pass
+    assert rows() == ([1, 2], [1, 2])  # prepared, not yet visible
+    outcome = sorted(o for _, _, o in coordinator.recover())
+    assert outcome == ["committed", "committed"]
+    assert rows() == ([1, 2, 4], [1, 2, 4])  # both halves of Di
+    # Nothing of ours is left prepared (unresolved XA blocks DROP).
+    assert coordinator.recover() == []
+    print(f"crash after decision: recovery {outcome}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
