@@ -70,6 +70,10 @@ class Outcome:
 
 NOT_RUN = Outcome(ran=False)
 
+#: Code objects don't depend on the namespace, so every interpreter shares
+#: them: a rebuild (going back) doesn't compile the deck again.
+_compiled: dict[Block, types.CodeType] = {}
+
 
 class Interpreter:
     """One deck run's namespace and the machinery to run code in it."""
@@ -87,7 +91,6 @@ class Interpreter:
             if folder not in sys.path:
                 sys.path.insert(0, folder)
         self.echo_sql = echo_sql
-        self._compiled: dict[Block, types.CodeType] = {}
         self._inputs = 0
 
     def register_sources(self, sources: dict[Path, str]) -> None:
@@ -154,7 +157,7 @@ class Interpreter:
         self, block: Block, capture: Capture, shown: bool, expected: bool
     ) -> Outcome:
         capture.deliver(BlockStarted(block, shown))
-        code = self._compiled.get(block)
+        code = _compiled.get(block)
         if code is None:
             try:
                 code = _compile(
@@ -165,7 +168,7 @@ class Interpreter:
                 return self._failed(capture, exc, expected)
             if code is None:
                 return Outcome(expected=expected)  # comments only
-            self._compiled[block] = code
+            _compiled[block] = code
         return self._execute(code, capture, block, expected)
 
     def _execute(
@@ -203,15 +206,36 @@ def _compile(
 ) -> types.CodeType | None:
     """Compile as interactive input: expression statements echo.
 
-    Parsed as a module then compiled as ``ast.Interactive`` so a block
-    (or typed input) may hold several statements, each echoing; None if
-    it holds only comments.  ``dont_inherit``: this module's
-    ``from __future__`` imports must not leak into slide code.
+    The fast path is ``single`` mode directly, then moving the code (and
+    the code nested in it) to deck line ``first_line``: line tables are
+    relative to ``co_firstlineno``, so this is exact and far cheaper
+    than renumbering an AST.  Input ``single`` refuses (several
+    statements, comments only, errors) is parsed as a module, padded
+    with newlines so errors carry deck lines, and compiled as
+    ``ast.Interactive``, so each statement still echoes; None if it
+    holds only comments.  ``dont_inherit``: this module's ``from
+    __future__`` imports must not leak into slide code.
     """
-    tree = ast.parse(source, filename)
+    try:
+        code = compile(source, filename, "single", dont_inherit=True)
+    except SyntaxError:
+        pass  # real errors are raised again, with lines, just below
+    else:
+        return _moved(code, first_line - 1) if first_line > 1 else code
+    padded = "\n" * (first_line - 1) + source
+    tree = ast.parse(padded, filename)
     if not tree.body:
         return None
-    if first_line > 1:
-        ast.increment_lineno(tree, first_line - 1)
     interactive = ast.Interactive(tree.body)
     return compile(interactive, filename, "single", dont_inherit=True)
+
+
+def _moved(code: types.CodeType, lines: int) -> types.CodeType:
+    """``code`` and its nested code objects, ``lines`` lines further."""
+    consts = tuple(
+        _moved(const, lines) if isinstance(const, types.CodeType) else const
+        for const in code.co_consts
+    )
+    return code.replace(
+        co_firstlineno=code.co_firstlineno + lines, co_consts=consts
+    )
