@@ -77,8 +77,11 @@ class Fixture:
     def load(self, target: Table, connection: Connection, **kw: Any) -> None:
         """Insert the rows into ``target`` (an ``after_create`` listener).
 
-        It runs on the connection doing the CREATE, inside its
-        transaction, so table and rows appear together.
+        It runs on the connection doing the CREATE, in its transaction:
+        on PostgreSQL, whose DDL is transactional, the table and its rows
+        appear together or not at all.  (MariaDB commits each CREATE by
+        itself.)  Only the connection that created the table inserts, so
+        two processes racing to set up one database insert the rows once.
         """
         if self.rows:
             connection.execute(target.insert(), self.as_dicts())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -166,6 +167,38 @@ def test_table_and_rows_appear_together(engine: Any) -> None:
         with engine.begin() as cx:
             table.create(cx)
     assert not inspect(engine).has_table("broken")
+
+
+def test_concurrent_create_all_inserts_once(make_engine: Any) -> None:
+    # Two processes setting up the same empty database at once: the loser
+    # may fail with "already exists" (or wait and then skip), but the
+    # rows are inserted once, by whoever created the table.
+    engines = [make_engine(), make_engine()]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def set_up(engine: Any) -> None:
+        metadata = MetaData()
+        status_table(metadata)
+        barrier.wait()
+        try:
+            metadata.create_all(engine)
+        except exc.DBAPIError as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=set_up, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(errors) <= 1, errors
+    for err in errors:
+        # The only acceptable failure is the race on CREATE itself.
+        message = str(err.orig).lower()
+        assert "exist" in message or "locked" in message or (
+            "duplicate" in message
+        ), message
+    assert rows_of(engines[0], status_table(MetaData())) == STATUS_ROWS
 
 
 def test_2010_style_object_among_table_arguments_is_refused() -> None:
