@@ -43,6 +43,9 @@ class Screen:
         #: Presentation mode: a new slide clears the screen (unless its
         #: ``i`` flag says it continues the previous one).
         self.presentation = False
+        #: A slide whose header is on screen before the navigator lands
+        #: on it (the first slide, drawn before the setup slides run).
+        self.drawn_early: Slide | None = None
         self._silent = False
         self._mid_line = False
 
@@ -102,7 +105,10 @@ class Screen:
         """The sink: draw one execution event."""
         if isinstance(event, events.SlideStarted):
             self._silent = False
-            self.slide(event.slide, event.total)
+            if event.slide is self.drawn_early:
+                self.drawn_early = None
+            else:
+                self.slide(event.slide, event.total)
             return
         if isinstance(event, events.Notice):
             self.message(event.text, event.failed)

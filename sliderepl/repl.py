@@ -107,16 +107,28 @@ def _remember(state: ReplState, text: str) -> None:
 
 
 def begin(state: ReplState, start: int = 1) -> None:
-    """Setup slides, deck problems, then the first slide."""
+    """Deck problems, the first slide's header, setup slides, then the
+    first slide's code.
+
+    The header goes up before the setup slides run: they are silent and
+    often slow (imports, a database), and the audience should see the
+    title at once rather than a blank screen.
+    """
     screen = state.screen
     for problem in state.nav.deck.problems:
         screen.show(render.problem(problem))
-    state.nav.start(screen)
     if state.total == 0:
+        state.nav.start(screen)
         screen.message("this deck has no slides; type Python, !q quits")
         return
     first = min(max(start, 1), state.total)
+    slide = state.nav.slide(first)
+    if slide is not None:
+        screen.slide(slide, state.total)
+        screen.drawn_early = slide
+    state.nav.start(screen)
     move(state, lambda sink: state.nav.goto(first, sink, run=False))
+    screen.drawn_early = None
 
 
 def land(state: ReplState, arrived: bool, before: int) -> None:
