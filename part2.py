@@ -399,6 +399,16 @@ for column in people.c:
     print(f"  {column.name:<6} {str(column.type):<13} {flags:<3}"
           f"{column.info['label']}")
 
+### slide:: l
+### title:: comment= reaches the database
+# Unlike ``info``, a ``comment=`` is written by CREATE TABLE and read
+# back by reflection (PostgreSQL, MariaDB; SQLite has nowhere to keep it).
+fresh(people.metadata)
+if backend == "sqlite":
+    print("(SQLite keeps no comments: run with --db postgresql or mariadb)")
+else:
+    print("reflected:", inspect(engine).get_table_comment("people")["text"])
+
 ### slide:: b
 ### title:: DDL events
 # MetaData and Table fire events around CREATE and DROP.
@@ -408,7 +418,7 @@ for column in people.c:
 ###  * or ``Table(..., listeners=[("after_create", fn)])``
 ###  * ``fn(target, connection, **kw)``
 ### * ``DDL("...")``: a ready-made listener, templated per table
-### * ``.execute_if(dialect=...)``: only on some databases
+### * ``.execute_if(dialect=...)``: only on some databases (2010: ``on=``)
 
 ### slide::
 ### title:: A listener

@@ -59,6 +59,7 @@ PER_BACKEND = {
         "SQL: \tat VARCHAR(60), ",
         "now() is UTC: True",  # SQLite's CURRENT_TIMESTAMP is UTC
         "created notes on sqlite",
+        "(SQLite keeps no comments: run with --db postgresql or mariadb)",
         "(PostgreSQL only: run with --db postgresql)",
         "SQL: CREATE TRIGGER orders_touch AFTER UPDATE ON orders",
         "instr(users.email, ?) AS find_1",
@@ -72,6 +73,7 @@ PER_BACKEND = {
         "now() moved: False",  # frozen for the transaction
         "utcnow() moved: True",
         "created notes on postgresql",
+        "reflected: one row per person we write to",
         "SQL: CREATE TRIGGER payments_touch BEFORE UPDATE ON payments",
     ],
     "mariadb": [
@@ -79,6 +81,7 @@ PER_BACKEND = {
         "SQL: \tat VARCHAR(60), ",
         "now() is UTC: False",  # local time in a UTC+13 session
         "created notes on mysql",
+        "reflected: one row per person we write to",
         "(PostgreSQL only: run with --db postgresql)",
         "SQL: CREATE TRIGGER orders_touch BEFORE UPDATE ON orders",
     ],
