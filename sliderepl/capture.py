@@ -116,6 +116,21 @@ class Capture:
                 self._delivering = None
         return True
 
+    def tell(self, event: Event) -> None:
+        """Deliver an event of the runner's own (outside slide code): a
+        failing sink must not take the REPL down, so its error is
+        written, plainly, to the real stderr instead."""
+        try:
+            self.deliver(event)
+        except Exception as exc:
+            try:
+                _stderr.target.write(
+                    f"sliderepl: could not show {type(event).__name__}:"
+                    f" {type(exc).__name__}: {exc}\n"
+                )
+            except Exception:
+                pass  # no stderr left to complain to
+
     def displayhook(self, value: object) -> None:
         """``sys.displayhook`` while capturing: echo as at ``>>>``."""
         if value is None:

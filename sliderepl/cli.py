@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import active
 from .model import Deck
@@ -118,7 +118,9 @@ def _run(options: Options) -> int:
         from .headless import run_all
 
         _tolerant(sys.stdout)
-        return run_all(deck, options, sys.stdout, sys.stderr)
+        status = run_all(deck, options, sys.stdout, sys.stderr)
+        _quiet_if_closed(sys.stdout)
+        return status
     run_interactive = _ui("repl", "run_interactive")
     if run_interactive is None:
         return 2
@@ -164,4 +166,17 @@ def _tolerant(stream: object) -> None:
         try:
             reconfigure(errors="backslashreplace")
         except (ValueError, OSError):
+            pass
+
+
+def _quiet_if_closed(stream: TextIO) -> None:
+    """After ``| head`` closed the pipe, point the stream at /dev/null so
+    the interpreter's final flush doesn't print a BrokenPipeError."""
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):
             pass

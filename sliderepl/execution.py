@@ -156,7 +156,7 @@ class Interpreter:
     def _run(
         self, block: Block, capture: Capture, shown: bool, expected: bool
     ) -> Outcome:
-        capture.deliver(BlockStarted(block, shown))
+        capture.tell(BlockStarted(block, shown))
         code = _compiled.get(block)
         if code is None:
             try:
@@ -191,13 +191,13 @@ class Interpreter:
     ) -> Outcome:
         trim(exc)
         text = format_exception(exc)
-        capture.deliver(Error(exc, text, expected))
+        capture.tell(Error(exc, text, expected))
         return Outcome(error=exc, expected=expected)
 
     def _interrupted(
         self, capture: Capture, block: Block | None, expected: bool
     ) -> Outcome:
-        capture.deliver(Interrupted(block))
+        capture.tell(Interrupted(block))
         return Outcome(interrupted=True, expected=expected)
 
 

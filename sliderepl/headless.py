@@ -52,7 +52,8 @@ def run_all(
     if options.short:
         deck = deck.shortened()
     interpreter = default_interpreter(deck, options.echo_sql)
-    sink = Transcript(out.write)
+    output = _Guarded(out)
+    sink = Transcript(output.write)
     on_slides = {
         id(problem)
         for slide in deck.setup + deck.slides
@@ -80,7 +81,7 @@ def run_all(
                 problem = failure(slide, outcome)
                 if problem:
                     failures.append(problem)
-                if outcome.interrupted:
+                if outcome.interrupted or output.broken:
                     break
             else:
                 stopped = None
@@ -89,6 +90,10 @@ def run_all(
     sink.finish()
     _flush(out)
     name = deck.path
+    if output.broken:
+        err.write(f"sliderepl: {name}: output closed, run stopped\n")
+        _flush(err)
+        return 1
     if stopped is not None:
         err.write(f"sliderepl: {name}: Ctrl-C stopped the run at")
         err.write(f" {stopped.label()} ({stopped.location})\n")
@@ -109,3 +114,20 @@ def _flush(stream: TextIO) -> None:
         stream.flush()
     except (OSError, ValueError):
         pass  # a closed pipe: nothing more to say
+
+
+class _Guarded:
+    """Writes to ``stream`` until it fails (a closed pipe: ``| head``),
+    then remembers that and drops the rest."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> None:
+        if self.broken:
+            return
+        try:
+            self.stream.write(text)
+        except (OSError, ValueError):
+            self.broken = True

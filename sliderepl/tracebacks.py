@@ -8,11 +8,12 @@ so all that is left to do is drop the runner's own frames (``exec`` in
 from __future__ import annotations
 
 import linecache
+import os
 import traceback
 from pathlib import Path
 from types import TracebackType
 
-_PACKAGE = str(Path(__file__).resolve().parent)
+_PACKAGE = str(Path(__file__).resolve().parent) + os.sep
 
 
 def _ours(tb: TracebackType) -> bool:

@@ -226,3 +226,30 @@ def test_no_second_runner_when_slide_code_runs_a_deck(
     assert "inner preamble\n" in done.stdout
     assert done.stdout.count("===") == 2  # one header: no nested run
     assert done.stdout.endswith("42\n")
+
+
+def test_output_closed_early_is_not_a_crash(tmp_path: Path) -> None:
+    # ``sliderepl --run-all deck | head -1``: no traceback, status 1.
+    # The deck writes far more than a pipe holds, so the pipe surely
+    # closes while the run goes on.
+    path = write(
+        tmp_path,
+        "### slide::\n### title:: Old style decks\n"
+        "for i in range(20000):\n    print('x' * 50)\n",
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        f"{sys.executable} -m sliderepl --run-all {path}"
+        " | head -1; exit ${PIPESTATUS[0]}",
+        shell=True,
+        executable="/bin/bash",
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout == "=== 1/1 Old style decks ===\n"
+    assert "Traceback" not in done.stderr
+    assert "output closed" in done.stderr
+    assert done.returncode == 1

@@ -369,3 +369,21 @@ def test_slide_code_gets_no_future_annotations(tmp_path: Path) -> None:
     assert [e.text for e in got if isinstance(e, events.Value)] == [
         "<class 'int'>"
     ]
+
+
+def test_a_failing_sink_does_not_break_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck, interp = make("### slide::\nfirst = 1\n1/0\n", tmp_path)
+
+    def broken_renderer(event: events.Event) -> None:
+        raise RuntimeError("renderer bug")
+
+    outcome = interp.run_slide(deck.slides[0], broken_renderer)
+    # the slide still ran (and stopped at its own error); the sink's
+    # failures were reported on the real stderr instead of raised
+    assert interp.namespace["first"] == 1
+    assert isinstance(outcome.error, ZeroDivisionError)
+    err = capsys.readouterr().err
+    assert "could not show BlockStarted: RuntimeError: renderer bug" in err
+    assert "could not show Error" in err
