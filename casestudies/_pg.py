@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import time
+from typing import Any
 
 from .servers import Server, ServerError, run, wait_for
 
@@ -80,6 +81,9 @@ class PostgreSQLServer(Server):
 
     def _admin_database(self) -> str:
         return "postgres"
+
+    def _admin_connect_args(self) -> dict[str, Any]:
+        return {"options": "-c lock_timeout=30s", "connect_timeout": 10}
 
     def _initialize(self) -> None:
         if os.geteuid() == 0:
