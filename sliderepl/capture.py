@@ -69,6 +69,47 @@ def real_stdout() -> TextIO:
     return _stdout.target if out is _stdout else out
 
 
+#: The format of the handler SQLAlchemy adds for ``echo=True``.
+_ECHO_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+class _MuteWhileEchoing(logging.Filter):
+    """On SQLAlchemy's own ``echo=True`` handlers: silent while a capture
+    shows the same SQL as events (old decks use ``echo=True``; without
+    this each statement would show twice, once with a timestamp)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _active is None or not _active.echo_sql
+
+
+_MUTE = _MuteWhileEchoing()
+_engine_loggers: list[logging.Logger] = []
+_known_loggers = -1
+
+
+def mute_echo_handlers() -> None:
+    """Put the mute filter on every ``echo=True`` handler there is."""
+    global _known_loggers
+    everything = logging.root.manager.loggerDict
+    if len(everything) != _known_loggers:
+        _known_loggers = len(everything)
+        _engine_loggers[:] = [
+            logger
+            for name, logger in list(everything.items())
+            if name.startswith(_SQL_LOGGER)
+            and isinstance(logger, logging.Logger)
+        ]
+    for logger in _engine_loggers:
+        for handler in logger.handlers:
+            if (
+                isinstance(handler, logging.StreamHandler)
+                and handler.formatter is not None
+                and handler.formatter._fmt == _ECHO_FORMAT
+                and _MUTE not in handler.filters
+            ):
+                handler.addFilter(_MUTE)
+
+
 class _SQLHandler(logging.Handler):
     def __init__(self, capture: Capture) -> None:
         super().__init__(logging.INFO)
@@ -167,6 +208,7 @@ class Capture:
             logger.propagate = False
             if logger.level == logging.NOTSET or logger.level > logging.INFO:
                 logger.setLevel(logging.INFO)
+            mute_echo_handlers()
         _active = self
         return self
 

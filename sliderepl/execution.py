@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import active
-from .capture import Capture
+from .capture import Capture, mute_echo_handlers
 from .events import BlockStarted, Error, Interrupted, Sink
 from .model import Block, Slide
 from .tracebacks import format_exception, remember_source, trim
@@ -184,6 +184,11 @@ class Interpreter:
             return self._interrupted(capture, block, expected)
         except BaseException as exc:  # SystemExit too: the REPL goes on
             return self._failed(capture, exc, expected)
+        finally:
+            if capture.echo_sql:
+                # an engine made with echo=True in this block: mute its
+                # own handler before the next block sends SQL
+                mute_echo_handlers()
         return Outcome(expected=expected)
 
     def _failed(

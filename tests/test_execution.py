@@ -387,3 +387,28 @@ def test_a_failing_sink_does_not_break_the_run(
     err = capsys.readouterr().err
     assert "could not show BlockStarted: RuntimeError: renderer bug" in err
     assert "could not show Error" in err
+
+
+def test_echo_true_engines_do_not_show_sql_twice(tmp_path: Path) -> None:
+    # decks for the old tool made engines with echo=True; the runner
+    # shows SQL itself, so SQLAlchemy's own echo handler is muted
+    deck, interp = make(
+        "### slide::\nfrom sqlalchemy import create_engine, text\n"
+        "engine = create_engine('sqlite://', echo=True)\n"
+        "with engine.connect() as conn:\n"
+        "    conn.execute(text('select 7')).scalar()\n",
+        tmp_path,
+    )
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    before = list(logger.handlers)
+    got: list[events.Event] = []
+    try:
+        assert interp.run_slide(deck.slides[0], got.append).ok
+    finally:
+        for handler in logger.handlers:
+            if handler not in before:
+                logger.removeHandler(handler)
+    assert [e.text for e in got if isinstance(e, events.Output)] == []
+    sql = [e.text for e in got if isinstance(e, events.SQL)]
+    assert sql[:2] == ["BEGIN (implicit)", "select 7"]
+    assert [e.text for e in got if isinstance(e, events.Value)] == ["7"]
