@@ -1,0 +1,610 @@
+"""Part 1: connections, pools, connection events, dialects.  Run: python part1.py  (or: sliderepl part1.py)"""
+if __name__ == "__main__":
+    import sliderepl.launch
+    sliderepl.launch.deck(__file__)   # runs the deck, then exits
+
+### slide:: s
+import logging
+import os
+import tempfile
+from importlib.metadata import entry_points
+
+from sqlalchemy import (
+    Column, ForeignKey, Integer, MetaData, String, Table, create_engine,
+    engine_from_config, event, exc, func, insert, make_url, select, text,
+)
+from sqlalchemy.dialects import mssql, mysql, oracle, postgresql, sqlite
+from sqlalchemy.pool import NullPool, PoolProxiedConnection, QueuePool
+
+from casestudies import audit_log, change_watcher, disconnects
+from casestudies import statement_stats as statement_stats_module
+from casestudies.demo import SERVER_KINDS, resolve_url
+from casestudies.statement_stats import statement_stats
+from sliderepl.show import source
+
+url = resolve_url()
+backend = make_url(url).get_backend_name()   # sqlite, postgresql, mysql
+on_server = backend != "sqlite"
+if not on_server and make_url(url).database in (None, "", ":memory:"):
+    # Pools only show their behaviour on a database that several
+    # connections share: use a file instead of SQLite in memory.
+    url = f"sqlite:///{tempfile.mkdtemp()}/part1.db"
+
+# A server this process started may be restarted by a slide.
+_kind = os.environ.get("TUTORIAL_DB")
+own_server = None
+if _kind in SERVER_KINDS:
+    from casestudies.servers import shared_server
+    own_server = shared_server(_kind)
+disconnects.quiet_pool_close_errors()
+# The disconnect slides' engines send dozens of SELECT 1: not echoed.
+logging.getLogger("sqlalchemy.engine.Engine.quiet").setLevel(logging.WARNING)
+
+# Per backend: a session setting, how to read it back, a temp table.
+SETTING = {
+    "sqlite": ("PRAGMA foreign_keys = ON", "PRAGMA foreign_keys"),
+    "postgresql": ("SET application_name = 'part1'",
+                   "SHOW application_name"),
+    "mysql": ("SET time_zone = '+01:00'", "SELECT @@session.time_zone"),
+}[backend]
+CREATE_TEMP = {
+    "sqlite": "CREATE TEMP TABLE scratch (x INTEGER)",
+    "postgresql": "CREATE TEMP TABLE scratch (x INTEGER)",
+    "mysql": "CREATE TEMPORARY TABLE scratch (x INTEGER)",
+}[backend]
+DROP_TEMP = {
+    "sqlite": "DROP TABLE IF EXISTS temp.{}",
+    "postgresql": "DROP TABLE IF EXISTS pg_temp.{}",
+    "mysql": "DROP TEMPORARY TABLE IF EXISTS {}",
+}[backend]
+
+
+def pool_of_one(**kw):
+    """An engine whose pool holds exactly one connection."""
+    return create_engine(url, pool_size=1, max_overflow=0, **kw)
+
+
+def has_scratch(cx):
+    """Does this connection's session have the temp table?"""
+    try:
+        with cx.begin_nested():
+            cx.execute(text("SELECT COUNT(*) FROM scratch"))
+        return True
+    except exc.DBAPIError:
+        return False
+
+
+def fresh(metadata, engine):
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+
+### slide:: b
+### title:: Part 1: connections, pools, events, dialects
+# The layer under everything else: how SQLAlchemy talks to a database,
+# and where you can hook into it.
+### * Engines: a dialect plus a pool
+### * Pools and pool events
+### * Connections and ``Connection.info``
+### * Connection events (2010: ``ConnectionProxy``)
+### * Dialects
+### * Case studies: disconnects, audit log, statement stats, change watcher
+print("this deck is running on:", backend)
+
+### slide::
+### title:: What create_engine builds
+# ``create_engine`` connects to nothing yet.  It builds a **dialect** (how
+# to talk to this kind of database through this driver) and a **pool**
+# (where connections wait between uses).
+engine = create_engine(url)
+print("dialect:", engine.dialect.name, "| driver:", engine.driver)
+print("pool:", type(engine.pool).__name__)
+with engine.connect() as cx:
+    print(cx.execute(text("SELECT 1 + 1")).scalar())
+
+### slide::
+### title:: URLs
+# ``dialect+driver://user:password@host:port/database?options``.
+# ``make_url`` parses one; ``URL.create`` builds one without quoting
+# trouble; the password is masked when printed.
+u = make_url("postgresql+psycopg://scott:t1ger@db.example.com:5432/shop")
+print(u.get_backend_name(), u.get_driver_name(), u.host, u.port, u.database)
+print(u)
+u.set(password="s3cret", database="shop_test").render_as_string(
+    hide_password=False)
+
+### slide::
+### title:: Configuring from a dict
+# ``engine_from_config`` reads ``sqlalchemy.*`` keys from a settings
+# dict (an ini file, environment...), converting strings to the types
+# ``create_engine`` expects.
+settings = {
+    "sqlalchemy.url": url,
+    "sqlalchemy.pool_size": "3",
+    "sqlalchemy.pool_recycle": "3600",
+    "app.title": "not for us",
+}
+configured = engine_from_config(settings, prefix="sqlalchemy.")
+print(type(configured.pool).__name__, "size", configured.pool.size())
+configured.dispose()
+
+### slide:: e
+### title:: 2010: engine.execute and implicit autocommit
+# 2010 code called ``engine.execute("...")`` and relied on "autocommit"
+# guessing from the SQL text.  Both are gone in 2.x: you take a
+# connection, statements run in a transaction, and you commit.
+engine.execute("SELECT 1")
+
+### slide:: e
+### title:: Plain strings need text()
+# Plain strings are gone too: ``text()`` for SQL you write, or
+# ``exec_driver_sql`` for the driver's own syntax.
+with engine.connect() as cx:
+    cx.execute("SELECT 1")
+
+### slide::
+### title:: The modern forms
+# ``engine.connect()`` for work you commit yourself, ``engine.begin()``
+# for a block that commits at the end (or rolls back on an exception).
+with engine.connect() as cx:
+    print(cx.execute(text("SELECT 42")).scalar())
+    print(cx.exec_driver_sql("SELECT 43").scalar())
+    cx.commit()
+with engine.begin() as cx:
+    print(cx.execute(text("SELECT 44")).scalar())
+
+### slide:: b
+### title:: Why almost nobody writes an Engine class
+# Engines were designed to be subclassed.  In practice nobody needs to:
+### * an Engine only glues a dialect, a pool and events together
+### * what you want to change lives in one of those three
+### * ``creator=``, ``pool=``, ``connect_args=`` and events cover the rest
+# For example, making the DBAPI connections yourself:
+dbapi = engine.dialect.loaded_dbapi
+cargs, cparams = engine.dialect.create_connect_args(engine.url)
+made = []
+def creator():
+    made.append(1)
+    return dbapi.connect(*cargs, **cparams)
+custom = create_engine(url, creator=creator)
+with custom.connect() as cx:
+    cx.execute(text("SELECT 1")).scalar()
+print("connections made by our creator:", len(made))
+custom.dispose()
+
+### slide::
+### title:: There is always a pool
+# Even a single connection goes through one.  The defaults:
+for where in ("sqlite://", "sqlite:///file.db",
+              "postgresql+psycopg://u@host/db",
+              "mysql+pymysql://u@host/db"):
+    print(f"{where:34}", type(create_engine(where).pool).__name__)
+
+### slide:: b
+### title:: Choosing a pool
+### * ``QueuePool``: ``pool_size`` kept, ``max_overflow`` extra (the default)
+### * ``NullPool``: no pooling (PgBouncer does it; forked workers)
+### * ``StaticPool``: one connection for all (SQLite in memory, tests)
+### * ``SingletonThreadPool``: one per thread (SQLite in memory)
+### * ``AssertionPool``: fails on a second checkout (finds leaks)
+unpooled = create_engine(url, poolclass=NullPool)
+with unpooled.connect() as cx:
+    cx.execute(text("SELECT 1")).scalar()
+print(type(unpooled.pool).__name__, "| idle after use:",
+      unpooled.pool.status())
+
+### slide::
+### title:: Passing a pool
+# ``pool=`` takes a ready pool; it calls its creator for new connections.
+pool = QueuePool(lambda: dbapi.connect(*cargs, **cparams),
+                 pool_size=2, max_overflow=0)
+pooled = create_engine(url, pool=pool)
+a, b = pooled.connect(), pooled.connect()
+print(pool.status())
+a.close(), b.close()
+print(pool.status())
+pooled.dispose()
+
+### slide:: e
+### title:: 2010: PoolListener is now event.listen
+# ``create_engine(listeners=[...])`` and ``pool.add_listener()`` are
+# gone.  The same hooks are **pool events**, registered with
+# ``event.listen`` on an engine (or a pool), and removable.
+create_engine(url, listeners=[object()])
+
+### slide::
+### title:: Pool events, firing
+# ``first_connect`` once per engine, ``connect`` per new DBAPI connection,
+# ``checkout`` / ``checkin`` per use, ``reset`` on the way back.
+watched = pool_of_one()
+for name in ("first_connect", "connect", "checkout", "reset", "checkin"):
+    event.listen(watched, name,
+                 lambda *args, name=name: print("  event:", name))
+print("first use:")
+with watched.connect() as cx:
+    cx.execute(text("SELECT 1")).scalar()
+print("second use:")
+with watched.connect() as cx:
+    cx.execute(text("SELECT 1")).scalar()
+watched.dispose()
+
+### slide::
+### title:: Per-connection settings on connect
+# A ``connect`` listener runs once per new DBAPI connection: the place
+# for session settings every connection must have.
+print("setting:", SETTING[0])
+def apply_setting(dbapi_connection, connection_record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute(SETTING[0])
+    cursor.close()
+    dbapi_connection.commit()   # see the next slide
+configured = pool_of_one()
+event.listen(configured, "connect", apply_setting)
+for n in (1, 2):
+    with configured.connect() as cx:
+        print(f"checkout {n}:", repr(cx.exec_driver_sql(SETTING[1]).scalar()))
+
+### slide::
+### title:: ...and without the commit
+# The same listener without ``commit()``.  PostgreSQL runs the SET inside
+# the transaction the driver just began; the pool rolls it back when the
+# connection returns, so the setting silently vanishes.  SQLite's PRAGMA
+# and MariaDB's SET do not take part in transactions.
+def apply_setting_no_commit(dbapi_connection, connection_record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute(SETTING[0])
+    cursor.close()
+forgetful = pool_of_one()
+event.listen(forgetful, "connect", apply_setting_no_commit)
+for n in (1, 2):
+    with forgetful.connect() as cx:
+        print(f"checkout {n}:", repr(cx.exec_driver_sql(SETTING[1]).scalar()))
+forgetful.dispose()
+
+### slide::
+### title:: Uncommitted work on return to the pool
+# A connection that comes back with a transaction open is **rolled
+# back** by the pool (``pool_reset_on_return``), whoever forgot it.
+items = Table("items", MetaData(), Column("id", Integer, primary_key=True))
+items.metadata.drop_all(engine); items.metadata.create_all(engine)
+@event.listens_for(engine, "reset")
+def show_reset(dbapi_connection, record, reset_state):
+    print("  reset: rolling back the DBAPI connection")
+raw = engine.raw_connection()       # the DBAPI level: no auto-anything
+cursor = raw.cursor()
+_ = cursor.execute("INSERT INTO items (id) VALUES (1)")   # not echoed
+raw.close()                         # back to the pool, never committed
+with engine.connect() as cx:
+    count = select(func.count()).select_from(items)
+    print("rows:", cx.execute(count).scalar())
+event.remove(engine, "reset", show_reset)
+
+### slide::
+### title:: Temporary tables outlive the checkout
+# A temp table belongs to the database session, and the session lives
+# as long as the DBAPI connection: the next borrower still sees it.
+scratchy = pool_of_one()
+with scratchy.begin() as cx:
+    cx.exec_driver_sql(CREATE_TEMP).close()
+with scratchy.connect() as cx:
+    print("next checkout sees scratch:", has_scratch(cx))
+scratchy.dispose()
+
+### slide::
+### title:: Dropping temporary tables on checkin
+# Record what you create in ``connection.info``; a ``checkin`` listener
+# drops it.  It runs after the pool's rollback, so it commits its DDL
+# (PostgreSQL would roll a DROP back later).
+def drop_temp_tables(dbapi_connection, connection_record):
+    names = connection_record.info.pop("temp_tables", [])
+    if dbapi_connection is None or not names:
+        return   # invalidated: the session (and its tables) is gone
+    cursor = dbapi_connection.cursor()
+    for name in names:
+        cursor.execute(DROP_TEMP.format(name))
+    cursor.close()
+    dbapi_connection.commit()
+tidy = pool_of_one()
+event.listen(tidy, "checkin", drop_temp_tables)
+with tidy.begin() as cx:
+    cx.exec_driver_sql(CREATE_TEMP).close()
+    cx.info.setdefault("temp_tables", []).append("scratch")
+with tidy.connect() as cx:
+    print("next checkout sees scratch:", has_scratch(cx))
+tidy.dispose()
+
+### slide::
+### title:: A Connection wraps a DBAPI connection
+# The ``Connection`` is the generic interface; underneath is the pool's
+# proxy, and under that the driver's own connection object.
+cx = engine.connect()
+print(type(cx).__name__)
+print("pool proxy:", isinstance(cx.connection, PoolProxiedConnection))
+print("driver:", type(cx.connection.dbapi_connection).__module__)
+cx.close()
+
+### slide::
+### title:: Connection.info survives checkouts
+# ``Connection.info`` is a dictionary the pool keeps **per DBAPI
+# connection**: what one checkout stores, the next checkout of the same
+# connection finds.
+single = pool_of_one()
+with single.connect() as cx:
+    cx.info["checkouts"] = 1
+    first_info = cx.info
+with single.connect() as cx:
+    cx.info["checkouts"] += 1
+    print(cx.info, "| same dict:", cx.info is first_info)
+
+### slide::
+### title:: ...until the DBAPI connection goes
+# Invalidating (or a disconnect) discards the DBAPI connection and,
+# with it, the dictionary's contents.
+with single.connect() as cx:
+    cx.invalidate()
+with single.connect() as cx:
+    print("after invalidate:", cx.info)
+single.dispose()
+
+### slide::
+### title:: 2010: ConnectionProxy is now connection events
+# ``create_engine(proxy=MyProxy())`` wrapped every execution, once per
+# engine.  Connection events do the same, per engine or connection:
+### * ``before_execute`` / ``after_execute``: the statement object
+### * ``before_cursor_execute`` / ``after_cursor_execute``: the final SQL
+### * ``begin`` / ``commit`` / ``rollback``, ``handle_error``
+def show_construct(conn, clauseelement, multiparams, params, options):
+    print("  construct:", type(clauseelement).__name__)
+def show_sql(conn, cursor, statement, parameters, context, executemany):
+    print("  sql:", statement.split()[0])
+event.listen(engine, "before_execute", show_construct)
+event.listen(engine, "before_cursor_execute", show_sql)
+with engine.begin() as cx:
+    rows = cx.execute(select(items)).all()
+    result = cx.execute(insert(items), [{"id": 5}, {"id": 6}])
+event.remove(engine, "before_execute", show_construct)
+event.remove(engine, "before_cursor_execute", show_sql)
+
+### slide::
+### title:: Case study: statement statistics
+# Count the statements a block sends, and their time: two cursor events,
+# added for the block and removed after it.
+source(statement_stats_module.statement_stats)
+
+### slide::
+### title:: Statement statistics in use
+# Pin down what code really sends ("how many SELECTs did that loop
+# cost?").  Tests of the other case studies use it too.
+with engine.connect() as cx, statement_stats(cx) as stats:
+    for n in range(3):
+        cx.execute(select(items).where(items.c.id == n)).all()
+    result = cx.execute(insert(items), [{"id": 7}, {"id": 8}])
+    cx.rollback()
+print("statements:", stats.count, dict(stats.by_verb))
+print("time measured:", stats.seconds > 0)
+
+### slide:: b
+### title:: Case study: disconnects
+# A database restart, a failover, a firewall dropping idle sockets: the
+# pool holds connections that are dead.
+### * SQLAlchemy's opinion: the first use fails, the pool refills, retry
+### * Counter-opinion: a pool should only hand out live connections
+### * Approach: test at **checkout**; raise ``DisconnectionError`` if dead
+### * The pool then replaces the connection and tries again
+### * 2010: a ``PoolListener`` with MySQL's ``ping()``; now a pool event
+
+### slide::
+### title:: The checkout listener
+source(disconnects.install_checkout_ping)
+
+### slide::
+### title:: Three engines, one fault
+# Each engine pools three connections; then they all die.
+# ``count_failures`` uses an engine five times and counts the uses that
+# hit a disconnect.  (Their SQL is not echoed: it is all ``SELECT 1``.)
+engines = {p: disconnects.make_engine(url, p, logging_name="quiet")
+           for p in disconnects.PRECAUTIONS}
+def compare(fault, inject):
+    pooled = [c for e in engines.values()
+              for c in disconnects.warm_up(e, 3)]
+    inject(pooled)
+    counts = {p: disconnects.count_failures(e, 5)
+              for p, e in engines.items()}
+    print(f"{fault:20}", "  ".join(f"{p}: {n}/5"
+                                   for p, n in counts.items()))
+def close_them(pooled):
+    for dbapi_connection, session_id in pooled:
+        dbapi_connection.close()
+compare("connections closed", close_them)
+
+### slide::
+### title:: Real faults on a real server
+# On PostgreSQL and MariaDB: killed sessions; and, when this deck started
+# the server itself (``--db postgresql``), a restart and a crash.
+if not on_server:
+    print("(server only: run with --db postgresql or --db mariadb)")
+else:
+    compare("sessions killed", lambda pooled: [
+        disconnects.kill_session(url, sid) for _, sid in pooled])
+if own_server is not None:
+    compare("clean restart", lambda pooled: own_server.restart())
+    compare("crash restart", lambda pooled: own_server.crash_restart())
+    engine.dispose()   # its pooled connections died in the restarts too
+
+### slide:: e
+### title:: What no checkout check covers
+# A connection that dies while **checked out** fails on its next use,
+# whatever the precaution.  Only retrying the whole unit of work helps.
+with engines["checkout_ping"].connect() as cx:
+    cx.connection.dbapi_connection.close()   # the "server" goes away now
+    cx.execute(text("SELECT 1"))
+
+### slide:: b
+### title:: Disconnects: which to use
+### * ``pool_pre_ping=True``: the built-in checkout test; the default choice
+### * A ``checkout`` listener: when "alive" means more than ``SELECT 1``
+### * Nothing: one use fails per outage; fine if the caller retries
+### * ``pool_recycle=N``: replace connections before idle ones get dropped
+for e in engines.values():
+    e.dispose()
+
+### slide:: b
+### title:: Case study: audit log
+# Record which application user last wrote each row.
+### * Passing "the current user" to every function that writes: impractical
+### * Users are the application's, not database roles: no trigger knows them
+### * Approach: the current user lives in ``Connection.info``...
+### * ...and a column default reads it whenever code sets no value
+
+### slide::
+### title:: The column
+source(audit_log.updated_by_column)
+
+### slide::
+### title:: The default reads Connection.info
+source(audit_log.current_user)
+
+### slide::
+### title:: Insert as 123, update as 456
+records = Table(
+    "records", MetaData(),
+    Column("id", Integer, primary_key=True),
+    audit_log.updated_by_column(),
+    Column("data", String(50)),
+)
+fresh(records.metadata, engine)
+with engine.begin() as cx:
+    cx.info["updated_by"] = 123
+    result = cx.execute(records.insert(), {"data": "inserted"})
+    print(cx.execute(select(records)).all())
+    cx.info["updated_by"] = 456
+    result = cx.execute(records.update()
+                        .where(records.c.data == "inserted"),
+                        {"data": "updated"})
+    print(cx.execute(select(records)).all())
+
+### slide::
+### title:: The leak
+# ``Connection.info`` outlives the checkout, so the user stays behind and
+# stamps the next borrower's rows.
+audited = pool_of_one()
+with audited.begin() as cx:
+    cx.info["updated_by"] = 789
+    result = cx.execute(records.insert(), {"data": "by 789"})
+with audited.begin() as cx:   # someone else, same DBAPI connection
+    result = cx.execute(records.insert(), {"data": "by nobody?"})
+    print(cx.execute(select(records.c.data, records.c.updated_by)
+                     .where(records.c.id > 1)).all())
+
+### slide::
+### title:: Cleanup on checkin
+# A pool event forgets the user however the connection comes back:
+# closed, after an exception or a rollback, or invalidated.
+source(audit_log.install_cleanup)
+
+### slide::
+### title:: No more leak
+audit_log.install_cleanup(audited)
+with audited.begin() as cx:
+    cx.info["updated_by"] = 789
+    result = cx.execute(records.insert(), {"data": "by 789 again"})
+with audited.begin() as cx:
+    print("info on the next checkout:", cx.info)
+    result = cx.execute(records.insert(), {"data": "by nobody"})
+    print(cx.execute(select(records.c.data, records.c.updated_by)
+                     .where(records.c.id > 3)).all())
+audited.dispose()
+
+### slide:: b
+### title:: Case study: a change watcher for tests
+# Tests that share a database must leave it empty.
+### * Dropping and recreating every table after each test is slow
+### * Approach: watch the tables a test writes; empty only those
+### * Children before parents, so foreign keys never object
+### * 2010: a ``ConnectionProxy`` that gave up on any SQL string
+### * Now ``before_cursor_execute`` sees Core, ORM, ``text()``, raw SQL
+
+### slide::
+### title:: Watching statements
+source(change_watcher.ChangeWatcher._seen)
+
+### slide::
+### title:: Cleaning up, children first
+source(change_watcher.ChangeWatcher.cleanup)
+
+### slide::
+### title:: The watcher at work
+schema = MetaData()
+parents = Table("parents", schema, Column("id", Integer, primary_key=True))
+children = Table("children", schema,
+                 Column("id", Integer, primary_key=True),
+                 Column("parent_id", ForeignKey("parents.id")))
+untouched = Table("untouched", schema,
+                  Column("id", Integer, primary_key=True))
+fresh(schema, engine)
+watcher = change_watcher.ChangeWatcher(engine)
+with engine.begin() as cx:
+    rows = cx.execute(select(untouched)).all()
+    result = cx.execute(insert(parents), [{"id": 1}, {"id": 2}])
+    result = cx.execute(
+        text("INSERT INTO children (id, parent_id) VALUES (1, 2)"))
+print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
+with engine.connect() as cx, statement_stats(cx) as stats:
+    print("emptied:", watcher.cleanup(schema, cx))
+print("DELETEs sent:", stats.by_verb["DELETE"])
+
+### slide::
+### title:: When it cannot tell
+# SQL it cannot attribute to one table sets ``reset_all``: the next
+# cleanup empties every table.  Safe, just slower.
+with engine.begin() as cx:
+    result = cx.exec_driver_sql(
+        change_watcher.unattributable_write(engine, "untouched", 9))
+print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
+with engine.connect() as cx:
+    print("emptied:", watcher.cleanup(schema, cx))
+watcher.remove()
+
+### slide:: b
+### title:: Test isolation: which to use when
+# Measured by ``benchmarks/change_watcher.py`` (50 tables, 3 written
+# per test; ms per test):
+### * Rollback: a Session joined to an outer transaction, rolled back
+###  * the fastest; when a test works in one connection, no real COMMIT
+### * Change watcher: when tests commit, use threads or several connections
+### * Drop and recreate: for tests that change the schema; the slowest
+
+### slide::
+### title:: Dialects
+# A dialect turns generic constructs into one database's SQL, and
+# copes with its driver.  One statement, five databases:
+stmt = (select(records.c.data, func.length(records.c.data))
+        .where(records.c.updated_by == 123).limit(5))
+for dialect in (sqlite.dialect(), postgresql.dialect(), mysql.dialect(),
+                mssql.dialect(), oracle.dialect()):
+    compiled = stmt.compile(dialect=dialect,
+                            compile_kwargs={"literal_binds": True})
+    sql = " ".join(str(compiled).split())
+    print(f"{dialect.name:10} {sql}")
+
+### slide::
+### title:: Third-party dialects
+# A package registers its dialect under the entry point group
+# ``sqlalchemy.dialects`` (``"name.driver" = "package.module:Class"`` in
+# its pyproject.toml); ``create_engine("name+driver://...")`` finds it.
+# The same registry can be filled at run time:
+from sqlalchemy.dialects import registry
+registry.register("tutorialdb.pysqlite",
+                  "sqlalchemy.dialects.sqlite.pysqlite",
+                  "SQLiteDialect_pysqlite")
+borrowed = create_engine("tutorialdb+pysqlite://")
+print(borrowed.dialect.name, type(borrowed.dialect).__name__)
+print("installed:", sorted(ep.name for ep in
+                           entry_points(group="sqlalchemy.dialects")))
+
+### slide:: b
+### title:: Part 1 in three lines
+### * Everything goes through a connection: ``engine.connect()``
+### * There is always a pool, even a pool of one
+### * Dialects do the heavy lifting
+# Up next, part 2: DDL and the SQL expression language.
+engine.dispose()
