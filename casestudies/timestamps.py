@@ -20,7 +20,8 @@ UPDATE issued through SQLAlchemy (``onupdate``) and, for rows inserted
 by other tools, by the column's ``server_default``.  ``func.now()`` would
 be local time on PostgreSQL and MariaDB (and fixed per transaction on
 PostgreSQL); a Python-side ``default=`` would trust each application
-server's clock.
+server's clock.  On MariaDB and MySQL the column is ``DATETIME(6)``
+(``with_variant``): plain ``DATETIME`` keeps whole seconds only.
 
 Requires: SQLAlchemy 2.x; ``casestudies.utcnow``.
 
@@ -44,6 +45,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -53,17 +55,28 @@ from sqlalchemy.orm import (
 
 from casestudies.utcnow import utcnow
 
-__all__ = ["UPDATED_AT", "updated_at_column", "timestamped_table",
-           "Timestamped"]
+__all__ = [
+    "STAMP_TYPE",
+    "UPDATED_AT",
+    "Timestamped",
+    "timestamped_table",
+    "updated_at_column",
+]
 
 UPDATED_AT = "updated_at"
+
+# MariaDB's and MySQL's DATETIME drops fractions of a second unless asked
+# for them: two updates in one second would look simultaneous.
+STAMP_TYPE = DateTime().with_variant(
+    mysql.DATETIME(fsp=6), "mysql", "mariadb"
+)
 
 
 def updated_at_column(name: str = UPDATED_AT) -> Column[dt.datetime]:
     """A new last-updated-at column: a fresh object on every call."""
     return Column(
         name,
-        DateTime,
+        STAMP_TYPE,
         nullable=False,
         default=utcnow(),
         onupdate=utcnow(),
@@ -83,7 +96,7 @@ class Timestamped:
     """Declarative mixin: each mapped subclass gets its own column."""
 
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime,
+        STAMP_TYPE,
         nullable=False,
         default=utcnow(),
         onupdate=utcnow(),

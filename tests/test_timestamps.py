@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     exc,
+    inspect,
     select,
     text,
 )
@@ -112,7 +113,9 @@ def test_raw_sql_insert_gets_the_server_default(engine: Any) -> None:
     [
         (postgresql.dialect(),
          "DEFAULT (statement_timestamp() AT TIME ZONE 'UTC')"),
-        (mysql.dialect(is_mariadb=True), "DEFAULT (UTC_TIMESTAMP(6))"),
+        (mysql.dialect(is_mariadb=True),
+         "DATETIME(6) NOT NULL COMMENT 'last change, UTC, from the "
+         "database clock' DEFAULT (UTC_TIMESTAMP(6))"),
         (sqlite.dialect(),
          "DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now'))"),
     ],
@@ -123,6 +126,22 @@ def test_ddl_per_dialect(dialect: Any, default: str) -> None:
     ddl = str(CreateTable(table).compile(dialect=dialect))
     assert default in ddl
     assert "NOT NULL" in ddl.split("updated_at", 1)[1].splitlines()[0]
+
+
+@pytest.mark.backends("mariadb")
+def test_mariadb_keeps_microseconds(engine: Any) -> None:
+    # DATETIME(6): two stamps in the same second still differ.
+    metadata = MetaData()
+    table = invoices_table(metadata)
+    metadata.create_all(engine)
+    [column] = [c for c in inspect(engine).get_columns("invoices")
+                if c["name"] == "updated_at"]
+    assert column["type"].fsp == 6
+    precise = dt.datetime(2020, 1, 1, 12, 0, 0, 123456)
+    with engine.begin() as cx:
+        cx.execute(table.insert(), {"id": 1, "total": 1,
+                                    "updated_at": precise})
+        assert cx.scalar(select(table.c.updated_at)) == precise
 
 
 def test_mixin_gives_each_model_its_own_column(engine: Any) -> None:

@@ -185,6 +185,14 @@ def test_ddl_is_a_plain_string_column(dialect: Any, ddl: str) -> None:
     assert ddl in str(CreateTable(table).compile(dialect=dialect))
 
 
+def test_literal_rendering_uses_the_name() -> None:
+    # compile(literal_binds=True), used for SQL scripts and logs.
+    _, table = make_table()
+    stmt = select(table.c.id).where(table.c.tz == ZoneInfo("Asia/Tokyo"))
+    sql = str(stmt.compile(compile_kwargs={"literal_binds": True}))
+    assert sql.endswith("WHERE places.tz = 'Asia/Tokyo'")
+
+
 def test_variant_without_cache_ok_fails(engine: Any) -> None:
     # Warnings are errors in this suite: a TypeDecorator that forgets
     # cache_ok must make the tests fail, not just log a warning.
