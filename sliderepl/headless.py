@@ -9,10 +9,13 @@ A failure is: a parse problem, a slide (setup included) raising an
 unexpected exception, or an ``e`` slide raising nothing.  Each is named
 with ``FILE:LINE`` in the summary written to ``err`` at the end.  Exit
 status: 0 if nothing failed, 1 otherwise, 130 if Ctrl-C stopped the run.
+``input()`` in a slide reads end-of-file: a headless run never waits.
 """
 
 from __future__ import annotations
 
+import io
+import sys
 from typing import TextIO
 
 from . import active
@@ -63,6 +66,10 @@ def run_all(
     failures = [str(p) for p in deck.problems if id(p) not in on_slides]
     total = len(deck.slides)
     stopped: Slide | None = None
+    stdin = sys.stdin
+    # no prompts: input() in a slide gets end-of-file at once instead of
+    # waiting for a keyboard nobody is at
+    sys.stdin = io.StringIO()
     with active.running():
         try:
             for slide in deck.setup:
@@ -87,6 +94,8 @@ def run_all(
                 stopped = None
         except KeyboardInterrupt:
             pass  # Ctrl-C while the transcript was being written
+        finally:
+            sys.stdin = stdin
     sink.finish()
     _flush(out)
     name = deck.path

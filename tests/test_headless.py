@@ -193,3 +193,10 @@ def test_masks() -> None:
     assert mask_sql("SELECT 0.5s FROM t") == "SELECT 0.5s FROM t"
     assert mask_addresses("at 0x10ab2c3d>") == "at 0x...>"
     assert mask_addresses("0x1f") == "0x1f"
+
+
+def test_input_in_a_slide_does_not_wait(tmp_path: Path) -> None:
+    path = write(tmp_path, "### slide:: e\ninput('name? ')\n")
+    code, out, _ = run(path)
+    assert code == 0
+    assert out.rstrip().endswith("EOFError: EOF when reading a line")
