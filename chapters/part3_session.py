@@ -1,0 +1,550 @@
+"""Part 3, chapter: the Session in depth.  A section file: part3.py
+includes it with ``### file:: chapters/part3_session.py``; to run it alone:
+sliderepl tests/decks/session_chapter.py"""
+
+### slide:: s
+# The chapter's own imports and helpers, so it does not depend on the
+# names of the deck that includes it.
+import asyncio
+import contextlib
+import tempfile
+import threading
+
+from sqlalchemy import (
+    String, create_engine, event, func, inspect, select, text, update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IllegalStateChangeError
+from sqlalchemy.orm import (
+    DeclarativeBase, Mapped, Session, mapped_column, object_session,
+    scoped_session, sessionmaker,
+)
+
+from casestudies import auto_add, contextual_sessions, partitioning
+from casestudies.demo import resolve_url
+from casestudies.partitioning import (
+    BillingBase, CrmBase, Customer, Invoice,
+)
+from sliderepl.show import source
+
+# Threads and tasks must share one database: in-memory SQLite is a
+# database per connection, so the chapter uses a temporary file instead.
+chapter_stack = contextlib.ExitStack()
+chapter_url = chapter_stack.enter_context(
+    contextual_sessions.concurrent_url(resolve_url()))
+on_server = make_url(chapter_url).get_backend_name() != "sqlite"
+
+
+@contextlib.contextmanager
+def count_statements(engine):
+    """Collect the SQL statements ``engine`` sends inside the block."""
+    sent = []
+
+    def hook(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+
+
+def state_of(obj):
+    """The one state of the five that ``inspect(obj)`` reports as true."""
+    insp = inspect(obj)
+    return next(name for name in (
+        "transient", "pending", "persistent", "deleted", "detached",
+    ) if getattr(insp, name))
+
+
+def scratch_engines(count):
+    """Engines on ``count`` new empty databases beside the chapter's
+    (SQLite: files), disposed and dropped when the chapter ends."""
+    urls = chapter_stack.enter_context(
+        partitioning.scratch_databases(chapter_url, count))
+    engines = [create_engine(u) for u in urls]
+    for made in engines:
+        chapter_stack.callback(made.dispose)
+    return engines
+
+
+def count_rows(engine, entity):
+    """Rows of ``entity``'s table, seen from a connection of its own."""
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(entity))
+
+
+### slide:: b
+### title:: The Session in depth
+# Connections and SQL were parts 1 and 2; mappers and events came
+# earlier in part 3.  This chapter is about the object you hold
+# while you work: the Session.
+### * What it does: unit of work, identity map (and why it is no cache)
+### * Object states, getting a session, the FAQ shown running
+### * Transactions: commit, rollback, savepoints, two-phase commit
+### * One session per thread, per task, per call: the old plugins' heirs
+print("the chapter runs on:", make_url(chapter_url).get_backend_name())
+
+### slide::
+### title:: This chapter's database
+# One table, mapped declaratively; the engine comes from the deck's URL
+# (``--db``).  ``__repr__`` prints values, never addresses.
+engine = create_engine(chapter_url)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Page(Base):
+    __tablename__ = "page"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(50))
+    hits: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self):
+        return f"Page({self.id}, {self.title!r}, hits={self.hits})"
+
+
+Base.metadata.drop_all(engine)
+Base.metadata.create_all(engine)
+
+### slide::
+### title:: sessionmaker: configured once, bound later
+# Make the factory once, where the application is configured; give it
+# the engine when the engine exists.  Everyone else just calls it.
+make_session = sessionmaker()
+make_session.configure(bind=engine)
+with make_session() as session:
+    session.add_all([Page(title="Home"), Page(title="About")])
+    session.commit()
+print("pages:", count_rows(engine, Page))
+
+### slide::
+### title:: The unit of work
+# The session records what you change and writes it all at flush time,
+# in dependency order.  ``new`` and ``dirty`` are its to-do lists.
+session = make_session()
+home = session.scalars(select(Page).where(Page.title == "Home")).one()
+home.hits = 1
+session.add(Page(title="Blog"))
+print("new:", list(session.new), " dirty:", list(session.dirty))
+session.commit()   # one flush: the UPDATE and the INSERT, then COMMIT
+
+### slide::
+### title:: The identity map
+# One object per primary key per session: a second query for the same
+# row hands back the very same Python object.
+by_title = session.scalars(select(Page).where(Page.title == "Home")).one()
+by_id = session.get(Page, by_title.id)
+print("same object:", by_title is by_id is home)
+
+### slide::
+### title:: It is not a cache
+# A query always goes to the database, even when every row it returns is
+# already in the identity map.  ``Session.get()`` looks in the map first.
+with count_statements(engine) as sent:
+    session.scalars(select(Page).where(Page.id == home.id)).one()
+print("select() sent", len(sent), "statement")
+with count_statements(engine) as sent:
+    session.get(Page, home.id)
+print("get() sent", len(sent), "statements")
+session.expire(home)
+with count_statements(engine) as sent:
+    session.get(Page, home.id).title
+print("get() of an expired object sent", len(sent), "statement")
+session.close()
+
+### slide::
+### title:: Object states
+# Five states, read from ``inspect(obj)`` at each step.
+page = Page(title="Draft")
+print("constructed: ", state_of(page))
+session = make_session()
+session.add(page)
+print("after add:   ", state_of(page))
+session.flush()
+print("after flush: ", state_of(page))
+session.delete(page)
+session.flush()
+print("after delete:", state_of(page))
+session.commit()
+print("after commit:", state_of(page))
+session.close()
+
+### slide::
+### title:: Persistent, then detached
+# Closing the session detaches what it loaded: the object keeps its
+# loaded values, but can no longer load anything.
+session = make_session()
+about = session.scalars(select(Page).where(Page.title == "About")).one()
+before = state_of(about)
+session.close()
+print(before, "->", state_of(about), about)
+
+### slide::
+### title:: FAQ: when do I make a session?
+# One session per unit of work: a web request, a job, a task.  Sessions
+# are cheap; a connection is taken only when SQL is sent.
+# ``sessionmaker.begin()`` opens one, commits at the end (or rolls back
+# on an exception) and closes it.
+with make_session.begin() as session:
+    session.add(Page(title="Contact"))
+print("pages:", count_rows(engine, Page))
+
+### slide::
+### title:: FAQ: is the session thread-safe?  No.
+# Two threads, one session: while this thread is inside the session
+# getting a connection, another thread closes the same session.  The
+# session notices this time; often nothing notices and the state is
+# silently wrong.  Give each thread its own session.
+shared = make_session()
+problems = []
+
+
+def other_thread():
+    try:
+        shared.close()
+    except IllegalStateChangeError as exc:
+        problems.append(exc)
+
+
+@event.listens_for(shared, "after_begin")
+def meanwhile(session, transaction, connection):
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join(timeout=10)
+
+
+rows = shared.scalars(select(Page)).all()
+print(type(problems[0]).__name__ + ":", str(problems[0]).split(";")[0])
+shared.close()
+
+### slide::
+### title:: FAQ: which session is this object in?
+# ``object_session(obj)`` or ``inspect(obj).session``; None once the
+# object is detached.
+session = make_session()
+contact = session.scalars(select(Page).where(Page.title == "Contact")).one()
+print(object_session(contact) is session, inspect(contact).session is session)
+session.close()
+print(object_session(contact))
+
+### slide::
+### title:: Commit and rollback
+# A session is always in a transaction once it has used the database.
+# rollback() discards the flushed INSERT and expunges the new object.
+session = make_session()
+blog = Page(title="Mistake")
+session.add(blog)
+session.flush()
+print("inside:", session.scalar(select(func.count(Page.id))))
+session.rollback()
+print("after rollback:", session.scalar(select(func.count(Page.id))),
+      "| object now", state_of(blog))
+session.close()
+
+### slide::
+### title:: Savepoints: begin_nested()
+# A SAVEPOINT inside the transaction: roll back part of the work and
+# keep the rest.  Works on every backend of this tutorial.
+before = count_rows(engine, Page)
+with make_session() as session:
+    session.add(Page(title="Keep"))
+    savepoint = session.begin_nested()
+    session.add(Page(title="Undo"))
+    savepoint.rollback()
+    session.commit()
+print("added:", count_rows(engine, Page) - before)
+
+### slide::
+### title:: SQLite: a SAVEPOINT as the first statement
+# The default SQLite driver sends BEGIN lazily, before the first INSERT.
+# A SAVEPOINT sent first starts SQLite's transaction itself; releasing it
+# commits, and the outer ROLLBACK has nothing left to undo.
+before = count_rows(engine, Page)
+with make_session() as session:
+    savepoint = session.begin_nested()   # the very first statement
+    session.add(Page(title="Ghost"))
+    savepoint.commit()
+    session.rollback()                   # should undo the Ghost...
+print("rows the rollback failed to undo:", count_rows(engine, Page) - before)
+
+### slide::
+### title:: SQLite: the documented fix
+# SQLAlchemy's pysqlite recipe: turn off the driver's own transaction
+# handling and emit BEGIN ourselves.  (On Python 3.12+ also:
+# ``connect_args={"autocommit": False}``.)  Servers need nothing.
+fixed = create_engine(chapter_url)
+if fixed.dialect.name == "sqlite":
+    @event.listens_for(fixed, "connect")
+    def no_driver_transactions(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(fixed, "begin")
+    def emit_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+before = count_rows(fixed, Page)
+with Session(fixed) as session:
+    savepoint = session.begin_nested()
+    session.add(Page(title="Ghost"))
+    savepoint.commit()
+    session.rollback()
+print("rows the rollback failed to undo:", count_rows(fixed, Page) - before)
+
+### slide::
+### title:: Joining an outer transaction: how test suites do it
+# Start a transaction on a Connection, then bind a session to it.  With
+# ``create_savepoint`` the session's commit() only releases a SAVEPOINT,
+# so the outer ROLLBACK undoes everything the code under test
+# "committed".  On SQLite the session's first statement is that
+# SAVEPOINT: it needs the fix we just installed.
+with fixed.connect() as conn:
+    outer = conn.begin()
+    with Session(bind=conn,
+                 join_transaction_mode="create_savepoint") as session:
+        session.add(Page(title="Test data"))
+        session.commit()
+        inside = session.scalar(select(func.count(Page.id)))
+    outer.rollback()
+print("pages inside the test:", inside, "| after:", count_rows(fixed, Page))
+fixed.dispose()
+
+### slide::
+### title:: SQL expressions inside a flush
+# Assign a SQL expression to an attribute: the UPDATE computes it in the
+# database (no lost update between read and write), and the attribute is
+# expired, so the next read loads the real value.
+pages = Page.__table__
+with make_session() as session:
+    home = session.scalars(select(Page).where(Page.title == "Home")).one()
+    home.hits = pages.c.hits + 1
+    session.flush()
+    print("expired:", inspect(home).expired_attributes)
+    print("hits now:", home.hits)
+    session.commit()
+
+### slide::
+### title:: Your own SQL, in the session's transaction
+# ``session.execute()`` runs on the session's connection, inside its
+# transaction: it sees the session's flushed work, and is rolled back
+# with it.
+with make_session() as session:
+    session.add(Page(title="Pending"))
+    session.flush()
+    seen = session.execute(text("SELECT count(*) FROM page")).scalar()
+    bumped = session.execute(update(Page).values(hits=Page.hits + 1))
+    print("inside:", seen, "pages; outside:", count_rows(engine, Page))
+    session.rollback()
+print("after rollback:", count_rows(engine, Page), "pages")
+
+### slide::
+### title:: Two-phase commit
+# One session, two databases, one atomic commit: PREPARE on both, then
+# COMMIT on both.  PostgreSQL needs max_prepared_transactions > 0;
+# MariaDB uses XA.  SQLite has no PREPARE.
+if on_server:
+    crm, billing = scratch_engines(2)
+    CrmBase.metadata.create_all(crm)
+    BillingBase.metadata.create_all(billing)
+    with Session(binds={CrmBase: crm, BillingBase: billing},
+                 twophase=True) as session:
+        session.add_all([Customer(id=1, name="Ada"),
+                         Invoice(id=1, customer_id=1, cents=900)])
+        session.commit()
+    print("committed in both:", count_rows(crm, Customer),
+          count_rows(billing, Invoice))
+else:
+    print("two-phase commit needs a server: run with --db postgresql")
+
+### slide::
+### title:: A crash after PREPARE: the coordinator's journal
+# Prepared transactions outlive their connection, holding locks, until
+# someone commits or rolls them back.  The case study journals the
+# decision between the two phases, so recovery knows which way to go.
+source(partitioning.TwoPhaseCoordinator.commit)
+
+### slide::
+### title:: Recovering prepared transactions
+# The coordinator "dies" after deciding to commit: nothing is visible
+# yet.  Recovery reads the journal and commits both halves.
+if on_server:
+    coordinator = partitioning.TwoPhaseCoordinator(
+        crm, {"crm": crm, "billing": billing})
+    coordinator.create_journal()
+    with coordinator.session({CrmBase: crm, BillingBase: billing}) as tp:
+        tp.add_all([Customer(id=2, name="Bob"),
+                    Invoice(id=2, customer_id=2, cents=100)])
+        try:
+            coordinator.commit(tp, after_decision=partitioning.simulate_crash)
+        except partitioning.CoordinatorCrash as exc:
+            print("crash:", exc)
+    print("visible:", count_rows(crm, Customer), count_rows(billing, Invoice))
+    print("recovery:", sorted(o for _, _, o in coordinator.recover()))
+    print("visible:", count_rows(crm, Customer), count_rows(billing, Invoice))
+else:
+    print("recovery needs a server too: see casestudies/partitioning.py")
+
+### slide::
+### title:: More than one database: binds and shards
+# ``binds`` route classes to engines (vertical); ``ShardedSession``
+# spreads the rows of one table (horizontal).  A query across shards
+# runs once per shard: ORDER BY sorts within each shard only.
+source(partitioning.sharded_session)
+
+### slide::
+### title:: ORDER BY across shards
+eu, us = scratch_engines(2)
+for shard in (eu, us):
+    partitioning.ShardBase.metadata.create_all(shard)
+with partitioning.sharded_session({"eu": eu, "us": us}) as sharded:
+    sharded.add_all([
+        partitioning.Account(id=f"{region}-{n}", region=region, balance=b)
+        for region, n, b in [("eu", 1, 50), ("eu", 2, 10),
+                             ("us", 1, 30), ("us", 2, 5)]])
+    sharded.commit()
+    ordered = sharded.scalars(select(partitioning.Account)
+                              .order_by(partitioning.Account.balance)).all()
+    print("ORDER BY balance:", [a.balance for a in ordered])
+
+### slide::
+### title:: Where the old plugins went: thread-local sessions
+# 0.3's ``threadlocal`` mod and ``get_session()`` handed each thread its
+# session implicitly.  Now: ``scoped_session``, and the framework removes
+# the session when the request ends.
+source(contextual_sessions.handle_request)
+
+### slide::
+### title:: One session per request, per thread
+registry = scoped_session(make_session)
+sessions_seen = []
+
+
+def controller(title):
+    registry.add(Page(title=title))
+    sessions_seen.append(registry())   # any layer gets the same session
+
+
+threads = [threading.Thread(
+    target=contextual_sessions.handle_request,
+    args=(registry, controller, f"Request {n}")) for n in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print("distinct sessions:", len({id(s) for s in sessions_seen}),
+      "| checked out:", engine.pool.checkedout())
+
+### slide::
+### title:: Where the threadlocal engine went
+# ``create_engine(strategy="threadlocal")`` let ``engine.execute()``
+# share one connection per thread.  Gone in 1.4: a connection is an
+# explicit block, and ``engine.begin()`` is its transaction.
+with engine.begin() as conn:
+    bumped = conn.execute(update(Page).where(Page.title == "Home")
+                          .values(hits=Page.hits + 1))
+with engine.connect() as conn:
+    print(conn.scalar(select(Page.hits).where(Page.title == "Home")))
+
+### slide::
+### title:: One session per asyncio task
+# A thread-local registry is wrong for asyncio: many tasks share one
+# thread.  Scope by the task instead, and remove at the end of each.
+source(contextual_sessions.task_unit_of_work)
+
+### slide::
+### title:: Tasks, each with its own session
+async def tasks_demo():
+    from sqlalchemy.ext.asyncio import create_async_engine
+    async_engine = create_async_engine(
+        contextual_sessions.async_url(chapter_url))
+    tasks_registry = contextual_sessions.task_scoped(async_engine)
+    seen = []
+
+    async def work():
+        mine = tasks_registry()
+        seen.append(mine)
+        await asyncio.sleep(0)     # the other tasks run here
+        return tasks_registry() is mine
+
+    results = await asyncio.gather(*(
+        contextual_sessions.task_unit_of_work(tasks_registry, work)
+        for _ in range(5)))
+    await async_engine.dispose()
+    return results, len({id(s) for s in seen})
+
+
+kept, distinct = asyncio.run(tasks_demo())
+print("each task kept its own session:", all(kept),
+      "| distinct sessions:", distinct)
+
+### slide::
+### title:: One session per call: what Rope did, done explicitly
+# SQLAlchemy-Rope planted an object in the caller's frame and removed
+# the session when garbage collection reclaimed it: late, and never
+# while a traceback keeps the frame alive.  A decorator ends it on
+# return or on an exception, every time.
+source(contextual_sessions.CallScopedSession.begin)
+
+### slide::
+### title:: A unit of work per call
+scope = contextual_sessions.CallScopedSession(make_session)
+
+
+@scope.unit_of_work
+def rename(old, new):
+    page = scope.session.scalars(select(Page).where(Page.title == old)).one()
+    page.title = new
+
+
+rename("Blog", "Journal")
+print("session left behind:", scope.active(),
+      "| checked out:", engine.pool.checkedout())
+try:
+    scope.session
+except contextual_sessions.NoUnitOfWork as exc:
+    print("outside a call:", exc)
+
+### slide::
+### title:: Where assign_mapper went: query_property()
+# ``assign_mapper`` bolted ``get``, ``select_by``... onto each class.
+# ``scoped_session.query_property()`` still gives ``Class.query`` (the
+# legacy Query); the 2.x spelling is ``select()`` plus a session.
+Page.query = registry.query_property()
+print(Page.query.filter_by(title="Journal").one())
+print(registry.scalars(select(Page).filter_by(title="Journal")).one())
+registry.remove()
+
+### slide::
+### title:: Where SessionContext went
+# ``ctx.current`` was "this thread's session"; that is ``registry()``.
+# Its ``__session__`` auto-add on construction is an ``init`` event now:
+# see the auto_add case study.
+print("same within a thread:", registry() is registry())
+registry.remove()
+first = registry()
+registry.remove()
+print("after remove(), a new one:", registry() is not first)
+registry.remove()
+source(auto_add.auto_add)
+
+### slide::
+### title:: Where SelectResults went
+# SelectResults made query results generative: filter, order, slice.
+# ``select()`` is generative itself, and LIMIT/OFFSET are methods.
+query = (select(Page).where(Page.hits >= 0)
+         .order_by(Page.title).limit(3))
+with make_session() as session:
+    print([p.title for p in session.scalars(query)])
+
+### slide::
+### title:: The Session, in short
+# One session per unit of work, never shared between threads; the
+# identity map gives one object per row, the database stays the truth.
+# Transactions nest with savepoints and span databases with two-phase
+# commit; scoped sessions find "the current one" without passing it.
+chapter_stack.close()
+engine.dispose()
+print("chapter done")
