@@ -5,6 +5,7 @@ if __name__ == "__main__":
 
 ### slide:: s
 import datetime as dt
+import logging
 import warnings
 from zoneinfo import ZoneInfo
 
@@ -43,8 +44,15 @@ dialects = {
 
 
 def fresh(metadata):
-    """Drop what a previous run left, then CREATE the tables."""
-    metadata.drop_all(engine)
+    """Drop what an earlier run left (without echoing that SQL), then
+    create_all: the CREATE statements are what the slides show."""
+    log = logging.getLogger("sqlalchemy.engine")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        metadata.drop_all(engine)
+    finally:
+        log.setLevel(level)
     metadata.create_all(engine)
 
 
@@ -104,6 +112,7 @@ print(select(users).where(users.c.id == 1).compile(engine))
 ### title:: create_all
 # ``create_all`` emits CREATE TABLE in dependency order, plus the
 # indexes; it checks first, so existing tables are skipped.
+# (``fresh()``, from the setup, quietly drops leftovers of earlier runs.)
 fresh(metadata)
 sorted(inspect(engine).get_table_names())
 [ix["name"] for ix in inspect(engine).get_indexes("users")
