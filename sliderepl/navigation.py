@@ -13,14 +13,18 @@ Public API (no printing; everything shown goes to a sink as events)::
     nav.start(sink)                    # run setup slides once (implicit)
     nav.next(sink, run=True) -> bool   # False at the end (a Notice says so)
     nav.prev(sink, run=True) -> bool   # False on slide 1: never wraps
-    nav.goto(n, sink, run=True) -> bool  # False if no slide n
+    nav.goto(n, sink, run=True) -> bool  # False if no slide n, or if
+                                       # Ctrl-C stopped the catch-up
     nav.run_current(sink) -> Outcome   # run the current slide (after a
                                        # bullet reveal or a ``p`` pause)
     nav.has_run                        # the current slide's code has run
     nav.rerun(sink) -> bool            # rebuild, then run this slide again
+                                       # (goto(position, run=False) +
+                                       # run_current for a paused rerun)
     nav.reset(sink)                    # fresh namespace, setup, position 0
-    nav.reload(sink) -> bool           # re-read the deck file, keep the
-                                       # position (clamped), rebuild, run
+    nav.reload(sink, run=True) -> bool # re-read the deck file, keep the
+                                       # position (clamped), rebuild, run;
+                                       # its problems come as Notices
     nav.run_source(text, sink) -> Outcome   # code typed at the prompt
     nav.last_outcome                   # Outcome of the last shown run
 
