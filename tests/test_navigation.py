@@ -10,6 +10,9 @@ import _thread
 import threading
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sliderepl import events
 from sliderepl.navigation import Navigator
 from sliderepl.options import Options
@@ -287,3 +290,38 @@ def test_ctrl_c_during_catch_up_stops_on_that_slide(tmp_path: Path) -> None:
     # Enter goes on from there
     assert nav.next(sink)
     assert nav.position == 2 and nav.interpreter.namespace["second"] == 1
+
+
+OPS = st.one_of(
+    st.just(("next",)),
+    st.just(("prev",)),
+    st.just(("rerun",)),
+    st.just(("reset",)),
+    st.just(("run_current",)),
+    st.tuples(st.just("goto"), st.integers(0, 6), st.booleans()),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(OPS, max_size=12))
+def test_any_path_leaves_the_state_of_running_in_order(
+    ops: list[tuple[object, ...]],
+) -> None:
+    # every slide appends its number; whatever the moves, the log is
+    # the setup then slides 1..k in order (k: position, or one less if
+    # the current slide hasn't run)
+    text = "### slide:: s\nlog = ['setup']\n" + "".join(
+        f"### slide::\nlog.append({n})\n" for n in range(1, 6)
+    )
+    nav = Navigator(parse(text, Path("deck.py")), Options())
+    sink = Sink()
+    for op in ops:
+        if op[0] == "goto":
+            nav.goto(op[1], sink, run=op[2])  # type: ignore[arg-type]
+        else:
+            getattr(nav, str(op[0]))(sink)
+        ran = nav.position if nav.has_run else max(nav.position - 1, 0)
+        log = nav.interpreter.namespace.get("log", ["setup"])
+        assert log == ["setup", *range(1, ran + 1)], op
+        assert 0 <= nav.position <= nav.total
+    assert not sink.of(events.Error)
