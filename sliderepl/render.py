@@ -126,7 +126,9 @@ def value(
         hasattr(obj, "__rich__") or hasattr(obj, "__rich_console__")
     ):
         return obj  # type: ignore[no-any-return]
-    return Text(event.text, style="value")
+    from rich.highlighter import ReprHighlighter
+
+    return ReprHighlighter()(Text(event.text, style="value"))
 
 
 class LeftRule:

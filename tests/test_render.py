@@ -230,3 +230,93 @@ def test_every_theme_renders(theme: str) -> None:
 def test_contrast_theme_is_bold() -> None:
     out = draw(render.output("x"), theme="contrast", force_terminal=True)
     assert out.startswith("\x1b[1")
+
+
+def test_bullet_depth_is_relative_to_the_shallowest() -> None:
+    # "###  * x" (two spaces) is the top level when no bullet is shallower.
+    items = [Bullet("top", 2), Bullet("inner", 3), Bullet("top again", 2)]
+    assert draw(render.bullets(items)) == (
+        " • top\n   ◦ inner\n • top again\n"
+    )
+    # Revealing one at a time keeps each bullet's level.
+    assert draw(render.bullets(items, 2, 1)) == "   ◦ inner\n"
+
+
+def test_plain_values_are_highlighted_in_a_terminal() -> None:
+    out = draw(render.value(events.Value(42, "42")), force_terminal=True)
+    assert "\x1b[" in out and "42" in out
+
+
+# -- the console sink (sliderepl.console.Screen) --------------------------
+
+
+def screen(**kw: Any) -> tuple[Any, io.StringIO]:
+    from sliderepl.console import Screen
+
+    file = io.StringIO()
+    return Screen(make_console(file=file, width=40, **kw)), file
+
+
+def test_partial_output_lines_stay_together() -> None:
+    sink, file = screen()
+    sink(events.BlockStarted(block("print('a', end='')\n")))
+    sink(events.Output("a"))
+    sink(events.Output("b\n"))
+    sink(events.Output("c"))
+    sink(events.Value(1, "1"))
+    assert file.getvalue() == ">>> print('a', end='')\nab\nc\n1\n"
+
+
+def test_silent_blocks_show_only_errors_and_interrupts() -> None:
+    sink, file = screen()
+    quiet = block("x = 1\n")
+    sink(events.BlockStarted(quiet, shown=False))
+    sink(events.Output("hidden\n"))
+    sink(events.Value(1, "1"))
+    sink(events.SQL("SELECT 1"))
+    sink(events.Error(ValueError("v"), "ValueError: v\n"))
+    sink(events.Interrupted(quiet))
+    assert file.getvalue() == (
+        "ValueError: v\n"
+        "KeyboardInterrupt: slide stopped; the \nrest of it did not run\n"
+    )
+
+
+def test_slide_started_draws_the_header_and_notices_are_lines() -> None:
+    sink, file = screen()
+    slide = Slide(DECK, 1, title="T", number=1)
+    sink(events.SlideStarted(slide, 2))
+    sink(events.Notice("deck.py:9: slide 2 raised ValueError"))
+    assert file.getvalue().splitlines()[1].startswith("│ T ")
+    assert file.getvalue().endswith(
+        "deck.py:9: slide 2 raised ValueError\n"
+    )
+
+
+def test_a_header_drawn_early_is_not_drawn_twice() -> None:
+    sink, file = screen()
+    slide = Slide(DECK, 1, title="First", number=1)
+    sink.slide(slide, 1)
+    sink.drawn_early = slide
+    sink(events.SlideStarted(slide, 1))
+    assert file.getvalue().count("First") == 1
+    sink(events.SlideStarted(slide, 1))  # landing again later: drawn
+    assert file.getvalue().count("First") == 2
+
+
+def test_sql_echo_off_in_the_sink() -> None:
+    sink, file = screen()
+    sink.echo_sql = False
+    sink(events.SQL("SELECT 1"))
+    assert file.getvalue() == ""
+
+
+def test_presentation_mode_clears_before_a_slide_unless_it_continues(
+) -> None:
+    sink, file = screen(force_terminal=True)
+    sink.presentation = True
+    sink.slide(Slide(DECK, 1, title="A", number=1), 2)
+    cleared = file.getvalue().count("\x1b[2J")
+    assert cleared == 1
+    sink.slide(Slide(DECK, 5, flags=frozenset("i"), title="B", number=2), 2)
+    assert file.getvalue().count("\x1b[2J") == 1

@@ -311,3 +311,90 @@ def test_a_value_that_cannot_draw_itself_does_not_kill_the_repl(
     assert "<Exploding>" in out
     assert "could not draw it: RuntimeError: cannot draw" in out
     assert tour.nav.interpreter.namespace["fine"] == 1
+
+
+def test_display_only_slide_shows_code_and_never_runs_it(
+    tour: repl.ReplState,
+) -> None:
+    type_keys(tour, "!goto 4" + ENTER)
+    assert (tour.position, tour.phase) == (4, "done")
+    assert ">>> never_defined = 1" in screen_text(tour)
+    assert "never_defined" not in tour.nav.interpreter.namespace
+    type_keys(tour, ENTER)
+    assert tour.position == 5
+
+
+def test_enter_on_the_last_slide_says_so(tour: repl.ReplState) -> None:
+    type_keys(tour, "!goto 8" + ENTER + ENTER + ENTER)
+    assert tour.position == 8
+    assert screen_text(tour).count("end of the deck") == 2
+    assert tour.nav.interpreter.namespace["last"] == "done"
+
+
+def test_expected_error_slide_shows_the_traceback_at_its_line(
+    tour: repl.ReplState,
+) -> None:
+    type_keys(tour, "!goto 6" + ENTER + "still = 'here'" + ENTER)
+    out = screen_text(tour)
+    line = TOUR.read_text().splitlines().index("1 / 0") + 1
+    assert f'File "{TOUR}", line {line}, in <module>' in out
+    assert "ZeroDivisionError: division by zero" in out
+    assert tour.nav.interpreter.namespace["still"] == "here"
+
+
+def write_deck(path: Path, first: str) -> Path:
+    path.write_text(
+        "### slide::\n### title:: One\n"
+        f"{first}\n"
+        "### slide::\n### title:: Two\n"
+        "### * shown at once: no b flag\n"
+        "two = 2\n"
+    )
+    return path
+
+
+def test_reload_keeps_the_position_and_reruns(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path / "d.py", "value = 'old'")
+    console = make_console(file=io.StringIO(), width=60)
+    state = repl.make_state(load(deck), Options(deck=deck), Screen(console))
+    repl.begin(state)
+    type_keys(state, ENTER)
+    assert (state.position, state.phase) == (2, "done")
+    assert "• shown at once: no b flag" in screen_text(state)
+    write_deck(deck, "value = 'new'")
+    type_keys(state, "!rr" + ENTER)
+    assert state.position == 2
+    assert state.nav.interpreter.namespace["value"] == "new"
+    assert state.nav.interpreter.namespace["two"] == 2
+
+
+def test_a_deck_with_no_slides_still_gives_a_prompt(tmp_path: Path) -> None:
+    deck = tmp_path / "empty.py"
+    deck.write_text("x = 1\n")
+    console = make_console(file=io.StringIO(), width=60)
+    state = repl.make_state(load(deck), Options(deck=deck), Screen(console))
+    repl.begin(state)
+    type_keys(state, ENTER + "y = 3" + ENTER)
+    assert state.nav.interpreter.namespace["y"] == 3
+    assert "this deck has no slides" in screen_text(state)
+
+
+def test_broken_slide_is_shown_with_file_and_line(tmp_path: Path) -> None:
+    deck = tmp_path / "broken.py"
+    deck.write_text(
+        "### slide::\n### title:: Fine\nok = 1\n"
+        "### slide::\n### title:: Broken\nx = = 1\n"
+        "### slide::\n### title:: After\nafter = 1\n"
+    )
+    # Wide enough that the long tmp path does not wrap.
+    console = make_console(file=io.StringIO(), width=300)
+    state = repl.make_state(load(deck), Options(deck=deck), Screen(console))
+    repl.begin(state)
+    type_keys(state, ENTER + ENTER)
+    out = screen_text(state)
+    # Reported when the deck opens and again on the broken slide, which
+    # shows its code without running it; the next slide runs.
+    assert out.count(f"{deck}:6: SyntaxError: invalid syntax") == 2
+    assert ">>> x = = 1" in out
+    assert state.position == 3
+    assert state.nav.interpreter.namespace["after"] == 1
