@@ -7,6 +7,7 @@ never apply.  As root the server runs as the ``mysql`` user.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
@@ -64,7 +65,7 @@ def unavailable_reason() -> str | None:
         except KeyError:
             return f"no 'mysql' user to run MariaDB as: {INSTALL}"
     try:
-        import pymysql  # noqa: F401
+        importlib.import_module("pymysql")
     except ImportError:
         return "PyMySQL not installed: python3 -m pip install PyMySQL"
     return None

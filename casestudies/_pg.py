@@ -7,6 +7,7 @@ runs as the ``postgres`` user (``runuser``) in a folder that user owns.
 from __future__ import annotations
 
 import glob
+import importlib
 import os
 import shutil
 import signal
@@ -50,7 +51,8 @@ def unavailable_reason() -> str | None:
         except KeyError:
             return f"no 'postgres' user to run PostgreSQL as: {INSTALL}"
     try:
-        import psycopg  # noqa: F401
+        # Imported, not just found: psycopg without libpq fails here.
+        importlib.import_module("psycopg")
     except ImportError:
         return (
             "psycopg 3 not installed: "
