@@ -241,7 +241,8 @@ configured = pool_of_one()
 event.listen(configured, "connect", apply_setting)
 for n in (1, 2):
     with configured.connect() as cx:
-        print(f"checkout {n}:", repr(cx.exec_driver_sql(SETTING[1]).scalar()))
+        value = cx.exec_driver_sql(SETTING[1]).scalar()
+        print(f"checkout {n}:", repr(value))
 
 ### slide::
 ### title:: ...and without the commit
@@ -257,7 +258,8 @@ forgetful = pool_of_one()
 event.listen(forgetful, "connect", apply_setting_no_commit)
 for n in (1, 2):
     with forgetful.connect() as cx:
-        print(f"checkout {n}:", repr(cx.exec_driver_sql(SETTING[1]).scalar()))
+        value = cx.exec_driver_sql(SETTING[1]).scalar()
+        print(f"checkout {n}:", repr(value))
 forgetful.dispose()
 
 ### slide::
