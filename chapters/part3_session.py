@@ -69,6 +69,14 @@ def scratch_engines(count):
     return engines
 
 
+def announce_twophase(engine, name):
+    """Print each two-phase step as it reaches ``engine``'s database."""
+    event.listen(engine, "prepare_twophase",
+                 lambda conn, xid: print("PREPARE", name))
+    event.listen(engine, "commit_twophase",
+                 lambda conn, xid, is_prepared: print("COMMIT PREPARED", name))
+
+
 def count_rows(engine, entity):
     """Rows of ``entity``'s table, seen from a connection of its own."""
     with engine.connect() as conn:
@@ -347,6 +355,8 @@ print("after rollback:", count_rows(engine, Page), "pages")
 # MariaDB uses XA.  SQLite has no PREPARE.
 if on_server:
     crm, billing = scratch_engines(2)
+    announce_twophase(crm, "crm")
+    announce_twophase(billing, "billing")
     CrmBase.metadata.create_all(crm)
     BillingBase.metadata.create_all(billing)
     with Session(binds={CrmBase: crm, BillingBase: billing},
