@@ -47,6 +47,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Integer,
     MetaData,
@@ -128,7 +129,7 @@ def _python_utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _far_from_utc(connection: Any) -> None:
+def _far_from_utc(connection: Connection) -> None:
     """Put this session 13-14 hours ahead of UTC, where that exists."""
     name = connection.dialect.name
     if name == "postgresql":
