@@ -64,6 +64,9 @@ def run_all(
     }
     # deck-level problems (includes); slides' own are named per slide
     failures = [str(p) for p in deck.problems if id(p) not in on_slides]
+    if not deck.slides and not deck.setup:
+        # most likely not a deck at all: say so rather than "all fine"
+        failures.append(f"{deck.path}:1: no slides (no '### slide::' line)")
     total = len(deck.slides)
     stopped: Slide | None = None
     stdin = sys.stdin

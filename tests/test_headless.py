@@ -200,3 +200,10 @@ def test_input_in_a_slide_does_not_wait(tmp_path: Path) -> None:
     code, out, _ = run(path)
     assert code == 0
     assert out.rstrip().endswith("EOFError: EOF when reading a line")
+
+
+def test_a_file_without_slides_fails(tmp_path: Path) -> None:
+    path = write(tmp_path, "print('just a script')\n")
+    code, out, err = run(path)
+    assert code == 1 and out == ""
+    assert f"{path}:1: no slides" in err
