@@ -175,6 +175,7 @@ print("raw driver value:", type(raw).__name__, "| typed:", typed)
 
 ### slide:: e
 ### title:: One Column, one Table
+### note:: The fix is on the next slide: build the Column inside a function.
 # A Column object is bound to the table it was first given to.
 shared = Column("updated_at", DateTime)
 first = Table("first", MetaData(), Column("id", Integer), shared)
@@ -267,6 +268,8 @@ with engine.begin() as cx:
 
 ### slide::
 ### title:: One object per value
+### note:: Same idea as Python's small-int and interned-string caches; ask who
+### note:: has used Enum members as dict keys.
 # ``ZoneInfo`` keeps one instance per zone name, so every row in
 # Europe/Paris holds the very same object: no copy per row, and identity,
 # equality and dict lookups are cheap.  The same pattern pays for enums,
@@ -333,6 +336,8 @@ class Point(UserDefinedType):
 
 ### slide::
 ### title:: A portable fallback
+### note:: with_variant: the base type everywhere, the variant on the named
+### note:: dialects only.
 # Elsewhere, keep the same tuples in a text column: a TypeDecorator for
 # the fallback, and ``with_variant`` to use POINT on PostgreSQL only.
 class PointAsText(TypeDecorator):
@@ -448,6 +453,8 @@ fresh(announced)
 
 ### slide::
 ### title:: DDL per database: a touch trigger
+### note:: %(now)s is utcnow() compiled per dialect: the trigger and the ORM
+### note:: agree on the clock.
 # Stamp ``updated_at`` in the database when an UPDATE left it alone, even
 # one written by hand.  One statement per database; ``execute_if`` picks
 # it; ``%(table)s`` is each table's name, ``%(now)s`` is ours.
@@ -646,6 +653,8 @@ print(f"{'other':<11}", select(utcnow()))
 
 ### slide::
 ### title:: UTC, whatever the session's time zone
+### note:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
+### note:: mysql_tzinfo_to_sql.
 # On the servers we put the session 13-14 hours ahead of UTC first.
 with engine.connect() as cx:
     if on_postgresql:
@@ -673,6 +682,8 @@ else:
 
 ### slide::
 ### title:: now() is frozen per transaction (PostgreSQL)
+### note:: clock_timestamp() would differ row by row inside one INSERT;
+### note:: statement_timestamp() is the middle ground.
 if on_postgresql:
     with engine.begin() as cx:
         first = cx.execute(select(utcnow(), func.now())).one()
