@@ -4,27 +4,27 @@ sliderepl tests/decks/session_chapter.py"""
 
 ### slide:: s
 # The chapter's own imports and helpers, so it does not depend on the
-# names of the deck that includes it.
+# names of the deck that includes it.  Setup slides run when the deck
+# starts: only names that cannot clash with the including deck's own
+# (same objects, or chapter-specific names) are bound here.
 import asyncio
 import contextlib
 import tempfile
 import threading
 
 from sqlalchemy import (
-    String, create_engine, event, func, inspect, select, text, update,
+    String, create_engine, event, func, insert, inspect, select, text,
+    update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IllegalStateChangeError
 from sqlalchemy.orm import (
-    DeclarativeBase, Mapped, Session, mapped_column, object_session,
-    scoped_session, sessionmaker,
+    DeclarativeBase, Mapped, mapped_column, object_session, scoped_session,
+    sessionmaker,
 )
 
-from casestudies import auto_add, contextual_sessions, partitioning
+from casestudies import contextual_sessions, partitioning
 from casestudies.demo import resolve_url
-from casestudies.partitioning import (
-    BillingBase, CrmBase, Customer, Invoice,
-)
 from sliderepl.show import source
 
 # Threads and tasks must share one database: in-memory SQLite is a
@@ -92,12 +92,15 @@ def count_rows(engine, entity):
 ### * Object states, getting a session, the FAQ shown running
 ### * Transactions: commit, rollback, savepoints, two-phase commit
 ### * One session per thread, per task, per call: the old plugins' heirs
-print("the chapter runs on:", make_url(chapter_url).get_backend_name())
+print("the chapter runs on:", make_url(chapter_url).drivername)
 
 ### slide::
 ### title:: This chapter's database
-# One table, mapped declaratively; the engine comes from the deck's URL
-# (``--db``).  ``__repr__`` prints values, never addresses.
+# One table, mapped declaratively, and two rows to start with; the
+# engine comes from the deck's URL (``--db``).  ``__repr__`` prints
+# values, never addresses.  Re-running this slide starts afresh.
+from sqlalchemy.orm import Session
+
 engine = create_engine(chapter_url)
 
 
@@ -117,6 +120,8 @@ class Page(Base):
 
 Base.metadata.drop_all(engine)
 Base.metadata.create_all(engine)
+with engine.begin() as conn:
+    conn.execute(insert(Page), [{"title": "Home"}, {"title": "About"}])
 
 ### slide::
 ### title:: sessionmaker: configured once, bound later
@@ -125,9 +130,7 @@ Base.metadata.create_all(engine)
 make_session = sessionmaker()
 make_session.configure(bind=engine)
 with make_session() as session:
-    session.add_all([Page(title="Home"), Page(title="About")])
-    session.commit()
-print("pages:", count_rows(engine, Page))
+    print("pages:", session.scalar(select(func.count(Page.id))))
 
 ### slide::
 ### title:: The unit of work
@@ -353,6 +356,8 @@ print("after rollback:", count_rows(engine, Page), "pages")
 # One session, two databases, one atomic commit: PREPARE on both, then
 # COMMIT on both.  PostgreSQL needs max_prepared_transactions > 0;
 # MariaDB uses XA.  SQLite has no PREPARE.
+from casestudies.partitioning import BillingBase, CrmBase, Customer, Invoice
+
 if on_server:
     crm, billing = scratch_engines(2)
     announce_twophase(crm, "crm")
@@ -538,6 +543,7 @@ first = registry()
 registry.remove()
 print("after remove(), a new one:", registry() is not first)
 registry.remove()
+from casestudies import auto_add
 source(auto_add.auto_add)
 
 ### slide::
