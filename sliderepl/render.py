@@ -159,7 +159,8 @@ def sql(text: str, syntax_theme: str = "ansi_dark") -> LeftRule:
     from rich.syntax import Syntax
 
     body: RenderableType
-    text = text.rstrip("\n")
+    # DDL is logged as "\nCREATE TABLE ...": no empty ruled line first.
+    text = text.strip("\n")
     if _PARAMS.match(text):
         body = Text(text, style="sql.params")
     else:

@@ -177,10 +177,16 @@ def run_interactive(deck: Deck, options: Options) -> int:
 
     state = make_state(deck, options)
     guarded(state, lambda: begin(state, options.start))
-    if not _is_tty(sys.stdin):
+    if not (_is_tty(sys.stdin) and _is_tty(sys.stdout)):
+        # Piped in, or captured to a file: no line editor, which would
+        # fail on a pipe or fill the file with escape codes.
         return line_loop(state, input)
-    from .prompt import prompt_loop
-
+    try:
+        from .prompt import prompt_loop
+    except ImportError as exc:  # a broken install still runs the deck
+        state.screen.message(f"no line editor ({exc}); plain input",
+                             failed=True)
+        return line_loop(state, input)
     return prompt_loop(state)
 
 
