@@ -142,6 +142,7 @@ class Capture:
         self._delivering: int | None = None
         self._saved: tuple[Any, ...] = ()
         self._outer: Capture | None = None
+        self._handler: _SQLHandler | None = None
 
     def deliver(self, event: Event) -> bool:
         """Hand ``event`` to the sink; False if the caller is the sink
@@ -201,7 +202,7 @@ class Capture:
         sys.stderr = _stderr  # type: ignore[assignment]
         sys.displayhook = self.displayhook
         sys.modules["__main__"] = self.main
-        self._handler: _SQLHandler | None = None
+        self._handler = None
         if self.echo_sql:
             self._handler = _SQLHandler(self)
             logger.addHandler(self._handler)

@@ -130,10 +130,8 @@ class _Parser:
                 self._close(current)
                 current = _Open(path, number, match.group(1))
                 continue
-            if current is None:
-                continue  # preamble: never shown, never run
-            if _classify(current, stripped, line, number):
-                continue
+            if current is not None:  # else preamble: never shown or run
+                _classify(current, stripped, line, number)
         self._close(current)
 
     def _include(
@@ -164,27 +162,25 @@ class _Parser:
             self.out.append(slide)
 
 
-def _classify(current: _Open, stripped: str, line: str, number: int) -> bool:
-    """Record a markup line on the open slide; False means it is code."""
+def _classify(current: _Open, stripped: str, line: str, number: int) -> None:
+    """Record one line of the open slide: markup, or code."""
     match = _TITLE.match(stripped) or _HASH_TITLE.match(stripped)
     if match:
         current.title = match.group(1)
-        return True
+        return
     match = _BULLET.match(stripped)
     if match:
         current.bullets.append(Bullet(match.group(2), len(match.group(1))))
-        return True
+        return
     if stripped == "#" or line.startswith("# "):
         current.intro.append(stripped[2:])
-        return True
+        return
     match = _NOTE.match(stripped)
     if match:
         current.notes.append(match.group(1))
-        return True
-    if not current.code and not stripped:
-        return True  # blank lines before the first code line
-    current.code.append((number, line))
-    return False
+        return
+    if current.code or stripped:  # blank lines before any code: dropped
+        current.code.append((number, line))
 
 
 def _build(current: _Open) -> Slide | None:
