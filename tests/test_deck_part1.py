@@ -59,6 +59,8 @@ EVERYWHERE = [
     "DELETEs sent: 2",
     "dirty: [] | reset_all: True",
     "emptied: ['children', 'untouched', 'parents']",
+    # the rollback pattern leaves nothing behind, even after commit()
+    "added by the test: 2 | left after: 0",
     # dialects
     "mssql      SELECT TOP 5 records.data",
     "oracle     SELECT records.data, length(records.data) AS length_1 "
