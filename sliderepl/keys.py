@@ -21,6 +21,17 @@ if TYPE_CHECKING:
 
 _DEDENT_AFTER = ("return", "pass", "break", "continue", "raise")
 
+#: The keys, for the ``?`` table.
+KEY_HELP: tuple[tuple[str, str], ...] = (
+    ("PageDown, PageUp", "on an empty line: next / previous slide "
+     "(presenter remotes)"),
+    ("Escape Enter", "a new line even where Enter would run the code"),
+    ("Tab", "complete names from the deck's namespace"),
+    ("F2", "toggle the SQL echo"),
+    ("Ctrl-C", "clear the line; while code runs: stop the slide"),
+    ("Ctrl-D", "leave the deck"),
+)
+
 
 class KeyState(Protocol):
     """What the bindings need from the REPL state."""

@@ -128,7 +128,11 @@ def command(state: ReplState, cmd: commands.Command) -> None:
     elif name == "quit":
         state.finished = True
     elif name == "help":
-        screen.show(render.help_table(commands.help_rows()))
+        from .keys import KEY_HELP
+
+        screen.show(
+            render.help_table([*commands.help_rows(), *KEY_HELP])
+        )
 
 
 def show_slide(state: ReplState, number: int) -> None:

@@ -191,3 +191,19 @@ def test_piped_input_ending_early_exits_zero(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Welcome to the tour" in done.stdout
+
+
+def test_startup_benchmark_reports_ratios() -> None:
+    # Runs the benchmark once, in its own pty: it must find the title and
+    # the prompt and print ratios.  Timings are printed, never asserted.
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "startup.py"), "-n", "1",
+         str(TOUR)],
+        capture_output=True, text=True, cwd=ROOT, timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("floor: python -c 'import sqlalchemy'")
+    row = lines[-1].split()
+    assert row[0] == "ui_tour.py"
+    assert row[3].endswith("x") and row[6].endswith("x")

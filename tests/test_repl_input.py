@@ -398,3 +398,55 @@ def test_broken_slide_is_shown_with_file_and_line(tmp_path: Path) -> None:
     assert ">>> x = = 1" in out
     assert state.position == 3
     assert state.nav.interpreter.namespace["after"] == 1
+
+
+def test_help_lists_commands_and_keys(tour: repl.ReplState) -> None:
+    type_keys(tour, "?" + ENTER)
+    out = screen_text(tour)
+    assert "!goto, !g N|WORDS" in out
+    assert "PageDown, PageUp" in out
+    assert tour.position == 1
+
+
+def test_page_down_and_up_step_the_deck(tour: repl.ReplState) -> None:
+    page_down, page_up = "\x1b[6~", "\x1b[5~"
+    type_keys(tour, page_down)
+    assert tour.position == 2
+    type_keys(tour, "typed" + page_down + CTRL_C)  # not on a typed line
+    assert tour.position == 2
+    type_keys(tour, page_up)
+    assert tour.position == 1
+
+
+def test_goto_by_words_names_the_other_matches(tmp_path: Path) -> None:
+    deck = tmp_path / "d.py"
+    deck.write_text(
+        "### slide::\n### title:: Pools one\na = 1\n"
+        "### slide::\n### title:: Other\nb = 1\n"
+        "### slide::\n### title:: More pools\nc = 1\n"
+    )
+    console = make_console(file=io.StringIO(), width=60)
+    state = repl.make_state(load(deck), Options(deck=deck), Screen(console))
+    repl.begin(state)
+    type_keys(state, "!goto more" + ENTER)
+    assert state.position == 3
+    type_keys(state, "!goto pools" + ENTER)
+    assert state.position == 1
+    assert "also matching: slides 3" in screen_text(state)
+    type_keys(state, "!goto sharding" + ENTER)
+    assert state.position == 1
+    assert "no slide title contains 'sharding'" in screen_text(state)
+
+
+def test_theme_switch_changes_the_colours_drawn(tmp_path: Path) -> None:
+    deck = tmp_path / "d.py"
+    deck.write_text("### slide::\n### title:: T\nx = 1\n")
+    file = io.StringIO()
+    screen = Screen(make_console(file=file, width=40, force_terminal=True))
+    state = repl.make_state(load(deck), Options(deck=deck), screen)
+    repl.begin(state)
+    type_keys(state, "!theme light" + ENTER)
+    light = file.getvalue()
+    assert "\x1b[34mtheme light" in light  # message style: blue in light
+    type_keys(state, "!theme dark" + ENTER)
+    assert "\x1b[36mtheme dark" in file.getvalue()  # cyan in dark
