@@ -237,7 +237,15 @@ class TwoPhaseCoordinator:
         """A two-phase session that remembers each participant's xid."""
         session = Session(binds=binds, twophase=True)
         event.listen(session, "after_begin", self._remember)
+        event.listen(session, "after_transaction_end", self._reset)
         return session
+
+    @staticmethod
+    def _reset(session: Session, transaction: Any) -> None:
+        # The outermost transaction is over (committed, rolled back or
+        # closed): its participants are history.  SAVEPOINTs don't count.
+        if transaction.parent is None:
+            session.info.pop("twophase", None)
 
     def _remember(self, session: Session, transaction: Any,
                   connection: Connection) -> None:
@@ -284,7 +292,6 @@ class TwoPhaseCoordinator:
         if after_decision:
             after_decision(session)
         session.commit()  # phase two
-        session.info.pop("twophase", None)
         self._forget(entries)
 
     def recover(self) -> list[tuple[str, str, str]]:

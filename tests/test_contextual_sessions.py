@@ -5,7 +5,9 @@ the work raises.  Runs on SQLite (a file), PostgreSQL and MariaDB."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -165,31 +167,33 @@ def test_task_that_raises_still_cleans_up(
 def test_task_registry_without_remove_keeps_the_session(
     tables: Engine, db_url: str
 ) -> None:
-    # Why task_unit_of_work calls remove(): the registry is keyed by task.
+    # Why task_unit_of_work calls remove(): the registry is keyed by the
+    # task, so a task that forgets keeps its session alive after it ends.
     async def scenario() -> tuple[bool, bool]:
         engine = create_async_engine(cs.async_url(db_url))
         registry = cs.task_scoped(engine)
+        refs: dict[str, weakref.ref[AsyncSession]] = {}
 
-        async def forgetful() -> None:
-            registry.add(Visit(worker="left"))
+        async def work(name: str) -> None:
+            registry.add(Visit(worker=name))
+            refs[name] = weakref.ref(registry())
             await registry.commit()
 
         async def tidy() -> None:
-            await cs.task_unit_of_work(registry, forgetful)
+            await cs.task_unit_of_work(registry, lambda: work("tidy"))
 
         try:
-            t1 = asyncio.create_task(forgetful())
-            await t1
-            kept = registry.registry.registry.get(t1) is not None
-            t2 = asyncio.create_task(tidy())
-            await t2
-            dropped = t2 not in registry.registry.registry
-            for session in list(registry.registry.registry.values()):
-                await session.close()
+            await asyncio.create_task(work("forgetful"))
+            await asyncio.create_task(tidy())
+            gc.collect()
+            leaked = refs["forgetful"]()
+            kept, freed = leaked is not None, refs["tidy"]() is None
+            if leaked is not None:
+                await leaked.close()
             registry.registry.clear()
         finally:
             await engine.dispose()
-        return kept, dropped
+        return kept, freed
 
     assert asyncio.run(scenario()) == (True, True)
 
