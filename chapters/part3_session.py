@@ -194,6 +194,16 @@ before = state_of(about)
 session.close()
 print(before, "->", state_of(about), about)
 
+### slide:: e
+### title:: A detached object cannot load
+# commit() expired everything (``expire_on_commit``); after close() the
+# object has no session to reload from.
+session = make_session()
+home = session.get(Page, 1)
+session.commit()
+session.close()
+home.title
+
 ### slide::
 ### title:: FAQ: when do I make a session?
 # One session per unit of work: a web request, a job, a task.  Sessions

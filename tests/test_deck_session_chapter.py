@@ -78,6 +78,8 @@ def check_claims(transcript: str) -> None:
     ]:
         assert expected in lines, expected
     assert re.search(r": 3\d slides, 0 failures", transcript)
+    # The 'e' slide: a detached, expired object cannot load.
+    assert "DetachedInstanceError" in transcript
 
     # The outer ROLLBACK undid what the joined session "committed".
     inside, after = map(int, re.search(
