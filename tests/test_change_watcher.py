@@ -441,3 +441,34 @@ def test_tables_written(sql, expected):
 def test_main_demo_passes(db_url, backend):
     argv = [] if backend == "sqlite" else ["--db", db_url]
     assert module.main(argv) == 0
+
+
+def test_writes_from_several_threads_are_all_seen(fk_engine):
+    # One watcher, one engine, four threads each writing its own table
+    # through its own connections at the same time.
+    import threading
+
+    watcher = ChangeWatcher(fk_engine)
+    names = ["parent", "other", "lonely", "child"]
+    errors = []
+    start = threading.Barrier(len(names))
+
+    def write(name):
+        try:
+            start.wait()
+            for _ in range(10):
+                core_insert_many(fk_engine, name, _ids)
+        except BaseException as err:  # reported by the main thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert watcher.dirty == set(names) and not watcher.reset_all
+    with fk_engine.connect() as cx:
+        assert sorted(watcher.cleanup(Base.metadata, cx)) == sorted(names)
+    assert _counts(fk_engine) == dict.fromkeys(TABLES, 0)
+    watcher.remove()
