@@ -70,7 +70,7 @@ class Screen:
         """Print one renderable on a line of its own."""
         if renderable is None:
             return
-        self._end_line()
+        self.end_line()
         try:
             self.console.print(renderable)
         except Exception as exc:  # a broken __rich__ must not kill us
@@ -81,7 +81,7 @@ class Screen:
         self.show(render.message(text, "problem" if failed else "message"))
 
     def clear(self) -> None:
-        self._end_line()
+        self.end_line()
         if self.console.is_terminal:
             self.console.clear()
 
@@ -147,10 +147,14 @@ class Screen:
             self._fallback(text, exc)
         self._mid_line = not plain.endswith("\n")
 
-    def _end_line(self) -> None:
+    def end_line(self) -> None:
+        """Finish a partial line of program output, if there is one."""
         if self._mid_line:
             self._mid_line = False
-            self.console.file.write("\n")
+            try:
+                self.console.file.write("\n")
+            except (OSError, ValueError):
+                pass  # a closed terminal: nothing left to tidy
 
     def _fallback(self, renderable: object, exc: Exception) -> None:
         try:

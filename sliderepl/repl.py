@@ -77,6 +77,9 @@ def guarded(state: ReplState, action: Callable[[], object]) -> None:
             f"sliderepl internal error: {type(exc).__name__}: {exc}",
             failed=True,
         )
+    # Output that ended mid-line (print(..., end="")) must not leave the
+    # next prompt glued to it.
+    state.screen.end_line()
 
 
 def command(state: ReplState, cmd: commands.Command) -> None:

@@ -450,3 +450,10 @@ def test_theme_switch_changes_the_colours_drawn(tmp_path: Path) -> None:
     assert "\x1b[34mtheme light" in light  # message style: blue in light
     type_keys(state, "!theme dark" + ENTER)
     assert "\x1b[36mtheme dark" in file.getvalue()  # cyan in dark
+
+
+def test_output_without_newline_does_not_glue_to_the_prompt(
+    tour: repl.ReplState,
+) -> None:
+    type_keys(tour, "print('no newline', end='')" + ENTER)
+    assert screen_text(tour).endswith("no newline\n")
