@@ -121,7 +121,8 @@ class Page(Base):
 Base.metadata.drop_all(engine)
 Base.metadata.create_all(engine)
 with engine.begin() as conn:
-    conn.execute(insert(Page), [{"title": "Home"}, {"title": "About"}])
+    added = conn.execute(insert(Page), [{"title": "Home"},
+                                        {"title": "About"}])
 
 ### slide::
 ### title:: sessionmaker: configured once, bound later
@@ -452,12 +453,11 @@ def controller(title):
     sessions_seen.append(registry())   # any layer gets the same session
 
 
-threads = [threading.Thread(
-    target=contextual_sessions.handle_request,
-    args=(registry, controller, f"Request {n}")) for n in range(4)]
-for thread in threads:
+for n in range(4):   # one after the other, so the SQL reads in order
+    thread = threading.Thread(
+        target=contextual_sessions.handle_request,
+        args=(registry, controller, f"Request {n}"))
     thread.start()
-for thread in threads:
     thread.join()
 print("distinct sessions:", len({id(s) for s in sessions_seen}),
       "| checked out:", engine.pool.checkedout())
