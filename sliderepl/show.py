@@ -75,11 +75,13 @@ class Source:
 
 
 def source(obj: Any) -> Source:
-    """The source of a function, class, method or module.
+    """The source of a function, class, method, property or module.
 
     Raises ``TypeError`` (from ``inspect``) for objects without source,
     such as built-ins, with the object named in the message.
     """
+    if isinstance(obj, property) and obj.fget is not None:
+        obj = obj.fget  # a property's code is its getter
     target = inspect.unwrap(obj) if callable(obj) else obj
     try:
         lines, first = inspect.getsourcelines(target)

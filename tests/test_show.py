@@ -34,6 +34,8 @@ def test_class_and_method_source() -> None:
     assert repr(source(Command.number.fget)).lstrip().startswith(
         "@property"
     )
+    # A property shows its getter.
+    assert repr(source(Command.number)) == repr(source(Command.number.fget))
 
 
 def test_whole_module_starts_at_line_one() -> None:
