@@ -132,7 +132,8 @@ configured.dispose()
 ### title:: 2010: engine.execute and implicit autocommit
 # 2010 code called ``engine.execute("...")`` and relied on "autocommit"
 # guessing from the SQL text.  Both are gone in 2.x: you take a
-# connection, statements run in a transaction, and you commit.
+# connection, statements run in a transaction, and you commit.  So is
+# ``metadata.bind = engine``: pass the engine (``Session(engine)``).
 engine.execute("SELECT 1")
 
 ### slide:: e
