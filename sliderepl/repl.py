@@ -197,32 +197,55 @@ def run_interactive(deck: Deck, options: Options) -> int:
     return prompt_loop(state)
 
 
-def line_loop(state: ReplState, read: Any) -> int:
+def line_loop(state: ReplState, read: Callable[[str], str]) -> int:
     """No terminal: read plain lines with ``read`` until EOF or ``!q``."""
+    lines = LineReader(read)
     while not state.finished:
         try:
-            line = read_statement(read)
+            text = lines.statement()
         except EOFError:
             break
         except KeyboardInterrupt:
             continue
-        handle_line(state, line)
+        handle_line(state, text)
     return 0
 
 
-def read_statement(read: Any) -> str:
-    """One line, or the lines of a compound statement up to a blank line
-    (as the ``>>>`` prompt does with piped input)."""
-    from .keys import is_complete
+class LineReader:
+    """Plain lines grouped into statements, as ``>>>`` groups them.
 
-    text = read("")
-    while not is_complete(text):
-        try:
-            more = read("")
-        except EOFError:
-            break
-        text += "\n" + more
-    return text
+    A compound statement ends at a blank line, or (friendlier than the
+    ``>>>`` prompt) at the first line back at its indentation, which is
+    kept for the next statement.
+    """
+
+    def __init__(self, read: Callable[[str], str]) -> None:
+        self.read = read
+        self.pending: str | None = None
+
+    def line(self) -> str:
+        if self.pending is not None:
+            line, self.pending = self.pending, None
+            return line
+        return self.read("")
+
+    def statement(self) -> str:
+        from .keys import is_complete
+
+        text = self.line()
+        while not is_complete(text):
+            try:
+                more = self.line()
+            except EOFError:
+                break
+            if more.strip() and not more[:1].isspace() and "\n" in text:
+                if not more.lstrip().startswith(
+                    ("else", "elif", "except", "finally", "case")
+                ):
+                    self.pending = more
+                    break
+            text += "\n" + more
+        return text
 
 
 def _is_tty(stream: Any) -> bool:

@@ -257,8 +257,10 @@ def test_completion_uses_the_live_namespace(tour: repl.ReplState) -> None:
 
 
 def test_line_loop_without_a_terminal(tour: repl.ReplState) -> None:
-    lines = iter(["", "for i in range(3):", "    total = i", "", "!q",
-                  "not reached"])
+    lines = iter(["", "for i in range(3):", "    total = i", "", "!toc",
+                  "for j in range(2):", "    last_j = j",
+                  "after_loop = last_j",  # ends the loop without a blank
+                  "!q", "not reached"])
 
     def read(prompt: str) -> str:
         try:
@@ -268,7 +270,11 @@ def test_line_loop_without_a_terminal(tour: repl.ReplState) -> None:
 
     assert repl.line_loop(tour, read) == 0
     assert tour.position == 2
-    assert tour.nav.interpreter.namespace["total"] == 2
+    namespace = tour.nav.interpreter.namespace
+    assert namespace["total"] == 2
+    assert namespace["after_loop"] == 1
+    assert "not reached" not in screen_text(tour)
+    assert "▶ 2 Bullets first" in screen_text(tour)
 
 
 @pytest.mark.parametrize(
