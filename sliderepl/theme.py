@@ -125,7 +125,7 @@ _CONTRAST = {
 STYLES: Mapping[str, Mapping[str, str]] = {
     "dark": {**_MARKUP, **_DARK},
     "light": {**_MARKUP, **_LIGHT},
-    "contrast": {**_MARKUP, **_CONTRAST, "dim": "bold"},
+    "contrast": {**_MARKUP, **_CONTRAST},
 }
 
 #: Pygments/rich syntax theme used for code in each theme.
