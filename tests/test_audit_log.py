@@ -144,8 +144,19 @@ def _invalidated(engine, records):
     cx.close()
 
 
+def _garbage_collected(engine, records):
+    import gc
+
+    cx = engine.connect()
+    cx.info[INFO_KEY] = 111
+    cx.execute(records.insert(), {"data": "x", "expected": 111})
+    del cx  # never closed: the pool takes it back when it is collected
+    gc.collect()
+
+
 RETURNS = {
     "closed": _closed,
+    "garbage_collected": _garbage_collected,
     "exception": _exception,
     "database_error": _database_error,
     "rolled_back": _rolled_back,
@@ -177,7 +188,9 @@ def test_no_leak_to_next_checkout(make_engine, how):
     assert same is (how != "invalidated")
 
 
-@pytest.mark.parametrize("how", ["closed", "exception", "rolled_back"])
+@pytest.mark.parametrize(
+    "how", ["closed", "exception", "rolled_back", "garbage_collected"]
+)
 def test_without_cleanup_the_user_leaks(make_engine, how):
     # The control case: this is the bug install_cleanup() prevents.
     engine = make_engine(pool_size=1, max_overflow=0)
