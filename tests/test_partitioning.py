@@ -301,3 +301,32 @@ def test_demo_main(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     else:
         assert "crash after decision: recovery ['committed', 'committed']" \
             in out
+
+
+@pytest.mark.backends("postgresql", "mariadb")
+def test_prepared_transactions_survive_a_server_crash(
+    server, make_engine, second_url: str
+) -> None:
+    # Pre-ping: the crash kills every pooled connection.
+    one = make_engine(pool_pre_ping=True)
+    two = create_engine(second_url, pool_pre_ping=True)
+    try:
+        pt.CrmBase.metadata.create_all(one)
+        pt.BillingBase.metadata.create_all(two)
+        coordinator = pt.TwoPhaseCoordinator(
+            one, {"crm": one, "billing": two})
+        coordinator.create_journal()
+        with session_of(coordinator) as session:
+            session.add_all(pair(5))
+            with pytest.raises(pt.CoordinatorCrash):
+                coordinator.commit(
+                    session, after_decision=pt.simulate_crash)
+        # The servers crash too (no shutdown): the prepared transactions
+        # and the journal are on disk and come back with them.
+        server.crash_restart()
+        assert both(one, two) == ([], [])
+        resolved = coordinator.recover()
+        assert sorted(o for _, _, o in resolved) == ["committed"] * 2
+        assert both(one, two) == ([5], [5])
+    finally:
+        two.dispose()
