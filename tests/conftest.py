@@ -35,6 +35,7 @@ _ran: Counter[str] = Counter()
 _backend_of: dict[str, str] = {}
 _skipped_server_tests: list[str] = []
 _start_seconds: dict[str, float] = {}
+_database_seconds: dict[str, float] = {"postgresql": 0.0, "mariadb": 0.0}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -123,9 +124,13 @@ def db_url(
         return
     server = _server_or_skip(backend)
     name = f"test_{next(_numbers)}"
+    began = time.perf_counter()
     url = server.create_database(name)
+    _database_seconds[backend] += time.perf_counter() - began
     yield url
+    began = time.perf_counter()
     server.drop_database(name)
+    _database_seconds[backend] += time.perf_counter() - began
 
 
 @pytest.fixture
@@ -186,6 +191,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             _start_seconds.items()
         )
         write(f"seconds spent starting servers: {spent}")
+    if any(_database_seconds.values()):
+        spent = ", ".join(
+            f"{kind} {seconds:.2f}s" for kind, seconds in
+            _database_seconds.items()
+        )
+        write(f"seconds spent creating and dropping test databases: {spent}")
     if REQUIRE and _skipped_server_tests:
         write(
             f"FAILED: {len(_skipped_server_tests)} server-backend tests "
