@@ -39,13 +39,12 @@ import contextlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
     Column,
     Engine,
-    Integer,
     MetaData,
     String,
     Table,
@@ -256,8 +255,8 @@ class TwoPhaseCoordinator:
             (name, xid, connection))
 
     def _record(self, entries: list[tuple[str, str]], decision: str) -> None:
-        # Its own autocommitted connection: the journal must survive the
-        # transactions it describes.
+        # Its own connection and transaction, committed at once: the
+        # journal must outlive the transactions it describes.
         with self.journal_engine.begin() as cx:
             cx.execute(delete(journal).where(
                 journal.c.xid.in_([x for _, x in entries])))
@@ -266,12 +265,19 @@ class TwoPhaseCoordinator:
                 for n, x in entries])
 
     def _forget(self, entries: list[tuple[str, str]]) -> None:
+        if not entries:
+            return
         with self.journal_engine.begin() as cx:
             cx.execute(delete(journal).where(
                 journal.c.xid.in_([x for _, x in entries])))
 
-    def commit(self, session: Session, *, after_prepare: Any = None,
-               after_decision: Any = None) -> None:
+    def commit(
+        self,
+        session: Session,
+        *,
+        after_prepare: Callable[[Session], None] | None = None,
+        after_decision: Callable[[Session], None] | None = None,
+    ) -> None:
         """Flush, PREPARE everywhere, journal the decision, COMMIT.
 
         ``after_prepare`` / ``after_decision`` are test hooks: called with
@@ -279,6 +285,9 @@ class TwoPhaseCoordinator:
         """
         session.flush()  # every participant has begun: its xid is known
         entries = [(n, x) for n, x, _ in session.info.get("twophase", [])]
+        if not entries:  # no database was touched: nothing to agree on
+            session.commit()
+            return
         self._record(entries, "pending")
         try:
             session.prepare()  # phase one: each database promises
@@ -297,8 +306,11 @@ class TwoPhaseCoordinator:
     def recover(self) -> list[tuple[str, str, str]]:
         """Resolve every journalled transaction still prepared.
 
-        Returns ``(participant, xid, "committed" | "rolled back")`` for
-        each one resolved.
+        Run it at start-up, before this coordinator's application begins
+        new two-phase commits (a *pending* entry of a commit in progress
+        would otherwise be taken for a crashed one).  Returns
+        ``(participant, xid, "committed" | "rolled back")`` for each
+        transaction resolved.
         """
         with self.journal_engine.connect() as cx:
             rows = cx.execute(select(journal)).all()
@@ -317,8 +329,7 @@ class TwoPhaseCoordinator:
                     else:
                         cx.rollback_prepared(xid, recover=True)
                         done.append((name, xid, "rolled back"))
-        with self.journal_engine.begin() as cx:
-            cx.execute(delete(journal))
+        self._forget([(name, xid) for xid, name, _ in rows])
         return done
 
 

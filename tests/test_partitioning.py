@@ -330,3 +330,22 @@ def test_prepared_transactions_survive_a_server_crash(
         assert both(one, two) == ([5], [5])
     finally:
         two.dispose()
+
+
+@pytest.mark.backends("postgresql", "mariadb")
+def test_commit_with_nothing_to_do_and_recovery_leaves_others_alone(
+    coordinator, engine
+) -> None:
+    with session_of(coordinator) as session:
+        coordinator.commit(session)  # no participant: nothing to prepare
+    # A prepared transaction the journal doesn't know is someone else's:
+    # recovery must not touch it.
+    with engine.connect() as cx:
+        foreign = cx.begin_twophase()
+        cx.execute(Customer.__table__.insert(), {"id": 9, "name": "x"})
+        foreign.prepare()
+        xid = foreign.xid
+        assert coordinator.recover() == []
+        assert xid in pt.prepared_xids(engine)
+        foreign.rollback()
+    assert xid not in pt.prepared_xids(engine)
