@@ -150,3 +150,46 @@ def test_sessions_killed_over_sql(db_url, engines):
             disconnects.kill_session(db_url, sid)
     failures = {p: count_failures(e, USES) for p, e in engines.items()}
     assert failures == EXPECTED
+
+
+@pytest.mark.parametrize("precaution", PRECAUTIONS)
+def test_threads_after_a_fault(make_engine, db_url, backend, precaution):
+    # Five threads start at once on a pool of five dead connections.
+    import threading
+
+    engine = make_engine(
+        pool_size=POOLED + 2,
+        max_overflow=0,
+        pool_pre_ping=precaution == "pre_ping",
+    )
+    if precaution == "checkout_ping":
+        install_checkout_ping(engine)
+    for dbapi_connection, sid in warm_up(engine, POOLED + 2):
+        if backend == "sqlite":
+            dbapi_connection.close()
+        else:
+            disconnects.kill_session(db_url, sid)
+    failures: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(POOLED + 2)
+
+    def work() -> None:
+        try:
+            start.wait()
+            failures.append(count_failures(engine, USES))
+        except BaseException as err:  # reported by the main thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=work) for _ in range(POOLED + 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    if precaution == "none":
+        # Each thread that already held a dead connection fails once at
+        # most; the first failure invalidates the pool for the others.
+        assert 1 <= sum(failures) <= POOLED + 2
+        assert max(failures) == 1
+    else:
+        assert sum(failures) == 0
