@@ -58,6 +58,87 @@ from casestudies.demo import parse_args, resolve_url
 SESSION_KEY = "updated_by"
 
 
+class UserCopier:
+    """The session listeners: copy the user to each connection the
+    session's transaction uses, and take it away again.
+
+    One instance per :func:`install`; its methods are the listeners.
+    """
+
+    def __init__(self) -> None:
+        # Connections each live session has begun a transaction on.  All
+        # weak: a session dropped without close() must not be kept alive
+        # here, nor its connections, which then go back to the pool
+        # through garbage collection in the same pass (and the pool's
+        # checkin listener cleans them).
+        self.begun: weakref.WeakKeyDictionary[
+            Session, weakref.WeakSet[Connection]
+        ] = weakref.WeakKeyDictionary()
+        self.lock = threading.Lock()
+        self.covered: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+    def cover(self, engine: Engine) -> None:
+        """Install the pool backstop, once per engine."""
+        if engine not in self.covered:
+            with self.lock:
+                install_cleanup(engine)
+                self.covered.add(engine)
+
+    def after_begin(
+        self, session: Session, transaction: SessionTransaction,
+        connection: Connection,
+    ) -> None:
+        self.cover(connection.engine)
+        stamp(session, connection)
+        with self.lock:
+            self.begun.setdefault(session, weakref.WeakSet()).add(connection)
+
+    def before_flush(
+        self, session: Session, flush_context: Any, instances: Any
+    ) -> None:
+        # session.info may have changed since the transaction began.
+        with self.lock:
+            connections = list(self.begun.get(session, ()))
+        for connection in connections:
+            stamp(session, connection)
+
+    def after_commit_or_rollback(self, session: Session) -> None:
+        # Both also fire for a SAVEPOINT, and the outer transaction (and
+        # its user) goes on then.  While a nested transaction is ending,
+        # it is still the session's current nested transaction.
+        if session.get_nested_transaction() is None:
+            self.forget(session)
+
+    def after_transaction_end(
+        self, session: Session, transaction: SessionTransaction
+    ) -> None:
+        # Covers close() without commit or rollback, and rollback() after
+        # a failed flush.  It fires after pooled connections went back
+        # (checkin cleaned those), still in time for a connection the
+        # session was bound to from outside.
+        if transaction.parent is None:
+            self.forget(session)
+
+    def forget(self, session: Session) -> None:
+        with self.lock:
+            connections = list(self.begun.pop(session, ()))
+        for connection in connections:
+            # A closed connection went back to the pool, where the checkin
+            # listener already cleaned it; touching .info of an
+            # invalidated one would reconnect.
+            if not (connection.closed or connection.invalidated):
+                connection.info.pop(INFO_KEY, None)
+
+
+def stamp(session: Session, connection: Connection) -> None:
+    """Mirror the session's user on the connection, exactly: a session
+    with no user also removes one earlier Core code left there."""
+    if SESSION_KEY in session.info:
+        connection.info[INFO_KEY] = session.info[SESSION_KEY]
+    else:
+        connection.info.pop(INFO_KEY, None)
+
+
 def install(
     session_factory: sessionmaker[Any] | type[Session],
 ) -> Callable[[], None]:
@@ -70,86 +151,16 @@ def install(
     ``audit_log.install_cleanup(engine)`` if other threads already use
     such an engine).  Returns a function that removes the session events.
     """
-    # Connections each live session has begun a transaction on.  All
-    # weak: a session dropped without close() must not be kept alive here,
-    # nor its connections, which then go back to the pool through garbage
-    # collection in the same pass (the pool's checkin listener cleans
-    # them).
-    begun: weakref.WeakKeyDictionary[
-        Session, weakref.WeakSet[Connection]
-    ] = weakref.WeakKeyDictionary()
-    lock = threading.Lock()
-    covered: weakref.WeakSet[Engine] = weakref.WeakSet()
-
-    def cover(engine: Engine) -> None:
-        # The pool backstop, once per engine.
-        if engine not in covered:
-            with lock:
-                install_cleanup(engine)
-                covered.add(engine)
-
-    def stamp(session: Session, connection: Connection) -> None:
-        # Mirror the session's user exactly: also remove a value some
-        # earlier Core code left on this connection.
-        if SESSION_KEY in session.info:
-            connection.info[INFO_KEY] = session.info[SESSION_KEY]
-        else:
-            connection.info.pop(INFO_KEY, None)
-
-    def forget(session: Session) -> None:
-        with lock:
-            connections = list(begun.pop(session, ()))
-        for connection in connections:
-            # A closed connection went back to the pool, where the checkin
-            # listener already cleaned it; touching .info of an
-            # invalidated one would reconnect.
-            if not (connection.closed or connection.invalidated):
-                connection.info.pop(INFO_KEY, None)
-
-    def after_begin(
-        session: Session, transaction: SessionTransaction, connection: Any
-    ) -> None:
-        cover(connection.engine)
-        stamp(session, connection)
-        with lock:
-            begun.setdefault(session, weakref.WeakSet()).add(connection)
-
-    def before_flush(
-        session: Session, flush_context: Any, instances: Any
-    ) -> None:
-        # session.info may have changed since the transaction began.
-        with lock:
-            connections = list(begun.get(session, ()))
-        for connection in connections:
-            stamp(session, connection)
-
-    def after_outer_end(session: Session) -> None:
-        # after_commit / after_rollback also fire for a SAVEPOINT; the
-        # outer transaction (and its user) goes on then.  While a nested
-        # transaction is the one ending, it is still the session's current
-        # nested transaction.
-        if session.get_nested_transaction() is None:
-            forget(session)
-
-    def after_transaction_end(
-        session: Session, transaction: SessionTransaction
-    ) -> None:
-        # Covers close() without commit or rollback, and rollback() after
-        # a failed flush; fires after pooled connections were returned
-        # (checkin cleaned those), still in time for a connection the
-        # session was bound to from outside.
-        if transaction.parent is None:
-            forget(session)
-
+    copier = UserCopier()
     listeners: list[tuple[str, Callable[..., None]]] = [
-        ("after_begin", after_begin),
-        ("before_flush", before_flush),
-        ("after_commit", after_outer_end),
-        ("after_rollback", after_outer_end),
-        ("after_transaction_end", after_transaction_end),
+        ("after_begin", copier.after_begin),
+        ("before_flush", copier.before_flush),
+        ("after_commit", copier.after_commit_or_rollback),
+        ("after_rollback", copier.after_commit_or_rollback),
+        ("after_transaction_end", copier.after_transaction_end),
     ]
     for bind in _known_binds(session_factory):
-        cover(bind)
+        copier.cover(bind)
     for name, fn in listeners:
         event.listen(session_factory, name, fn)
 
