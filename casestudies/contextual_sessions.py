@@ -42,9 +42,7 @@ import contextlib
 import functools
 import os
 import tempfile
-import threading
 from collections.abc import (
-    AsyncIterator,
     Awaitable,
     Callable,
     Iterator,
@@ -57,6 +55,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy import Engine, String, create_engine, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
     AsyncSession,
     async_scoped_session,
     async_sessionmaker,
@@ -122,7 +121,7 @@ def handle_request(
 # -- per asyncio task ---------------------------------------------------------
 
 
-def task_scoped(engine: object) -> async_scoped_session[AsyncSession]:
+def task_scoped(engine: AsyncEngine) -> async_scoped_session[AsyncSession]:
     """A registry that gives each asyncio task its own AsyncSession."""
     factory = async_sessionmaker(engine, expire_on_commit=False)
     return async_scoped_session(factory, scopefunc=asyncio.current_task)
