@@ -161,6 +161,8 @@ class Screen:
             shown = repr(renderable)
         except Exception:
             shown = object.__repr__(renderable)
-        self.console.file.write(
-            f"{shown}\n(could not draw it: {type(exc).__name__}: {exc})\n"
-        )
+        note = f"{shown}\n(could not draw it: {type(exc).__name__}: {exc})\n"
+        try:
+            self.console.file.write(note)
+        except (UnicodeError, OSError, ValueError):
+            pass  # nothing more can be shown on this stream

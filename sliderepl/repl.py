@@ -182,6 +182,7 @@ def run_interactive(deck: Deck, options: Options) -> int:
     """Run ``deck`` at a terminal (or from piped lines); exit status."""
     import sys
 
+    _tolerant(sys.stdout)
     state = make_state(deck, options)
     guarded(state, lambda: begin(state, options.start))
     if not (_is_tty(sys.stdin) and _is_tty(sys.stdout)):
@@ -246,6 +247,15 @@ class LineReader:
                     break
             text += "\n" + more
         return text
+
+
+def _tolerant(stream: Any) -> None:
+    """A terminal that can't show a character gets a ``?``, not a crash
+    (bullets and the table of contents use a few non-ASCII marks)."""
+    try:
+        stream.reconfigure(errors="replace")
+    except (AttributeError, ValueError, OSError):
+        pass
 
 
 def _is_tty(stream: Any) -> bool:

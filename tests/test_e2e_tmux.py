@@ -207,3 +207,17 @@ def test_startup_benchmark_reports_ratios() -> None:
     row = lines[-1].split()
     assert row[0] == "ui_tour.py"
     assert row[3].endswith("x") and row[6].endswith("x")
+
+
+def test_ascii_only_output_does_not_break_the_deck(tmp_path: Path) -> None:
+    # A terminal that can't encode the bullet and toc marks: "?" instead.
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"),
+           "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run(
+        [sys.executable, "-m", "sliderepl", str(TOUR)],
+        input="\n\n!toc\n!q\n", capture_output=True, text=True, cwd=ROOT,
+        env=env, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "? 2 Bullets first" in done.stdout
+    assert "could not draw" not in done.stdout
