@@ -14,7 +14,7 @@ import signal
 import time
 from typing import Any
 
-from .servers import Server, ServerError, run, wait_for
+from .servers import Server, ServerError, process_ended, run, wait_for
 
 INSTALL = "apt-get install -y postgresql"
 START_OPTIONS = (
@@ -144,14 +144,7 @@ class PostgreSQLServer(Server):
         except (OSError, ValueError):
             return
 
-        def gone() -> bool:
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                return True
-            return False
-
-        wait_for(gone, 10, "PostgreSQL to exit")
+        wait_for(lambda: process_ended(pid), 10, "PostgreSQL to exit")
         time.sleep(0.1)  # its children notice the postmaster's death
 
     def kill_sessions(self, session_id: int | None = None) -> int:

@@ -289,8 +289,9 @@ except (OSError, ValueError):
 if ours:
     os.kill(pid, getattr(signal, "SIG" + sig))
     for _ in range(200):
-        try:
-            os.kill(pid, 0)
+        try:  # gone, or a zombie nobody reaps: either way it is over
+            if open(f"/proc/{pid}/stat").read().rsplit(")")[-1][1] == "Z":
+                break
         except OSError:
             break
         time.sleep(0.05)
@@ -314,6 +315,16 @@ def scratch_folder() -> str | None:
     except OSError:
         return None
     return shm if roomy and os.access(shm, os.W_OK) else None
+
+
+def process_ended(pid: int) -> bool:
+    """True if ``pid`` has exited (a zombie counts: it runs no more)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            # The state follows the command name, which is in brackets.
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def free_port() -> int:

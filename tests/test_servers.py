@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -10,6 +14,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from casestudies import servers
+from casestudies.demo import resolve_url
 
 _urls_seen: dict[str, str] = {}
 
@@ -186,3 +191,83 @@ def test_unavailable_reason_knows_every_kind() -> None:
         assert reason is None or "install" in reason
     with pytest.raises(ValueError):
         servers.unavailable_reason("oracle")
+
+
+def test_resolve_url_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TUTORIAL_DB", raising=False)
+    assert resolve_url() == "sqlite://"
+    monkeypatch.setenv("TUTORIAL_DB", "sqlite:///from_env.db")
+    assert resolve_url() == "sqlite:///from_env.db"
+    assert resolve_url("sqlite:///argument.db") == "sqlite:///argument.db"
+
+
+def test_resolve_url_names_the_shared_server(
+    server: servers.Server, backend: str
+) -> None:
+    # "--db postgresql" in a demo reuses the process's one server.
+    url = resolve_url(backend)
+    assert url == server.url()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT 1")) == 1
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.backends("mariadb")
+def test_throwaway_demo_runs_every_fault_and_cleans_up(
+    server: servers.Server,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # main() starts a second, private server, faults it and stops it.
+    started: list[tuple[str, int]] = []
+    real_start = servers.Server.start
+
+    def start(self: servers.Server) -> None:
+        real_start(self)
+        with open(self._pid_file()) as pid_file:
+            started.append((self.directory, int(pid_file.read())))
+
+    monkeypatch.setattr(servers.Server, "start", start)
+    assert servers.main(["mariadb"]) == 0
+    out = capsys.readouterr().out
+    for step in ("kill_sessions", "restart", "crash_restart", "stop"):
+        assert f"  {step}: " in out
+    [(directory, pid)] = started
+    assert directory != server.directory
+    assert not os.path.exists(directory)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+@pytest.mark.backends("mariadb")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
+def test_a_killed_owner_does_not_leave_its_server(
+    server: servers.Server, signal_name: str
+) -> None:
+    # SIGTERM: the handler stops the server; SIGKILL: only the watchdog
+    # can.  Either way the folder and the server process go away.
+    owner = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from casestudies import servers; "
+         "s = servers.shared_server('mariadb'); "
+         "print(s.directory, open(s._pid_file()).read(), flush=True); "
+         "time.sleep(120)"],
+        stdout=subprocess.PIPE, text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert owner.stdout is not None
+    directory, pid = owner.stdout.readline().split()
+    owner.stdout.close()
+    assert os.path.isdir(directory)
+    owner.send_signal(getattr(signal, signal_name))
+    owner.wait(timeout=30)
+
+    def gone() -> bool:
+        return servers.process_ended(int(pid)) and not os.path.exists(
+            directory
+        )
+
+    servers.wait_for(gone, 30, "the orphaned server to be stopped")
