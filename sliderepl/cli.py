@@ -6,6 +6,11 @@
 (``sliderepl.headless``).  The headless path imports neither rich nor
 prompt_toolkit, so it starts fast and works anywhere.
 
+Subcommands: ``sliderepl check|export|lint|notes ...`` (modules of the
+same names, each with its own ``--help``).  The word is a subcommand only
+when no file of that name exists: ``sliderepl check`` with a deck file
+named ``check`` in the current folder opens that deck.
+
 Exit status: 0 fine, 1 a headless run failed, 2 bad usage or a deck that
 can't be read, 130 Ctrl-C.
 """
@@ -86,10 +91,41 @@ def parse_options(argv: list[str]) -> Options:
     )
 
 
+#: subcommand -> module with ``main(argv) -> int``
+SUBCOMMANDS = {
+    "check": "check",
+    "export": "export",
+    "lint": "lint",
+    "notes": "notes",
+}
+
+
+def subcommand(argv: list[str]) -> str | None:
+    """The module of the subcommand ``argv`` starts with, or None (no
+    such word, or a file of that name exists: then it is a deck)."""
+    if not argv or argv[0] not in SUBCOMMANDS:
+        return None
+    if Path(argv[0]).exists():
+        return None
+    return SUBCOMMANDS[argv[0]]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    module = subcommand(args)
+    if module is not None:
+        import importlib
+
+        run = importlib.import_module(f"sliderepl.{module}").main
+        try:
+            with active.running():
+                return int(run(args[1:]))
+        except KeyboardInterrupt:
+            print("sliderepl: interrupted", file=sys.stderr)
+            return 130
     try:
-        options = parse_options(sys.argv[1:] if argv is None else argv)
+        options = parse_options(args)
     except SystemExit as exc:  # argparse's way to say "bad usage"
         return exc.code if isinstance(exc.code, int) else 2
     if options.db:

@@ -10,6 +10,8 @@ unexpected exception, or an ``e`` slide raising nothing.  Each is named
 with ``FILE:LINE`` in the summary written to ``err`` at the end.  Exit
 status: 0 if nothing failed, 1 otherwise, 130 if Ctrl-C stopped the run.
 ``input()`` in a slide reads end-of-file: a headless run never waits.
+After an exercise slide runs, its solution runs (shown) and its check
+must then pass (``sliderepl.exercises.prove``): a failure too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TextIO
 
 from . import active
 from .events import SlideStarted
+from .exercises import prove
 from .execution import Outcome
 from .model import Deck, Slide
 from .navigation import default_interpreter, describe, error_line
@@ -91,6 +94,11 @@ def run_all(
                 problem = failure(slide, outcome)
                 if problem:
                     failures.append(problem)
+                elif slide.exercise is not None and slide.runs:
+                    problem = prove(interpreter, slide, sink)
+                    _flush(out)
+                    if problem:
+                        failures.append(problem)
                 if outcome.interrupted or output.broken:
                     break
             else:

@@ -50,6 +50,27 @@ class ParseProblem:
 
 
 @dataclass
+class Exercise:
+    """A task for the learner on a slide (``### exercise::`` markup).
+
+    ``task`` lines describe it; ``hints`` are revealed one at a time;
+    ``check`` is Python over the deck's namespace whose last line is an
+    expression (true when solved); ``solution`` is code that solves it.
+    ``line`` is the deck line of the first exercise markup.  Blocks of
+    the solution are located at its ``solution::`` lines.
+    """
+
+    line: int
+    task: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    check: str = ""
+    solution: str = ""
+    #: deck lines of the first ``check::`` / ``solution::`` (0: none)
+    check_line: int = 0
+    solution_line: int = 0
+
+
+@dataclass
 class Slide:
     """One slide.  ``number`` is its 1-based position among shown slides
     (``None`` for setup slides, which are not shown or counted)."""
@@ -65,6 +86,7 @@ class Slide:
     notes: list[str] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     number: int | None = None
+    exercise: Exercise | None = None
 
     @property
     def is_setup(self) -> bool:
@@ -110,7 +132,8 @@ class Slide:
 class Deck:
     """A parsed deck: setup slides apart, shown slides in order.
 
-    ``problems`` lists every problem found while parsing: those attached
+    ``target`` is the time the deck should take, in seconds, for the
+    pacing display.  ``problems`` lists every problem found while parsing: those attached
     to a slide (also in ``Slide.problems``) and deck-level ones such as a
     missing or cyclic include.  ``sources`` maps each file read (the deck
     and its includes) to its text, so tracebacks can quote the code that
@@ -122,6 +145,8 @@ class Deck:
     slides: list[Slide] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     sources: dict[Path, str] = field(default_factory=dict)
+    #: The presenter's time budget in seconds (``### target:: 45m``).
+    target: float | None = None
 
     def __len__(self) -> int:
         return len(self.slides)
@@ -136,4 +161,11 @@ def _renumbered(deck: Deck, slides: list[Slide]) -> Deck:
     from dataclasses import replace
 
     numbered = [replace(s, number=i) for i, s in enumerate(slides, 1)]
-    return Deck(deck.path, deck.setup, numbered, deck.problems, deck.sources)
+    return Deck(
+        deck.path,
+        deck.setup,
+        numbered,
+        deck.problems,
+        deck.sources,
+        deck.target,
+    )

@@ -21,6 +21,14 @@ in ``tests/test_parser.py``):
   (one block, for display) and does not run.  ``x`` slides are never
   compiled, since their code may not even be Python.
 * ``Deck.problems`` lists every problem, slide ones included.
+* Exercise markup (``### exercise::``, ``### hint::``, ``### check::``,
+  ``### solution::``) is never code.  Each ``hint::`` line is one hint;
+  consecutive ``check::`` / ``solution::`` lines join into one piece of
+  code (one space after ``::`` is dropped, further indentation kept).  A
+  check or solution that doesn't compile, or a check without a solution,
+  is a problem on the slide (headless runs prove solutions pass checks).
+* ``### target:: 45m`` (``1h30m``, ``90s``, or plain minutes) anywhere,
+  preamble included, sets ``Deck.target``; the first one counts.
 """
 
 from __future__ import annotations
@@ -31,7 +39,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import KNOWN_FLAGS, Block, Bullet, Deck, ParseProblem, Slide
+from .model import (
+    KNOWN_FLAGS,
+    Block,
+    Bullet,
+    Deck,
+    Exercise,
+    ParseProblem,
+    Slide,
+)
 
 Reader = Callable[[Path], str]
 
@@ -41,6 +57,14 @@ _HASH_TITLE = re.compile(r"^#{4,} (.*\S.*?) #{4,}\s*$")
 _BULLET = re.compile(r"^###( +)\* (.*?)\s*$")
 _MARKER = re.compile(r"^###[ \t]+slide::(.*)$")
 _NOTE = re.compile(r"^###[ \t]+note::[ \t]*(.*?)\s*$")
+_EXERCISE = re.compile(
+    r"^###[ \t]+(exercise|hint|check|solution)::(?:[ \t](.*))?$"
+)
+_TARGET = re.compile(r"^###[ \t]+target::[ \t]*(.*?)\s*$")
+_DURATION = re.compile(
+    r"^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m(?:in)?)?\s*"
+    r"(?:(\d+(?:\.\d+)?)s)?$"
+)
 _QUOTES = '"""'
 
 
@@ -95,6 +119,8 @@ class _Open:
     intro: list[str] = field(default_factory=list)
     bullets: list[Bullet] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: exercise markup: (kind, deck line number, text), in order.
+    exercise: list[tuple[str, int, str]] = field(default_factory=list)
     #: (deck line number, text) of every code line, in order.
     code: list[tuple[int, str]] = field(default_factory=list)
 
@@ -130,6 +156,10 @@ class _Parser:
                 self._close(current)
                 current = _Open(path, number, match.group(1))
                 continue
+            match = _TARGET.match(stripped)
+            if match:
+                self._target(match.group(1), path, number)
+                continue
             if current is not None:  # else preamble: never shown or run
                 _classify(current, stripped, line, number)
         self._close(current)
@@ -153,6 +183,16 @@ class _Parser:
                 self.parse_file(text, target, stack + (key,))
                 return
         self.deck.problems.append(ParseProblem(base, line, message))
+
+    def _target(self, text: str, path: Path, line: int) -> None:
+        seconds = parse_duration(text)
+        if seconds is None:
+            self.deck.problems.append(
+                ParseProblem(path, line, f"target:: {text!r} is not a "
+                             "duration like 45m, 1h30m or 90s")
+            )
+        elif self.deck.target is None:
+            self.deck.target = seconds
 
     def _close(self, current: _Open | None) -> None:
         if current is None:
@@ -179,6 +219,11 @@ def _classify(current: _Open, stripped: str, line: str, number: int) -> None:
     if match:
         current.notes.append(match.group(1))
         return
+    match = _EXERCISE.match(stripped)
+    if match:
+        current.exercise.append((match.group(1), number, match.group(2)
+                                 or ""))
+        return
     if current.code or stripped:  # blank lines before any code: dropped
         current.code.append((number, line))
 
@@ -187,7 +232,13 @@ def _build(current: _Open) -> Slide | None:
     code = current.code
     while code and not code[-1][1].strip():
         code.pop()
-    if not (current.title or current.intro or current.bullets or code):
+    if not (
+        current.title
+        or current.intro
+        or current.bullets
+        or code
+        or current.exercise
+    ):
         return None
     flags = frozenset(current.raw_flags) & KNOWN_FLAGS
     slide = Slide(
@@ -206,7 +257,83 @@ def _build(current: _Open) -> Slide | None:
         )
         if problem is not None:
             slide.problems.append(problem)
+    if current.exercise:
+        slide.exercise, problems = _exercise(current.path, current.exercise)
+        slide.problems.extend(problems)
     return slide
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in ``45m``, ``1h30m``, ``90s`` or ``45`` (minutes)."""
+    text = text.strip().lower()
+    if not text:
+        return None
+    try:
+        return float(text) * 60
+    except ValueError:
+        pass
+    match = _DURATION.match(text)
+    if not match or not any(match.groups()):
+        return None
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _exercise(
+    path: Path, lines: list[tuple[str, int, str]]
+) -> tuple[Exercise, list[ParseProblem]]:
+    """The exercise of a slide from its markup lines."""
+    exercise = Exercise(line=lines[0][1])
+    check: list[tuple[int, str]] = []
+    solution: list[tuple[int, str]] = []
+    for kind, number, text in lines:
+        if kind == "exercise":
+            exercise.task.append(text.strip())
+        elif kind == "hint":
+            exercise.hints.append(text.strip())
+        elif kind == "check":
+            check.append((number, text.rstrip()))
+        else:
+            solution.append((number, text.rstrip()))
+    exercise.check = "\n".join(text for _, text in check).strip("\n")
+    exercise.solution = "\n".join(t for _, t in solution).strip("\n")
+    exercise.check_line = check[0][0] if check else 0
+    exercise.solution_line = solution[0][0] if solution else 0
+    problems = []
+    for name, part in (("check", check), ("solution", solution)):
+        if not part:
+            continue
+        source = "\n".join(text for _, text in part) + "\n"
+        try:
+            ast.parse(source, str(path))
+        except (SyntaxError, ValueError) as exc:
+            lineno = getattr(exc, "lineno", None) or 1
+            index = min(max(lineno - 1, 0), len(part) - 1)
+            message = getattr(exc, "msg", None) or str(exc)
+            problems.append(ParseProblem(
+                path, part[index][0],
+                f"exercise {name}:: {type(exc).__name__}: {message}",
+            ))
+    if check and not solution:
+        problems.append(ParseProblem(
+            path, check[0][0],
+            "exercise has a check:: but no solution:: (a headless run "
+            "proves the solution passes the check)",
+        ))
+    return exercise, problems
+
+
+def solution_blocks(slide: Slide) -> list[Block]:
+    """The exercise solution of ``slide`` as blocks, located at the
+    ``### solution::`` lines of the deck (empty if there is none)."""
+    exercise = slide.exercise
+    if exercise is None or not exercise.solution:
+        return []
+    first = exercise.solution_line or slide.line
+    lines = exercise.solution.split("\n")
+    code = [(first + i, text) for i, text in enumerate(lines)]
+    blocks, _ = _blocks(slide.path, code, check=True)
+    return blocks
 
 
 def _blocks(

@@ -11,6 +11,7 @@ The format, one element after another::
     SQL: SELECT ...                      each line SQLAlchemy logged
     Traceback (most recent call last):   errors, trimmed to the deck
     !! FILE:LINE: problem                a parse problem of the slide
+    ?? exercise: task                    an exercise, its hints, its check
     (not run)                            an ``x`` slide's code follows,
         code                             indented, without prompts
     -- message                           a runner notice
@@ -75,6 +76,15 @@ def header(slide: Slide, total: int) -> str:
     lines += [f"# {line}".rstrip() for line in slide.intro]
     lines += ["  " * b.depth + f"* {b.text}" for b in slide.bullets]
     lines += [f"!! {problem}" for problem in slide.problems]
+    if slide.exercise is not None:
+        exercise = slide.exercise
+        lines.append(f"?? exercise: {' '.join(exercise.task)}".rstrip())
+        lines += [
+            f"?? hint {i}: {hint}"
+            for i, hint in enumerate(exercise.hints, 1)
+        ]
+        lines += [f"?? check: {line}" for line in exercise.check.split("\n")
+                  if exercise.check]
     if not slide.runs and slide.blocks:
         lines.append("(not run)")
         for block in slide.blocks:
