@@ -1,0 +1,759 @@
+"""Part 3: the ORM and its extension points.  Run: python part3.py  (or: sliderepl part3.py)"""
+if __name__ == "__main__":
+    import sliderepl.launch
+    sliderepl.launch.deck(__file__)   # runs the deck, then exits
+
+### slide:: s
+import dataclasses
+import gc
+import tempfile
+import threading
+import warnings
+
+from sqlalchemy import (
+    Column, ForeignKey, Integer, MetaData, String, Table, create_engine,
+    event, exc, func, insert, inspect, make_url, select,
+)
+from sqlalchemy.orm import (
+    ColumnProperty, DeclarativeBase, InstanceEvents, Mapped, MapperEvents,
+    Query, Session, SessionEvents, attribute_keyed_dict, column_property,
+    composite, mapped_column, registry, relationship, scoped_session,
+    sessionmaker,
+)
+from sqlalchemy.orm.attributes import get_history
+
+from casestudies import auto_add, contextual_defaults, object_managers
+from casestudies.audit_log import updated_by_column
+from casestudies.demo import resolve_url
+from sliderepl.show import source
+
+url = resolve_url()
+backend = make_url(url).get_backend_name()   # sqlite, postgresql, mysql
+if backend == "sqlite" and make_url(url).database in (None, "", ":memory:"):
+    # Threads and a one-connection pool below need a database several
+    # connections share: a file instead of SQLite in memory.
+    url = f"sqlite:///{tempfile.mkdtemp()}/part3.db"
+engine = create_engine(url)
+
+
+def fresh(metadata, bind=None):
+    """Drop and create ``metadata``'s tables: slides can be re-run."""
+    metadata.drop_all(bind or engine)
+    metadata.create_all(bind or engine)
+
+
+### slide:: b
+### title:: Part 3: the ORM and its extension points
+# Part 1 was connections and pools, part 2 tables and SQL.  Part 3 is
+# the ORM built on them, and the places where you can hook into it.
+### * Mapping: imperative and declarative, one Mapper either way
+### * Extension points: the safe ones, and the risky ones
+### * Sessions: one class, a factory, a registry; session events
+### * Attribute history, autoflush, expire_on_commit
+### * Extending queries: then ``Query``, now ``select()``
+### * Case studies: contextual defaults, auto-add, object managers
+### * Then: the Session in depth
+print("this deck is running on:", backend)
+
+### slide:: e
+### title:: 2010: mapper() and relation()
+# The 2010 slides mapped a class with ``mapper(User, users_table,
+# properties={"comments": relation(Comment, backref="posted_by")})``.
+# ``relation`` is gone (it is ``relationship``); ``mapper()`` only says
+# where to go instead.
+from sqlalchemy.orm import mapper
+mapper(object, Table("t", MetaData(), Column("id", Integer, primary_key=True)))
+
+### slide::
+### title:: Imperative mapping: a registry maps a plain class
+# The classical style lives on as ``registry.map_imperatively``: the
+# Table and the class are written separately, then joined.
+mapper_registry = registry()
+plain_users = Table(
+    "p3_plain_users", mapper_registry.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50)),
+)
+plain_comments = Table(
+    "p3_plain_comments", mapper_registry.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("p3_plain_users.id")),
+    Column("text", String(200)),
+)
+
+
+class PlainUser:
+    def __repr__(self):
+        return f"PlainUser({self.name!r})"
+
+
+class PlainComment:
+    pass
+
+
+plain_mapper = mapper_registry.map_imperatively(
+    PlainUser, plain_users,
+    properties={"comments": relationship(PlainComment, backref="posted_by")},
+)
+comment_mapper = mapper_registry.map_imperatively(PlainComment, plain_comments)
+
+### slide::
+### title:: Declarative: the same, written in the class
+# ``DeclarativeBase`` carries a registry; ``Mapped[...]`` annotations and
+# ``mapped_column()`` make the Table from the class body.
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "p3_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(100))
+    comments: Mapped[list["Comment"]] = relationship(
+        back_populates="posted_by")
+
+    def __repr__(self):
+        return f"User({self.name!r})"
+
+
+class Comment(Base):
+    __tablename__ = "p3_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("p3_users.id"))
+    text: Mapped[str] = mapped_column(String(200))
+    posted_by: Mapped[User] = relationship(back_populates="comments")
+
+    def __repr__(self):
+        return f"Comment({self.text!r})"
+
+### slide::
+### title:: Both end in the same Mapper
+# Either way the class gets a ``Mapper``, a ``Table`` and instrumented
+# attributes.  Everything after this point works the same for both.
+for cls in (PlainUser, User):
+    m = inspect(cls)
+    print(f"{cls.__name__:9} {type(m).__name__} -> {m.local_table.name}",
+          [c.key for c in m.columns], list(m.relationships.keys()))
+
+type(PlainUser.name).__name__, type(User.name).__name__
+inspect(PlainComment).relationships.posted_by.mapper is plain_mapper
+
+### slide::
+### title:: Our tables, and a little data
+fresh(Base.metadata)
+with Session(engine) as session:
+    session.add_all([
+        User(name="jek", email="jek@example.com"),
+        User(name="mike", email="mike@example.com"),
+    ])
+    session.commit()
+
+### slide:: b
+### title:: The main extension points
+# In 2010: ``MapperExtension`` and ``SessionExtension`` classes with a
+# method per hook.  Now: one listener per event, through ``event.listen``.
+### * Mapper events: ``instrument_class``, ``before_insert``, ``after_update``...
+### * Instance events: ``init``, ``init_failure``, ``load``, ``refresh``...
+### * Session events: transaction boundaries and the flush
+### * Listen on one class, on a base with ``propagate=True``, or on ``Mapper``
+for events in (MapperEvents, InstanceEvents, SessionEvents):
+    hooks = [n for n in dir(events) if not n.startswith("_")
+             and n != "dispatch"]
+    print(f"{events.__name__:15} {len(hooks):2} hooks:", ", ".join(hooks[:4]),
+          "...")
+
+### slide:: e
+### title:: The extension classes are gone
+# ``MapperExtension`` and ``SessionExtension`` were removed.
+# ``EXT_CONTINUE`` can still be imported, but nothing reads a listener's
+# return value to decide whether the next one runs: all of them run.
+from sqlalchemy.orm import MapperExtension
+
+### slide:: b
+### title:: More extension points, all safe
+### * Collection classes: a relationship as a set, a dict, your own class
+### * Composites: several columns, one Python value
+### * Custom comparators: what ``User.email == "x"`` means in SQL
+### * ``Session`` and ``Query`` subclasses (later in this part)
+
+### slide::
+### title:: A relationship as a dict
+# ``collection_class`` decides what the attribute holds; the
+# ``attribute_keyed_dict`` helper keys the objects by one of their
+# attributes.
+class Shelf(Base):
+    __tablename__ = "p3_shelves"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    books: Mapped[dict[str, "Book"]] = relationship(
+        collection_class=attribute_keyed_dict("title"))
+
+
+class Book(Base):
+    __tablename__ = "p3_books"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shelf_id: Mapped[int] = mapped_column(ForeignKey("p3_shelves.id"))
+    title: Mapped[str] = mapped_column(String(100))
+
+    def __repr__(self):
+        return f"Book({self.title!r})"
+
+
+shelf = Shelf()
+shelf.books["Dune"] = Book(title="Dune")
+shelf.books
+
+### slide::
+### title:: Composites: two columns, one value
+# A plain dataclass becomes one attribute over two columns, and compares
+# as one value in SQL.
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+
+
+class Place(Base):
+    __tablename__ = "p3_places"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[Point] = composite(mapped_column("x"), mapped_column("y"))
+
+
+Place(at=Point(1, 2)).at
+print(select(Place.id).where(Place.at == Point(1, 2)))
+
+### slide::
+### title:: A custom comparator: case-insensitive email
+# ``comparator_factory`` decides the SQL that Python operators produce
+# on the class attribute.
+class CaseInsensitive(ColumnProperty.Comparator):
+    def __eq__(self, other):
+        return func.lower(self.__clause_element__()) == func.lower(other)
+
+
+class Subscriber(Base):
+    __tablename__ = "p3_subscribers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = column_property(
+        Column(String(100)), comparator_factory=CaseInsensitive)
+
+
+print(select(Subscriber.id).where(Subscriber.email == "JEK@Example.com"))
+
+### slide:: b
+### title:: The risky ones
+# Still there, still easy to get wrong.
+### * Instrumentation (``sqlalchemy.ext.instrumentation``): replacing how a class keeps its state; it must agree with every part of the ORM
+### * Attribute events (2010: ``AttributeExtension``): run inside the ORM's own bookkeeping, on every change; with ``retval=True`` they replace the value
+### * Neither sees rows loaded from the database: no place to validate stored data
+### * For checking values on the way in, ``@validates`` is simpler
+
+### slide::
+### title:: An attribute event, and what it does not see
+calls = []
+
+
+@event.listens_for(User.name, "set", retval=True)
+def strip_name(target, value, oldvalue, initiator):
+    calls.append(value)
+    return value.strip()
+
+
+User(name="  ed  ").name, len(calls)
+with Session(engine) as session:
+    jek = session.scalars(select(User).filter_by(name="jek")).one()
+    print("loaded:", jek, "| listener calls:", len(calls))
+
+event.remove(User.name, "set", strip_name)
+
+### slide::
+### title:: There is only one Session class
+# ``Session()``, ``sessionmaker()()``, ``scoped_session(...)()``: each
+# gives you an instance of ``sqlalchemy.orm.Session``.
+Factory = sessionmaker(engine)
+Registry = scoped_session(Factory)
+made = [Session(engine), Factory(), Registry()]
+[type(s).__name__ for s in made]
+for s in made:
+    s.close()
+
+Registry.remove()
+
+### slide::
+### title:: sessionmaker is a factory
+# It keeps the class and keyword arguments, and calls the class with
+# them: configure once where the application starts, call it anywhere.
+Factory.class_.__name__, Factory.kw["bind"] is engine
+Factory.configure(autoflush=False)
+with Factory() as s:
+    print("autoflush:", s.autoflush)
+
+Factory.configure(autoflush=True)
+
+### slide::
+### title:: scoped_session is a registry
+# One session per thread (or per whatever ``scopefunc`` returns), made on
+# first use and kept until ``remove()``.
+first = Registry()
+print("same one again:", Registry() is first)
+elsewhere = []
+worker = threading.Thread(target=lambda: elsewhere.append(Registry()))
+worker.start()
+worker.join()
+print("another thread's:", elsewhere[0] is first)
+Registry.remove()
+print("after remove():", Registry() is first)
+Registry.remove()
+
+### slide::
+### title:: Extend by wrapping
+# 2010: a function built a Session with an extension and an ``info``
+# dict.  ``Session.info`` is built in now; a wrapper can still listen on
+# the one session it makes.
+def audited_session(user):
+    session = Session(engine)
+    session.info["updated_by"] = user
+    event.listen(session, "before_commit",
+                 lambda s: print("committing as", s.info["updated_by"]))
+    return session
+
+
+with audited_session(7) as s:
+    s.commit()
+
+### slide::
+### title:: Extend by subclassing: sessionmaker(class_=...)
+# The factory makes instances of your subclass.  Here: count flushes
+# (the autoflush does the only one; commit finds nothing left to flush).
+class CountingSession(Session):
+    def flush(self, objects=None):
+        self.info["flushes"] = self.info.get("flushes", 0) + 1
+        super().flush(objects)
+
+
+Counting = sessionmaker(engine, class_=CountingSession)
+with Counting() as s:
+    s.add(User(name="wendy"))
+    print("users:", len(s.scalars(select(User)).all()))   # autoflush
+    s.commit()
+    print(type(s).__name__, "flushes:", s.info["flushes"])
+
+### slide:: b
+### title:: Session events (2010: SessionExtension)
+### * Transactions: ``after_begin``, ``before_commit``, ``after_commit``, ``after_rollback``, ``after_transaction_end``
+### * The flush: ``before_flush``, ``after_flush``, ``after_flush_postexec``
+### * Objects: ``after_attach``, and state changes (``pending_to_persistent``...)
+### * Listen on a ``sessionmaker``, a ``Session`` subclass, or one session
+
+### slide::
+### title:: Every event, through a flush and a commit
+# A listener that prints each event's name, on its own sessionmaker.
+# The inner create/end pair is the flush's own short transaction.
+Loud = sessionmaker(engine)
+
+
+def announce(name):
+    return lambda *args, **kw: print("  event:", name)
+
+
+for name in ("after_transaction_create", "after_begin", "after_attach",
+             "before_flush", "after_flush", "after_flush_postexec",
+             "before_commit", "after_commit", "after_rollback",
+             "after_transaction_end"):
+    event.listen(Loud, name, announce(name))
+
+with Loud() as session:
+    jek = session.scalars(select(User).filter_by(name="jek")).one()
+    print("-- add a comment")
+    session.add(Comment(text="first!", posted_by=jek))
+    print("-- commit")
+    session.commit()
+    print("-- leaving the with block")
+
+### slide::
+### title:: Attribute history
+# ``History(added, unchanged, deleted)``: what a change replaced, as
+# long as it is not flushed.  ``get_history`` is also
+# ``inspect(obj).attrs.x.history``.
+with Session(engine) as session:
+    jek = session.scalars(select(User).filter_by(name="jek")).one()
+    print(get_history(jek, "email"))
+    jek.email = "jek@discorporate.us"
+    print(inspect(jek).attrs.email.history)
+    session.rollback()
+
+### slide::
+### title:: History during a flush
+# In ``before_flush`` the change is still pending; once the flush has
+# run, the new value is simply the current one.
+Watched = sessionmaker(engine)
+
+
+@event.listens_for(Watched, "before_flush")
+def before(session, flush_context, instances):
+    for obj in session.dirty:
+        print("  before_flush:", obj, inspect(obj).attrs.email.history)
+
+
+@event.listens_for(Watched, "after_flush_postexec")
+def after(session, flush_context):
+    for obj in session.identity_map.values():
+        print("  after the flush:", obj, inspect(obj).attrs.email.history)
+
+
+with Watched() as session:
+    jek = session.scalars(select(User).filter_by(name="jek")).one()
+    jek.email = "jek@discorporate.us"
+    session.flush()
+    session.rollback()
+
+### slide:: b
+### title:: What session events may change
+### * ``before_flush``: anything; objects added or changed here go into this flush
+### * ``after_flush``: the SQL has run; changes made now wait for the next flush
+### * Mapper ``before_insert`` / ``before_update``: only this row's own columns; other SQL through the ``connection`` argument
+### * ``after_commit``: no SQL at all; the transaction is over
+
+### slide:: e
+### title:: after_commit: values still there, no more SQL
+# Expiry happens just after ``after_commit``: loaded values can be read,
+# but anything that needs the database raises.
+Strict = sessionmaker(engine)
+
+
+@event.listens_for(Strict, "after_commit")
+def peek(session):
+    for obj in session.identity_map.values():
+        print("  still loaded in after_commit:", obj)
+    session.scalar(select(func.count(User.id)))
+
+
+with Strict() as session:
+    mike = session.scalars(select(User).filter_by(name="mike")).one()
+    mike.email = "mike@example.org"
+    session.commit()
+
+### slide::
+### title:: Autoflush: the same object, many flushes
+# Every query first flushes pending changes, so a ``before_flush``
+# listener sees the same object several times before one commit.
+Flushy = sessionmaker(engine)
+
+
+@event.listens_for(Flushy, "before_flush")
+def flushing(session, flush_context, instances):
+    print("  flush sees:", [*session.new, *session.dirty])
+
+
+with Flushy() as session:
+    ed = User(name="ed")
+    session.add(ed)
+    n = len(session.scalars(select(User)).all())           # flush 1
+    ed.email = "ed@example.com"
+    n = len(session.scalars(select(User)).all())           # flush 2
+    ed.name = "eddie"
+    session.commit()                                        # flush 3
+
+### slide::
+### title:: expire_on_commit: state gone after commit
+# After a commit every loaded value is expired: the next access loads
+# it again, in a new transaction.
+session = Session(engine)
+eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+session.commit()
+print("expired:", sorted(inspect(eddie).expired_attributes))
+eddie.email
+session.close()
+
+### slide::
+### title:: ...and once the session is closed
+# A detached, expired object has nothing to load from.
+# ``expire_on_commit=False`` keeps the values instead.
+for keep in (True, False):
+    with Session(engine, expire_on_commit=not keep) as session:
+        eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+        session.commit()
+    try:
+        print(f"expire_on_commit={not keep}: email is", eddie.email)
+    except exc.SQLAlchemyError as err:
+        print(f"expire_on_commit={not keep}:", type(err).__name__)
+
+### slide::
+### title:: Strategy: look at new, dirty, deleted in before_flush
+# One listener sees the whole unit of work before any SQL: here it adds a
+# change log row for each object, in the same flush.
+class Change(Base):
+    __tablename__ = "p3_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    what: Mapped[str] = mapped_column(String(100))
+
+
+Change.__table__.create(engine, checkfirst=True)
+Tracked = sessionmaker(engine)
+
+
+@event.listens_for(Tracked, "before_flush")
+def log_changes(session, flush_context, instances):
+    seen = [(kind, obj) for kind in ("new", "dirty", "deleted")
+            for obj in getattr(session, kind) if not isinstance(obj, Change)]
+    for kind, obj in seen:
+        session.add(Change(what=f"{kind} {obj!r}"))
+
+
+with Tracked() as session:
+    eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+    eddie.email = "eddie@example.com"
+    session.add(User(name="fred"))
+    session.delete(session.scalars(select(Comment)).one())
+    session.commit()
+    print(session.scalars(select(Change.what).order_by(Change.id)).all())
+
+### slide:: b
+### title:: Extending queries: a query language of your own
+### * 2010: a ``Query`` subclass with domain methods, on the class via ``query_property``
+### * 2.x: ``Query`` is legacy; it still works, without a warning
+### * ``Query.get()`` does warn: it is ``Session.get()`` now
+### * The 2.0 way: functions (or classmethods) that return ``select()`` statements
+
+### slide::
+### title:: A Query subclass through query_property (legacy)
+class UserQuery(Query):
+    def with_email(self, email):
+        return self.filter(User.email == email)
+
+
+Users = scoped_session(sessionmaker(engine))
+User.query = Users.query_property(UserQuery)
+User.query.with_email("eddie@example.com").all()
+Users.remove()
+
+### slide::
+### title:: Query.get() is legacy: Session.get()
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    User.query.get(1)
+
+print(type(caught[0].message).__name__)
+Users.get(User, 1)
+Users.remove()
+
+### slide::
+### title:: The 2.0 way: statements are values
+# A function returns a ``select()``; callers refine it and run it in any
+# session.  Nothing to subclass, nothing bound to a session.
+def with_email(email):
+    return select(User).where(User.email == email)
+
+
+with Session(engine) as session:
+    print(session.scalars(with_email("eddie@example.com")).all())
+    print(session.scalars(
+        with_email("eddie@example.com").where(User.name == "jek")).all())
+
+### slide:: b
+### title:: Case study: contextual defaults, revisited
+# Part 1's audit column reads ``connection.info["updated_by"]``.  ORM
+# code talks to sessions, not connections.
+### * Code sets ``session.info["updated_by"]``; nothing else changes
+### * Session events copy it to each connection the transaction uses...
+### * ...and remove it however the transaction ends: commit, rollback, close, failed flush, garbage collection
+### * 2010: a Session subclass for ``.info`` plus a SessionExtension that missed close and garbage collection
+
+### slide::
+### title:: install(): five listeners on one factory
+source(contextual_defaults.install)
+
+### slide::
+### title:: Copy the user when a transaction begins
+source(contextual_defaults.UserCopier.after_begin)
+source(contextual_defaults.stamp)
+
+### slide::
+### title:: Remove it when the transaction ends
+# After commit or rollback (not a savepoint's), and at the end of the
+# outermost transaction.  The pool's checkin listener is the backstop.
+source(contextual_defaults.UserCopier.after_commit_or_rollback)
+source(contextual_defaults.UserCopier.after_transaction_end)
+
+### slide::
+### title:: The 2010 sequence, now
+class Record(Base):
+    __tablename__ = "p3_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    updated_by: Mapped[int | None] = updated_by_column()
+
+
+Record.__table__.drop(engine, checkfirst=True)
+Record.__table__.create(engine)
+Stamped = sessionmaker(engine)
+remove_stamping = contextual_defaults.install(Stamped)
+session = Stamped()
+session.info["updated_by"] = 456
+record = Record(name="record 1")
+session.add(record)
+print("updated_by", record.updated_by)
+session.commit()
+print("after commit: updated_by", record.updated_by)
+session.close()
+
+### slide::
+### title:: Nothing leaks, even from a session nobody closed
+# One pooled connection, so the plain Core insert at the end reuses the
+# connection the session wrote through.  The session is just dropped:
+# the pool's checkin listener cleans up when it is garbage collected.
+single = create_engine(url, pool_size=1, max_overflow=0)
+Lone = sessionmaker(single)
+stop = contextual_defaults.install(Lone)
+abandoned = Lone()
+abandoned.info["updated_by"] = 789
+abandoned.add(Record(name="never committed"))
+abandoned.flush()
+del abandoned
+n = gc.collect()
+with single.begin() as cx:
+    result = cx.execute(insert(Record), {"name": "plain Core"})
+    print(cx.execute(select(Record.name, Record.updated_by)
+                     .order_by(Record.id)).all())
+
+single.dispose()
+
+### slide:: b
+### title:: Case study: auto-add
+# New objects should join the current session as they are built.
+### * Approach: instance events ``init`` and ``init_failure`` (2010: ``MapperExtension.init_instance`` / ``init_failed``)
+### * "Current session": a ``scoped_session`` registry
+### * Hard in practice: the object is pending before ``__init__`` even runs
+### * Throw-away objects get saved too; every constructor needs a current session
+### * Not for libraries, nor code with an explicit unit of work
+
+### slide::
+### title:: auto_add()
+source(auto_add.auto_add)
+
+### slide::
+### title:: Built, and already in the session
+class Located(DeclarativeBase):   # its own base: the rest of the deck
+    pass                          # keeps calling session.add()
+
+
+class Spot(Located):
+    __tablename__ = "p3_spots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+    def __init__(self, name):
+        if not name:
+            raise ValueError("a spot needs a name")
+        self.name = name
+
+    def __repr__(self):
+        return f"Spot({self.name!r})"
+
+
+fresh(Located.metadata)
+Current = scoped_session(sessionmaker(engine))
+stop_auto_add = auto_add.auto_add(Located, Current)
+home = Spot("home")
+try:
+    Spot("")
+except ValueError as err:
+    print("constructor raised:", err)
+
+print("pending:", list(Current.new))
+Current.commit()
+
+### slide:: e
+### title:: Why it is hard: a query inside __init__
+# The query autoflushes, and the object is already pending: its INSERT
+# goes out before ``__init__`` has set a single attribute.
+class Tag(Located):
+    __tablename__ = "p3_tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spots: Mapped[int] = mapped_column()
+    label: Mapped[str] = mapped_column(String(50))
+
+    def __init__(self, label):
+        self.spots = Current.scalar(select(func.count(Spot.id)))
+        self.label = label
+
+
+Tag.__table__.create(engine, checkfirst=True)
+Tag("popular")
+
+### slide::
+### title:: Switching it off
+Current.rollback()
+stop_auto_add()
+Current.remove()
+print("Spot('work') pending:", Spot("work") in Current())
+Current.remove()
+
+### slide:: b
+### title:: Case study: object managers
+# Django-style ``Model.objects``: persistence code out of business
+# classes.
+### * ``.add`` ``.add_all`` ``.delete`` ``.flush`` ``.commit`` ``.get(pk)`` ``.filter_by()`` ``.all()``
+### * Every mapped class gets one, through the ``instrument_class`` mapper event
+### * A model names its own manager class to add query methods
+### * 2010: a ``MapperExtension`` returning ``EXT_CONTINUE``, and ``Query.get``
+
+### slide::
+### title:: install(): a manager for every mapped class
+source(object_managers.install)
+source(object_managers._attach)
+
+### slide::
+### title:: The manager: current session, 2.0-style calls
+source(object_managers.Manager.get)
+source(object_managers.Manager.add)
+source(object_managers.Manager.filter_by)
+
+### slide::
+### title:: User.objects
+Managed = scoped_session(sessionmaker(engine))
+object_managers.install(Base, Managed)
+User.objects
+User.objects.filter_by(name="mike").one()
+User.objects.get(1)
+Managed.remove()     # the end of this unit of work
+
+### slide::
+### title:: A model with its own manager
+class ListManager(object_managers.Manager):
+    def with_email(self, email):
+        return self.filter_by(email=email)
+
+
+class ListMember(Base):           # mapped after install(): still managed
+    __tablename__ = "p3_list_members"
+    manager_class = ListManager
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(100))
+
+    def __repr__(self):
+        return f"ListMember({self.email!r})"
+
+
+ListMember.__table__.create(engine, checkfirst=True)
+ListMember.objects
+ListMember.objects.add(ListMember(email="sqlalchemy@googlegroups.com"))
+ListMember.objects.with_email("sqlalchemy@googlegroups.com").first()
+ListMember.objects.commit()
+Managed.remove()
+
+### slide:: b
+### title:: Extension points in one slide
+# Next, the Session chapter: it brings its own engine and tables.
+### * Imperative or declarative: one ``Mapper``
+### * One listener per event replaced the 2010 extension classes
+### * One ``Session`` class: ``sessionmaker`` makes them, ``scoped_session`` keeps them
+### * Session events see the unit of work; ``before_flush`` may still change it
+### * Queries are ``select()`` values; ``Session.get()`` for primary keys
+engine.dispose()
+
+### file:: chapters/part3_session.py
+
+### slide::
+### title:: Questions?
+print("part 3 done on:", backend)
