@@ -217,6 +217,7 @@ print("pages:", count_rows(engine, Page))
 
 ### slide::
 ### title:: FAQ: is the session thread-safe?  No.
+### note:: The listener makes the race deterministic: the second thread runs exactly while the first is inside the session.  Without the check, two threads flushing one session interleave on one connection.
 # Two threads, one session: while this thread is inside the session
 # getting a connection, another thread closes the same session.  The
 # session notices this time; often nothing notices and the state is
@@ -282,6 +283,7 @@ print("added:", count_rows(engine, Page) - before)
 
 ### slide::
 ### title:: SQLite: a SAVEPOINT as the first statement
+### note:: On a server both numbers on this and the next slide are 0: only pysqlite's lazy BEGIN causes this.  Test suites that join an outer transaction hit it first.
 # The default SQLite driver sends BEGIN lazily, before the first INSERT.
 # A SAVEPOINT sent first starts SQLite's transaction itself; releasing it
 # commits, and the outer ROLLBACK has nothing left to undo.
@@ -394,6 +396,7 @@ source(partitioning.TwoPhaseCoordinator.commit)
 
 ### slide::
 ### title:: Recovering prepared transactions
+### note:: Without the journal the two xids cannot even be matched: each database got its own random one.  tests/test_partitioning.py also crashes the server itself between the phases.
 # The coordinator "dies" after deciding to commit: nothing is visible
 # yet.  Recovery reads the journal and commits both halves.
 if on_server:
