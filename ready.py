@@ -18,11 +18,13 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
+from typing import Callable, Iterator, Tuple
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 INSTALL = "python3 -m pip install -e ."
-Line = tuple[str, str, str]  # (status, what, how to fix or a note)
+# typing.Tuple, not tuple[...]: this file must run (and say "too old") on
+# the old Pythons it rejects.
+Line = Tuple[str, str, str]  # (status, what, how to fix or a note)
 
 # The packages of pyproject.toml: (import name, distribution, lowest).
 PACKAGES = [
@@ -267,6 +269,10 @@ SECTIONS: list[tuple[str, Callable[[], Iterator[Line]]]] = [
 ]
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def colours() -> dict[str, str]:
     """ANSI colours per status, or none for a file, a pipe or NO_COLOR."""
     plain = (
@@ -306,10 +312,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"        {label}: {fix}")
     print()
     if counts[FAIL]:
-        print(f"{paint[FAIL]}NOT READY{paint['end']}: {counts[FAIL]} "
-              "problem(s) above; each says how to fix it.")
+        print(f"{paint[FAIL]}NOT READY{paint['end']}: "
+              f"{plural(counts[FAIL], 'problem')} above; each says how to "
+              "fix it.")
         return 1
-    tail = f" ({counts[WARN]} warnings about optional things)" \
+    tail = f" ({plural(counts[WARN], 'warning')} about optional things)" \
         if counts[WARN] else ""
     print(f"{paint[OK]}READY{paint['end']}{tail}.")
     return 0
