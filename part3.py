@@ -469,14 +469,14 @@ session.close()
 ### title:: ...and once the session is closed
 # A detached, expired object has nothing to load from.
 # ``expire_on_commit=False`` keeps the values instead.
-for keep in (True, False):
-    with Session(engine, expire_on_commit=not keep) as session:
+for expire in (True, False):
+    with Session(engine, expire_on_commit=expire) as session:
         eddie = session.scalars(select(User).filter_by(name="eddie")).one()
         session.commit()
     try:
-        print(f"expire_on_commit={not keep}: email is", eddie.email)
+        print(f"expire_on_commit={expire}: email is", eddie.email)
     except exc.SQLAlchemyError as err:
-        print(f"expire_on_commit={not keep}:", type(err).__name__)
+        print(f"expire_on_commit={expire}:", type(err).__name__)
 
 ### slide::
 ### title:: Strategy: look at new, dirty, deleted in before_flush
