@@ -117,7 +117,7 @@ def test_presenter_path(tour: Terminal) -> None:
 
     # A slide running a long loop, stopped by Ctrl-C.
     tour.type("!goto slow")
-    tour.wait_for("...     time.sleep(0.1)")
+    tour.wait_for("...     time.sleep(0.1)")  # a minute-long loop
     time.sleep(0.5)
     tour.send("C-c")
     tour.wait_for("KeyboardInterrupt: slide stopped")

@@ -35,6 +35,8 @@ ENTER, CTRL_C, CTRL_D = "\r", "\x03", "\x04"
 def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # History files go to the user's state dir: never the real one here.
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    # Passing the tour's slow-loop slide must not take a minute.
+    monkeypatch.setenv("UI_TOUR_SLOW_SECONDS", "0")
 
 
 def started(**options: object) -> repl.ReplState:
@@ -333,6 +335,7 @@ def test_display_only_slide_shows_code_and_never_runs_it(
 def test_enter_on_the_last_slide_says_so(tour: repl.ReplState) -> None:
     type_keys(tour, "!goto 8" + ENTER + ENTER + ENTER)
     assert tour.position == 8
+    assert tour.nav.interpreter.namespace["finished_loop"] is True
     assert screen_text(tour).count("end of the deck") == 2
     assert tour.nav.interpreter.namespace["last"] == "done"
 
