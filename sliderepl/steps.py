@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import render
 from .console import Screen
@@ -44,7 +44,7 @@ class ReplState:
     finished: bool = False
     history: list[str] = field(default_factory=list)
     #: Where shown code goes once the prompt's history exists.
-    remember: Any = None
+    remember: Callable[[str], None] | None = None
 
     @property
     def position(self) -> int:
@@ -100,26 +100,27 @@ def _remember(state: ReplState, text: str) -> None:
 
 
 def begin(state: ReplState, start: int = 1) -> None:
-    """Deck problems, the first slide's header, setup slides, then the
-    first slide's code.
+    """The first slide's header, the deck's problems, the setup slides,
+    then the first slide's code.
 
     The header goes up before the setup slides run: they are silent and
     often slow (imports, a database), and the audience should see the
-    title at once rather than a blank screen.
+    title at once rather than a blank screen.  Problems come after it so
+    that presentation mode's clear screen does not wipe them.
     """
     screen = state.screen
-    for problem in state.nav.deck.problems:
-        screen.show(render.problem(problem))
-    if state.total == 0:
-        state.nav.start(screen)
-        screen.message("this deck has no slides; type Python, !q quits")
-        return
     first = min(max(start, 1), state.total)
     slide = state.nav.slide(first)
     if slide is not None:
         screen.slide(slide, state.total)
         screen.drawn_early = slide
+    for problem in state.nav.deck.problems:
+        if slide is None or problem not in slide.problems:
+            screen.show(render.problem(problem))
     state.nav.start(screen)
+    if slide is None:
+        screen.message("this deck has no slides; type Python, !q quits")
+        return
     move(state, lambda sink: state.nav.goto(first, sink, run=False))
     screen.drawn_early = None
 
