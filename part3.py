@@ -12,7 +12,7 @@ import warnings
 
 from sqlalchemy import (
     Column, ForeignKey, Integer, MetaData, String, Table, create_engine,
-    event, exc, func, insert, inspect, make_url, select,
+    event, func, insert, inspect, make_url, select,
 )
 from sqlalchemy.orm import (
     ColumnProperty, DeclarativeBase, InstanceEvents, Mapped, MapperEvents,
@@ -21,6 +21,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.orm.exc import DetachedInstanceError
 
 from casestudies import auto_add, contextual_defaults, object_managers
 from casestudies.audit_log import updated_by_column
@@ -169,6 +170,25 @@ for events in (MapperEvents, InstanceEvents, SessionEvents):
 # ``EXT_CONTINUE`` can still be imported, but nothing reads a listener's
 # return value to decide whether the next one runs: all of them run.
 from sqlalchemy.orm import MapperExtension
+
+### slide::
+### title:: A mapper event at work: before_insert
+# What ``MapperExtension.before_insert`` did: the listener gets the
+# mapper, the flush's connection and the object, and may set this row's
+# own columns.
+@event.listens_for(Comment, "before_insert")
+def tidy(mapper, connection, target):
+    print("  before_insert:", target, "for", mapper.class_.__name__)
+    target.text = target.text.strip()
+
+
+with Session(engine) as session:
+    session.add(Comment(text="  hello  ", posted_by=session.get(User, 1)))
+    session.flush()
+    print(session.scalars(select(Comment.text)).all())
+    session.rollback()
+
+event.remove(Comment, "before_insert", tidy)
 
 ### slide:: b
 ### title:: More extension points, all safe
@@ -475,7 +495,7 @@ for expire in (True, False):
         session.commit()
     try:
         print(f"expire_on_commit={expire}: email is", eddie.email)
-    except exc.SQLAlchemyError as err:
+    except DetachedInstanceError as err:
         print(f"expire_on_commit={expire}:", type(err).__name__)
 
 ### slide::
