@@ -21,7 +21,11 @@ SERVER_KINDS = ("postgresql", "mariadb")
 def parse_args(
     argv: Sequence[str] | None, description: str | None
 ) -> argparse.Namespace:
-    """Parse a demo's command line: only ``--db`` so far."""
+    """Parse a demo's command line: only ``--db`` so far.
+
+    ``--db postgresql`` or ``--db mariadb`` where that server can't be
+    started exits with a usage error saying what to install.
+    """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--db",
@@ -30,7 +34,15 @@ def parse_args(
         help="database URL, or 'postgresql' / 'mariadb' to start a "
         "throwaway server (default: SQLite in memory)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.db in SERVER_KINDS:
+        from . import servers
+
+        # Say now, in one line, what to install, rather than fail later.
+        reason = servers.unavailable_reason(args.db)
+        if reason is not None:
+            parser.error(f"--db {args.db}: {reason}")
+    return args
 
 
 def resolve_url(db: str | None = None) -> str:

@@ -463,19 +463,24 @@ def stop_shared() -> None:
 
 
 _live: set[Server] = set()
-_hooked = False
+_owner = 0  # the pid that started them: a forked child must not stop them
 
 
 def _track(server: Server) -> None:
-    global _hooked
+    global _owner
     _live.add(server)
-    if not _hooked:
-        _hooked = True
+    if _owner != os.getpid():
+        _owner = os.getpid()
         atexit.register(_stop_all)
         _catch_signals()
 
 
 def _stop_all() -> None:
+    # A child made by os.fork() inherits our atexit hooks and signal
+    # handlers (multiprocessing's terminate() sends it SIGTERM): only the
+    # process that started the servers stops them.
+    if os.getpid() != _owner:
+        return
     for server in list(_live):
         _live.discard(server)
         try:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from casestudies import servers
-from casestudies.demo import resolve_url
+from casestudies.demo import parse_args, resolve_url
 
 _urls_seen: dict[str, str] = {}
 
@@ -271,3 +272,35 @@ def test_a_killed_owner_does_not_leave_its_server(
         )
 
     servers.wait_for(gone, 30, "the orphaned server to be stopped")
+
+
+@pytest.mark.backends("mariadb")
+def test_a_forked_child_killed_by_sigterm_spares_the_servers(
+    server: servers.Server,
+) -> None:
+    # The child inherits our SIGTERM handler (as multiprocessing children
+    # do) but must not stop servers that belong to its parent.
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child only waits to be killed
+        time.sleep(30)
+        os._exit(0)
+    time.sleep(0.2)
+    os.kill(child, signal.SIGTERM)
+    _, status = os.waitpid(child, 0)
+    assert os.WIFSIGNALED(status)
+    assert os.WTERMSIG(status) == signal.SIGTERM
+    assert os.path.isdir(server.directory)
+    assert server.execute("SELECT 1") == [(1,)]
+
+
+def test_demo_refuses_a_server_it_cannot_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reason = "MariaDB server not installed: apt-get install -y mariadb-server"
+    monkeypatch.setattr(servers, "unavailable_reason", lambda kind: reason)
+    with pytest.raises(SystemExit) as info:
+        parse_args(["--db", "mariadb"], "a demo")
+    assert info.value.code == 2
+    assert f"--db mariadb: {reason}" in capsys.readouterr().err
+    # A URL is taken as it is: no server check.
+    assert parse_args(["--db", "sqlite://"], "a demo").db == "sqlite://"
