@@ -466,3 +466,14 @@ def test_output_without_newline_does_not_glue_to_the_prompt(
 ) -> None:
     type_keys(tour, "print('no newline', end='')" + ENTER)
     assert screen_text(tour).endswith("no newline\n")
+
+
+def test_history_is_kept_across_runs_of_the_deck() -> None:
+    up = "\x1b[A"
+    first = started()
+    type_keys(first, "remembered = 5" + ENTER, persistent=True)
+    second = started()  # a new run of the same deck
+    assert "remembered" not in second.nav.interpreter.namespace
+    # Newest first: slide 1's two blocks (shown again), then the typed line.
+    type_keys(second, up * 3 + ENTER, persistent=True)
+    assert second.nav.interpreter.namespace["remembered"] == 5
