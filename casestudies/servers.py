@@ -128,7 +128,7 @@ class Server:
         """Kill the server without a shutdown, then start it again.
 
         PostgreSQL gets an immediate shutdown and MariaDB a SIGKILL: the
-        next start runs crash recovery, as after a power cut.
+        next start runs crash recovery, as after the server process died.
         """
         self._halt(crash=True)
         self._relaunch()
