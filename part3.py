@@ -267,6 +267,7 @@ print(select(Subscriber.id).where(Subscriber.email == "JEK@Example.com"))
 ### * Attribute events (2010: ``AttributeExtension``): run inside the ORM's own bookkeeping, on every change; with ``retval=True`` they replace the value
 ### * Neither sees rows loaded from the database: no place to validate stored data
 ### * For checking values on the way in, ``@validates`` is simpler
+### note:: Instrumentation is shown in no slide on purpose: the point is to not reach for it.
 
 ### slide::
 ### title:: An attribute event, and what it does not see
@@ -528,6 +529,27 @@ with Tracked() as session:
     session.commit()
     print(session.scalars(select(Change.what).order_by(Change.id)).all())
 
+### slide::
+### title:: Your turn: a session event
+# A listener on a sessionmaker hears every session it makes.
+### exercise:: Listen for ``before_flush`` on ``Counted`` and append
+### exercise:: ``len(session.new)`` to ``new_counts`` at each flush.  Then,
+### exercise:: in one session, add two users, flush, and roll back.
+### hint:: @event.listens_for(Counted, "before_flush") on a function of (session, flush_context, instances)
+### hint:: with Counted() as session: add_all([...]), flush(), rollback()
+### check:: new_counts == [2]
+### solution:: @event.listens_for(Counted, "before_flush")
+### solution:: def count_new(session, flush_context, instances):
+### solution::     new_counts.append(len(session.new))
+### solution::
+### solution:: with Counted() as session:
+### solution::     session.add_all([User(name="ann"), User(name="bob")])
+### solution::     session.flush()
+### solution::     session.rollback()
+### note:: The rollback keeps the later slides' output as shown.
+Counted = sessionmaker(engine)
+new_counts = []
+
 ### slide:: b
 ### title:: Extending queries: a query language of your own
 ### * 2010: a ``Query`` subclass with domain methods, on the class via ``query_property``
@@ -569,6 +591,18 @@ with Session(engine) as session:
     print(session.scalars(with_email("eddie@example.com")).all())
     print(session.scalars(
         with_email("eddie@example.com").where(User.name == "jek")).all())
+
+### slide::
+### title:: Your turn: a query as a function
+### exercise:: Write ``named(name)``: it returns a ``select()`` of ``User``
+### exercise:: rows with that name.  ``names_of(statement)`` runs one.
+### hint:: select(User).where(User.name == name)
+### check:: names_of(named("jek")) == ["jek"] and names_of(named("x")) == []
+### solution:: def named(name):
+### solution::     return select(User).where(User.name == name)
+def names_of(statement):
+    with Session(engine) as session:
+        return [user.name for user in session.scalars(statement)]
 
 ### slide:: b
 ### title:: Case study: contextual defaults, revisited
@@ -619,6 +653,7 @@ session.close()
 
 ### slide::
 ### title:: Nothing leaks, even from a session nobody closed
+### note:: tests/test_contextual_defaults.py runs every ending (commit, rollback, close, failed flush, savepoint, garbage collection) and three threads on all three databases.
 # One pooled connection, so the plain Core insert at the end reuses the
 # connection the session wrote through.  The session is just dropped:
 # the pool's checkin listener cleans up when it is garbage collected.
@@ -646,6 +681,7 @@ single.dispose()
 ### * Hard in practice: the object is pending before ``__init__`` even runs
 ### * Throw-away objects get saved too; every constructor needs a current session
 ### * Not for libraries, nor code with an explicit unit of work
+### note:: Ask the room who has been bitten by an autoflush in a constructor; the next slides show it.
 
 ### slide::
 ### title:: auto_add()
