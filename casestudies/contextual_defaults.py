@@ -115,7 +115,8 @@ class UserCopier:
         # Covers close() without commit or rollback, and rollback() after
         # a failed flush.  It fires after pooled connections went back
         # (checkin cleaned those), still in time for a connection the
-        # session was bound to from outside.
+        # session was bound to from outside.  (after_soft_rollback would
+        # add nothing: it fires later still, after this event.)
         if transaction.parent is None:
             self.forget(session)
 

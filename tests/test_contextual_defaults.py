@@ -209,6 +209,45 @@ def test_external_connection_is_cleaned(factory, one_conn, ending):
     assert stamp_of(one_conn, 2) is None
 
 
+def test_engine_unknown_at_install_gets_the_backstop(one_conn):
+    # The factory has no bind: the engine is met at the first begin, and
+    # the pool backstop is installed then (the garbage-collected session
+    # below is cleaned by nothing else).
+    Unbound = sessionmaker()
+    remove = recipe.install(Unbound)
+    s = Unbound(bind=one_conn)
+    s.info["updated_by"] = 7
+    s.add(Rec(id=1, name="orm"))
+    s.flush()
+    dbapi = dbapi_of(s)
+    del s
+    gc.collect()
+    plain_insert(one_conn, 2, dbapi)
+    assert stamp_of(one_conn, 2) is None
+    remove()
+
+
+def test_install_on_a_session_subclass(one_conn):
+    class AppSession(Session):
+        pass
+
+    remove = recipe.install(AppSession)
+    try:
+        with AppSession(one_conn) as s:
+            s.info["updated_by"] = 5
+            s.add(Rec(id=1, name="orm"))
+            s.commit()
+        # Plain Sessions are not affected by the subclass's listeners.
+        with Session(one_conn) as s:
+            s.info["updated_by"] = 6
+            s.add(Rec(id=2, name="plain session"))
+            s.commit()
+    finally:
+        remove()
+    plain_insert(one_conn, 3)
+    assert [stamp_of(one_conn, i) for i in (1, 2, 3)] == [5, None, None]
+
+
 def test_naive_after_begin_only_leaks(one_conn):
     # Control: copying the user without any cleanup stamps the next,
     # unrelated Core insert.  This is what the recipe prevents.
