@@ -614,7 +614,7 @@ def names_of(statement):
 ### * 2010: a Session subclass for ``.info`` plus a SessionExtension that missed close and garbage collection
 
 ### slide::
-### title:: install(): five listeners on one factory
+### title:: install(): the listeners, on one factory
 source(contextual_defaults.install)
 
 ### slide::

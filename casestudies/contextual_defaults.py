@@ -10,10 +10,10 @@ to the mapped classes or to the code that writes.
 
 How: the column default reads ``connection.info["updated_by"]``.  When the
 session's transaction begins on a connection (``after_begin``) the user is
-copied there, refreshed before each flush, and removed as soon as the
-transaction ends, whichever way it ends: commit, rollback, ``close()``
-without either, a flush that raised, or a session that was simply dropped
-and garbage collected.  ``Connection.info`` belongs to the pooled DBAPI
+copied there, refreshed before each flush and each ``session.execute()``,
+and removed as soon as the transaction ends, whichever way it ends:
+commit, rollback, ``close()`` without either, a flush that raised, or a
+session that was simply dropped and garbage collected.  ``Connection.info`` belongs to the pooled DBAPI
 connection and outlives the checkout, so a forgotten value would stamp the
 next, unrelated user of that connection.  The session events clean up
 while the connection is still the session's; the pool's ``checkin`` event
@@ -44,6 +44,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    ORMExecuteState,
     Session,
     SessionTransaction,
     mapped_column,
@@ -97,6 +98,14 @@ class UserCopier:
         self, session: Session, flush_context: Any, instances: Any
     ) -> None:
         # session.info may have changed since the transaction began.
+        self.restamp(session)
+
+    def do_orm_execute(self, state: ORMExecuteState) -> None:
+        # The same for statements run with session.execute(), such as an
+        # insert() of a mapped class.
+        self.restamp(state.session)
+
+    def restamp(self, session: Session) -> None:
         with self.lock:
             connections = list(self.begun.get(session, ()))
         for connection in connections:
@@ -156,6 +165,7 @@ def install(
     listeners: list[tuple[str, Callable[..., None]]] = [
         ("after_begin", copier.after_begin),
         ("before_flush", copier.before_flush),
+        ("do_orm_execute", copier.do_orm_execute),
         ("after_commit", copier.after_commit_or_rollback),
         ("after_rollback", copier.after_commit_or_rollback),
         ("after_transaction_end", copier.after_transaction_end),

@@ -112,6 +112,20 @@ def test_user_changed_mid_transaction_is_seen_by_next_flush(factory, one_conn):
     assert (stamp_of(one_conn, 1), stamp_of(one_conn, 2)) == (1, 2)
 
 
+def test_user_changed_mid_transaction_is_seen_by_session_execute(
+    factory, one_conn
+):
+    with factory() as s:
+        s.info["updated_by"] = 1
+        s.add(Rec(id=1, name="a"))
+        s.flush()
+        s.info["updated_by"] = 2
+        # Not a flush: an INSERT statement run through the session.
+        s.execute(insert(Rec), [{"id": 2, "name": "b"}])
+        s.commit()
+    assert (stamp_of(one_conn, 1), stamp_of(one_conn, 2)) == (1, 2)
+
+
 def test_after_commit(factory, one_conn):
     s, dbapi = begin_as(factory, 7, 1)
     s.commit()
