@@ -657,7 +657,7 @@ session.close()
 # One pooled connection, so the plain Core insert at the end reuses the
 # connection the session wrote through.  The session is just dropped:
 # the pool's checkin listener cleans up when it is garbage collected.
-single = create_engine(url, pool_size=1, max_overflow=0)
+single = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=5)
 Lone = sessionmaker(single)
 stop = contextual_defaults.install(Lone)
 abandoned = Lone()
