@@ -95,14 +95,6 @@ def first_title(deck: Path) -> str:
     return to_text(title).plain[:15]
 
 
-def median_times(argv: list[str], needles: list[str],
-                 env: dict[str, str], runs: int) -> list[float]:
-    """Median seconds to each needle over ``runs`` runs."""
-    timed_in_pty(argv, needles, env)  # warm the OS file cache, not counted
-    samples = [timed_in_pty(argv, needles, env) for _ in range(runs)]
-    return [statistics.median(column) for column in zip(*samples)]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--runs", type=int, default=9)
@@ -120,20 +112,33 @@ def main(argv: list[str] | None = None) -> int:
         "PYTHONPATH": str(ROOT),
     }
     env.pop("NO_COLOR", None)
-    (floor,) = median_times(
-        [sys.executable, "-c", "import sqlalchemy"], [], env, args.runs
-    )
+    floor_argv = [sys.executable, "-c", "import sqlalchemy"]
+    runs = {
+        deck: ([sys.executable, "-m", "sliderepl", str(deck)],
+               # The title, then the toolbar: the prompt is up (setup
+               # slides and the first slide's code have run,
+               # prompt_toolkit is loaded).
+               [first_title(deck), "slide 1 / "])
+        for deck in decks
+    }
+    # Warm the OS file cache (not counted), then interleave the floor and
+    # the decks run by run, so a busy machine slows all of them alike.
+    timed_in_pty(floor_argv, [], env)
+    for argv, needles in runs.values():
+        timed_in_pty(argv, needles, env)
+    floors: list[float] = []
+    samples: dict[Path, list[list[float]]] = {deck: [] for deck in decks}
+    for _ in range(args.runs):
+        floors += timed_in_pty(floor_argv, [], env)
+        for deck, (argv, needles) in runs.items():
+            samples[deck].append(timed_in_pty(argv, needles, env))
+    floor = statistics.median(floors)
     print(f"floor: python -c 'import sqlalchemy'  {floor * 1000:7.1f} ms"
-          f"  (median of {args.runs})")
+          f"  (medians of {args.runs} interleaved runs)")
     print(f"{'deck':<16} {'first slide':>12} {'ratio':>6}"
           f" {'prompt ready':>13} {'ratio':>6}")
     for deck in decks:
-        # The title, then the toolbar (the prompt is up: setup slides and
-        # the first slide's code have run, prompt_toolkit is loaded).
-        title, prompt = median_times(
-            [sys.executable, "-m", "sliderepl", str(deck)],
-            [first_title(deck), "slide 1 / "], env, args.runs,
-        )
+        title, prompt = (statistics.median(c) for c in zip(*samples[deck]))
         print(
             f"{deck.name:<16} {title * 1000:9.1f} ms {title / floor:5.2f}x"
             f" {prompt * 1000:10.1f} ms {prompt / floor:5.2f}x"
