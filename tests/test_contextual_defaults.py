@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm import sessionmaker
 
 from casestudies import contextual_defaults as recipe
+from casestudies import servers
 from casestudies.audit_log import INFO_KEY, updated_by_column
 
 
@@ -180,6 +181,21 @@ def test_after_session_is_garbage_collected(factory, one_conn):
     assert gone() is None
     plain_insert(one_conn, 2, dbapi)
     assert stamp_of(one_conn, 2) is None
+
+
+def test_after_the_server_kills_the_connection(factory, one_conn, server):
+    # A fault mid-transaction: the server ends the session's connection.
+    # The pool invalidates it (its info goes with it); the replacement
+    # connection must carry no user either.
+    s, _ = begin_as(factory, 7, 1)
+    server.kill_sessions(servers.session_id(s.connection()))
+    with pytest.raises(exc.DBAPIError) as failed:
+        s.commit()
+    assert failed.value.connection_invalidated
+    s.rollback()
+    s.close()
+    plain_insert(one_conn, 2)
+    assert (stamp_of(one_conn, 1), stamp_of(one_conn, 2)) == (None, None)
 
 
 def test_savepoint_rollback_keeps_outer_user(factory, one_conn):
