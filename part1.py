@@ -102,7 +102,7 @@ print("pool:", type(engine.pool).__name__)
 with engine.connect() as cx:
     print(cx.execute(text("SELECT 1 + 1")).scalar())
 
-### slide::
+### slide:: l
 ### title:: URLs
 # ``dialect+driver://user:password@host:port/database?options``.
 # ``make_url`` parses one; ``URL.create`` builds one without quoting
@@ -113,7 +113,7 @@ print(u)
 u.set(password="s3cret", database="shop_test").render_as_string(
     hide_password=False)
 
-### slide::
+### slide:: l
 ### title:: Configuring from a dict
 # ``engine_from_config`` reads ``sqlalchemy.*`` keys from a settings
 # dict (an ini file, environment...), converting strings to the types
@@ -194,7 +194,7 @@ with unpooled.connect() as cx:
 print(type(unpooled.pool).__name__, "| idle after use:",
       unpooled.pool.status())
 
-### slide::
+### slide:: l
 ### title:: Passing a pool
 # ``pool=`` takes a ready pool; it calls its creator for new connections.
 pool = QueuePool(lambda: dbapi.connect(*cargs, **cparams),
@@ -612,7 +612,7 @@ for dialect in (sqlite.dialect(), postgresql.dialect(), mysql.dialect(),
     sql = " ".join(str(compiled).split())
     print(f"{dialect.name:10} {sql}")
 
-### slide::
+### slide:: l
 ### title:: Third-party dialects
 # A package registers its dialect under the entry point group
 # ``sqlalchemy.dialects`` (``"name.driver" = "package.module:Class"`` in

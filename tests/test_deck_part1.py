@@ -154,6 +154,15 @@ def test_deck_on_default_in_memory_sqlite() -> None:
     assert "this deck is running on: sqlite" in out
 
 
+def test_short_version_runs_without_the_long_slides() -> None:
+    # --short leaves out the "l" slides; nothing later depends on them.
+    result = run_deck("--short")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "=== " in result.stdout
+    assert "Third-party dialects" not in result.stdout
+    assert "{'checkouts': 2} | same dict: True" in result.stdout
+
+
 def test_preamble_is_the_launch_contract() -> None:
     lines = DECK.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith('"""Part 1: ')
