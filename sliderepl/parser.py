@@ -60,6 +60,7 @@ _NOTE = re.compile(r"^###[ \t]+note::[ \t]*(.*?)\s*$")
 _EXERCISE = re.compile(
     r"^###[ \t]+(exercise|hint|check|solution)::(?:[ \t](.*))?$"
 )
+_DETECTED = re.compile(r"\(detected at line (\d+)\)")
 _TARGET = re.compile(r"^###[ \t]+target::[ \t]*(.*?)\s*$")
 _DURATION = re.compile(
     r"^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m(?:in)?)?\s*"
@@ -359,6 +360,11 @@ def _blocks(
             return [_block(path, lines, first, 0, len(lines))], None
         lineno = getattr(exc, "lineno", None) or 1
         message = getattr(exc, "msg", None) or str(exc)
+        # "(detected at line N)" counts from the block: make it a deck line
+        message = _DETECTED.sub(
+            lambda m: f"(detected at line {first + int(m.group(1)) - 1})",
+            message,
+        )
         problem = ParseProblem(
             path,
             first + lineno - 1,

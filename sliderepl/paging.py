@@ -1,0 +1,107 @@
+"""Page a slide that is taller than the terminal instead of losing its top.
+
+The screen tells the pager about every slide start, every piece of slide
+content it draws (header, bullets, code) and every piece of program
+output.  While a slide's content is being drawn and would push the slide's
+first line off the top of the terminal, the pager writes
+``-- more -- (Enter: next page, q Enter: all of it)`` and waits; a
+renderable taller than a page is split into pages itself.  Once the
+slide's code has printed something, paging stops for that slide: output
+scrolls as at any ``>>>`` prompt.
+
+Only on a real terminal with a keyboard (both stdout and stdin ttys);
+otherwise ``show`` just prints.  ``ask`` reads the answer (a line); the
+default reads the real stdin directly, since the prompt is not running
+while a slide is drawn.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+MORE = "-- more -- (Enter: next page, q Enter: all of it)"
+#: Lines kept free below the slide: the prompt and its toolbar.
+RESERVED = 2
+
+
+def _read_line(prompt: str) -> str:
+    stdin = sys.__stdin__
+    if stdin is None:
+        return "q"
+    line = stdin.readline()
+    return line if line else "q"  # end of input: stop asking
+
+
+class Pager:
+    """Counts the lines of the current slide; pauses before overflow."""
+
+    def __init__(
+        self,
+        console: Console,
+        ask: Callable[[str], str] | None = None,
+        enabled: bool | None = None,
+    ) -> None:
+        self.console = console
+        self.ask = ask or _read_line
+        if enabled is None:
+            enabled = console.is_terminal and _tty(sys.__stdin__)
+        self.enabled = enabled
+        self.used = 0
+        self.active = False  # paging the current slide's content
+        self.pauses = 0
+
+    @property
+    def page(self) -> int:
+        return max(self.console.size.height - RESERVED, 3)
+
+    def new_slide(self) -> None:
+        """A slide starts (after any screen clear)."""
+        self.used = 0
+        self.active = self.enabled
+
+    def output(self, text: str) -> None:
+        """Program output was written: the static part is over."""
+        if text:
+            self.active = False
+
+    def show(self, renderable: RenderableType) -> None:
+        """Print ``renderable``, pausing between pages of the slide."""
+        if not self.active:
+            self.console.print(renderable)
+            return
+        with self.console.capture() as captured:
+            self.console.print(renderable)
+        lines = captured.get().splitlines(keepends=True)
+        for line in lines:
+            if self.active and self.used >= self.page:
+                self._more()
+            self.console.file.write(line)
+            self.used += 1
+        self.console.file.flush()
+
+    def _more(self) -> None:
+        file = self.console.file
+        file.write(MORE)
+        file.flush()
+        self.pauses += 1
+        try:
+            answer = self.ask(MORE)
+        except (EOFError, OSError, ValueError):
+            answer = "q"
+        # the answer's Enter moved to a new line: remove the prompt line
+        file.write("\x1b[1A\x1b[2K\r" if self.console.is_terminal else "\n")
+        self.used = 0
+        if answer.strip().lower().startswith("q"):
+            self.active = False
+
+
+def _tty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False

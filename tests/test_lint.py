@@ -1,0 +1,82 @@
+"""``sliderepl lint``: each kind of warning, and the exit status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sliderepl import cli
+from sliderepl.lint import lint
+from sliderepl.parser import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def messages(text: str, width: int = 80, height: int = 24) -> list[str]:
+    return [str(w) for w in lint(parse(text, Path("d.py")), width, height)]
+
+
+def test_a_clean_slide_has_no_warnings() -> None:
+    assert messages("### slide::\n### title:: Fine\nx = 1\n") == []
+
+
+def test_each_kind_of_warning() -> None:
+    found = messages(
+        "### slide:: bq\n### title:: !!{nosuchstyle}Odd\nx = 1\n"
+        "### slide::\nprint('untitled')\n"
+        "### slide::\n### title:: Unclosed\ns = '''never closed\n"
+        "### slide::\n### title:: !!{red}Red is fine !!{reset}ok\ny = 2\n",
+    )
+    assert found == [
+        "d.py:8: SyntaxError: unterminated triple-quoted string literal "
+        "(detected at line 8)",
+        "d.py:1: slide 1 \"!!{nosuchstyle}Odd\": unknown flag 'q' "
+        "(known: bpxisle)",
+        "d.py:1: slide 1 \"!!{nosuchstyle}Odd\": unknown style "
+        "!!{nosuchstyle} (shown as plain text)",
+        "d.py:4: slide 2: no title",
+    ]
+
+
+def test_too_tall_and_too_wide() -> None:
+    long_line = "x = " + "1 + " * 30 + "1"
+    code = "\n".join(f"v{i} = {i}" for i in range(30))
+    found = messages(
+        f"### slide::\n### title:: Tall\n{code}\n"
+        f"### slide::\n### title:: Wide\n{long_line}\n",
+        width=80, height=24,
+    )
+    assert len(found) == 2
+    assert found[0].startswith("d.py:1: slide 1 \"Tall\": 33 lines tall, "
+                               "the terminal shows 22 (height 24)")
+    assert found[1].startswith("d.py:35: slide 2 \"Wide\": code line of "
+                               f"{len(long_line)} characters")
+    # a bigger terminal: fine
+    assert messages(f"### slide::\n### title:: Tall\n{code}\n",
+                    width=80, height=40) == []
+
+
+def test_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                     ) -> None:
+    good = tmp_path / "good.py"
+    good.write_text("### slide::\n### title:: Good\nx = 1\n")
+    assert cli.main(["lint", str(good)]) == 0
+    bad = tmp_path / "bad.py"
+    bad.write_text("### slide:: z\nx = 1\n")
+    assert cli.main(["lint", str(bad), "--width", "100",
+                     "--height", "40"]) == 1
+    out, err = capsys.readouterr()
+    assert f"{bad}:1: slide 1: unknown flag 'z'" in out
+    assert "2 warnings at 100x40" in err
+    assert cli.main(["lint", str(tmp_path / "none.py")]) == 2
+    assert cli.main(["lint", str(good), "--width", "3"]) == 2
+
+
+@pytest.mark.parametrize("deck", sorted(ROOT.glob("part*.py")),
+                         ids=lambda p: p.name)
+def test_the_project_decks_fit_a_100x40_terminal(deck: Path) -> None:
+    # the size the tmux tests and a projector at 1024x768 give
+    from sliderepl.parser import load
+
+    assert [str(w) for w in lint(load(deck), 100, 40)] == []
