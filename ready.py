@@ -31,10 +31,14 @@ PACKAGES = [
     ("rich", "rich", (13,)),
     ("prompt_toolkit", "prompt_toolkit", (3, 0, 40)),
     ("pygments", "Pygments", (2, 15)),
+    # the per-task session scope of part 3 runs on asyncio
+    ("aiosqlite", "aiosqlite", (0, 20)),
+    ("greenlet", "greenlet", (1,)),
 ]
 DRIVERS = [
     ("psycopg", "psycopg", "PostgreSQL", "'psycopg[binary]'"),
     ("pymysql", "PyMySQL", "MariaDB/MySQL", "PyMySQL"),
+    ("aiomysql", "aiomysql", "MariaDB/MySQL under asyncio", "aiomysql"),
 ]
 # What the tutorial's SQL may use, the SQLite version that brought it,
 # and a statement that fails without it.
@@ -323,4 +327,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `python ready.py | head`: the reader left
+        sys.stderr.close()
+        sys.exit(1)
