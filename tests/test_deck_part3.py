@@ -3,13 +3,18 @@ proves what the slides claim."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
+from subprocess import CompletedProcess
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import deckrun
+from tests.deckrun import (
+    ROOT,
+    assert_launch_preamble,
+    assert_lines,
+    assert_shown_not_pasted,
+    passed,
+)
+
 DECK = ROOT / "part3.py"
 
 # Lines every run must print, whatever the database: each one is a claim
@@ -86,16 +91,8 @@ EVERYWHERE = [
 ]
 
 
-def run_deck(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TUTORIAL_DB"}
-    return subprocess.run(
-        [sys.executable, "-m", "sliderepl", "--run-all", *args, str(DECK)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def run_deck(*args: str) -> CompletedProcess[str]:
+    return deckrun.run_deck(DECK, *args)
 
 
 def slide(out: str, title: str) -> str:
@@ -105,14 +102,9 @@ def slide(out: str, title: str) -> str:
     return out[start.end():].split("\n=== ", 1)[0]
 
 
-def check(result: subprocess.CompletedProcess[str]) -> str:
-    out = result.stdout
-    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
-    assert re.search(
-        r"part3\.py: \d+ slides, 0 failures", result.stderr + out
-    ), result.stderr[-2000:]
-    for line in EVERYWHERE:
-        assert line in out, line
+def check(result: CompletedProcess[str]) -> str:
+    out = passed(result, "part3.py")
+    assert_lines(out, EVERYWHERE)
 
     # The session events, in order, through one flush and commit; the
     # inner create/end pair is the flush's own transaction.
@@ -145,8 +137,6 @@ def check(result: subprocess.CompletedProcess[str]) -> str:
         out.index(" Questions? ==="),
     ]
     assert order == sorted(order)
-    # Headless output carries no object addresses.
-    assert not re.search(r"0x[0-9a-f]{6,}", out)
     return out
 
 
@@ -163,34 +153,28 @@ def test_deck_on_default_in_memory_sqlite() -> None:
 
 
 def test_preamble_is_the_launch_contract() -> None:
+    assert_launch_preamble(DECK, 3)
     lines = DECK.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith('"""Part 3: ')
-    assert "Run: python part3.py  (or: sliderepl part3.py)" in lines[0]
-    assert lines[1:4] == [
-        'if __name__ == "__main__":',
-        "    import sliderepl.launch",
-        "    sliderepl.launch.deck(__file__)   # runs the deck, then exits",
-    ]
     assert "### file:: chapters/part3_session.py" in lines
 
 
 def test_case_study_code_is_shown_not_pasted() -> None:
-    text = DECK.read_text(encoding="utf-8")
-    for shown in (
-        "source(contextual_defaults.install)",
-        "source(contextual_defaults.UserCopier.after_begin)",
-        "source(auto_add.auto_add)",
-        "source(object_managers.install)",
-        "source(object_managers.Manager.get)",
-    ):
-        assert shown in text, shown
-    for pasted in (
-        "def install(",
-        "class UserCopier",
-        "def after_begin(",
-        "def auto_add(",
-        "def add_on_init",
-        "class Manager(",
-        "def _attach(",
-    ):
-        assert pasted not in text, pasted
+    assert_shown_not_pasted(
+        DECK,
+        shown=[
+            "source(contextual_defaults.install)",
+            "source(contextual_defaults.UserCopier.after_begin)",
+            "source(auto_add.auto_add)",
+            "source(object_managers.install)",
+            "source(object_managers.Manager.get)",
+        ],
+        pasted=[
+            "def install(",
+            "class UserCopier",
+            "def after_begin(",
+            "def auto_add(",
+            "def add_on_init",
+            "class Manager(",
+            "def _attach(",
+        ],
+    )

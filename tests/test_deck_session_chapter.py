@@ -3,28 +3,17 @@ backend, and its output shows what the slides claim."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
+from tests.deckrun import passed, run_deck
 
-ROOT = Path(__file__).resolve().parent.parent
 DECK = "tests/decks/session_chapter.py"
 
 
 def run_chapter(*args: str) -> str:
-    env = dict(os.environ)
-    env.pop("TUTORIAL_DB", None)  # only --db decides
-    done = subprocess.run(
-        [sys.executable, "-W", "error", "-m", "sliderepl", "--run-all",
-         *args, DECK],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-4000:]
-    return output
+    done = run_deck(DECK, *args, timeout=300)
+    passed(done, "session_chapter.py")
+    return done.stdout + done.stderr
 
 
 def test_session_chapter_headless(backend: str, db_url: str) -> None:
