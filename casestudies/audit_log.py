@@ -113,27 +113,15 @@ def acting_as(connection: Connection, user: Any) -> Iterator[Connection]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Walk through the recipe, checking each step."""
-    from sqlalchemy import (
-        MetaData,
-        String,
-        Table,
-        create_engine,
-        select,
-    )
-    from sqlalchemy.pool import StaticPool
+    from sqlalchemy import MetaData, String, Table, select
 
-    from .demo import parse_args, resolve_url
+    from .demo import parse_args, resolve_url, single_connection_engine
 
     args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
     url = resolve_url(args.db)
     # One connection in the pool, so the second checkout below is provably
-    # the same DBAPI connection as the first.  (SQLite in memory: one
-    # StaticPool connection, as each new connection would be a new,
-    # empty database.)
-    if url.startswith("sqlite") and url.endswith(("://", ":memory:")):
-        engine = create_engine(url, poolclass=StaticPool)
-    else:
-        engine = create_engine(url, pool_size=1, max_overflow=0)
+    # the same DBAPI connection as the first.
+    engine = single_connection_engine(url)
     metadata = MetaData()
     records = Table(
         "audit_demo_records",

@@ -39,7 +39,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, String, create_engine, event, insert, select
+from sqlalchemy import Engine, String, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -50,10 +50,9 @@ from sqlalchemy.orm import (
     mapped_column,
     sessionmaker,
 )
-from sqlalchemy.pool import StaticPool
 
 from casestudies.audit_log import INFO_KEY, install_cleanup, updated_by_column
-from casestudies.demo import parse_args, resolve_url
+from casestudies.demo import parse_args, resolve_url, single_connection_engine
 
 #: The ``Session.info`` key code sets; copied to ``Connection.info``.
 SESSION_KEY = "updated_by"
@@ -214,10 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = resolve_url(args.db)
     # One pooled connection, so the plain Core insert at the end provably
     # reuses the connection the session wrote through.
-    if url.startswith("sqlite") and url.endswith(("://", ":memory:")):
-        engine = create_engine(url, poolclass=StaticPool)
-    else:
-        engine = create_engine(url, pool_size=1, max_overflow=0)
+    engine = single_connection_engine(url)
     records = Record.__table__
     try:
         Base.metadata.drop_all(engine)

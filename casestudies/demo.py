@@ -13,6 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 SQLITE_MEMORY = "sqlite://"
 SERVER_KINDS = ("postgresql", "mariadb")
@@ -58,3 +62,19 @@ def resolve_url(db: str | None = None) -> str:
 
         return servers.shared_server(choice).url()
     return choice
+
+
+def single_connection_engine(url: str) -> Engine:
+    """An engine whose pool holds exactly one DBAPI connection.
+
+    Demos use it to show what one checkout leaves behind for the next:
+    every checkout is provably the same connection.  SQLite in memory
+    gets a ``StaticPool``, since each new connection there would be a new,
+    empty database.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    if url.startswith("sqlite") and url.endswith(("://", ":memory:")):
+        return create_engine(url, poolclass=StaticPool)
+    return create_engine(url, pool_size=1, max_overflow=0)
