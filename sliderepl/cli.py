@@ -66,8 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         help="start with SQL echo off (toggle with !echo)",
     )
     parser.add_argument(
-        "--start", type=int, default=1, metavar="N",
-        help="open on slide N (earlier slides run silently)",
+        "--start", type=int, default=None, metavar="N",
+        help="open on slide N (earlier slides run silently); without "
+        "it, the REPL offers to resume where you stopped last time",
     )
     return parser
 
@@ -75,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 def parse_options(argv: list[str]) -> Options:
     """Options from arguments; ``SystemExit(2)`` on bad usage."""
     args = _parser().parse_args(argv)
-    if args.start < 1:
+    if args.start is not None and args.start < 1:
         _parser().error("--start must be 1 or more")
     if args.run_all and args.deck is None:
         _parser().error("--run-all needs a DECK")
@@ -87,7 +88,8 @@ def parse_options(argv: list[str]) -> Options:
         theme=args.theme,
         db=args.db,
         echo_sql=not args.no_echo,
-        start=args.start,
+        start=args.start or 1,
+        resume=args.start is None,
     )
 
 

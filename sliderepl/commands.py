@@ -42,6 +42,11 @@ SPECS: tuple[Spec, ...] = (
     Spec("reset", (), "", "start the deck over with a fresh namespace"),
     Spec("echo", (), "", "toggle showing the SQL sent to the database"),
     Spec("theme", (), "NAME?", "switch theme: dark, light, contrast"),
+    Spec("copy", (), "", "copy this slide's code to the clipboard "
+         "(or a file, which it names)"),
+    Spec("hint", (), "", "the next hint of this slide's exercise"),
+    Spec("check", (), "", "check this slide's exercise in your namespace"),
+    Spec("solution", (), "", "show a solution of this slide's exercise"),
     Spec("quit", ("q",), "", "leave the deck"),
     Spec("help", ("?",), "", "list the commands"),
 )

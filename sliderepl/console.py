@@ -48,6 +48,11 @@ class Screen:
         self.drawn_early: Slide | None = None
         self._silent = False
         self._mid_line = False
+        #: Pages a slide taller than the terminal (``paging.py``); only
+        #: engaged on a terminal with a keyboard.
+        from .paging import Pager
+
+        self.pager = Pager(console)
 
     @property
     def syntax_theme(self) -> str:
@@ -72,7 +77,7 @@ class Screen:
             return
         self.end_line()
         try:
-            self.console.print(renderable)
+            self.pager.show(renderable)
         except Exception as exc:  # a broken __rich__ must not kill us
             self._fallback(renderable, exc)
 
@@ -90,6 +95,7 @@ class Screen:
         in presentation mode on a clean screen."""
         if self.presentation and not slide.continues:
             self.clear()
+        self.pager.new_slide()
         self.show(render.slide_header(slide, total))
         for problem in slide.problems:
             self.show(render.problem(problem))
@@ -127,6 +133,7 @@ class Screen:
         if isinstance(event, events.Output):
             self._write(render.output(event.text, event.stream))
             return
+        self.pager.stop()  # values, SQL, errors: the code is running
         self.show(
             render.event(
                 event,
@@ -141,6 +148,7 @@ class Screen:
         plain = text.plain
         if not plain:
             return
+        self.pager.output(plain)
         try:
             self.console.print(text, end="", soft_wrap=True)
         except Exception as exc:

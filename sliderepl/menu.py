@@ -59,9 +59,13 @@ def choose_deck(
     if not decks:
         say(f"no decks (part*.py with '{_MARKER}') in {project_dir}")
         return None
+    from .progress import menu_progress
+
     say("Decks:")
     for number, (path, title) in enumerate(decks, 1):
-        say(f"  {number}. {title}  ({path.name})")
+        done = menu_progress(path)
+        where = f"  [slide {done}]" if done else ""
+        say(f"  {number}. {title}  ({path.name}){where}")
     while True:
         try:
             answer = ask(f"Open which deck? [1-{len(decks)}, q quits] ")

@@ -13,7 +13,8 @@ class Options:
     """Run options (``sliderepl --help`` describes each).
 
     ``echo_sql`` is the initial SQL echo state (``--no-echo`` clears it);
-    ``start`` is the 1-based slide to open on.  ``db`` has already been
+    ``start`` is the 1-based slide to open on; ``resume`` says no
+    ``--start`` was given, so the REPL may offer the last position.  ``db`` has already been
     exported as ``TUTORIAL_DB`` by the command line when set.
     """
 
@@ -25,3 +26,6 @@ class Options:
     db: str | None = None
     echo_sql: bool = True
     start: int = 1
+    #: no ``--start`` given: the REPL may offer to resume where the
+    #: learner stopped last time
+    resume: bool = False

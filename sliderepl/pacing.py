@@ -5,7 +5,7 @@ seconds).  Being on slide ``k`` of ``n`` is on time while the elapsed
 time lies between the planned start of slide ``k`` and of slide ``k+1``
 (``target * (k-1)/n`` .. ``target * k/n``): one slide's worth of slack.
 Before that window the presenter is ahead, after it behind, by the
-distance to the window.
+distance to the window (under half a minute counts as on time).
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ def pace(
     if not target or position < 1 or total < 1:
         return ""
     off = drift(elapsed, position, total, target)
-    if abs(off) < 30:
+    # a dead band, so the toolbar doesn't flicker between ahead and on
+    # time: half a minute, less for a deck with very short slides
+    if abs(off) < min(30.0, target / total / 4):
         return "on time"
     if off > 0:
         return f"+{short(off)} behind"

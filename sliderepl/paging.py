@@ -67,7 +67,11 @@ class Pager:
     def output(self, text: str) -> None:
         """Program output was written: the static part is over."""
         if text:
-            self.active = False
+            self.stop()
+
+    def stop(self) -> None:
+        """No more pausing on this slide (its code is producing)."""
+        self.active = False
 
     def show(self, renderable: RenderableType) -> None:
         """Print ``renderable``, pausing between pages of the slide."""

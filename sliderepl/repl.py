@@ -128,6 +128,10 @@ def command(state: ReplState, cmd: commands.Command) -> None:
         screen.message(f"SQL echo {'on' if screen.echo_sql else 'off'}")
     elif name == "theme":
         set_theme(state, cmd.arg)
+    elif name == "copy":
+        copy_slide(state)
+    elif name in ("hint", "check", "solution"):
+        exercise_command(state, name)
     elif name == "quit":
         state.finished = True
     elif name == "help":
@@ -136,6 +140,58 @@ def command(state: ReplState, cmd: commands.Command) -> None:
         screen.show(
             render.help_table([*commands.help_rows(), *KEY_HELP])
         )
+
+
+def copy_slide(state: ReplState) -> None:
+    """``!copy``: the current slide's code to the clipboard or a file."""
+    from .clipboard import copy, slide_code
+
+    slide = state.slide
+    if slide is None or not slide_code(slide):
+        state.screen.message("this slide has no code to copy", failed=True)
+        return
+    name = f"{state.nav.deck.path.stem}-{slide.number}"
+    screen = state.screen
+    done = copy(slide_code(slide), name, screen.console.file)
+    screen.message(done.message(), failed=not (done.via or done.path))
+
+
+def exercise_command(state: ReplState, name: str) -> None:
+    """``!hint``, ``!check``, ``!solution`` on the current slide."""
+    slide, screen = state.slide, state.screen
+    if slide is None:
+        screen.message("no slide yet: Enter shows the first", failed=True)
+        return
+    tracker = state.exercises
+    if name == "hint":
+        text, ok = tracker.hint(slide)
+        screen.message(text, failed=not ok)
+        return
+    if name == "check":
+        text, passed, solution = tracker.check(
+            slide, state.nav.interpreter.namespace
+        )
+        screen.message(text, failed=not passed)
+        if solution:
+            screen.message("the solution, to compare with yours:")
+            _show_solution(state, solution)
+        return
+    code, text = tracker.solution(slide)
+    screen.message(text, failed=code is None)
+    if code:
+        _show_solution(state, code)
+
+
+def _show_solution(state: ReplState, code: str) -> None:
+    from .model import Block
+
+    slide = state.slide
+    assert slide is not None and slide.exercise is not None
+    block = Block(code + "\n", code, slide.path,
+                  slide.exercise.solution_line or slide.line)
+    state.screen.show(render.code(block, state.screen.syntax_theme))
+    if state.remember is not None:
+        state.remember(code)  # Up at the prompt brings it back to edit
 
 
 def show_slide(state: ReplState, number: int) -> None:
@@ -184,8 +240,15 @@ def run_interactive(deck: Deck, options: Options) -> int:
 
     _tolerant(sys.stdout)
     state = make_state(deck, options)
-    guarded(state, lambda: begin(state, options.start))
-    if not (_is_tty(sys.stdin) and _is_tty(sys.stdout)):
+    at_terminal = _is_tty(sys.stdin) and _is_tty(sys.stdout)
+    start = options.start
+    if at_terminal:
+        # a person is here: remember their place, offer to resume it
+        state.keep_progress = True
+        if options.resume:
+            start = ask_resume(deck, state.total, input) or start
+    guarded(state, lambda: begin(state, start))
+    if not at_terminal:
         # Piped in, or captured to a file: no line editor, which would
         # fail on a pipe or fill the file with escape codes.
         return line_loop(state, input)
@@ -196,6 +259,26 @@ def run_interactive(deck: Deck, options: Options) -> int:
                              failed=True)
         return line_loop(state, input)
     return prompt_loop(state)
+
+
+def ask_resume(
+    deck: Deck, total: int, ask: Callable[[str], str]
+) -> int | None:
+    """Offer the slide the learner stopped at last time; the slide to
+    start on if they say yes, else None.  Enter means yes."""
+    from .progress import resume_offer
+
+    where = resume_offer(deck.path, total)
+    if where is None:
+        return None
+    try:
+        answer = ask(
+            f"{deck.path.name}: you stopped at slide {where} of {total}"
+            " last time. Resume there? [Y/n] "
+        )
+    except (EOFError, KeyboardInterrupt):
+        return None
+    return where if answer.strip().lower() in ("", "y", "yes") else None
 
 
 def line_loop(state: ReplState, read: Callable[[str], str]) -> int:

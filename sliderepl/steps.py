@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from . import render
 from .console import Screen
+from .exercises import Tracker, task_lines
 from .navigation import Navigator
 from .options import Options
 from .theme import make_console
@@ -45,6 +46,13 @@ class ReplState:
     history: list[str] = field(default_factory=list)
     #: Where shown code goes once the prompt's history exists.
     remember: Callable[[str], None] | None = None
+    #: Hints shown and exercises solved (``!hint``, ``!check``).
+    exercises: Tracker = field(default_factory=Tracker)
+    #: Remember each slide reached (resume, menu progress) and publish
+    #: it for ``sliderepl notes``: on for a person at a terminal.
+    keep_progress: bool = False
+    #: Wall-clock start, for the notes window's clock.
+    wall_started: float = field(default_factory=time.time)
 
     @property
     def position(self) -> int:
@@ -61,6 +69,11 @@ class ReplState:
     @property
     def slide(self) -> Slide | None:
         return self.nav.current
+
+    @property
+    def target(self) -> float | None:
+        """The deck's time budget in seconds (``### target::``)."""
+        return self.nav.deck.target
 
     def enter_hint(self) -> str:
         """What an Enter on an empty line does now (for the toolbar)."""
@@ -140,6 +153,7 @@ def land(state: ReplState, arrived: bool, before: int) -> None:
     if slide is None:
         state.phase = DONE
         return
+    landed(state)
     state.revealed = 0
     if slide.has_bullets:
         state.phase = BULLETS
@@ -148,6 +162,28 @@ def land(state: ReplState, arrived: bool, before: int) -> None:
         # Bullets without the ``b`` flag are part of the slide, all at once.
         state.screen.show(render.bullets(slide.bullets))
     show_code(state)
+
+
+def landed(state: ReplState) -> None:
+    """Remember the slide reached and tell the notes window (a state
+    directory that can't be written is no reason to stop the deck)."""
+    if not state.keep_progress:
+        return
+    from .progress import on_slide
+
+    try:
+        on_slide(state.nav.deck, state.position, state.wall_started)
+    except Exception:  # noqa: BLE001 - progress is a nicety
+        state.keep_progress = False
+
+
+def show_exercise(state: ReplState) -> None:
+    """After a slide's code ran: its exercise, if it has one."""
+    slide = state.slide
+    if slide is None or slide.exercise is None:
+        return
+    for line in task_lines(slide.exercise):
+        state.screen.message(line)
 
 
 def move(state: ReplState, to: Callable[[Sink], bool]) -> None:
@@ -170,6 +206,7 @@ def show_code(state: ReplState, pause: bool = True) -> None:
         screen.code(slide)  # display only: x slides, broken slides
     state.phase = DONE
     state.nav.run_current(screen)
+    show_exercise(state)
 
 
 def run_paused(state: ReplState) -> None:
@@ -180,6 +217,7 @@ def run_paused(state: ReplState) -> None:
         state.nav.run_current(state.screen)
     finally:
         state.screen.show_code = True
+    show_exercise(state)
 
 
 def advance(state: ReplState) -> None:

@@ -1,5 +1,6 @@
-"""The bottom toolbar: deck, ``slide N / M``, SQL echo, elapsed time,
-and what Enter will do next."""
+"""The bottom toolbar: deck, ``slide N / M``, SQL echo, elapsed time
+(against the deck's ``### target::`` when it has one, with ahead /
+behind: ``sliderepl.pacing``), and what Enter will do next."""
 
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ def elapsed(seconds: float) -> str:
     return f"{minutes:02d}:{secs:02d}"
 
 
+def _clock(state: ToolbarState, seconds: float) -> str:
+    from .pacing import budget, pace
+
+    target = getattr(state, "target", None)
+    text = budget(seconds, target)
+    how = pace(seconds, state.position, state.total, target)
+    return f"{text} {how}" if how else text
+
+
 def toolbar(
     state: ToolbarState, now: float | None = None
 ) -> list[tuple[str, str]]:
@@ -47,7 +57,7 @@ def toolbar(
             "class:bottom-toolbar.on" if echo else "class:bottom-toolbar.off",
             "on" if echo else "off",
         ),
-        ("", f"  {elapsed(clock - state.started)} "),
+        ("", f"  {_clock(state, clock - state.started)} "),
     ]
     hint = state.enter_hint()
     if hint:

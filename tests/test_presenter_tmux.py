@@ -1,0 +1,266 @@
+"""Presenter and learner tools in a REAL terminal (tmux).
+
+Each test starts its own tmux server (a unique ``-L`` socket), types
+with ``send-keys``, polls ``capture-pane`` until the text appears or a
+deadline passes, and kills the server in ``finally``.  The state
+directory is a temporary folder, so nothing touches the user's.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ROOT / "tests" / "decks" / "exercises.py"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed"
+)
+
+
+class Tmux:
+    """A tmux server of our own; each window runs one program."""
+
+    def __init__(self, env: dict[str, str], width: int = 100,
+                 height: int = 40) -> None:
+        self.socket = f"sliderepl-pres-{uuid.uuid4().hex[:10]}"
+        self.env = env
+        self.size = (str(width), str(height))
+        self.windows = 0
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args],
+                              capture_output=True, text=True, timeout=30)
+        return done.stdout
+
+    def start(self, command: str) -> str:
+        """Run ``command`` in a new window; returns its target."""
+        exports = " ".join(f"{k}={v}" for k, v in self.env.items())
+        shell = (f"cd {ROOT} && env {exports} {command}; echo EXITED $?;"
+                 " sleep 600")
+        if self.windows == 0:
+            self.tmux("new-session", "-d", "-x", self.size[0], "-y",
+                      self.size[1], shell)
+            # programs may set the clipboard (OSC 52) into a tmux buffer
+            self.tmux("set-option", "-s", "set-clipboard", "on")
+        else:
+            self.tmux("new-window", "-d", shell)
+        self.windows += 1
+        return f":{self.windows - 1}"
+
+    def type(self, target: str, text: str) -> None:
+        self.tmux("send-keys", "-t", target, "-l", text)
+        self.tmux("send-keys", "-t", target, "Enter")
+
+    def key(self, target: str, *keys: str) -> None:
+        self.tmux("send-keys", "-t", target, *keys)
+
+    def screen(self, target: str, history: bool = True) -> str:
+        args = ["capture-pane", "-p", "-J", "-t", target]
+        if history:
+            args += ["-S", "-400"]
+        return self.tmux(*args)
+
+    def wait_for(self, target: str, text: str, timeout: float = 30.0,
+                 history: bool = True) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.screen(target, history)
+            if text in shown:
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{text!r} did not appear within {timeout}s in "
+                    f"{target}; screen:\n{shown}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+@pytest.fixture
+def tmux(env: dict[str, str]) -> Iterator[Tmux]:
+    server = Tmux(env)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def sliderepl(*args: str) -> str:
+    return " ".join([sys.executable, "-m", "sliderepl", *args])
+
+
+def test_notes_window_follows_the_presenter(tmux: Tmux) -> None:
+    notes = tmux.start(sliderepl("notes"))
+    tmux.wait_for(notes, "waiting for the presenter")
+    deck = tmux.start(sliderepl(str(EXERCISES)))
+    tmux.wait_for(deck, "slide 1 / 4")
+    # the second terminal shows slide 1's note, the clock and the target
+    screen = tmux.wait_for(notes, "Ask who has used Table() before.",
+                           history=False)
+    assert "slide 1 / 4" in screen and "A table" in screen
+    assert "/ 10:00" in screen  # ### target:: 10m
+    assert "next: 2. Your turn: add a column" in screen
+    tmux.key(deck, "Enter")
+    tmux.wait_for(deck, "Your turn: add a column")
+    screen = tmux.wait_for(notes, "Give them two minutes.", history=False)
+    assert "Ask who has used" not in screen  # redrawn, not appended
+    assert "slide 2 / 4" in screen
+    tmux.type(deck, "!goto 4")
+    screen = tmux.wait_for(notes, "(no notes for this slide)",
+                           history=False)
+    assert "next: (end of the deck)" in screen
+
+
+def test_toolbar_timer_ahead_and_behind(tmux: Tmux, tmp_path: Path) -> None:
+    deck = tmp_path / "paced.py"
+    slides = "".join(f"### slide::\n### title:: S{n}\nx = {n}\n"
+                     for n in range(1, 11))
+    # ten slides in ten minutes
+    deck.write_text("### target:: 10m\n" + slides)
+    window = tmux.start(sliderepl(str(deck)))
+    tmux.wait_for(window, "slide 1 / 10")
+    tmux.wait_for(window, "00:00 / 10:00 on time", history=False)
+    # slide 10 is planned at minute 9: we are far ahead
+    tmux.type(window, "!goto 10")
+    tmux.wait_for(window, "slide 10 / 10")
+    tmux.wait_for(window, "-9m ahead", history=False)
+    # the clock ticks on its own (refreshed every second)
+    tmux.wait_for(window, "00:02 / 10:00", timeout=15, history=False)
+
+
+def test_toolbar_says_behind_when_the_time_is_up(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    deck = tmp_path / "short.py"
+    deck.write_text("### target:: 2s\n### slide::\n### title:: One\nx = 1\n"
+                    "### slide::\n### title:: Two\ny = 2\n")
+    window = tmux.start(sliderepl(str(deck)))
+    tmux.wait_for(window, "slide 1 / 2")
+    # slide 1 of 2 should be over after 1s: a few seconds later, behind
+    screen = tmux.wait_for(window, "s behind", timeout=15, history=False)
+    assert "/ 00:02 +" in screen
+
+
+def test_resume_where_the_learner_stopped(tmux: Tmux) -> None:
+    first = tmux.start(sliderepl(str(EXERCISES)))
+    tmux.wait_for(first, "slide 1 / 4")
+    tmux.type(first, "!goto 3")
+    tmux.wait_for(first, "slide 3 / 4")
+    tmux.type(first, "!quit")
+    tmux.wait_for(first, "EXITED 0")
+    again = tmux.start(sliderepl(str(EXERCISES)))
+    tmux.wait_for(again, "you stopped at slide 3 of 4 last time. Resume "
+                  "there? [Y/n]")
+    tmux.key(again, "Enter")
+    tmux.wait_for(again, "slide 3 / 4")
+    assert "Your turn: rows" in tmux.screen(again)
+    # earlier slides ran silently: slide 1's table exists
+    tmux.type(again, "print('cols', list(users.c.keys()))")
+    tmux.wait_for(again, "cols ['id']")
+    tmux.type(again, "!quit")
+    # --start overrides: no question
+    third = tmux.start(sliderepl(str(EXERCISES), "--start", "2"))
+    tmux.wait_for(third, "slide 2 / 4")
+    assert "Resume there?" not in tmux.screen(third)
+
+
+def test_exercise_hint_check_solution(tmux: Tmux) -> None:
+    window = tmux.start(sliderepl(str(EXERCISES), "--start", "2"))
+    tmux.wait_for(window, "Exercise: Add a column")
+    tmux.wait_for(window, "!hint (2), !check, !solution")
+    tmux.type(window, "!check")
+    tmux.wait_for(window, "not yet: the check is false")
+    tmux.type(window, "!hint")
+    tmux.wait_for(window, "hint 1 of 2: Table.append_column() takes a")
+    tmux.type(window, "!hint")
+    tmux.wait_for(window, "hint 2 of 2: users.append_column(")
+    tmux.type(window, "users.append_column(Column('name', String(50)))")
+    tmux.type(window, "!check")
+    tmux.wait_for(window, "check passed: well done")
+    # after success the solution is shown to compare
+    tmux.wait_for(window, "the solution, to compare with yours:")
+    tmux.type(window, "!solution")
+    screen = tmux.wait_for(window, "a solution (type it, or your own):")
+    assert screen.count('>>> users.append_column(Column("name", '
+                        'String(50)))') >= 2
+
+
+def test_copy_sends_the_code_to_the_terminal_clipboard(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    window = tmux.start(sliderepl(str(EXERCISES)))
+    tmux.wait_for(window, "slide 1 / 4")
+    tmux.type(window, "!copy")
+    tmux.wait_for(window, "slide code copied with the terminal (OSC 52)")
+    saved = tmp_path / "state" / "sliderepl" / "copied" / "exercises-1.py"
+    tmux.wait_for(window, "(also saved to")
+    code = saved.read_text()
+    assert code.startswith("metadata = MetaData()\n")
+    # tmux took the OSC 52 sequence into its paste buffer
+    deadline = time.monotonic() + 10
+    while "metadata = MetaData()" not in tmux.tmux("show-buffer"):
+        assert time.monotonic() < deadline, tmux.tmux("list-buffers")
+        time.sleep(0.1)
+    assert tmux.tmux("show-buffer").rstrip("\n") == code.rstrip("\n")
+
+
+def test_reload_an_edited_deck_keeps_the_slide(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    deck = tmp_path / "edited.py"
+    deck.write_text("### slide::\n### title:: First\nbase = 10\n"
+                    "### slide::\n### title:: Second\nvalue = base + 1\n"
+                    "print('value is', value)\n")
+    window = tmux.start(sliderepl(str(deck), "--start", "2"))
+    tmux.wait_for(window, "value is 11")
+    tmux.type(window, "typed_only = 1")
+    deck.write_text(deck.read_text().replace("base = 10", "base = 20")
+                    .replace("### title:: Second", "### title:: Second v2"))
+    tmux.type(window, "!rr")
+    tmux.wait_for(window, "Second v2")
+    tmux.wait_for(window, "value is 21")
+    # the state was rebuilt from the edited deck: no leftovers
+    tmux.type(window, "print('leftover', 'typed_only' in dir())")
+    tmux.wait_for(window, "leftover False")
+    tmux.wait_for(window, "slide 2 / 2", history=False)
+
+
+def test_a_tall_slide_is_paged(env: dict[str, str], tmp_path: Path) -> None:
+    deck = tmp_path / "tall.py"
+    code = "\n".join(f"row_{i:02d} = {i}" for i in range(40))
+    deck.write_text(f"### slide:: p\n### title:: Tall\n{code}\n"
+                    "print('ran all', row_39)\n")
+    server = Tmux(env, width=80, height=20)
+    try:
+        window = server.start(sliderepl(str(deck)))
+        screen = server.wait_for(window, "-- more --", history=False)
+        assert "row_00 = 0" in screen and "row_39" not in screen
+        server.key(window, "Enter")
+        screen = server.wait_for(window, "row_39 = 39", history=False)
+        # paused slide: Enter now runs it
+        server.key(window, "Enter")
+        server.wait_for(window, "ran all 39")
+        # nothing was cut: every line is in the scrollback
+        full = server.screen(window)
+        assert all(f"row_{i:02d} = {i}" in full for i in range(40))
+    finally:
+        server.close()
