@@ -3,6 +3,8 @@ if __name__ == "__main__":
     import sliderepl.launch
     sliderepl.launch.deck(__file__)   # runs the deck, then exits
 
+### target:: 45m
+
 ### slide:: s
 import logging
 import os
@@ -228,6 +230,20 @@ print("second use:")
 with watched.connect() as cx:
     cx.execute(text("SELECT 1")).scalar()
 watched.dispose()
+### exercise:: Count checkouts: make ``counted = pool_of_one()``, listen
+### exercise:: for ``checkout`` on it, appending to a list ``checkouts``,
+### exercise:: then use ``counted`` twice.
+### hint:: event.listen(counted, "checkout", lambda *args: checkouts.append(1))
+### hint:: with counted.connect() as cx: cx.execute(text("SELECT 1"))
+### check:: len(checkouts) == 2
+### solution:: counted = pool_of_one()
+### solution:: checkouts = []
+### solution:: event.listen(counted, "checkout",
+### solution::              lambda *args: checkouts.append(1))
+### solution:: for _ in range(2):
+### solution::     with counted.connect() as cx:
+### solution::         cx.execute(text("SELECT 1")).all()
+### solution:: counted.dispose()
 
 ### slide::
 ### title:: Per-connection settings on connect
@@ -611,6 +627,13 @@ for dialect in (sqlite.dialect(), postgresql.dialect(), mysql.dialect(),
                             compile_kwargs={"literal_binds": True})
     sql = " ".join(str(compiled).split())
     print(f"{dialect.name:10} {sql}")
+### exercise:: Compile ``stmt`` for MySQL with its bound values inlined
+### exercise:: and keep the SQL text in ``mysql_sql``.
+### hint:: stmt.compile(dialect=..., compile_kwargs={"literal_binds": True})
+### check:: "LIMIT 5" in mysql_sql and "= 123" in mysql_sql
+### solution:: mysql_sql = str(stmt.compile(
+### solution::     dialect=mysql.dialect(),
+### solution::     compile_kwargs={"literal_binds": True}))
 
 ### slide:: l
 ### title:: Third-party dialects

@@ -3,6 +3,8 @@ if __name__ == "__main__":
     import sliderepl.launch
     sliderepl.launch.deck(__file__)   # runs the deck, then exits
 
+### target:: 50m
+
 ### slide:: s
 import datetime as dt
 import logging
@@ -407,6 +409,13 @@ for column in people.c:
     label = column.info.get("label", column.name)
     widget = column.info.get("widget", "text")
     print(f"{label + ':':<16} [{widget:<5}] {column.type}")
+### exercise:: Give the ``given`` column the widget ``"name"`` through its
+### exercise:: ``.info``, then draw the form again.
+### hint:: people.c.given.info is a plain dict
+### check:: people.c.given.info.get("widget") == "name"
+### solution:: people.c.given.info["widget"] = "name"
+### solution:: for column in people.c:
+### solution::     print(column.info.get("label"), column.info.get("widget", "text"))
 
 ### slide::
 ### title:: Table documentation from .info
@@ -753,6 +762,15 @@ for name, dialect in dialects.items():
     print(f"{name:<11}", at_sign.compile(dialect=dialect))
 with engine.connect() as cx:
     print(cx.execute(select(users.c.email, at_sign).order_by("id")).all())
+### exercise:: MariaDB has ``LOCATE(needle, haystack)``: compile ``find``
+### exercise:: to it for the ``"mysql"`` dialect name (MariaDB's too).
+### hint:: @compiles(find, "mysql") on a function like find_sqlite
+### check:: "LOCATE(" in str(at_sign.compile(dialect=dialects["mariadb"]))
+### solution:: @compiles(find, "mysql")
+### solution:: def find_mysql(element, compiler, **kw):
+### solution::     haystack, needle = (compiler.process(c, **kw)
+### solution::                         for c in element.clauses)
+### solution::     return f"LOCATE({needle}, {haystack})"
 
 ### slide:: b
 ### title:: Part 2: what we added

@@ -3,6 +3,8 @@ if __name__ == "__main__":
     import sliderepl.launch
     sliderepl.launch.deck(__file__)   # runs the deck, then exits
 
+### target:: 75m
+
 ### slide:: s
 import dataclasses
 import gc
