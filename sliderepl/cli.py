@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sliderepl",
         description="Run a slide deck as a live Python REPL session.",
+        epilog="Also: sliderepl check DECK (compare with the stored "
+        "transcript), sliderepl export DECK --to md|html|py (handouts), "
+        "sliderepl lint DECK (problems before the talk), sliderepl notes "
+        "(speaker notes in a second terminal).  Each has --help.",
     )
     parser.add_argument(
         "deck", nargs="?", type=Path, metavar="DECK",
