@@ -25,7 +25,7 @@ import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import IO
 
 from .history import state_dir
 from .model import Slide
@@ -82,7 +82,7 @@ def osc52(text: str) -> str:
 def copy(
     text: str,
     name: str,
-    stream: TextIO | None = None,
+    stream: IO[str] | None = None,
     environ: Mapping[str, str] | None = None,
     which: Which = shutil.which,
 ) -> Copied:
@@ -120,7 +120,7 @@ def _save(text: str, name: str, environ: Mapping[str, str]) -> Path | None:
     return path
 
 
-def _is_tty(stream: TextIO) -> bool:
+def _is_tty(stream: IO[str]) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):

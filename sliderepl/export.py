@@ -321,7 +321,8 @@ def to_script(deck: Deck) -> str:
     if setup:
         out += ["", "# -- setup " + "-" * 60, "", setup]
     for slide in deck.slides:
-        out += ["", "", f"# -- {slide.number}. {_title(slide)} ".ljust(72, "-")]
+        head = f"# -- {slide.number}. {_title(slide)} "
+        out += ["", "", head.ljust(72, "-")]
         out += [f"# {line}".rstrip() for line in slide.intro]
         out += [f"#{'  ' * b.depth}* {b.text}" for b in slide.bullets]
         code = _slide_code(slide)

@@ -26,8 +26,12 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import KNOWN_FLAGS, Deck, Slide
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 #: Lines the REPL needs below a slide: the prompt and the toolbar.
 RESERVED = 2
@@ -53,7 +57,7 @@ def slide_height(slide: Slide, total: int, width: int) -> int:
 
     console = make_console("dark", io.StringIO(), force_terminal=False,
                            width=width)
-    parts = [render.slide_header(slide, total)]
+    parts: list[RenderableType] = [render.slide_header(slide, total)]
     if slide.bullets:
         parts.append(render.bullets(slide.bullets))
     parts += [render.code(block) for block in slide.blocks]

@@ -133,9 +133,9 @@ class Deck:
     """A parsed deck: setup slides apart, shown slides in order.
 
     ``target`` is the time the deck should take, in seconds, for the
-    pacing display.  ``problems`` lists every problem found while parsing: those attached
-    to a slide (also in ``Slide.problems``) and deck-level ones such as a
-    missing or cyclic include.  ``sources`` maps each file read (the deck
+    pacing display.  ``problems`` lists every problem found while
+    parsing: those attached to a slide (also in ``Slide.problems``) and
+    deck-level ones such as a missing or cyclic include.  ``sources`` maps each file read (the deck
     and its includes) to its text, so tracebacks can quote the code that
     actually ran even if the file changes afterwards.
     """

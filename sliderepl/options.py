@@ -14,8 +14,9 @@ class Options:
 
     ``echo_sql`` is the initial SQL echo state (``--no-echo`` clears it);
     ``start`` is the 1-based slide to open on; ``resume`` says no
-    ``--start`` was given, so the REPL may offer the last position.  ``db`` has already been
-    exported as ``TUTORIAL_DB`` by the command line when set.
+    ``--start`` was given, so the REPL may offer the last position.
+    ``db`` has already been exported as ``TUTORIAL_DB`` by the command
+    line when set.
     """
 
     deck: Path | None = None

@@ -30,7 +30,9 @@ CHECKED = sorted(ROOT.glob("part*.py")) + [
 ]
 
 
-def sliderepl(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def sliderepl(
+    *args: str, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("TUTORIAL_DB", None)
     return subprocess.run(
