@@ -135,9 +135,10 @@ class Deck:
     ``target`` is the time the deck should take, in seconds, for the
     pacing display.  ``problems`` lists every problem found while
     parsing: those attached to a slide (also in ``Slide.problems``) and
-    deck-level ones such as a missing or cyclic include.  ``sources`` maps each file read (the deck
-    and its includes) to its text, so tracebacks can quote the code that
-    actually ran even if the file changes afterwards.
+    deck-level ones such as a missing or cyclic include.  ``sources``
+    maps each file read (the deck and its includes) to its text, so
+    tracebacks can quote the code that actually ran even if the file
+    changes afterwards.
     """
 
     path: Path
