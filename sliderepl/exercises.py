@@ -105,7 +105,7 @@ def prove(interpreter: Interpreter, slide: Slide, sink: Sink) -> str | None:
 
 def task_lines(exercise: Exercise) -> list[str]:
     """What a slide shows about its exercise (hints stay hidden)."""
-    lines = [f"Exercise: {' '.join(exercise.task)}".rstrip()]
+    lines = [f"**Exercise:** {' '.join(exercise.task)}".rstrip()]
     extra = []
     if exercise.hints:
         extra.append(f"!hint ({len(exercise.hints)})")

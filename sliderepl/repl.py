@@ -183,15 +183,16 @@ def exercise_command(state: ReplState, name: str) -> None:
 
 
 def _show_solution(state: ReplState, code: str) -> None:
-    from .model import Block
+    """The solution as typed at ``>>>``: one prompt per statement."""
+    from .parser import solution_blocks
 
     slide = state.slide
-    assert slide is not None and slide.exercise is not None
-    block = Block(code + "\n", code, slide.path,
-                  slide.exercise.solution_line or slide.line)
-    state.screen.show(render.code(block, state.screen.syntax_theme))
-    if state.remember is not None:
-        state.remember(code)  # Up at the prompt brings it back to edit
+    assert slide is not None
+    for block in solution_blocks(slide):
+        state.screen.show(render.code(block, state.screen.syntax_theme))
+        if state.remember is not None:
+            # Up at the prompt brings each statement back to edit
+            state.remember(block.display)
 
 
 def show_slide(state: ReplState, number: int) -> None:

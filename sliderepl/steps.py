@@ -182,8 +182,10 @@ def show_exercise(state: ReplState) -> None:
     slide = state.slide
     if slide is None or slide.exercise is None:
         return
+    from .markup import to_text
+
     for line in task_lines(slide.exercise):
-        state.screen.message(line)
+        state.screen.show(to_text(line, "message"))
 
 
 def move(state: ReplState, to: Callable[[Sink], bool]) -> None:
