@@ -147,3 +147,23 @@ def test_subcommand_help(capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("check", "export", "lint", "notes"):
         assert cli.main([name, "--help"]) == 0
         assert f"usage: sliderepl {name}" in capsys.readouterr().out
+
+
+def test_headless_and_piped_runs_never_ask(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    progress.record(DECK, 3, 4)
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    for args in (["--run-all", str(DECK)], [str(DECK)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "sliderepl", *args], env=env,
+            input="", capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Resume there?" not in done.stdout + done.stderr
+        assert "A table" in done.stdout  # slide 1, not slide 3
+    # and a piped session leaves the learner's resume point alone
+    assert progress.stopped_at(DECK).position == 3  # type: ignore
