@@ -1,0 +1,65 @@
+"""What the tools beyond the slides cost, next to a plain headless run.
+
+For each project deck: the median wall time (of ``--runs`` runs, in a
+fresh process each, as a user or CI runs them) of ``sliderepl --run-all``
+(the floor), ``sliderepl check`` (run + normalise + compare), ``sliderepl
+export --to html`` (run + highlight every block) and ``sliderepl lint``
+(no run: parse and measure every slide), with each one's ratio to the
+floor.
+
+Run: python benchmarks/beyond_slides.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(args: list[str]) -> float:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("TUTORIAL_DB", None)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "sliderepl", *args], cwd=ROOT,
+                   env=env, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=False, timeout=600)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    runs = parser.parse_args().runs
+    out = Path(tempfile.mkdtemp()) / "handout.html"
+    print(f"{'deck':<10}{'tool':<14}{'median s':>10}{'x run-all':>11}")
+    for deck in sorted(ROOT.glob("part*.py")):
+        commands = {
+            "run-all": ["--run-all", deck.name],
+            "check": ["check", deck.name],
+            "export html": ["export", deck.name, "--to", "html", "-o",
+                            str(out)],
+            "lint": ["lint", deck.name, "--width", "100", "--height", "40"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(runs):
+            # interleaved: a busy machine slows every tool alike
+            for name, args in commands.items():
+                times[name].append(timed(args))
+        floor = statistics.median(times["run-all"])
+        for name in commands:
+            value = statistics.median(times[name])
+            print(f"{deck.name:<10}{name:<14}{value:>10.2f}"
+                  f"{value / floor:>10.2f}x")
+
+
+if __name__ == "__main__":
+    main()
