@@ -165,6 +165,19 @@ def publish(
     )
 
 
+def presenter_left(
+    deck: Path, environ: Mapping[str, str] | None = None
+) -> None:
+    """The presenter's REPL on ``deck`` ended: withdraw its stage (only
+    if it is still that deck's: another talk may have started since)."""
+    stage = presenter(environ)
+    if stage is not None and stage.where.deck == Path(_key(deck)):
+        try:
+            (state_dir(environ) / PRESENTER).unlink()
+        except OSError:
+            pass
+
+
 def presenter(environ: Mapping[str, str] | None = None) -> Stage | None:
     """The presenter's last published stage, or None."""
     data = _read(state_dir(environ) / PRESENTER)

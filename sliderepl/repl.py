@@ -259,7 +259,13 @@ def run_interactive(deck: Deck, options: Options) -> int:
         state.screen.message(f"no line editor ({exc}); plain input",
                              failed=True)
         return line_loop(state, input)
-    return prompt_loop(state)
+    try:
+        return prompt_loop(state)
+    finally:
+        # the notes window stops showing a talk that is over
+        from .progress import presenter_left
+
+        presenter_left(deck.path)
 
 
 def ask_resume(

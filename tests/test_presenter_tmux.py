@@ -128,6 +128,9 @@ def test_notes_window_follows_the_presenter(tmux: Tmux) -> None:
     screen = tmux.wait_for(notes, "(no notes for this slide)",
                            history=False)
     assert "next: (end of the deck)" in screen
+    # the talk ends: the notes window waits for the next one
+    tmux.type(deck, "!quit")
+    tmux.wait_for(notes, "waiting for the presenter", history=False)
 
 
 def test_toolbar_timer_ahead_and_behind(tmux: Tmux, tmp_path: Path) -> None:

@@ -65,6 +65,10 @@ def test_on_slide_publishes_the_stage(tmp_path: Path,
     assert stage.next_title == "Two"
     assert stage.where.target == 1800 and stage.where.started == 1000.0
     assert progress.stopped_at(path, env).position == 1  # type: ignore
+    progress.presenter_left(tmp_path / "other.py", env)
+    assert progress.presenter(env) is not None  # not that deck's stage
+    progress.presenter_left(path, env)
+    assert progress.presenter(env) is None
 
 
 @pytest.mark.parametrize("elapsed, position, expected", [
