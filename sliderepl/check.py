@@ -67,12 +67,26 @@ _LIBRARY = _library_prefixes()
 _FRAME = re.compile(r'^(\s*File "<(?:site-packages|stdlib)>/[^"]*", line )\d+')
 
 
-def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
-    """``text`` with run-to-run and machine-to-machine noise masked."""
-    prefixes = sorted(
+def _prefixes(folders: tuple[Path, ...]) -> list[str]:
+    return sorted(
         {str(folder.resolve()) + os.sep for folder in folders}, key=len,
         reverse=True,
     )
+
+
+def shorten_paths(text: str, folders: tuple[Path, ...] = ()) -> str:
+    """Library paths as ``<site-packages>/...`` / ``<stdlib>/...``, and
+    paths inside ``folders`` relative to them (handouts use this too)."""
+    for prefix, label in _LIBRARY:
+        text = text.replace(prefix, label)
+    for prefix in _prefixes(folders):
+        text = text.replace(prefix, "")
+    return text
+
+
+def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
+    """``text`` with run-to-run and machine-to-machine noise masked."""
+    prefixes = _prefixes(folders)
     lines = []
     for line in text.splitlines():
         if _CARETS.match(line):

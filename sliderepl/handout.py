@@ -6,7 +6,9 @@ solutions proved) and returns a :class:`Recorded` per slide: its code
 blocks with the output, values and SQL each produced, grouped into
 ``Chunk``s of one kind so a handout can draw a console session, then the
 SQL it sent, then the next session.  Timings and object addresses are
-masked as in transcripts.  ``plain_markup`` turns the inline slide markup
+masked as in transcripts, and file paths shortened (the deck's folder
+and the project's are dropped, libraries read ``<site-packages>/...``):
+a handout is read on another machine.  ``plain_markup`` turns the inline slide markup
 into (kind, text) pieces any format can render.
 """
 
@@ -17,7 +19,10 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 from . import active
+from .check import PROJECT_DIR, shorten_paths
 from .events import (
     SQL,
     BlockStarted,
@@ -67,10 +72,13 @@ class _Recorder:
     def __init__(self) -> None:
         self.current: Recorded | None = None
         self.solving = False
+        #: paths under these show relative: a handout is read elsewhere
+        self.folders: tuple[Path, ...] = ()
         self._partial = ""
 
     def _add(self, kind: str, text: str) -> None:
         assert self.current is not None
+        text = shorten_paths(text, self.folders)
         if self.solving and kind == NOTICE:
             return  # "check passed" and friends: the handout says it
         chunks = (
@@ -114,6 +122,7 @@ def record(deck: Deck) -> list[Recorded]:
     """Run ``deck`` once, recording every shown slide."""
     interpreter = default_interpreter(deck, True)
     recorder = _Recorder()
+    recorder.folders = (deck.path.resolve().parent, PROJECT_DIR)
     slides: list[Recorded] = []
     stdin = sys.stdin
     sys.stdin = io.StringIO()  # input() in a slide: end of file, no wait
