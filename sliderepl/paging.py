@@ -17,6 +17,7 @@ while a slide is drawn.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -57,7 +58,7 @@ class Pager:
 
     @property
     def page(self) -> int:
-        return max(self.console.size.height - RESERVED, 3)
+        return max(_lines(self.console) - RESERVED, 3)
 
     def new_slide(self) -> None:
         """A slide starts (after any screen clear)."""
@@ -102,6 +103,22 @@ class Pager:
         self.used = 0
         if answer.strip().lower().startswith("q"):
             self.active = False
+
+
+def _lines(console: Console) -> int:
+    """The terminal's height, from the terminal itself: rich prefers a
+    ``LINES`` variable, which can be stale (some launchers export the
+    size the terminal had when they started)."""
+    try:
+        fd = console.file.fileno()
+    except (AttributeError, ValueError, OSError):
+        fd = -1
+    if fd >= 0:
+        try:
+            return os.get_terminal_size(fd).lines
+        except OSError:
+            pass
+    return console.size.height
 
 
 def _tty(stream: object) -> bool:

@@ -257,7 +257,14 @@ def test_a_tall_slide_is_paged(env: dict[str, str], tmp_path: Path) -> None:
         window = server.start(sliderepl(str(deck)))
         screen = server.wait_for(window, "-- more --", history=False)
         assert "row_00 = 0" in screen and "row_39" not in screen
+        # the slide's first line was still on screen at the pause
+        assert "│ Tall" in screen
         server.key(window, "Enter")
+        screen = server.wait_for(window, "row_32 = 32", history=False)
+        assert "row_33" not in screen  # a second page, a second pause
+        assert screen.rstrip().endswith("-- more -- (Enter: next page, "
+                                        "q Enter: all of it)")
+        server.type(window, "q")  # the rest at once
         screen = server.wait_for(window, "row_39 = 39", history=False)
         # paused slide: Enter now runs it
         server.key(window, "Enter")
