@@ -3,7 +3,8 @@
 The presenter's REPL publishes where it is (``sliderepl.progress``: a
 small JSON file in the user's state directory, local only) each time it
 lands on a slide.  This window polls that file a few times a second and
-shows the current slide's title, its ``### note::`` lines, the next
+shows the current slide's title, its ``### note::`` lines, its
+exercise with the solution (the presenter's answer sheet), the next
 slide's title, and the clock with the pacing against the deck's
 ``### target::``.  With DECK it waits until the presenter opens that
 deck.  Ctrl-C closes it.  ``--once`` prints the notes once and exits
@@ -55,6 +56,12 @@ def render(stage: Stage | None, width: int, now: float,
                                    subsequent_indent="    ") or ["  *"]
     else:
         lines.append("  (no notes for this slide)")
+    if stage.exercise:
+        task, *solution = stage.exercise
+        lines += [""] + textwrap.wrap(f"Exercise: {task}", wrap)
+        if solution:
+            lines.append("  solution:")
+            lines += [f"    {line}" for line in solution]
     lines.append("")
     if stage.next_title:
         lines.append(f"next: {where.position + 1}. {stage.next_title}")

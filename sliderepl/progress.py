@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .history import state_dir
-from .model import Deck
+from .model import Deck, Slide
 
 PROGRESS = "progress.json"
 PRESENTER = "presenter.json"
@@ -148,6 +148,9 @@ class Stage:
     title: str = ""
     notes: tuple[str, ...] = ()
     next_title: str = ""
+    #: the slide's exercise for the presenter: its task, then its
+    #: solution's lines (empty: no exercise)
+    exercise: tuple[str, ...] = ()
 
 
 def publish(
@@ -161,7 +164,7 @@ def publish(
          "total": where.total, "at": time.time(),
          "started": where.started, "target": where.target,
          "title": stage.title, "notes": list(stage.notes),
-         "next": stage.next_title},
+         "next": stage.next_title, "exercise": list(stage.exercise)},
     )
 
 
@@ -190,7 +193,8 @@ def presenter(environ: Mapping[str, str] | None = None) -> Stage | None:
         )
         return Stage(where, str(data.get("title") or ""),
                      tuple(str(n) for n in data.get("notes") or ()),
-                     str(data.get("next") or ""))
+                     str(data.get("next") or ""),
+                     tuple(str(n) for n in data.get("exercise") or ()))
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -223,6 +227,17 @@ def on_slide(
             plain_title(slide.title),
             tuple(slide.notes),
             plain_title(following.title) if following is not None else "",
+            _exercise_lines(slide),
         ),
         environ,
     )
+
+
+def _exercise_lines(slide: Slide) -> tuple[str, ...]:
+    exercise = slide.exercise
+    if exercise is None:
+        return ()
+    lines = [plain_title(" ".join(exercise.task))]
+    if exercise.solution:
+        lines += exercise.solution.split("\n")
+    return tuple(lines)

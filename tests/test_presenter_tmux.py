@@ -124,6 +124,9 @@ def test_notes_window_follows_the_presenter(tmux: Tmux) -> None:
     screen = tmux.wait_for(notes, "Give them two minutes.", history=False)
     assert "Ask who has used" not in screen  # redrawn, not appended
     assert "slide 2 / 4" in screen
+    # the presenter's answer sheet: the exercise and its solution
+    assert 'Exercise: Add a column "name" (String(50)) to users.' in screen
+    assert '    users.append_column(Column("name", String(50)))' in screen
     tmux.type(deck, "!goto 4")
     screen = tmux.wait_for(notes, "(no notes for this slide)",
                            history=False)
