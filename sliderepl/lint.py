@@ -13,7 +13,8 @@ Warnings, one per line as ``FILE:LINE: message``:
 * unknown flag characters after ``slide::`` (the runner ignores them,
   which usually hides a typo);
 * ``!!{name}`` naming neither a theme style nor a rich style;
-* a shown slide without a title.
+* a shown slide without a title;
+* hints, a check or a solution with no ``### exercise::`` task.
 
 Nothing is run.  Exit status 0 clean, 1 warnings, 2 unreadable deck.
 """
@@ -94,6 +95,11 @@ def lint_slide(slide: Slide, total: int, width: int,
         for style in _unknown_styles(text):
             found.append(Warning_(*at, f"{name}: unknown style "
                                   f"!!{{{style}}} (shown as plain text)"))
+    exercise = slide.exercise
+    if exercise is not None and not " ".join(exercise.task).strip():
+        found.append(Warning_(slide.path, exercise.line, f"{name}: "
+                              "exercise markup without an exercise:: "
+                              "line saying what to do"))
     if slide.is_setup:
         return found
     for block in slide.blocks:

@@ -39,6 +39,13 @@ def test_each_kind_of_warning() -> None:
     ]
 
 
+def test_exercise_without_a_task() -> None:
+    assert messages("### slide::\n### title:: T\n### hint:: h\n"
+                    "### check:: True\n### solution:: pass\n") == [
+        "d.py:3: slide 1 \"T\": exercise markup without an exercise:: "
+        "line saying what to do"]
+
+
 def test_too_tall_and_too_wide() -> None:
     long_line = "x = " + "1 + " * 30 + "1"
     code = "\n".join(f"v{i} = {i}" for i in range(30))
