@@ -3,9 +3,8 @@
 * ``md``: a Markdown handout: titles, intro text, bullets, then each
   code block as a console session with its real output, and the SQL it
   sent, from an actual run of the deck (``sliderepl.handout``).
-* ``html``: the same as one self-contained page: CSS inline, code
-  highlighted by pygments with inline styles, no external resource, so
-  it reads offline and can be mailed as one file.
+* ``html``: the same as one self-contained page
+  (``sliderepl.handout_html``).
 * ``py``: a clean script (no markup, no prompts) that runs top to bottom:
   setup code first; ``x`` slides (display only) commented out; ``e``
   slides (errors on purpose) wrapped in ``try``/``except`` so the script
@@ -28,26 +27,19 @@ import sys
 import tokenize
 from pathlib import Path
 
-from .handout import Chunk, Recorded, paragraphs, plain_markup, record
+from .handout import (
+    Chunk,
+    Recorded,
+    deck_title,
+    paragraphs,
+    plain_markup,
+    record,
+    slide_title,
+)
+from .handout_html import to_html
 from .model import Deck, Slide
 
 FORMATS = ("md", "html", "py")
-
-
-def deck_title(deck: Deck) -> str:
-    """The first line of the deck file's docstring, else its name."""
-    text = deck.sources.get(deck.path, "")
-    head = text.split("### slide::", 1)[0]
-    try:
-        doc = ast.get_docstring(ast.parse(head)) or ""
-    except SyntaxError:
-        doc = ""
-    first = doc.strip().split("\n")[0].split("Run:", 1)[0].strip()
-    return first or deck.path.stem
-
-
-def _title(slide: Slide) -> str:
-    return slide.title or f"Slide {slide.number}"
 
 
 # -- Markdown -----------------------------------------------------------
@@ -89,7 +81,8 @@ def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
                  "of the deck: the output and SQL below are real.")
     for item in slides:
         slide = item.slide
-        parts += ["", f"## {slide.number}. {_md_inline(_title(slide))}", ""]
+        title = _md_inline(slide_title(slide))
+        parts += ["", f"## {slide.number}. {title}", ""]
         for text in paragraphs(slide.intro):
             parts += [_md_inline(text), ""]
         if slide.bullets:
@@ -119,160 +112,6 @@ def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
                 else:
                     parts += [_fence("python", exercise.solution), ""]
     return "\n".join(parts).rstrip("\n") + "\n"
-
-
-# -- HTML ---------------------------------------------------------------
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
-  max-width: 56rem; margin: 2rem auto; padding: 0 1rem; color: #1d1f21;
-  line-height: 1.5; background: #ffffff; }
-h1 { border-bottom: 3px solid #8b0000; padding-bottom: .3rem; }
-h2 { margin-top: 2.5rem; border-bottom: 1px solid #ccc; }
-h2 .n { color: #8b0000; margin-right: .4rem; }
-nav ol { columns: 2; font-size: .9rem; }
-code { background: #f2f2f2; padding: 0 .2rem; border-radius: 3px; }
-.highlight pre, pre { padding: .6rem .8rem; overflow-x: auto;
-  border-radius: 4px; font-size: .85rem; line-height: 1.35;
-  margin: .5rem 0; }
-.session .highlight pre { background: #f8f8f8; }
-.sql { border-left: 4px solid #3b73b9; margin: .5rem 0; }
-.sql .highlight pre { background: #eef4fb; margin: 0; }
-.notice { font-style: italic; color: #555; }
-.problem { color: #b00020; font-family: monospace; }
-.exercise { border: 2px solid #2e7d32; border-radius: 6px;
-  padding: .3rem 1rem; margin: 1rem 0; background: #f4fbf4; }
-.exercise h3 { margin: .3rem 0; color: #2e7d32; }
-details { margin: .3rem 0; }
-summary { cursor: pointer; font-weight: 600; }
-footer { margin-top: 3rem; font-size: .8rem; color: #777; }
-"""
-
-
-def _html_inline(text: str) -> str:
-    from html import escape
-
-    out = []
-    for kind, piece in plain_markup(text):
-        if kind == "code":
-            out.append(f"<code>{escape(piece)}</code>")
-        elif kind == "bold":
-            out.append(f"<strong>{escape(piece)}</strong>")
-        else:
-            out.append(escape(piece))
-    return "".join(out)
-
-
-def _highlight(text: str, lang: str) -> str:
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import (
-        PythonConsoleLexer,
-        PythonLexer,
-        SqlLexer,
-    )
-
-    lexer = {"sql": SqlLexer, "pycon": PythonConsoleLexer}.get(
-        lang, PythonLexer
-    )()
-    formatter = HtmlFormatter(noclasses=True, style="friendly",
-                              nobackground=True)
-    return str(highlight(text, lexer, formatter))
-
-
-def to_html(deck: Deck, slides: list[Recorded]) -> str:
-    from html import escape
-
-    title = deck_title(deck)
-    body = [f"<h1>{_html_inline(title)}</h1>",
-            f"<p>A handout of <code>{escape(deck.path.name)}</code>, "
-            "generated from a run of the deck: the output and SQL below "
-            "are real.</p>", "<nav><ol>"]
-    for item in slides:
-        n = item.slide.number
-        body.append(f'<li><a href="#s{n}">'
-                    f"{_html_inline(_title(item.slide))}</a></li>")
-    body.append("</ol></nav>")
-    for item in slides:
-        body += _html_slide(item)
-    body.append("<footer>Generated by <code>sliderepl export --to html"
-                "</code>.</footer>")
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-        "<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, "
-        "initial-scale=1\">\n"
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n"
-        "</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
-    )
-
-
-def _html_slide(item: Recorded) -> list[str]:
-    from html import escape
-
-    slide = item.slide
-    out = [f'<section id="s{slide.number}">',
-           f'<h2><span class="n">{slide.number}.</span>'
-           f"{_html_inline(_title(slide))}</h2>"]
-    out += [f"<p>{_html_inline(p)}</p>" for p in paragraphs(slide.intro)]
-    if slide.bullets:
-        out.append(_html_bullets(slide))
-    out += [f'<p class="problem">{escape(str(p))}</p>'
-            for p in slide.problems]
-    if not slide.runs and slide.blocks:
-        code = "\n".join(b.display for b in slide.blocks)
-        out += ['<p class="notice">(shown, not run)</p>',
-                f'<div class="session">{_highlight(code, "python")}</div>']
-    out += _html_chunks(item.chunks)
-    exercise = slide.exercise
-    if exercise is not None:
-        out += ['<div class="exercise"><h3>Exercise</h3>',
-                f"<p>{_html_inline(' '.join(exercise.task))}</p>"]
-        for number, hint in enumerate(exercise.hints, 1):
-            out.append(f"<details><summary>Hint {number}</summary>"
-                       f"<p>{_html_inline(hint)}</p></details>")
-        if exercise.solution:
-            shown = _html_chunks(item.solution_chunks) or [
-                _highlight(exercise.solution, "python")
-            ]
-            out.append("<details><summary>Solution</summary>"
-                       + "".join(shown) + "</details>")
-        out.append("</div>")
-    out.append("</section>")
-    return out
-
-
-def _html_chunks(chunks: list[Chunk]) -> list[str]:
-    from html import escape
-
-    out = []
-    for chunk in chunks:
-        if chunk.kind == "notice":
-            out.append(f'<p class="notice">{escape(chunk.text)}</p>')
-        elif chunk.kind == "sql":
-            out.append(f'<div class="sql">{_highlight(chunk.text, "sql")}'
-                       "</div>")
-        else:
-            out.append('<div class="session">'
-                       f"{_highlight(chunk.text, 'pycon')}</div>")
-    return out
-
-
-def _html_bullets(slide: Slide) -> str:
-    base = min(b.depth for b in slide.bullets)
-    out: list[str] = []
-    depth = -1
-    for bullet in slide.bullets:
-        level = bullet.depth - base
-        while depth < level:
-            out.append("<ul>")
-            depth += 1
-        while depth > level:
-            out.append("</ul>")
-            depth -= 1
-        out.append(f"<li>{_html_inline(bullet.text)}</li>")
-    out += ["</ul>"] * (depth + 1)
-    return "".join(out)
 
 
 # -- Python script --------------------------------------------------------
@@ -321,7 +160,7 @@ def to_script(deck: Deck) -> str:
     if setup:
         out += ["", "# -- setup " + "-" * 60, "", setup]
     for slide in deck.slides:
-        head = f"# -- {slide.number}. {_title(slide)} "
+        head = f"# -- {slide.number}. {slide_title(slide)} "
         out += ["", "", head.ljust(72, "-")]
         out += [f"# {line}".rstrip() for line in slide.intro]
         out += [f"#{'  ' * b.depth}* {b.text}" for b in slide.bullets]

@@ -8,12 +8,13 @@ blocks with the output, values and SQL each produced, grouped into
 SQL it sent, then the next session.  Timings and object addresses are
 masked as in transcripts, and file paths shortened (the deck's folder
 and the project's are dropped, libraries read ``<site-packages>/...``):
-a handout is read on another machine.  ``plain_markup`` turns the inline slide markup
-into (kind, text) pieces any format can render.
+a handout is read on another machine.  ``plain_markup`` turns the
+inline slide markup into (kind, text) pieces any format can render.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import sys
@@ -193,3 +194,20 @@ def paragraphs(lines: list[str]) -> list[str]:
     if current:
         found.append(" ".join(current))
     return found
+
+
+def deck_title(deck: Deck) -> str:
+    """The first line of the deck file's docstring, else its name."""
+    text = deck.sources.get(deck.path, "")
+    head = text.split("### slide::", 1)[0]
+    try:
+        doc = ast.get_docstring(ast.parse(head)) or ""
+    except SyntaxError:
+        doc = ""
+    first = doc.strip().split("\n")[0].split("Run:", 1)[0].strip()
+    return first or deck.path.stem
+
+
+def slide_title(slide: Slide) -> str:
+    """A slide's title, or ``Slide N`` for an untitled one."""
+    return slide.title or f"Slide {slide.number}"
