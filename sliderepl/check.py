@@ -205,8 +205,5 @@ def check(
 
 
 def main(argv: list[str]) -> int:
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
+    args = _parser().parse_args(argv)  # bad usage: cli.main says so
     return check(args.deck, args.transcript, args.update, args.short)

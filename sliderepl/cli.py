@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with active.running():
                 return int(run(args[1:]))
+        except SystemExit as exc:  # argparse's way to say "bad usage"
+            return exc.code if isinstance(exc.code, int) else 2
         except KeyboardInterrupt:
             print("sliderepl: interrupted", file=sys.stderr)
             return 130
@@ -153,7 +155,7 @@ def _run(options: Options) -> int:
         if chosen is None:
             return 0
         options.deck = Path(chosen)
-    deck = _load(options.deck)
+    deck = read_deck(options.deck)
     if deck is None:
         return 2
     if options.run_all:
@@ -169,18 +171,20 @@ def _run(options: Options) -> int:
     return int(run_interactive(deck, options))
 
 
-def _load(path: Path) -> Deck | None:
+def read_deck(path: Path, prog: str = "sliderepl") -> Deck | None:
+    """The parsed deck, or None after saying on stderr why it can't be
+    read (the subcommands use it too, with their own ``prog``)."""
     from .parser import load
 
     if path.is_dir():
-        print(f"sliderepl: {path} is a folder, not a deck", file=sys.stderr)
+        print(f"{prog}: {path} is a folder, not a deck", file=sys.stderr)
         return None
     try:
         return load(path)
     except FileNotFoundError:
-        print(f"sliderepl: no such deck: {path}", file=sys.stderr)
+        print(f"{prog}: no such deck: {path}", file=sys.stderr)
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"sliderepl: can't read {path}: {exc}", file=sys.stderr)
+        print(f"{prog}: can't read {path}: {exc}", file=sys.stderr)
     return None
 
 

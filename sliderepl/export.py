@@ -238,17 +238,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    from .parser import load
+    from .cli import read_deck
 
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
-    try:
-        deck = load(args.deck.resolve())
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"sliderepl export: can't read {args.deck}: {exc}",
-              file=sys.stderr)
+    args = _parser().parse_args(argv)  # bad usage: cli.main says so
+    deck = read_deck(args.deck.resolve(), "sliderepl export")
+    if deck is None:
         return 2
     if args.short:
         deck = deck.shortened()

@@ -142,21 +142,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    from .parser import load
+    from .cli import read_deck
 
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
+    args = _parser().parse_args(argv)  # bad usage: cli.main says so
     if args.width < 20 or args.height < 5:
         print("sliderepl lint: --width must be 20 or more and --height 5 "
               "or more", file=sys.stderr)
         return 2
-    try:
-        deck = load(args.deck)
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"sliderepl lint: can't read {args.deck}: {exc}",
-              file=sys.stderr)
+    deck = read_deck(args.deck, "sliderepl lint")
+    if deck is None:
         return 2
     found = lint(deck, args.width, args.height)
     for warning in found:

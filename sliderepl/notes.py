@@ -101,10 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
+    args = _parser().parse_args(argv)  # bad usage: cli.main says so
     deck = args.deck.resolve() if args.deck else None
     if args.once:
         stage = presenter()
