@@ -39,7 +39,7 @@ def drift(elapsed: float, position: int, total: int, target: float) -> float:
 def pace(
     elapsed: float, position: int, total: int, target: float | None
 ) -> str:
-    """``+2m behind``, ``-3m ahead``, ``on time``, or "" with no target
+    """``2m behind``, ``3m ahead``, ``on time``, or "" with no target
     (or before the first slide)."""
     if not target or position < 1 or total < 1:
         return ""
@@ -49,8 +49,8 @@ def pace(
     if abs(off) < min(30.0, target / total / 4):
         return "on time"
     if off > 0:
-        return f"+{short(off)} behind"
-    return f"-{short(off)} ahead"
+        return f"{short(off)} behind"
+    return f"{short(off)} ahead"
 
 
 def budget(elapsed: float, target: float | None) -> str:

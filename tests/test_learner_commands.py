@@ -125,7 +125,7 @@ def test_toolbar_shows_the_budget_and_the_pace() -> None:
     assert "00:30 / 10:00 on time" in text  # slide 1 of 4: 2:30 each
     repl.handle_line(state, "!goto 4")
     text = "".join(part for _, part in toolbar(state, now=130.0))
-    assert "00:30 / 10:00 -7m ahead" in text  # slide 4 starts at 7:30
+    assert "00:30 / 10:00 7m ahead" in text  # slide 4 starts at 7:30
 
 
 def test_notes_screen() -> None:

@@ -8,6 +8,8 @@ directory is a temporary folder, so nothing touches the user's.
 
 from __future__ import annotations
 
+import re
+
 import shutil
 import subprocess
 import sys
@@ -148,7 +150,7 @@ def test_toolbar_timer_ahead_and_behind(tmux: Tmux, tmp_path: Path) -> None:
     # slide 10 is planned at minute 9: we are far ahead
     tmux.type(window, "!goto 10")
     tmux.wait_for(window, "slide 10 / 10")
-    tmux.wait_for(window, "-9m ahead", history=False)
+    tmux.wait_for(window, "9m ahead", history=False)
     # the clock ticks on its own (refreshed every second)
     tmux.wait_for(window, "00:02 / 10:00", timeout=15, history=False)
 
@@ -163,7 +165,7 @@ def test_toolbar_says_behind_when_the_time_is_up(
     tmux.wait_for(window, "slide 1 / 2")
     # slide 1 of 2 should be over after 1s: a few seconds later, behind
     screen = tmux.wait_for(window, "s behind", timeout=15, history=False)
-    assert "/ 00:02 +" in screen
+    assert re.search(r"/ 00:02 \d+s behind", screen), screen
 
 
 def test_resume_where_the_learner_stopped(tmux: Tmux) -> None:

@@ -74,11 +74,11 @@ def test_on_slide_publishes_the_stage(tmp_path: Path,
 @pytest.mark.parametrize("elapsed, position, expected", [
     (0, 1, "on time"),
     (60, 1, "on time"),        # within slide 1's minute
-    (200, 2, "+1m behind"),    # slide 2 should be over at 120s
-    (10, 5, "-4m ahead"),      # slide 5 starts at 240s: 230s early
+    (200, 2, "1m behind"),    # slide 2 should be over at 120s
+    (10, 5, "4m ahead"),      # slide 5 starts at 240s: 230s early
     (250, 5, "on time"),
-    (3600, 10, "+50m behind"),
-    (7000, 1, "+1h56m behind"),  # 6940s
+    (3600, 10, "50m behind"),
+    (7000, 1, "1h56m behind"),  # 6940s
 ])
 def test_pace(elapsed: float, position: int, expected: str) -> None:
     # 10 slides in 10 minutes: one minute per slide
