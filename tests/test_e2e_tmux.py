@@ -14,13 +14,13 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.tmuxterm import ROOT, Terminal, program_env
+
 TOUR = ROOT / "tests" / "decks" / "ui_tour.py"
 
 pytestmark = pytest.mark.skipif(
@@ -28,60 +28,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class Terminal:
-    """A program running in a 100x40 tmux pane."""
-
-    def __init__(self, command: str, env: dict[str, str]) -> None:
-        self.socket = f"sliderepl-test-{uuid.uuid4().hex[:10]}"
-        exports = " ".join(f"{k}={v}" for k, v in env.items())
-        # After the program ends, its status stays on screen to assert on.
-        shell = f"cd {ROOT} && env {exports} {command}; echo EXITED $?; " \
-                f"sleep 600"
-        self.tmux("new-session", "-d", "-x", "100", "-y", "40", shell)
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, *args],
-            capture_output=True, text=True, timeout=30,
-        )
-        return done.stdout
-
-    def send(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "0", *keys)
-
-    def type(self, text: str) -> None:
-        """Literal text, then Enter."""
-        self.tmux("send-keys", "-t", "0", "-l", text)
-        self.send("Enter")
-
-    def screen(self) -> str:
-        # -S -400: the scrollback too, so nothing scrolled away is lost.
-        return self.tmux("capture-pane", "-p", "-J", "-t", "0", "-S", "-400")
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            shown = self.screen()
-            if text in shown:
-                return shown
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{text!r} did not appear within {timeout}s; "
-                    f"screen:\n{shown}"
-                )
-            time.sleep(0.1)
-
-    def close(self) -> None:
-        self.tmux("kill-server")
-
-
 @pytest.fixture
 def terminal_env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "TERM": "xterm-256color",
-        "PYTHONPATH": str(ROOT),
-    }
+    return program_env(tmp_path / "state")
 
 
 @pytest.fixture

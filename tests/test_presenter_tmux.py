@@ -11,16 +11,14 @@ from __future__ import annotations
 import re
 
 import shutil
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.tmuxterm import ROOT, Tmux, sliderepl, program_env
+
 EXERCISES = ROOT / "tests" / "decks" / "exercises.py"
 
 pytestmark = pytest.mark.skipif(
@@ -28,73 +26,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class Tmux:
-    """A tmux server of our own; each window runs one program."""
-
-    def __init__(self, env: dict[str, str], width: int = 100,
-                 height: int = 40) -> None:
-        self.socket = f"sliderepl-pres-{uuid.uuid4().hex[:10]}"
-        self.env = env
-        self.size = (str(width), str(height))
-        self.windows = 0
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, *args],
-                              capture_output=True, text=True, timeout=30)
-        return done.stdout
-
-    def start(self, command: str) -> str:
-        """Run ``command`` in a new window; returns its target."""
-        exports = " ".join(f"{k}={v}" for k, v in self.env.items())
-        shell = (f"cd {ROOT} && env {exports} {command}; echo EXITED $?;"
-                 " sleep 600")
-        if self.windows == 0:
-            self.tmux("new-session", "-d", "-x", self.size[0], "-y",
-                      self.size[1], shell)
-            # programs may set the clipboard (OSC 52) into a tmux buffer
-            self.tmux("set-option", "-s", "set-clipboard", "on")
-        else:
-            self.tmux("new-window", "-d", shell)
-        self.windows += 1
-        return f":{self.windows - 1}"
-
-    def type(self, target: str, text: str) -> None:
-        self.tmux("send-keys", "-t", target, "-l", text)
-        self.tmux("send-keys", "-t", target, "Enter")
-
-    def key(self, target: str, *keys: str) -> None:
-        self.tmux("send-keys", "-t", target, *keys)
-
-    def screen(self, target: str, history: bool = True) -> str:
-        args = ["capture-pane", "-p", "-J", "-t", target]
-        if history:
-            args += ["-S", "-400"]
-        return self.tmux(*args)
-
-    def wait_for(self, target: str, text: str, timeout: float = 30.0,
-                 history: bool = True) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            shown = self.screen(target, history)
-            if text in shown:
-                return shown
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{text!r} did not appear within {timeout}s in "
-                    f"{target}; screen:\n{shown}")
-            time.sleep(0.1)
-
-    def close(self) -> None:
-        self.tmux("kill-server")
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "TERM": "xterm-256color",
-        "PYTHONPATH": str(ROOT),
-    }
+    return program_env(tmp_path / "state")
 
 
 @pytest.fixture
@@ -105,9 +39,6 @@ def tmux(env: dict[str, str]) -> Iterator[Tmux]:
     finally:
         server.close()
 
-
-def sliderepl(*args: str) -> str:
-    return " ".join([sys.executable, "-m", "sliderepl", *args])
 
 
 def test_notes_window_follows_the_presenter(tmux: Tmux) -> None:
