@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .demo import parse_args, resolve_url, single_connection_engine
 
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     url = resolve_url(args.db)
     # One connection in the pool, so the second checkout below is provably
     # the same DBAPI connection as the first.

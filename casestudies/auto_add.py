@@ -101,7 +101,7 @@ class Location(Base):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     url = resolve_url(args.db)
     engine = create_engine(url)
     Base.metadata.drop_all(engine)

@@ -258,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .demo import parse_args, resolve_url
     from .statement_stats import statement_stats
 
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     url = resolve_url(args.db)
     memory = url.startswith("sqlite") and url.endswith(("://", ":memory:"))
     # In memory, every new connection would be a new empty database.

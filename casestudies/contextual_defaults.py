@@ -209,7 +209,7 @@ class Record(Base):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     url = resolve_url(args.db)
     # One pooled connection, so the plain Core insert at the end provably
     # reuses the connection the session wrote through.

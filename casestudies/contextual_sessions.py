@@ -257,7 +257,7 @@ def count_visits(engine: Engine) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__.splitlines()[0])
+    args = parse_args(argv, __doc__)
     with concurrent_url(resolve_url(args.db)) as url:
         engine = create_engine(url)
         try:

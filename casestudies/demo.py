@@ -23,14 +23,17 @@ SERVER_KINDS = ("postgresql", "mariadb")
 
 
 def parse_args(
-    argv: Sequence[str] | None, description: str | None
+    argv: Sequence[str] | None, doc: str | None
 ) -> argparse.Namespace:
     """Parse a demo's command line: only ``--db`` so far.
 
+    ``doc`` is the demo module's docstring: its first paragraph (the
+    "Illustrates ..." sentence) becomes the ``--help`` description.
     ``--db postgresql`` or ``--db mariadb`` where that server can't be
     started exits with a usage error saying what to install.
     """
-    parser = argparse.ArgumentParser(description=description)
+    summary = " ".join(doc.split("\n\n", 1)[0].split()) if doc else None
+    parser = argparse.ArgumentParser(description=summary)
     parser.add_argument(
         "--db",
         metavar="URL",

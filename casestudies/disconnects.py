@@ -225,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Compare the three precautions under each fault; check the counts."""
     from .demo import SERVER_KINDS, parse_args, resolve_url
 
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     quiet_pool_close_errors()
     choice = args.db or os.environ.get("TUTORIAL_DB")
     server = None

@@ -233,7 +233,7 @@ class User(Base):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     engine = create_engine(resolve_url(args.db))
     Session = scoped_session(sessionmaker(engine))
     try:

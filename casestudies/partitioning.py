@@ -392,7 +392,7 @@ def scratch_databases(url: str, count: int) -> Iterator[list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__.splitlines()[0])
+    args = parse_args(argv, __doc__)
     url = resolve_url(args.db)
     with scratch_databases(url, 2) as (url1, url2):
         one, two = create_engine(url1), create_engine(url2)

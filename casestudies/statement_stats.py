@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .demo import parse_args, resolve_url
 
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     engine = create_engine(resolve_url(args.db))
     metadata = MetaData()
     items = Table(

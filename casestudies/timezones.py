@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Walk through the Timezone type on one database, checking each step."""
     from casestudies.demo import parse_args, resolve_url
 
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     engine = create_engine(resolve_url(args.db))
     metadata = MetaData()
     sites = Table(

@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Walk through utcnow() on one database, checking each step."""
     from casestudies.demo import parse_args, resolve_url
 
-    args = parse_args(argv, __doc__.splitlines()[0] if __doc__ else None)
+    args = parse_args(argv, __doc__)
     url = resolve_url(args.db)
     engine = create_engine(url)
     tolerance = dt.timedelta(seconds=60)
