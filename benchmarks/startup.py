@@ -85,8 +85,8 @@ def timed_in_pty(argv: list[str], needles: list[str], env: dict[str, str],
 def first_title(deck: Path) -> str:
     """The plain text of the deck's first slide title (first 15 chars:
     enough to be unique, short enough not to wrap)."""
-    from sliderepl.markup import to_text
-    from sliderepl.parser import load
+    from sliderepl.screen.markup import to_text
+    from sliderepl.deck.parser import load
 
     loaded = load(deck)
     title = loaded.slides[0].title if loaded.slides else None

@@ -1,9 +1,9 @@
 """The ``sliderepl`` command line: ``main(argv) -> exit status``.
 
-``sliderepl DECK`` opens the deck in the REPL (``sliderepl.repl``);
+``sliderepl DECK`` opens the deck in the REPL (``sliderepl.ui.repl``);
 ``sliderepl`` alone offers a menu of the project's decks
-(``sliderepl.menu``); ``sliderepl --run-all DECK`` runs it headless
-(``sliderepl.headless``).  The headless path imports neither rich nor
+(``sliderepl.ui.menu``); ``sliderepl --run-all DECK`` runs it headless
+(``sliderepl.run.headless``).  The headless path imports neither rich nor
 prompt_toolkit, so it starts fast and works anywhere.
 
 Subcommands: ``sliderepl check|export|lint|notes ...`` (modules of the
@@ -23,9 +23,9 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import active
-from .model import Deck
-from .options import THEMES, Options
+from sliderepl.run import active
+from sliderepl.deck.model import Deck
+from sliderepl.run.options import THEMES, Options
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -97,7 +97,7 @@ def parse_options(argv: list[str]) -> Options:
     )
 
 
-#: subcommand -> module with ``main(argv) -> int``
+#: subcommand -> module of sliderepl.tools with ``main(argv) -> int``
 SUBCOMMANDS = {
     "check": "check",
     "export": "export",
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     if module is not None:
         import importlib
 
-        run = importlib.import_module(f"sliderepl.{module}").main
+        run = importlib.import_module(f"sliderepl.tools.{module}").main
         try:
             with active.running():
                 return int(run(args[1:]))
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(options: Options) -> int:
     if options.deck is None:
-        choose = _ui("menu", "choose_deck")
+        choose = _ui("ui.menu", "choose_deck")
         if choose is None:
             return 2
         chosen = choose(PROJECT_DIR)
@@ -159,13 +159,13 @@ def _run(options: Options) -> int:
     if deck is None:
         return 2
     if options.run_all:
-        from .headless import run_all
+        from sliderepl.run.headless import run_all
 
         _tolerant(sys.stdout)
         status = run_all(deck, options, sys.stdout, sys.stderr)
         _quiet_if_closed(sys.stdout)
         return status
-    run_interactive = _ui("repl", "run_interactive")
+    run_interactive = _ui("ui.repl", "run_interactive")
     if run_interactive is None:
         return 2
     return int(run_interactive(deck, options))
@@ -174,7 +174,7 @@ def _run(options: Options) -> int:
 def read_deck(path: Path, prog: str = "sliderepl") -> Deck | None:
     """The parsed deck, or None after saying on stderr why it can't be
     read (the subcommands use it too, with their own ``prog``)."""
-    from .parser import load
+    from sliderepl.deck.parser import load
 
     if path.is_dir():
         print(f"{prog}: {path} is a folder, not a deck", file=sys.stderr)

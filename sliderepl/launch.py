@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import active
+from sliderepl.run import active
 
 
 def deck(path: str | Path) -> None:
@@ -28,6 +28,6 @@ def deck(path: str | Path) -> None:
     """
     if active.is_active():
         return
-    from .cli import main
+    from sliderepl.cli import main
 
     raise SystemExit(main([str(path), *sys.argv[1:]]))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from sliderepl import cli
-from sliderepl.options import Options
+from sliderepl.run.options import Options
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = Path(__file__).parent / "decks"
@@ -103,16 +103,16 @@ def fake_ui(
 ) -> list[Any]:
     """Stand-ins for the REPL and the menu, recording their calls."""
     calls: list[Any] = []
-    repl = types.ModuleType("sliderepl.repl")
+    repl = types.ModuleType("sliderepl.ui.repl")
     repl.run_interactive = (  # type: ignore[attr-defined]
         lambda deck, options: calls.append(("repl", deck, options)) or 0
     )
-    menu = types.ModuleType("sliderepl.menu")
+    menu = types.ModuleType("sliderepl.ui.menu")
     menu.choose_deck = (  # type: ignore[attr-defined]
         lambda folder: calls.append(("menu", folder)) or chosen
     )
-    monkeypatch.setitem(sys.modules, "sliderepl.repl", repl)
-    monkeypatch.setitem(sys.modules, "sliderepl.menu", menu)
+    monkeypatch.setitem(sys.modules, "sliderepl.ui.repl", repl)
+    monkeypatch.setitem(sys.modules, "sliderepl.ui.menu", menu)
     return calls
 
 
@@ -149,10 +149,10 @@ def test_missing_interactive_part_is_a_clear_message(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # None in sys.modules makes the import fail, as if not written yet
-    monkeypatch.setitem(sys.modules, "sliderepl.repl", None)
+    monkeypatch.setitem(sys.modules, "sliderepl.ui.repl", None)
     assert cli.main([str(DECKS / "basic.py")]) == 2
     err = capsys.readouterr().err
-    assert "sliderepl.repl.run_interactive is not available" in err
+    assert "sliderepl.ui.repl.run_interactive is not available" in err
     assert "--run-all" in err
 
 

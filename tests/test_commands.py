@@ -1,4 +1,4 @@
-"""Lines typed at the prompt parsed into commands (sliderepl.commands)."""
+"""Lines typed at the prompt parsed into commands (sliderepl.ui.commands)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sliderepl.commands import (
+from sliderepl.ui.commands import (
     BadCommand,
     Command,
     Match,
@@ -14,7 +14,7 @@ from sliderepl.commands import (
     help_rows,
     parse,
 )
-from sliderepl.model import Slide
+from sliderepl.deck.model import Slide
 
 
 @pytest.mark.parametrize(

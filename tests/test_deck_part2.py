@@ -147,9 +147,9 @@ def test_every_slide_can_be_run_again(
 ) -> None:
     # A presenter re-runs slides (!rerun, going back): each slide must
     # work a second time in the namespace its first run left behind.
-    from sliderepl import parser
-    from sliderepl.events import Error
-    from sliderepl.execution import Interpreter
+    from sliderepl.deck import parser
+    from sliderepl.run.events import Error
+    from sliderepl.run.execution import Interpreter
 
     monkeypatch.setenv("TUTORIAL_DB", db_url)
     deck = parser.load(DECK)

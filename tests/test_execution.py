@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 import sliderepl
-from sliderepl import events
-from sliderepl.execution import Interpreter
-from sliderepl.model import Deck
-from sliderepl.parser import parse
+from sliderepl.run import events
+from sliderepl.run.execution import Interpreter
+from sliderepl.deck.model import Deck
+from sliderepl.deck.parser import parse
 
 PACKAGE_DIR = str(Path(sliderepl.__file__).resolve().parent)
 

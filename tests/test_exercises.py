@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from sliderepl.exercises import Tracker, evaluate
-from sliderepl.headless import run_all
-from sliderepl.options import Options
-from sliderepl.parser import parse
+from sliderepl.teach.exercises import Tracker, evaluate
+from sliderepl.run.headless import run_all
+from sliderepl.run.options import Options
+from sliderepl.deck.parser import parse
 
 DECK = """\
 ### slide::

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from sliderepl import events
-from sliderepl.headless import run_all
-from sliderepl.model import Block
-from sliderepl.options import Options
-from sliderepl.parser import load
-from sliderepl.transcript import mask_addresses, mask_sql, render
+from sliderepl.run import events
+from sliderepl.run.headless import run_all
+from sliderepl.deck.model import Block
+from sliderepl.run.options import Options
+from sliderepl.deck.parser import load
+from sliderepl.run.transcript import mask_addresses, mask_sql, render
 
 DECKS = Path(__file__).parent / "decks"
 

@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from sliderepl import cli, progress, repl
-from sliderepl.console import Screen
-from sliderepl.menu import choose_deck
-from sliderepl.notes import render
-from sliderepl.options import Options
-from sliderepl.parser import load
-from sliderepl.theme import make_console
-from sliderepl.toolbar import toolbar
+from sliderepl import cli
+from sliderepl.teach import progress
+from sliderepl.ui import repl
+from sliderepl.screen.console import Screen
+from sliderepl.ui.menu import choose_deck
+from sliderepl.tools.notes import render
+from sliderepl.run.options import Options
+from sliderepl.deck.parser import load
+from sliderepl.screen.theme import make_console
+from sliderepl.ui.toolbar import toolbar
 
 DECK = Path(__file__).parent / "decks" / "exercises.py"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sliderepl import cli
-from sliderepl.lint import lint
-from sliderepl.parser import parse
+from sliderepl.tools.lint import lint
+from sliderepl.deck.parser import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,6 +84,6 @@ def test_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                          ids=lambda p: p.name)
 def test_the_project_decks_fit_a_100x40_terminal(deck: Path) -> None:
     # the size the tmux tests and a projector at 1024x768 give
-    from sliderepl.parser import load
+    from sliderepl.deck.parser import load
 
     assert [str(w) for w in lint(load(deck), 100, 40)] == []

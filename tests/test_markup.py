@@ -1,4 +1,4 @@
-"""Inline markup in titles, intro lines and bullets (sliderepl.markup)."""
+"""Inline markup in titles, intro lines and bullets (sliderepl.screen.markup)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from sliderepl.markup import to_text
-from sliderepl.theme import make_console
+from sliderepl.screen.markup import to_text
+from sliderepl.screen.theme import make_console
 
 
 def spans(source: str) -> list[tuple[str, str]]:

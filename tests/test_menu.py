@@ -1,4 +1,4 @@
-"""The deck menu shown by ``sliderepl`` with no deck (sliderepl.menu)."""
+"""The deck menu shown by ``sliderepl`` with no deck (sliderepl.ui.menu)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sliderepl.menu import choose_deck, find_decks
+from sliderepl.ui.menu import choose_deck, find_decks
 
 ROOT = Path(__file__).resolve().parent.parent
 

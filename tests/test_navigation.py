@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sliderepl import events
-from sliderepl.navigation import Navigator
-from sliderepl.options import Options
-from sliderepl.parser import load, parse
+from sliderepl.run import events
+from sliderepl.run.navigation import Navigator
+from sliderepl.run.options import Options
+from sliderepl.deck.parser import load, parse
 
 COUNTING = """\
 ### slide:: s
@@ -266,7 +266,7 @@ def test_ctrl_c_during_catch_up_stops_on_that_slide(tmp_path: Path) -> None:
     started = threading.Event()
 
     def factory(d, echo):  # type: ignore[no-untyped-def]
-        from sliderepl.navigation import default_interpreter
+        from sliderepl.run.navigation import default_interpreter
 
         interp = default_interpreter(d, echo)
         interp.namespace["started"] = started

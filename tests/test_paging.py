@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from sliderepl.paging import MORE, Pager
+from sliderepl.screen.paging import MORE, Pager
 
 
 def console(height: int = 10) -> tuple[Console, io.StringIO]:

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sliderepl.model import Deck, Slide
-from sliderepl.parser import load, parse
+from sliderepl.deck.model import Deck, Slide
+from sliderepl.deck.parser import load, parse
 
 DECK = Path("decks/deck.py")
 

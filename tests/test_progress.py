@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sliderepl import pacing, progress
-from sliderepl.parser import parse
+from sliderepl.teach import pacing, progress
+from sliderepl.deck.parser import parse
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Rendering slides and events at a fixed width (sliderepl.render)."""
+"""Rendering slides and events at a fixed width (sliderepl.screen.render)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from sliderepl import events, render
-from sliderepl.model import Block, Bullet, ParseProblem, Slide
-from sliderepl.theme import STYLES, make_console
+from sliderepl.run import events
+from sliderepl.screen import render
+from sliderepl.deck.model import Block, Bullet, ParseProblem, Slide
+from sliderepl.screen.theme import STYLES, make_console
 
 DECK = Path("deck.py")
 
@@ -247,11 +248,11 @@ def test_plain_values_are_highlighted_in_a_terminal() -> None:
     assert "\x1b[" in out and "42" in out
 
 
-# -- the console sink (sliderepl.console.Screen) --------------------------
+# -- the console sink (sliderepl.screen.console.Screen) --------------------------
 
 
 def screen(**kw: Any) -> tuple[Any, io.StringIO]:
-    from sliderepl.console import Screen
+    from sliderepl.screen.console import Screen
 
     file = io.StringIO()
     return Screen(make_console(file=file, width=40, **kw)), file

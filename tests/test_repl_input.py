@@ -17,15 +17,15 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from sliderepl import repl
-from sliderepl.completion import NamespaceCompleter
-from sliderepl.console import Screen
-from sliderepl.keys import is_complete, next_indent
-from sliderepl.options import Options
-from sliderepl.parser import load
-from sliderepl.prompt import prompt_loop
-from sliderepl.theme import make_console
-from sliderepl.toolbar import elapsed, toolbar
+from sliderepl.ui import repl
+from sliderepl.ui.completion import NamespaceCompleter
+from sliderepl.screen.console import Screen
+from sliderepl.ui.keys import is_complete, next_indent
+from sliderepl.run.options import Options
+from sliderepl.deck.parser import load
+from sliderepl.ui.prompt import prompt_loop
+from sliderepl.screen.theme import make_console
+from sliderepl.ui.toolbar import elapsed, toolbar
 
 TOUR = Path(__file__).parent / "decks" / "ui_tour.py"
 ENTER, CTRL_C, CTRL_D = "\r", "\x03", "\x04"

@@ -8,24 +8,24 @@ from pathlib import Path
 
 import pytest
 
-import sliderepl.markup
-from sliderepl.commands import Command
+import sliderepl.screen.markup
+from sliderepl.ui.commands import Command
 from sliderepl.show import Source, source
-from sliderepl.theme import make_console
+from sliderepl.screen.theme import make_console
 
 
 def test_function_source_repr_is_the_plain_code() -> None:
-    shown = source(sliderepl.markup.to_text)
+    shown = source(sliderepl.screen.markup.to_text)
     assert repr(shown).startswith("def to_text(\n")
-    assert repr(shown) == inspect.getsource(sliderepl.markup.to_text).rstrip()
+    assert repr(shown) == inspect.getsource(sliderepl.screen.markup.to_text).rstrip()
 
 
 def test_line_numbers_and_file_are_the_modules() -> None:
-    shown = source(sliderepl.markup.to_text)
-    lines, first = inspect.getsourcelines(sliderepl.markup.to_text)
+    shown = source(sliderepl.screen.markup.to_text)
+    lines, first = inspect.getsourcelines(sliderepl.screen.markup.to_text)
     assert shown.first_line == first
     assert shown.last_line == first + len(lines) - 1
-    assert shown.path == Path(sliderepl.markup.__file__)
+    assert shown.path == Path(sliderepl.screen.markup.__file__)
 
 
 def test_class_and_method_source() -> None:
@@ -39,9 +39,9 @@ def test_class_and_method_source() -> None:
 
 
 def test_whole_module_starts_at_line_one() -> None:
-    shown = source(sliderepl.markup)
+    shown = source(sliderepl.screen.markup)
     assert shown.first_line == 1
-    assert shown.text == Path(sliderepl.markup.__file__).read_text()
+    assert shown.text == Path(sliderepl.screen.markup.__file__).read_text()
 
 
 def test_objects_without_source_raise_a_named_type_error() -> None:
@@ -50,7 +50,7 @@ def test_objects_without_source_raise_a_named_type_error() -> None:
 
 
 def test_rich_draws_numbered_code_headed_by_its_location() -> None:
-    shown = source(sliderepl.markup.to_text)
+    shown = source(sliderepl.screen.markup.to_text)
     console = make_console(file=io.StringIO(), width=100)
     console.print(shown)
     lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
@@ -62,10 +62,10 @@ def test_rich_draws_numbered_code_headed_by_its_location() -> None:
 def test_location_is_relative_to_the_working_directory(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    package = Path(sliderepl.markup.__file__).parent
+    package = Path(sliderepl.screen.markup.__file__).parents[1]
     monkeypatch.chdir(package.parent)
-    shown = source(sliderepl.markup.to_text)
-    assert shown.location.startswith("sliderepl/markup.py:")
+    shown = source(sliderepl.screen.markup.to_text)
+    assert shown.location.startswith("sliderepl/screen/markup.py:")
 
 
 def test_source_is_a_plain_value_object() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sliderepl.execution import Interpreter
-from sliderepl.events import Error, Event
-from sliderepl.parser import parse
-from sliderepl.tracebacks import library_name
+from sliderepl.run.execution import Interpreter
+from sliderepl.run.events import Error, Event
+from sliderepl.deck.parser import parse
+from sliderepl.run.tracebacks import library_name
 
 
 def traceback_of(tmp_path: Path, code: str) -> str:

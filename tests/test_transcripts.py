@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sliderepl import check, cli
+from sliderepl.tools import check
+from sliderepl import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = Path(__file__).parent / "decks"

@@ -1,0 +1,1 @@
+"""The deck: its data model and the parser that reads a deck file into it."""

@@ -1,0 +1,100 @@
+"""What running slide code produces, in the order it happened.
+
+Execution turns each block into a stream of these events and hands them to
+a sink (any callable taking one event).  The console renders them; the
+headless runner and the transcript checker turn them into text.  Events
+carry no styling: how they look is the renderer's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Union
+
+from sliderepl.deck.model import Block, Slide
+
+
+@dataclass(frozen=True)
+class SlideStarted:
+    """The navigator landed on a slide to show it (header, bullets, code).
+
+    Emitted before any of the slide's blocks run; ``total`` is the number
+    of shown slides, for ``N / M``.  Slides run silently (catching up,
+    setup) produce no ``SlideStarted``.
+    """
+
+    slide: Slide
+    total: int
+
+
+@dataclass(frozen=True)
+class BlockStarted:
+    """A block is about to run; ``shown`` is False when run silently."""
+
+    block: Block
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class Output:
+    """Text the code wrote to stdout or stderr (``print`` and friends)."""
+
+    text: str
+    stream: str = "stdout"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value echoed as at ``>>>``: ``text`` is its ``repr``.
+
+    ``obj`` is the value itself, so a renderer can draw rich renderables
+    (objects with ``__rich__`` or ``__rich_console__``) as themselves.
+    """
+
+    obj: Any
+    text: str
+
+
+@dataclass(frozen=True)
+class SQL:
+    """One message SQLAlchemy logged on ``sqlalchemy.engine``: a
+    statement, its parameters, or BEGIN / COMMIT / ROLLBACK."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Error:
+    """The block raised.  ``traceback`` is already trimmed to the deck's
+    frames and real line numbers; ``expected`` is True on ``e`` slides."""
+
+    exception: BaseException
+    traceback: str
+    expected: bool = False
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """Ctrl-C stopped the slide; its remaining blocks did not run."""
+
+    block: Block | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One line from the runner, not from slide code.
+
+    For example: a slide run silently while catching up raised (the text
+    names the slide and its ``FILE:LINE``), or the catch-up was
+    interrupted.  ``failed`` is True when it reports a failure.
+    """
+
+    text: str
+    failed: bool = True
+
+
+Event = Union[
+    SlideStarted, BlockStarted, Output, Value, SQL, Error, Interrupted, Notice
+]
+Sink = Callable[[Event], None]

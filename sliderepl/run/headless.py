@@ -1,0 +1,153 @@
+"""``sliderepl --run-all DECK``: every slide in order, no terminal.
+
+Setup slides run silently, then each shown slide (``--short`` ones only
+with that option) runs in the one namespace, its transcript written as it
+goes (format: ``sliderepl.run.transcript``).  The run goes on after a failing
+slide, so one broken slide doesn't hide the state of the others.
+
+A failure is: a parse problem, a slide (setup included) raising an
+unexpected exception, or an ``e`` slide raising nothing.  Each is named
+with ``FILE:LINE`` in the summary written to ``err`` at the end.  Exit
+status: 0 if nothing failed, 1 otherwise, 130 if Ctrl-C stopped the run.
+``input()`` in a slide reads end-of-file: a headless run never waits.
+After an exercise slide runs, its solution runs (shown) and its check
+must then pass (``sliderepl.teach.exercises.prove``): a failure too.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from typing import TextIO
+
+from sliderepl.run import active
+from sliderepl.run.events import SlideStarted
+from sliderepl.teach.exercises import prove
+from sliderepl.run.execution import Outcome
+from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.navigation import default_interpreter, describe, error_line
+from sliderepl.run.navigation import run_silently
+from sliderepl.run.options import Options
+from sliderepl.run.transcript import Transcript
+
+
+def failure(slide: Slide, outcome: Outcome) -> str | None:
+    """``FILE:LINE: what went wrong`` for a slide that failed, or None."""
+    if slide.problems:
+        return "\n".join(
+            f"{p.path}:{p.line}: {slide.label()}: {p.message}"
+            for p in slide.problems
+        )
+    if outcome.ok:
+        return None
+    if outcome.interrupted:
+        return f"{slide.location}: {slide.label()}: interrupted"
+    if outcome.error is None:
+        return (
+            f"{slide.location}: {slide.label()}: expected an exception"
+            " (flag e), none was raised"
+        )
+    where = error_line(outcome.error, slide)
+    return f"{where}: {slide.label()}: {describe(outcome.error)}"
+
+
+def run_all(
+    deck: Deck, options: Options, out: TextIO, err: TextIO
+) -> int:
+    """Run ``deck`` headless, transcript to ``out``, summary to ``err``."""
+    if options.short:
+        deck = deck.shortened()
+    interpreter = default_interpreter(deck, options.echo_sql)
+    output = _Guarded(out)
+    sink = Transcript(output.write)
+    on_slides = {
+        id(problem)
+        for slide in deck.setup + deck.slides
+        for problem in slide.problems
+    }
+    # deck-level problems (includes); slides' own are named per slide
+    failures = [str(p) for p in deck.problems if id(p) not in on_slides]
+    if not deck.slides and not deck.setup:
+        # most likely not a deck at all: say so rather than "all fine"
+        failures.append(f"{deck.path}:1: no slides (no '### slide::' line)")
+    total = len(deck.slides)
+    stopped: Slide | None = None
+    stdin = sys.stdin
+    # no prompts: input() in a slide gets end-of-file at once instead of
+    # waiting for a keyboard nobody is at
+    sys.stdin = io.StringIO()
+    with active.running():
+        try:
+            for slide in deck.setup:
+                outcome = run_silently(interpreter, slide, sink)
+                problem = failure(slide, outcome)
+                if problem:
+                    failures.append(problem)
+            for slide in deck.slides:
+                stopped = slide
+                if (slide.number or 0) < options.start:
+                    outcome = run_silently(interpreter, slide, sink)
+                else:
+                    sink(SlideStarted(slide, total))
+                    outcome = interpreter.run_slide(slide, sink)
+                _flush(out)
+                problem = failure(slide, outcome)
+                if problem:
+                    failures.append(problem)
+                elif slide.exercise is not None and slide.runs:
+                    problem = prove(interpreter, slide, sink)
+                    _flush(out)
+                    if problem:
+                        failures.append(problem)
+                if outcome.interrupted or output.broken:
+                    break
+            else:
+                stopped = None
+        except KeyboardInterrupt:
+            pass  # Ctrl-C while the transcript was being written
+        finally:
+            sys.stdin = stdin
+    sink.finish()
+    _flush(out)
+    name = deck.path
+    if output.broken:
+        err.write(f"sliderepl: {name}: output closed, run stopped\n")
+        _flush(err)
+        return 1
+    if stopped is not None:
+        err.write(f"sliderepl: {name}: Ctrl-C stopped the run at")
+        err.write(f" {stopped.label()} ({stopped.location})\n")
+    for line in failures:
+        err.write(f"{line}\n")
+    err.write(
+        f"sliderepl: {name}: {total} slides,"
+        f" {len(failures)} failure{'s' if len(failures) != 1 else ''}\n"
+    )
+    _flush(err)
+    if stopped is not None:
+        return 130
+    return 1 if failures else 0
+
+
+def _flush(stream: TextIO) -> None:
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        pass  # a closed pipe: nothing more to say
+
+
+class _Guarded:
+    """Writes to ``stream`` until it fails (a closed pipe: ``| head``),
+    then remembers that and drops the rest."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> None:
+        if self.broken:
+            return
+        try:
+            self.stream.write(text)
+        except (OSError, ValueError):
+            self.broken = True

@@ -1,0 +1,159 @@
+"""Tracebacks as a learner should see them: the deck's frames only.
+
+Slide code is compiled with the deck's file name and real line numbers,
+so all that is left to do is drop the runner's own frames (``exec`` in
+``execution.py``, the display hook) and format the rest the usual way,
+with one change for the stage: a run of library frames (the standard
+library, site-packages) shrinks to one line such as
+``  ... 9 frames inside sqlalchemy ...``.  The deck's frames and typed
+input are always shown in full, and so is the innermost frame (where the
+exception was raised), wherever it is.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+import sysconfig
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+_PACKAGE = str(Path(__file__).resolve().parents[1]) + os.sep
+
+
+def _ours(tb: TracebackType) -> bool:
+    filename = tb.tb_frame.f_code.co_filename
+    return filename.startswith(_PACKAGE)
+
+
+def trim(exc: BaseException, _seen: set[int] | None = None) -> None:
+    """Remove sliderepl frames from ``exc``'s traceback (and those of the
+    exceptions it chains to), in place."""
+    seen = _seen if _seen is not None else set()
+    if id(exc) in seen:
+        return
+    seen.add(id(exc))
+    kept: list[TracebackType] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        if not _ours(tb):
+            kept.append(tb)
+        tb = tb.tb_next
+    for this, following in zip(kept, kept[1:] + [None]):
+        this.tb_next = following
+    exc.__traceback__ = kept[0] if kept else None
+    for chained in (exc.__cause__, exc.__context__):
+        if chained is not None:
+            trim(chained, seen)
+
+
+def _library_roots() -> tuple[str, ...]:
+    """Folders whose code is "library" code, not the learner's."""
+    roots = set()
+    for name in ("stdlib", "platstdlib", "purelib", "platlib"):
+        try:
+            roots.add(sysconfig.get_path(name))
+        except KeyError:
+            pass
+    roots.update(p for p in sys.path if "-packages" in p)
+    return tuple(
+        sorted((str(Path(r)) + os.sep for r in roots if r), key=len,
+               reverse=True)
+    )
+
+
+_ROOTS = _library_roots()
+
+
+def library_name(filename: str) -> str | None:
+    """The top-level package (or stdlib module) a frame's file belongs
+    to, or None if it is not library code (the deck, typed input)."""
+    if filename.startswith("<frozen "):
+        return filename[len("<frozen "):].rstrip(">").split(".")[0]
+    for root in _ROOTS:
+        if filename.startswith(root):
+            rest = filename[len(root):]
+            if os.sep in rest and rest.split(os.sep, 1)[0] in (
+                "site-packages", "dist-packages"
+            ):
+                rest = rest.split(os.sep, 1)[1]
+            head = rest.split(os.sep, 1)[0]
+            return head[:-3] if head.endswith(".py") else head
+    return None
+
+
+class _Collapsed(traceback.StackSummary):
+    """A stack that formats runs of library frames as one line."""
+
+    def format(self) -> list[str]:
+        return list(self._lines())
+
+    def _lines(self) -> Iterator[str]:
+        frames = list(self)
+        index = 0
+        while index < len(frames):
+            frame = frames[index]
+            innermost = index == len(frames) - 1
+            name = library_name(frame.filename)
+            if name is None or innermost:
+                yield self.format_frame_summary(frame)
+                index += 1
+                continue
+            end = index
+            names: list[str] = []
+            while end < len(frames) - 1:
+                lib = library_name(frames[end].filename)
+                if lib is None:
+                    break
+                if lib not in names:
+                    names.append(lib)
+                end += 1
+            count = end - index
+            if count == 1:
+                yield self.format_frame_summary(frame)
+            else:
+                inside = ", ".join(names)
+                yield f"  ... {count} frames inside {inside} ...\n"
+            index = end
+
+
+def _collapse(te: traceback.TracebackException, seen: set[int]) -> None:
+    if id(te) in seen:
+        return
+    seen.add(id(te))
+    stack = _Collapsed()  # from_list() would build a plain StackSummary
+    stack.extend(te.stack)
+    te.stack = stack
+    for chained in (te.__cause__, te.__context__):
+        if chained is not None:
+            _collapse(chained, seen)
+    for sub in getattr(te, "exceptions", None) or ():
+        _collapse(sub, seen)
+
+
+def format_exception(exc: BaseException) -> str:
+    """The trimmed traceback of ``exc`` as text (ending in a newline),
+    library frames collapsed."""
+    try:
+        trim(exc)
+        te = traceback.TracebackException.from_exception(exc)
+        _collapse(te, set())
+        return "".join(te.format())
+    except Exception:  # formatting must never take the REPL down
+        return f"{type(exc).__name__}: <exception could not be shown>\n"
+
+
+def remember_source(filename: str, text: str) -> None:
+    """Make ``text`` the source linecache returns for ``filename``.
+
+    A ``None`` mtime marks the entry as not backed by a file, so
+    ``linecache.checkcache`` keeps it: tracebacks then quote the code
+    that ran, even for typed input or a deck edited since it loaded.
+    """
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    linecache.cache[filename] = (len(text), None, lines, filename)

@@ -1,0 +1,1 @@
+"""The screen: theme, inline markup, rendering and the console (the only writer)."""

@@ -1,0 +1,1 @@
+"""Teaching: progress files, exercises and pacing, fed by slide events."""

@@ -1,0 +1,1 @@
+"""The subcommands: check, export (handouts), lint and notes."""

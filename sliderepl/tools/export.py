@@ -1,0 +1,259 @@
+"""``sliderepl export DECK --to md|html|py [-o FILE]``: handouts.
+
+* ``md``: a Markdown handout: titles, intro text, bullets, then each
+  code block as a console session with its real output, and the SQL it
+  sent, from an actual run of the deck (``sliderepl.tools.handout``).
+* ``html``: the same as one self-contained page
+  (``sliderepl.tools.handout_html``).
+* ``py``: a clean script (no markup, no prompts) that runs top to bottom:
+  setup code first; ``x`` slides (display only) commented out; ``e``
+  slides (errors on purpose) wrapped in ``try``/``except`` so the script
+  goes on; exercise solutions included, followed by their check as an
+  ``assert`` where it is one expression.  Run it from the deck's folder
+  (decks import the project's modules).
+
+Without ``-o`` the handout goes to standard output.  The md and html
+exports run the deck (on ``TUTORIAL_DB``, SQLite by default); exit status
+1 if a slide failed during that run (the handout is still written, with
+the error), 2 on bad usage or an unreadable deck.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import sys
+import tokenize
+from pathlib import Path
+
+from sliderepl.tools.handout import (
+    Chunk,
+    Recorded,
+    deck_title,
+    paragraphs,
+    plain_markup,
+    record,
+    slide_title,
+)
+from sliderepl.tools.handout_html import to_html
+from sliderepl.deck.model import Deck, Slide
+
+FORMATS = ("md", "html", "py")
+
+
+# -- Markdown -----------------------------------------------------------
+
+
+def _md_inline(text: str) -> str:
+    out = []
+    for kind, piece in plain_markup(text):
+        if kind == "code":
+            out.append(f"`{piece}`")
+        elif kind == "bold":
+            out.append(f"**{piece.strip()}**")
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def _fence(lang: str, text: str) -> str:
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+def _md_chunks(chunks: list[Chunk]) -> list[str]:
+    parts = []
+    for chunk in chunks:
+        if chunk.kind == "notice":
+            parts += [f"*{chunk.text}*", ""]
+        else:
+            lang = "sql" if chunk.kind == "sql" else "pycon"
+            parts += [_fence(lang, chunk.text), ""]
+    return parts
+
+
+def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
+    parts = [f"# {_md_inline(deck_title(deck))}", ""]
+    parts.append(f"A handout of `{deck.path.name}`, generated from a run "
+                 "of the deck: the output and SQL below are real.")
+    for item in slides:
+        slide = item.slide
+        title = _md_inline(slide_title(slide))
+        parts += ["", f"## {slide.number}. {title}", ""]
+        for text in paragraphs(slide.intro):
+            parts += [_md_inline(text), ""]
+        if slide.bullets:
+            base = min(b.depth for b in slide.bullets)
+            for bullet in slide.bullets:
+                indent = "  " * (bullet.depth - base)
+                parts.append(f"{indent}- {_md_inline(bullet.text)}")
+            parts.append("")
+        for problem in slide.problems:
+            parts += [f"> **Problem:** `{problem}`", ""]
+        if not slide.runs and slide.blocks:
+            code = "\n".join(b.display for b in slide.blocks)
+            parts += ["*(shown, not run)*", "", _fence("python", code), ""]
+        parts += _md_chunks(item.chunks)
+        exercise = slide.exercise
+        if exercise is not None:
+            parts += [f"**Exercise:** {_md_inline(' '.join(exercise.task))}",
+                      ""]
+            for number, hint in enumerate(exercise.hints, 1):
+                parts.append(f"- Hint {number}: {_md_inline(hint)}")
+            if exercise.hints:
+                parts.append("")
+            if exercise.solution:
+                parts += ["Solution:", ""]
+                if item.solution_chunks:
+                    parts += _md_chunks(item.solution_chunks)
+                else:
+                    parts += [_fence("python", exercise.solution), ""]
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+# -- Python script --------------------------------------------------------
+
+
+def _string_lines(source: str) -> set[int]:
+    """1-based lines that start inside a multi-line string: indenting
+    them would change the string."""
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return inside
+
+
+def _indented(source: str) -> str:
+    keep = _string_lines(source)
+    return "\n".join(
+        line if (n in keep or not line.strip()) else "    " + line
+        for n, line in enumerate(source.rstrip("\n").split("\n"), 1)
+    )
+
+
+def _commented(source: str) -> str:
+    return "\n".join(("# " + line).rstrip()
+                     for line in source.rstrip("\n").split("\n"))
+
+
+def _slide_code(slide: Slide) -> str:
+    return "".join(block.source for block in slide.blocks).rstrip("\n")
+
+
+def to_script(deck: Deck) -> str:
+    title = deck_title(deck)
+    out = [
+        f'"""{title}',
+        "",
+        f"The code of {deck.path.name}, as one script (generated by",
+        "sliderepl export --to py).  Run it from the deck's folder.",
+        '"""',
+    ]
+    setup = "\n\n".join(_slide_code(s) for s in deck.setup if s.blocks)
+    if setup:
+        out += ["", "# -- setup " + "-" * 60, "", setup]
+    for slide in deck.slides:
+        head = f"# -- {slide.number}. {slide_title(slide)} "
+        out += ["", "", head.ljust(72, "-")]
+        out += [f"# {line}".rstrip() for line in slide.intro]
+        out += [f"#{'  ' * b.depth}* {b.text}" for b in slide.bullets]
+        code = _slide_code(slide)
+        if code:
+            out.append("")
+            if not slide.runs:
+                why = "a problem" if slide.problems else "display only"
+                out += [f"# ({why}: not run)", _commented(code)]
+            elif slide.expects_error:
+                out += ["try:", _indented(code),
+                        # an unusual name: ``exc`` is often a deck's
+                        # ``from sqlalchemy import exc``, and ``except``
+                        # unbinds its name afterwards
+                        "except Exception as _expected:  # this slide "
+                        "shows an error on purpose",
+                        '    print("expected:", type(_expected).__name__,'
+                        ' _expected)']
+            else:
+                out.append(code)
+        out += _script_exercise(slide)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _script_exercise(slide: Slide) -> list[str]:
+    exercise = slide.exercise
+    if exercise is None:
+        return []
+    out = ["", f"# Exercise: {' '.join(exercise.task)}"]
+    out += [f"# Hint: {hint}" for hint in exercise.hints]
+    if exercise.solution:
+        out += ["# A solution:", exercise.solution]
+    check = exercise.check
+    if check:
+        try:
+            tree = ast.parse(check)
+        except SyntaxError:
+            tree = None
+        if (tree is not None and len(tree.body) == 1
+                and isinstance(tree.body[0], ast.Expr)):
+            out.append(f"assert {check.strip()}, 'exercise check'")
+        else:
+            out += ["# The check:", _commented(check)]
+    return out
+
+
+# -- command line --------------------------------------------------------
+
+
+def export(deck: Deck, fmt: str) -> tuple[str, bool]:
+    """(the handout text, True if every slide ran as intended)."""
+    if fmt == "py":
+        return to_script(deck), True
+    slides = record(deck)
+    ok = not any(item.failed for item in slides)
+    if fmt == "md":
+        return to_markdown(deck, slides), ok
+    return to_html(deck, slides), ok
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sliderepl export",
+        description="Write a handout of a deck: Markdown, one HTML page, "
+        "or a plain Python script.",
+    )
+    parser.add_argument("deck", type=Path, metavar="DECK")
+    parser.add_argument("--to", choices=FORMATS, default="md",
+                        help="handout format (default: md)")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write here (default: standard output)")
+    parser.add_argument("--short", action="store_true",
+                        help="leave out the long-only slides (flag l)")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    from sliderepl.cli import read_deck
+
+    args = _parser().parse_args(argv)  # bad usage: cli.main says so
+    deck = read_deck(args.deck.resolve(), "sliderepl export")
+    if deck is None:
+        return 2
+    if args.short:
+        deck = deck.shortened()
+    text, ok = export(deck, args.to)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        print(f"sliderepl export: wrote {args.output}", file=sys.stderr)
+    if not ok:
+        print(f"sliderepl export: {deck.path.name}: a slide failed while "
+              "recording (its error is in the handout)", file=sys.stderr)
+    return 0 if ok else 1

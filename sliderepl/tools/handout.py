@@ -1,0 +1,213 @@
+"""A deck run recorded for handouts: each slide with what it really did.
+
+``record(deck)`` runs the deck headless (the same way as ``--run-all``:
+setup slides silently, every shown slide in one namespace, exercise
+solutions proved) and returns a :class:`Recorded` per slide: its code
+blocks with the output, values and SQL each produced, grouped into
+``Chunk``s of one kind so a handout can draw a console session, then the
+SQL it sent, then the next session.  Timings and object addresses are
+masked as in transcripts, and file paths shortened (the deck's folder
+and the project's are dropped, libraries read ``<site-packages>/...``):
+a handout is read on another machine.  ``plain_markup`` turns the
+inline slide markup into (kind, text) pieces any format can render.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import sys
+from dataclasses import dataclass, field
+
+from pathlib import Path
+
+from sliderepl.run import active
+from sliderepl.tools.check import PROJECT_DIR, shorten_paths
+from sliderepl.run.events import (
+    SQL,
+    BlockStarted,
+    Error,
+    Event,
+    Interrupted,
+    Notice,
+    Output,
+    Value,
+)
+from sliderepl.teach.exercises import prove
+from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.navigation import default_interpreter, run_silently
+from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
+
+SESSION, SQL_KIND, NOTICE = "session", "sql", "notice"
+
+
+@dataclass
+class Chunk:
+    """Consecutive output of one kind: ``session`` (code as typed at
+    ``>>>`` with its output), ``sql`` or ``notice`` (a runner note)."""
+
+    kind: str
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip("\n")
+
+
+@dataclass
+class Recorded:
+    """One shown slide and the chunks its run produced."""
+
+    slide: Slide
+    chunks: list[Chunk] = field(default_factory=list)
+    failed: bool = False
+    #: what running the exercise's solution showed (kept apart: a
+    #: handout shows it under the exercise, folded away)
+    solution_chunks: list[Chunk] = field(default_factory=list)
+
+
+class _Recorder:
+    """A sink that appends events to the current slide's chunks."""
+
+    def __init__(self) -> None:
+        self.current: Recorded | None = None
+        self.solving = False
+        #: paths under these show relative: a handout is read elsewhere
+        self.folders: tuple[Path, ...] = ()
+        self._partial = ""
+
+    def _add(self, kind: str, text: str) -> None:
+        assert self.current is not None
+        text = shorten_paths(text, self.folders)
+        if self.solving and kind == NOTICE:
+            return  # "check passed" and friends: the handout says it
+        chunks = (
+            self.current.solution_chunks if self.solving
+            else self.current.chunks
+        )
+        if not chunks or chunks[-1].kind != kind:
+            chunks.append(Chunk(kind))
+        chunks[-1].lines.extend(text.rstrip("\n").split("\n"))
+
+    def flush(self) -> None:
+        if self._partial:
+            text, self._partial = self._partial, ""
+            self._add(SESSION, text)
+
+    def __call__(self, event: Event) -> None:
+        if self.current is None:
+            return
+        if isinstance(event, Output):
+            self._partial += mask_addresses(event.text)
+            if self._partial.endswith("\n"):
+                self.flush()
+            return
+        self.flush()
+        if isinstance(event, BlockStarted):
+            if event.shown and event.block.display.strip():
+                self._add(SESSION, prompted(event.block))
+        elif isinstance(event, Value):
+            self._add(SESSION, mask_addresses(event.text))
+        elif isinstance(event, SQL):
+            self._add(SQL_KIND, mask_sql(event.text.strip("\n")))
+        elif isinstance(event, Error):
+            self._add(SESSION, mask_addresses(event.traceback))
+        elif isinstance(event, Interrupted):
+            self._add(NOTICE, "KeyboardInterrupt: the slide stopped")
+        elif isinstance(event, Notice):
+            self._add(NOTICE, event.text)
+
+
+def record(deck: Deck) -> list[Recorded]:
+    """Run ``deck`` once, recording every shown slide."""
+    interpreter = default_interpreter(deck, True)
+    recorder = _Recorder()
+    recorder.folders = (deck.path.resolve().parent, PROJECT_DIR)
+    slides: list[Recorded] = []
+    stdin = sys.stdin
+    sys.stdin = io.StringIO()  # input() in a slide: end of file, no wait
+    try:
+        with active.running():
+            for slide in deck.setup:
+                run_silently(interpreter, slide, recorder)
+            for slide in deck.slides:
+                recorder.current = Recorded(slide)
+                slides.append(recorder.current)
+                outcome = interpreter.run_slide(slide, recorder)
+                if not outcome.ok:
+                    recorder.current.failed = True
+                elif slide.exercise is not None and slide.runs:
+                    recorder.flush()
+                    recorder.solving = True
+                    if prove(interpreter, slide, recorder):
+                        recorder.current.failed = True
+                    recorder.flush()
+                    recorder.solving = False
+                recorder.flush()
+                if outcome.interrupted:
+                    break
+    finally:
+        sys.stdin = stdin
+    return slides
+
+
+_TOKEN = re.compile(r"\*\*|``|!!\{[^}]*\}")
+
+
+def plain_markup(text: str) -> list[tuple[str, str]]:
+    """``text`` as (kind, piece) with kind ``text``, ``bold`` or
+    ``code``; ``!!{style}`` switches are dropped (handouts are not
+    themed)."""
+    pieces: list[tuple[str, str]] = []
+    bold = code = False
+    position = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if code and token != "``":
+            continue
+        before = text[position:match.start()]
+        position = match.end()
+        if before:
+            kind = "code" if code else "bold" if bold else "text"
+            pieces.append((kind, before))
+        if token == "``":
+            code = not code
+        elif token == "**":
+            bold = not bold
+    rest = text[position:]
+    if rest:
+        pieces.append(("code" if code else "bold" if bold else "text", rest))
+    return pieces
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """Intro lines joined into paragraphs (an empty ``#`` line splits)."""
+    found: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            found.append(" ".join(current))
+            current = []
+    if current:
+        found.append(" ".join(current))
+    return found
+
+
+def deck_title(deck: Deck) -> str:
+    """The first line of the deck file's docstring, else its name."""
+    text = deck.sources.get(deck.path, "")
+    head = text.split("### slide::", 1)[0]
+    try:
+        doc = ast.get_docstring(ast.parse(head)) or ""
+    except SyntaxError:
+        doc = ""
+    first = doc.strip().split("\n")[0].split("Run:", 1)[0].strip()
+    return first or deck.path.stem
+
+
+def slide_title(slide: Slide) -> str:
+    """A slide's title, or ``Slide N`` for an untitled one."""
+    return slide.title or f"Slide {slide.number}"

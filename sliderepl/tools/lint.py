@@ -1,0 +1,161 @@
+"""``sliderepl lint DECK [--width W --height H]``: a deck's problems
+before the audience sees them.
+
+Warnings, one per line as ``FILE:LINE: message``:
+
+* every parse problem (a syntax error such as an unterminated string, a
+  missing include, a bad ``### target::``, an exercise check without a
+  solution);
+* a slide taller than the terminal (its header, bullets and code as the
+  REPL draws them at width W, against H minus the prompt and toolbar
+  lines: the REPL pages such a slide, but a presenter wants to know);
+* a code line wider than the terminal (it would wrap mid-statement);
+* unknown flag characters after ``slide::`` (the runner ignores them,
+  which usually hides a typo);
+* ``!!{name}`` naming neither a theme style nor a rich style;
+* a shown slide without a title;
+* hints, a check or a solution with no ``### exercise::`` task.
+
+Nothing is run.  Exit status 0 clean, 1 warnings, 2 unreadable deck.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sliderepl.deck.model import KNOWN_FLAGS, Deck, Slide
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+#: Lines the REPL needs below a slide: the prompt and the toolbar.
+RESERVED = 2
+_STYLE = re.compile(r"!!\{([^}]*)\}")
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """One lint finding at ``path:line``."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def slide_height(slide: Slide, total: int, width: int) -> int:
+    """Lines the slide's header, bullets and code take at ``width``."""
+    from sliderepl.screen import render
+    from sliderepl.screen.theme import make_console
+
+    console = make_console("dark", io.StringIO(), force_terminal=False,
+                           width=width)
+    parts: list[RenderableType] = [render.slide_header(slide, total)]
+    if slide.bullets:
+        parts.append(render.bullets(slide.bullets))
+    parts += [render.code(block) for block in slide.blocks]
+    return sum(len(console.render_lines(part, pad=False)) for part in parts)
+
+
+def _unknown_styles(text: str) -> list[str]:
+    from sliderepl.screen.markup import _known_style
+    from sliderepl.screen.theme import STYLE_NAMES
+
+    return [
+        name for name in _STYLE.findall(text)
+        if name.strip() not in ("", "reset")
+        and _known_style(name, STYLE_NAMES) is None
+    ]
+
+
+def lint_slide(slide: Slide, total: int, width: int,
+               height: int) -> list[Warning_]:
+    found: list[Warning_] = []
+    at = slide.path, slide.line
+    name = slide.label()
+    odd = sorted({c for c in slide.raw_flags if c not in KNOWN_FLAGS
+                  and not c.isspace()})
+    if odd:
+        found.append(Warning_(*at, f"{name}: unknown flag"
+                              f"{'s' if len(odd) > 1 else ''} "
+                              f"{''.join(odd)!r} (known: bpxisle)"))
+    if not slide.is_setup and not slide.title:
+        found.append(Warning_(*at, f"{name}: no title"))
+    texts = [slide.title or "", *slide.intro, *(b.text for b in
+                                                slide.bullets)]
+    for text in texts:
+        for style in _unknown_styles(text):
+            found.append(Warning_(*at, f"{name}: unknown style "
+                                  f"!!{{{style}}} (shown as plain text)"))
+    exercise = slide.exercise
+    if exercise is not None and not " ".join(exercise.task).strip():
+        found.append(Warning_(slide.path, exercise.line, f"{name}: "
+                              "exercise markup without an exercise:: "
+                              "line saying what to do"))
+    if slide.is_setup:
+        return found
+    for block in slide.blocks:
+        for offset, line in enumerate(block.source.split("\n")):
+            if len(line) + 4 > width:  # 4: the ">>> " prompt
+                found.append(Warning_(
+                    block.path, block.first_line + offset,
+                    f"{name}: code line of {len(line)} characters is "
+                    f"wider than {width - 4} (terminal width {width})"))
+    tall = slide_height(slide, total, width)
+    if tall > height - RESERVED:
+        found.append(Warning_(*at, f"{name}: {tall} lines tall, the "
+                              f"terminal shows {height - RESERVED} "
+                              f"(height {height}): it will be paged"))
+    return found
+
+
+def lint(deck: Deck, width: int = 80, height: int = 24) -> list[Warning_]:
+    """Every warning for ``deck`` at a ``width`` x ``height`` terminal."""
+    found = [Warning_(p.path, p.line, p.message) for p in deck.problems]
+    total = len(deck.slides)
+    for slide in deck.setup + deck.slides:
+        found += lint_slide(slide, total, width, height)
+    return found
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sliderepl lint",
+        description="Warn about deck problems: slides too tall or wide "
+        "for the terminal, unknown flags or styles, missing titles, code "
+        "that does not parse.",
+    )
+    parser.add_argument("deck", type=Path, metavar="DECK")
+    parser.add_argument("--width", type=int, default=80, metavar="W",
+                        help="terminal columns (default 80)")
+    parser.add_argument("--height", type=int, default=24, metavar="H",
+                        help="terminal lines (default 24)")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    from sliderepl.cli import read_deck
+
+    args = _parser().parse_args(argv)  # bad usage: cli.main says so
+    if args.width < 20 or args.height < 5:
+        print("sliderepl lint: --width must be 20 or more and --height 5 "
+              "or more", file=sys.stderr)
+        return 2
+    deck = read_deck(args.deck, "sliderepl lint")
+    if deck is None:
+        return 2
+    found = lint(deck, args.width, args.height)
+    for warning in found:
+        print(warning)
+    print(f"sliderepl lint: {deck.path}: {len(deck.slides)} slides, "
+          f"{len(found)} warning{'s' if len(found) != 1 else ''} at "
+          f"{args.width}x{args.height}", file=sys.stderr)
+    return 1 if found else 0

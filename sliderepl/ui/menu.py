@@ -1,0 +1,80 @@
+"""``sliderepl`` with no deck: a menu of the project's decks.
+
+A deck is a ``part*.py`` file in the project folder that contains a
+``### slide::`` line; its title is the first line of its docstring.
+Plain ``input()``: this must work on any terminal, and before
+prompt_toolkit is even imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from pathlib import Path
+
+_MARKER = "### slide::"
+
+
+def find_decks(project_dir: Path) -> list[tuple[Path, str]]:
+    """(path, title) of every deck in ``project_dir``, sorted by name."""
+    found = []
+    for path in sorted(Path(project_dir).glob("part*.py")):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not any(
+            line.lstrip().startswith(_MARKER) for line in text.splitlines()
+        ):
+            continue
+        found.append((path, _title(text) or path.stem))
+    return found
+
+
+def _title(text: str) -> str:
+    """First line of the module docstring, without parsing the slides
+    (a deck with a syntax error further down still gets its title)."""
+    head = text.split(_MARKER, 1)[0]
+    try:
+        doc = ast.get_docstring(ast.parse(head))
+    except SyntaxError:
+        return ""
+    first = (doc or "").strip().split("\n")[0]
+    # Our decks' docstrings end with "Run: python partN.py ...": the menu
+    # is how they are being run, so that part is noise here.
+    return first.split("Run:", 1)[0].strip()
+
+
+def choose_deck(
+    project_dir: Path,
+    ask: Callable[[str], str] = input,
+    say: Callable[[str], None] = print,
+) -> Path | None:
+    """Ask which deck to open; None when the user quits or there is none.
+
+    ``ask`` and ``say`` are ``input`` and ``print`` unless a test gives
+    its own.  Ctrl-C and Ctrl-D quit.
+    """
+    decks = find_decks(project_dir)
+    if not decks:
+        say(f"no decks (part*.py with '{_MARKER}') in {project_dir}")
+        return None
+    from sliderepl.teach.progress import menu_progress
+
+    say("Decks:")
+    for number, (path, title) in enumerate(decks, 1):
+        done = menu_progress(path)
+        where = f"  [slide {done}]" if done else ""
+        say(f"  {number}. {title}  ({path.name}){where}")
+    while True:
+        try:
+            answer = ask(f"Open which deck? [1-{len(decks)}, q quits] ")
+        except (EOFError, KeyboardInterrupt):
+            say("")
+            return None
+        answer = answer.strip().lower()
+        if answer in ("q", "quit", "!q", "!quit"):
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= len(decks):
+            return decks[int(answer) - 1][0]
+        say(f"type a number from 1 to {len(decks)}, or q")

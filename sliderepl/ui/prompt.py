@@ -1,0 +1,129 @@
+"""The prompt_toolkit side of the REPL: session, history, the loop.
+
+Imported only once the first slide is on screen.  The session gets
+Python highlighting, multi-line editing (``keys.py``), completion from the
+live namespace (``completion.py``), the toolbar (``toolbar.py``) and a
+history file per deck (``history.py``).  ``prompt_loop`` takes an optional
+prompt_toolkit input and output so tests can drive it with keystrokes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.styles import DynamicStyle, Style
+from pygments.lexers.python import PythonLexer
+
+from sliderepl.ui.completion import NamespaceCompleter
+from sliderepl.ui.history import history_path
+from sliderepl.ui.keys import build_key_bindings
+from sliderepl.ui.repl import ReplState, handle_line
+from sliderepl.screen.theme import TOOLBAR_STYLES
+from sliderepl.ui.toolbar import toolbar
+
+if TYPE_CHECKING:
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
+
+
+def open_history(state: ReplState, persistent: bool = True) -> History:
+    """The deck's history file, or one in memory if it can't be made."""
+    history: History = InMemoryHistory()
+    if persistent:
+        path = history_path(state.nav.deck.path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(exist_ok=True)
+            history = FileHistory(str(path))
+        except OSError as exc:
+            state.screen.message(f"history not kept: {exc}", failed=True)
+    last: list[str] = []
+
+    def remember(text: str) -> None:
+        # Shown slide code goes in as typed, so Up brings it back to edit;
+        # the same block twice in a row (a rerun) is stored once.
+        if last and last[-1] == text:
+            return
+        last[:] = [text]
+        history.append_string(text)
+
+    for text in state.history:
+        remember(text)
+    state.history.clear()
+    state.remember = remember
+    return history
+
+
+def make_session(
+    state: ReplState,
+    history: History,
+    input: Input | None = None,
+    output: Output | None = None,
+) -> PromptSession[str]:
+    def style() -> Style:
+        return Style.from_dict(dict(TOOLBAR_STYLES[state.screen.theme]))
+
+    return PromptSession(
+        message=">>> ",
+        prompt_continuation="... ",
+        multiline=True,
+        key_bindings=build_key_bindings(state),
+        lexer=PygmentsLexer(PythonLexer),
+        completer=NamespaceCompleter(lambda: state.nav.interpreter.namespace),
+        complete_while_typing=False,
+        history=history,
+        bottom_toolbar=lambda: toolbar(state),
+        style=DynamicStyle(style),
+        # The elapsed time in the toolbar ticks; tests pass no refresh.
+        refresh_interval=1.0 if output is None else 0,
+        input=input,
+        output=output,
+        erase_when_done=False,
+    )
+
+
+def prompt_loop(
+    state: ReplState,
+    input: Input | None = None,
+    output: Output | None = None,
+    persistent_history: bool = True,
+) -> int:
+    """Prompt, act, repeat until ``!quit`` or Ctrl-D; exit status 0.
+
+    Ctrl-C at the prompt drops the line being typed and prompts again.
+    """
+    session = make_session(
+        state, open_history(state, persistent_history), input, output
+    )
+    while not state.finished:
+        try:
+            line = session.prompt()
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            break
+        except Exception as exc:  # the terminal misbehaved; keep going
+            _report(state, exc)
+            continue
+        if not line.strip() and output is None:
+            _erase_prompt_line(state)
+        handle_line(state, line)
+    return 0
+
+
+def _erase_prompt_line(state: ReplState) -> None:
+    """An Enter that only steps the deck leaves no empty ``>>>`` behind:
+    on stage, bullets and code should read as one slide."""
+    console = state.screen.console
+    if console.is_terminal:
+        console.file.write("\x1b[1A\x1b[2K")
+        console.file.flush()
+
+
+def _report(state: Any, exc: Exception) -> None:
+    state.screen.message(
+        f"sliderepl prompt error: {type(exc).__name__}: {exc}", failed=True
+    )

@@ -1,0 +1,253 @@
+"""Stepping through a slide: the REPL's state and its small machine.
+
+One ``ReplState`` is passed explicitly everywhere.  A slide goes through
+phases (``state.phase``):
+
+    bullets -> code -> paused -> done -> (next slide)
+
+``bullets`` reveals one bullet per Enter on ``b`` slides; ``code`` shows
+and runs the code; a ``p`` slide shows its code and stops at ``paused``
+until Enter runs it.  The navigator moves with ``run=False`` so that the
+phases, not the navigator, decide when code runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sliderepl.screen import render
+from sliderepl.screen.console import Screen
+from sliderepl.teach.exercises import Tracker, task_lines
+from sliderepl.run.navigation import Navigator
+from sliderepl.run.options import Options
+from sliderepl.screen.theme import make_console
+
+if TYPE_CHECKING:
+    from sliderepl.run.events import Sink
+    from sliderepl.deck.model import Deck, Slide
+
+BULLETS, CODE, PAUSED, DONE = "bullets", "code", "paused", "done"
+
+
+@dataclass
+class ReplState:
+    """Everything the REPL knows; passed to every function that acts."""
+
+    nav: Navigator
+    screen: Screen
+    deck_name: str
+    started: float = field(default_factory=time.monotonic)
+    phase: str = DONE
+    revealed: int = 0
+    finished: bool = False
+    history: list[str] = field(default_factory=list)
+    #: Where shown code goes once the prompt's history exists.
+    remember: Callable[[str], None] | None = None
+    #: Hints shown and exercises solved (``!hint``, ``!check``).
+    exercises: Tracker = field(default_factory=Tracker)
+    #: Remember each slide reached (resume, menu progress) and publish
+    #: it for ``sliderepl notes``: on for a person at a terminal.
+    keep_progress: bool = False
+    #: Wall-clock start, for the notes window's clock.
+    wall_started: float = field(default_factory=time.time)
+
+    @property
+    def position(self) -> int:
+        return self.nav.position
+
+    @property
+    def total(self) -> int:
+        return self.nav.total
+
+    @property
+    def echo_sql(self) -> bool:
+        return self.screen.echo_sql
+
+    @property
+    def slide(self) -> Slide | None:
+        return self.nav.current
+
+    @property
+    def target(self) -> float | None:
+        """The deck's time budget in seconds (``### target::``)."""
+        return self.nav.deck.target
+
+    def enter_hint(self) -> str:
+        """What an Enter on an empty line does now (for the toolbar)."""
+        slide = self.slide
+        if self.phase == BULLETS and slide is not None:
+            return f"bullet {self.revealed + 1} of {len(slide.bullets)}"
+        if self.phase == CODE:
+            return "show the code"
+        if self.phase == PAUSED:
+            return "run the code"
+        if self.position >= self.total:
+            return "end of the deck"
+        return "next slide"
+
+
+def make_state(
+    deck: Deck, options: Options, screen: Screen | None = None
+) -> ReplState:
+    """A state for ``deck``; ``screen`` defaults to the terminal."""
+    if screen is None:
+        screen = Screen(make_console(options.theme), options.theme)
+    screen.echo_sql = options.echo_sql
+    screen.presentation = options.presentation
+    state = ReplState(Navigator(deck, options), screen, deck.path.name)
+    screen.on_code = lambda text: _remember(state, text)
+    return state
+
+
+def _remember(state: ReplState, text: str) -> None:
+    text = text.rstrip("\n")
+    if not text.strip():
+        return
+    if state.remember is not None:
+        state.remember(text)
+    else:
+        state.history.append(text)  # no prompt yet: kept for it
+
+
+def begin(state: ReplState, start: int = 1) -> None:
+    """The first slide's header, the deck's problems, the setup slides,
+    then the first slide's code.
+
+    The header goes up before the setup slides run: they are silent and
+    often slow (imports, a database), and the audience should see the
+    title at once rather than a blank screen.  Problems come after it so
+    that presentation mode's clear screen does not wipe them.
+    """
+    screen = state.screen
+    first = min(max(start, 1), state.total)
+    slide = state.nav.slide(first)
+    if slide is not None:
+        screen.slide(slide, state.total)
+        screen.drawn_early = slide
+    for problem in state.nav.deck.problems:
+        if slide is None or problem not in slide.problems:
+            screen.show(render.problem(problem))
+    state.nav.start(screen)
+    if slide is None:
+        screen.message("this deck has no slides; type Python, !q quits")
+        return
+    move(state, lambda sink: state.nav.goto(first, sink, run=False))
+    screen.drawn_early = None
+
+
+def land(state: ReplState, arrived: bool, before: int) -> None:
+    """After moving (``run=False``): start the slide's first phase.
+
+    ``before`` is the position before the move: a refused move (no such
+    slide, already on the first) leaves the current slide's phase alone.
+    """
+    slide = state.slide
+    if not arrived:
+        if state.position != before or state.nav.has_run:
+            # Ctrl-C stopped the catch-up: we sit on a half-run slide.
+            state.phase = DONE
+        return
+    if slide is None:
+        state.phase = DONE
+        return
+    landed(state)
+    state.revealed = 0
+    if slide.has_bullets:
+        state.phase = BULLETS
+        return
+    if slide.bullets:
+        # Bullets without the ``b`` flag are part of the slide, all at once.
+        state.screen.show(render.bullets(slide.bullets))
+    show_code(state)
+
+
+def landed(state: ReplState) -> None:
+    """Remember the slide reached and tell the notes window (a state
+    directory that can't be written is no reason to stop the deck)."""
+    if not state.keep_progress:
+        return
+    from sliderepl.teach.progress import on_slide
+
+    try:
+        on_slide(state.nav.deck, state.position, state.wall_started)
+    except Exception:  # noqa: BLE001 - progress is a nicety
+        state.keep_progress = False
+
+
+def show_exercise(state: ReplState) -> None:
+    """After a slide's code ran: its exercise, if it has one."""
+    slide = state.slide
+    if slide is None or slide.exercise is None:
+        return
+    from sliderepl.screen.markup import to_text
+
+    for line in task_lines(slide.exercise):
+        state.screen.show(to_text(line, "message"))
+
+
+def move(state: ReplState, to: Callable[[Sink], bool]) -> None:
+    """Move with ``to(sink)`` (a navigator call with ``run=False``)."""
+    before = state.position
+    land(state, to(state.screen), before)
+
+
+def show_code(state: ReplState, pause: bool = True) -> None:
+    """The code phase: run it shown, or show it and pause (``p``)."""
+    slide = state.slide
+    if slide is None:
+        return
+    screen = state.screen
+    if pause and slide.pauses and slide.runs and slide.blocks:
+        screen.code(slide)
+        state.phase = PAUSED
+        return
+    if not slide.runs:
+        screen.code(slide)  # display only: x slides, broken slides
+    state.phase = DONE
+    state.nav.run_current(screen)
+    show_exercise(state)
+
+
+def run_paused(state: ReplState) -> None:
+    """Run a paused slide's code, which is on screen already."""
+    state.phase = DONE
+    state.screen.show_code = False
+    try:
+        state.nav.run_current(state.screen)
+    finally:
+        state.screen.show_code = True
+    show_exercise(state)
+
+
+def advance(state: ReplState) -> None:
+    """Enter on an empty line, and ``!next``."""
+    slide = state.slide
+    if state.phase == BULLETS and slide is not None:
+        state.revealed += 1
+        state.screen.show(
+            render.bullets(slide.bullets, state.revealed, state.revealed - 1)
+        )
+        if state.revealed >= len(slide.bullets):
+            state.phase = CODE
+            if not slide.blocks:
+                show_code(state)
+    elif state.phase == CODE:
+        show_code(state)
+    elif state.phase == PAUSED:
+        run_paused(state)
+    else:
+        move(state, lambda sink: state.nav.next(sink, run=False))
+
+
+def replay(state: ReplState, arrived: bool) -> None:
+    """After a rerun or reload: all bullets at once, then run."""
+    slide = state.slide
+    if not arrived or slide is None or state.nav.has_run:
+        state.phase = DONE
+        return
+    if slide.bullets:
+        state.screen.show(render.bullets(slide.bullets))
+    show_code(state, pause=False)
