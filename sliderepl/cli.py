@@ -7,7 +7,7 @@
 prompt_toolkit, so it starts fast and works anywhere.
 
 Subcommands: ``sliderepl check|export|lint|notes ...`` (modules of the
-same names, each with its own ``--help``).  The word is a subcommand only
+same names in ``sliderepl.tools``, each with its own ``--help``).  The word is a subcommand only
 when no file of that name exists: ``sliderepl check`` with a deck file
 named ``check`` in the current folder opens that deck.
 
@@ -21,11 +21,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
+from sliderepl.deck.reader import read_deck
 from sliderepl.run import active
-from sliderepl.deck.model import Deck
 from sliderepl.run.options import THEMES, Options
+
+__all__ = ["main", "parse_options", "read_deck", "subcommand"]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -97,33 +100,56 @@ def parse_options(argv: list[str]) -> Options:
     )
 
 
-#: subcommand -> module of sliderepl.tools with ``main(argv) -> int``
-SUBCOMMANDS = {
-    "check": "check",
-    "export": "export",
-    "lint": "lint",
-    "notes": "notes",
+def _check(argv: list[str]) -> int:
+    from sliderepl.tools.check import main as run
+
+    return run(argv)
+
+
+def _export(argv: list[str]) -> int:
+    from sliderepl.tools.export import main as run
+
+    return run(argv)
+
+
+def _lint(argv: list[str]) -> int:
+    from sliderepl.tools.lint import main as run
+
+    return run(argv)
+
+
+def _notes(argv: list[str]) -> int:
+    from sliderepl.tools.notes import main as run
+
+    return run(argv)
+
+
+#: subcommand -> its ``main(argv) -> int`` (each tool imported only when
+#: its word is given: the deck path stays fast)
+SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "check": _check,
+    "export": _export,
+    "lint": _lint,
+    "notes": _notes,
 }
 
 
 def subcommand(argv: list[str]) -> str | None:
-    """The module of the subcommand ``argv`` starts with, or None (no
-    such word, or a file of that name exists: then it is a deck)."""
+    """The subcommand ``argv`` starts with, or None (no such word, or a
+    file of that name exists: then it is a deck)."""
     if not argv or argv[0] not in SUBCOMMANDS:
         return None
     if Path(argv[0]).exists():
         return None
-    return SUBCOMMANDS[argv[0]]
+    return argv[0]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = sys.argv[1:] if argv is None else list(argv)
-    module = subcommand(args)
-    if module is not None:
-        import importlib
-
-        run = importlib.import_module(f"sliderepl.tools.{module}").main
+    word = subcommand(args)
+    if word is not None:
+        run = SUBCOMMANDS[word]
         try:
             with active.running():
                 return int(run(args[1:]))
@@ -148,10 +174,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(options: Options) -> int:
     if options.deck is None:
-        choose = _ui("ui.menu", "choose_deck")
-        if choose is None:
-            return 2
-        chosen = choose(PROJECT_DIR)
+        try:
+            from sliderepl.ui.menu import choose_deck
+        except ImportError as exc:
+            return _missing("sliderepl.ui.menu.choose_deck", exc)
+        chosen = choose_deck(PROJECT_DIR)
         if chosen is None:
             return 0
         options.deck = Path(chosen)
@@ -165,44 +192,21 @@ def _run(options: Options) -> int:
         status = run_all(deck, options, sys.stdout, sys.stderr)
         _quiet_if_closed(sys.stdout)
         return status
-    run_interactive = _ui("ui.repl", "run_interactive")
-    if run_interactive is None:
-        return 2
+    try:
+        from sliderepl.ui.repl import run_interactive
+    except ImportError as exc:
+        return _missing("sliderepl.ui.repl.run_interactive", exc)
     return int(run_interactive(deck, options))
 
 
-def read_deck(path: Path, prog: str = "sliderepl") -> Deck | None:
-    """The parsed deck, or None after saying on stderr why it can't be
-    read (the subcommands use it too, with their own ``prog``)."""
-    from sliderepl.deck.parser import load
-
-    if path.is_dir():
-        print(f"{prog}: {path} is a folder, not a deck", file=sys.stderr)
-        return None
-    try:
-        return load(path)
-    except FileNotFoundError:
-        print(f"{prog}: no such deck: {path}", file=sys.stderr)
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"{prog}: can't read {path}: {exc}", file=sys.stderr)
-    return None
-
-
-def _ui(module: str, name: str) -> Any:
-    """``sliderepl.<module>.<name>``, imported only when needed, or None
-    (with a message) if that part of the runner is missing."""
-    import importlib
-
-    try:
-        found = importlib.import_module(f"sliderepl.{module}")
-        return getattr(found, name)
-    except (ImportError, AttributeError) as exc:
-        print(
-            f"sliderepl: sliderepl.{module}.{name} is not available"
-            f" ({exc}); use --run-all DECK to run a deck headless",
-            file=sys.stderr,
-        )
-        return None
+def _missing(name: str, exc: ImportError) -> int:
+    """Exit status 2, saying that part of the runner is missing."""
+    print(
+        f"sliderepl: {name} is not available"
+        f" ({exc}); use --run-all DECK to run a deck headless",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def _tolerant(stream: object) -> None:

@@ -10,7 +10,7 @@ object's ``__rich__`` raised).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sliderepl.run import events
 from sliderepl.screen import render
@@ -20,6 +20,15 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
     from sliderepl.deck.model import Slide
+
+
+class _EchoHolder(Protocol):
+    echo_sql: bool
+
+
+class _OwnEcho:
+    def __init__(self, on: bool) -> None:
+        self.echo_sql = on
 
 
 class Screen:
@@ -34,7 +43,9 @@ class Screen:
     ) -> None:
         self.console = console
         self.theme = theme_name(theme)
-        self.echo_sql = echo_sql
+        #: who holds the SQL echo setting: this screen alone, until
+        #: ``echo_follows`` hands it to the navigator
+        self._echo: _EchoHolder = _OwnEcho(echo_sql)
         #: False while running code that is already on screen (a paused
         #: slide): its blocks are not drawn a second time.
         self.show_code = True
@@ -54,6 +65,19 @@ class Screen:
         from sliderepl.screen.paging import Pager
 
         self.pager = Pager(console)
+
+    @property
+    def echo_sql(self) -> bool:
+        return self._echo.echo_sql
+
+    @echo_sql.setter
+    def echo_sql(self, on: bool) -> None:
+        self._echo.echo_sql = on
+
+    def echo_follows(self, holder: _EchoHolder) -> None:
+        """Show SQL as ``holder.echo_sql`` says (one setting for the
+        screen and the interpreter that captures SQL)."""
+        self._echo = holder
 
     @property
     def syntax_theme(self) -> str:

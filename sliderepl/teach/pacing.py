@@ -53,10 +53,18 @@ def pace(
     return f"{short(off)} ahead"
 
 
+def clock(seconds: float) -> str:
+    """``MM:SS``, or ``H:MM:SS`` past an hour."""
+    whole = max(int(seconds), 0)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"
+
+
 def budget(elapsed: float, target: float | None) -> str:
     """``12:30 / 45:00``, or just the elapsed time with no target."""
-    from sliderepl.ui.toolbar import elapsed as clock
-
     if not target:
         return clock(elapsed)
     return f"{clock(elapsed)} / {clock(target)}"

@@ -238,7 +238,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    from sliderepl.cli import read_deck
+    from sliderepl.deck.reader import read_deck
 
     args = _parser().parse_args(argv)  # bad usage: cli.main says so
     deck = read_deck(args.deck.resolve(), "sliderepl export")

@@ -1,54 +1,85 @@
 """Commands typed at the prompt: ``!next``, ``!goto 3``, ``?``...
 
-``parse(line)`` is pure: it turns a line into a ``Command``, a
-``BadCommand`` (a clear message for the user) or ``None`` (the line is
-Python).  A line starting with ``!`` is never valid Python, so every such
-line is a command or a message, never a ``SyntaxError``.  Deciding what a
-command does is the REPL's job; finding a slide by the words of its title
-is here (``find_slide``) because it is pure too.
+The command table: each ``Spec`` carries a command's name, aliases,
+argument, help line and handler (``actions.py``).  ``parse(line)`` is
+pure: it turns a line into a ``Command``, a ``BadCommand`` (a clear
+message for the user) or ``None`` (the line is Python).  A line starting
+with ``!`` is never valid Python, so every such line is a command or a
+message, never a ``SyntaxError``.  ``handle_line`` is the one way a
+line typed at the prompt (or piped in) gets acted on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sliderepl.deck.model import Slide
+from sliderepl.ui import actions
+from sliderepl.ui.actions import Match, find_slide
+from sliderepl.ui.steps import ReplState, advance
+
+__all__ = [
+    "SPECS", "BadCommand", "Command", "Match", "Spec", "find_slide",
+    "guarded", "handle_line", "help_rows", "parse",
+]
+
+Handler = Callable[[ReplState, str], None]
 
 
 @dataclass(frozen=True)
 class Spec:
-    """One command: its name, aliases, argument and one line of help."""
+    """One command: its name, aliases, argument, one line of help, and
+    the handler that carries it out (called with the state and the
+    argument)."""
 
     name: str
     aliases: tuple[str, ...]
     arg: str  # "" (none), "N", "N|WORDS" or "NAME"; "?" suffix: optional
     help: str
+    run: Handler
+
+
+def show_help(state: ReplState, arg: str) -> None:
+    """``?``: the command table and the keys."""
+    from sliderepl.screen import render
+    from sliderepl.ui.keys import KEY_HELP
+
+    state.screen.show(render.help_table([*help_rows(), *KEY_HELP]))
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec("next", ("n",), "", "next slide (or run the paused code)"),
-    Spec("prev", ("p",), "", "previous slide (namespace rebuilt)"),
+    Spec("next", ("n",), "", "next slide (or run the paused code)",
+         actions.next_slide),
+    Spec("prev", ("p",), "", "previous slide (namespace rebuilt)",
+         actions.prev_slide),
     Spec("goto", ("g",), "N|WORDS", "go to slide N, or the first slide "
-         "whose title has WORDS"),
-    Spec("show", ("s",), "N", "display slide N without running it"),
-    Spec("info", ("i",), "", "deck, slide N of M"),
-    Spec("toc", ("t",), "", "table of contents"),
-    Spec("rerun", ("r",), "", "run the current slide again"),
+         "whose title has WORDS", actions.goto),
+    Spec("show", ("s",), "N", "display slide N without running it",
+         actions.show_slide),
+    Spec("info", ("i",), "", "deck, slide N of M", actions.info),
+    Spec("toc", ("t",), "", "table of contents", actions.toc),
+    Spec("rerun", ("r",), "", "run the current slide again",
+         actions.rerun),
     Spec("presentation", ("pr",), "", "toggle presentation mode "
-         "(clear the screen per slide)"),
+         "(clear the screen per slide)", actions.presentation),
     Spec("rreallyrerun", ("rr",), "", "reload the deck file, keep the "
-         "position"),
-    Spec("reset", (), "", "start the deck over with a fresh namespace"),
-    Spec("echo", (), "", "toggle showing the SQL sent to the database"),
-    Spec("theme", (), "NAME?", "switch theme: dark, light, contrast"),
+         "position", actions.reload),
+    Spec("reset", (), "", "start the deck over with a fresh namespace",
+         actions.reset),
+    Spec("echo", (), "", "toggle showing the SQL sent to the database",
+         actions.echo),
+    Spec("theme", (), "NAME?", "switch theme: dark, light, contrast",
+         actions.set_theme),
     Spec("copy", (), "", "copy this slide's code to the clipboard "
-         "(or a file, which it names)"),
-    Spec("hint", (), "", "the next hint of this slide's exercise"),
-    Spec("check", (), "", "check this slide's exercise in your namespace"),
-    Spec("solution", (), "", "show a solution of this slide's exercise"),
-    Spec("quit", ("q",), "", "leave the deck"),
-    Spec("help", ("?",), "", "list the commands"),
+         "(or a file, which it names)", actions.copy_slide),
+    Spec("hint", (), "", "the next hint of this slide's exercise",
+         actions.hint),
+    Spec("check", (), "", "check this slide's exercise in your namespace",
+         actions.check),
+    Spec("solution", (), "", "show a solution of this slide's exercise",
+         actions.solution),
+    Spec("quit", ("q",), "", "leave the deck", actions.quit_deck),
+    Spec("help", ("?",), "", "list the commands", show_help),
 )
 
 _BY_WORD: dict[str, Spec] = {}
@@ -115,52 +146,6 @@ def _is_int(text: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Match:
-    """Where ``!goto`` goes: ``position`` (1-based); ``others`` are the
-    other slides whose titles matched too, so the REPL can say so."""
-
-    position: int
-    others: tuple[int, ...] = ()
-
-
-def find_slide(query: str, slides: Sequence[Slide]) -> Match | str:
-    """The slide ``query`` names, or a message saying why there is none.
-
-    A number is a position (checked against the deck).  Words match
-    titles case-insensitively; every word must appear.  A title equal to
-    the query wins outright; otherwise the first matching slide is taken
-    (decks read top to bottom) and the other matches are reported.
-    """
-    query = query.strip()
-    total = len(slides)
-    if _is_int(query):
-        n = int(query)
-        if 1 <= n <= total:
-            return Match(n)
-        return f"no slide {n}: the deck has slides 1 to {total}"
-    words = query.lower().split()
-    if not words:
-        return "!goto needs a slide number or words of a title"
-    matches = []
-    for position, slide in enumerate(slides, 1):
-        title = _plain_title(slide).lower()
-        if title == " ".join(words):
-            return Match(position)
-        if all(w in title for w in words):
-            matches.append(position)
-    if not matches:
-        return f"no slide title contains {query!r}; !toc lists them"
-    return Match(matches[0], tuple(matches[1:]))
-
-
-def _plain_title(slide: Slide) -> str:
-    """The title without inline markup, for matching words."""
-    from sliderepl.screen.markup import to_text
-
-    return to_text(slide.title or "").plain
-
-
 def help_rows() -> list[tuple[str, str]]:
     """(usage, help) for every command, for the ``?`` table."""
     rows = []
@@ -174,3 +159,44 @@ def help_rows() -> list[tuple[str, str]]:
     rows.append(("Enter", "on an empty line: next bullet, paused code "
                  "or slide"))
     return rows
+
+
+def handle_line(state: ReplState, line: str) -> None:
+    """One line from the prompt: advance, a command, or Python.
+
+    Never raises: the presenter's session goes on whatever happens.
+    """
+    guarded(state, lambda: _dispatch(state, line))
+
+
+def _dispatch(state: ReplState, line: str) -> None:
+    if not line.strip():
+        advance(state)
+        return
+    parsed = parse(line)
+    if parsed is None:
+        state.nav.run_source(line, state.screen)
+    elif isinstance(parsed, BadCommand):
+        state.screen.message(parsed.message, failed=True)
+    else:
+        _BY_WORD[parsed.name].run(state, parsed.arg)
+
+
+def guarded(state: ReplState, action: Callable[[], object]) -> None:
+    """Run ``action``; Ctrl-C or a bug in the runner becomes a message.
+
+    Slide code's own exceptions never get here (the interpreter turns
+    them into events): what does is ours, and the session goes on.
+    """
+    try:
+        action()
+    except KeyboardInterrupt:
+        state.screen.message("interrupted", failed=True)
+    except Exception as exc:
+        state.screen.message(
+            f"sliderepl internal error: {type(exc).__name__}: {exc}",
+            failed=True,
+        )
+    # Output that ended mid-line (print(..., end="")) must not leave the
+    # next prompt glued to it.
+    state.screen.end_line()

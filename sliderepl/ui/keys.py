@@ -117,6 +117,7 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
 
     @bindings.add("f2")
     def _echo(event: KeyPressEvent) -> None:
+        # the same setting as !echo (the screen and the interpreter)
         state.screen.echo_sql = not state.screen.echo_sql
         event.app.invalidate()
 

@@ -20,7 +20,8 @@ from pygments.lexers.python import PythonLexer
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.history import history_path
 from sliderepl.ui.keys import build_key_bindings
-from sliderepl.ui.repl import ReplState, handle_line
+from sliderepl.ui.commands import handle_line
+from sliderepl.ui.steps import ReplState
 from sliderepl.screen.theme import TOOLBAR_STYLES
 from sliderepl.ui.toolbar import toolbar
 

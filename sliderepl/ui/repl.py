@@ -4,8 +4,9 @@
 then (only then: startup time matters) imports prompt_toolkit for the
 prompt (``prompt.py``).  With no terminal on stdin it reads plain lines
 instead, with the same commands.  Every line goes through
-``handle_line``: Enter steps the slide (``steps.py``), a ``!command``
-acts, anything else is Python run in the deck's namespace.
+``commands.handle_line``: Enter steps the slide (``steps.py``), a
+``!command`` acts (the command table, ``commands.py``), anything else is
+Python run in the deck's namespace.
 """
 
 from __future__ import annotations
@@ -13,21 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sliderepl.ui import commands
-from sliderepl.screen import render
+from sliderepl.ui.commands import guarded, handle_line
 from sliderepl.ui.steps import (
     BULLETS,
     CODE,
     DONE,
     PAUSED,
     ReplState,
-    advance,
     begin,
     make_state,
-    move,
-    replay,
 )
-from sliderepl.screen.theme import THEME_NAMES
 
 if TYPE_CHECKING:
     from sliderepl.deck.model import Deck
@@ -37,200 +33,6 @@ __all__ = [
     "BULLETS", "CODE", "DONE", "PAUSED", "ReplState", "begin",
     "handle_line", "line_loop", "make_state", "run_interactive",
 ]
-
-
-# -- commands -----------------------------------------------------------
-
-
-def handle_line(state: ReplState, line: str) -> None:
-    """One line from the prompt: advance, a command, or Python.
-
-    Never raises: the presenter's session goes on whatever happens.
-    """
-    guarded(state, lambda: _dispatch(state, line))
-
-
-def _dispatch(state: ReplState, line: str) -> None:
-    if not line.strip():
-        advance(state)
-        return
-    parsed = commands.parse(line)
-    if parsed is None:
-        state.nav.run_source(line, state.screen)
-    elif isinstance(parsed, commands.BadCommand):
-        state.screen.message(parsed.message, failed=True)
-    else:
-        command(state, parsed)
-
-
-def guarded(state: ReplState, action: Callable[[], object]) -> None:
-    """Run ``action``; Ctrl-C or a bug in the runner becomes a message.
-
-    Slide code's own exceptions never get here (the interpreter turns
-    them into events): what does is ours, and the session goes on.
-    """
-    try:
-        action()
-    except KeyboardInterrupt:
-        state.screen.message("interrupted", failed=True)
-    except Exception as exc:
-        state.screen.message(
-            f"sliderepl internal error: {type(exc).__name__}: {exc}",
-            failed=True,
-        )
-    # Output that ended mid-line (print(..., end="")) must not leave the
-    # next prompt glued to it.
-    state.screen.end_line()
-
-
-def command(state: ReplState, cmd: commands.Command) -> None:
-    """Do one recognised command."""
-    nav, screen = state.nav, state.screen
-    name = cmd.name
-    if name == "next":
-        advance(state)
-    elif name == "prev":
-        move(state, lambda sink: nav.prev(sink, run=False))
-    elif name == "goto":
-        found = commands.find_slide(cmd.arg, nav.deck.slides)
-        if isinstance(found, str):
-            screen.message(found, failed=True)
-            return
-        target = found.position
-        move(state, lambda sink: nav.goto(target, sink, run=False))
-        if found.others:
-            others = ", ".join(str(n) for n in found.others)
-            screen.message(f"also matching: slides {others}")
-    elif name == "show":
-        show_slide(state, cmd.number or 0)
-    elif name == "info":
-        screen.show(render.info(str(nav.deck.path), state.position,
-                                state.total, _settings(state)))
-    elif name == "toc":
-        screen.show(render.toc(nav.deck.slides, state.position))
-    elif name == "rerun":
-        if state.position == 0:
-            advance(state)
-        else:
-            replay(state, nav.goto(state.position, screen, run=False))
-    elif name == "rreallyrerun":
-        replay(state, nav.reload(screen, run=False))
-    elif name == "reset":
-        nav.reset(screen)
-        screen.message("deck reset: fresh namespace")
-        move(state, lambda sink: nav.goto(1, sink, run=False))
-    elif name == "presentation":
-        screen.presentation = not screen.presentation
-        screen.message(
-            f"presentation mode {'on' if screen.presentation else 'off'}"
-        )
-    elif name == "echo":
-        nav.echo_sql = screen.echo_sql = not screen.echo_sql
-        screen.message(f"SQL echo {'on' if screen.echo_sql else 'off'}")
-    elif name == "theme":
-        set_theme(state, cmd.arg)
-    elif name == "copy":
-        copy_slide(state)
-    elif name in ("hint", "check", "solution"):
-        exercise_command(state, name)
-    elif name == "quit":
-        state.finished = True
-    elif name == "help":
-        from sliderepl.ui.keys import KEY_HELP
-
-        screen.show(
-            render.help_table([*commands.help_rows(), *KEY_HELP])
-        )
-
-
-def copy_slide(state: ReplState) -> None:
-    """``!copy``: the current slide's code to the clipboard or a file."""
-    from sliderepl.ui.clipboard import copy, slide_code
-
-    slide = state.slide
-    if slide is None or not slide_code(slide):
-        state.screen.message("this slide has no code to copy", failed=True)
-        return
-    name = f"{state.nav.deck.path.stem}-{slide.number}"
-    screen = state.screen
-    done = copy(slide_code(slide), name, screen.console.file)
-    screen.message(done.message(), failed=not (done.via or done.path))
-
-
-def exercise_command(state: ReplState, name: str) -> None:
-    """``!hint``, ``!check``, ``!solution`` on the current slide."""
-    slide, screen = state.slide, state.screen
-    if slide is None:
-        screen.message("no slide yet: Enter shows the first", failed=True)
-        return
-    tracker = state.exercises
-    if name == "hint":
-        text, ok = tracker.hint(slide)
-        screen.message(text, failed=not ok)
-        return
-    if name == "check":
-        text, passed, solution = tracker.check(
-            slide, state.nav.interpreter.namespace
-        )
-        screen.message(text, failed=not passed)
-        if solution:
-            screen.message("the solution, to compare with yours:")
-            _show_solution(state, solution)
-        return
-    code, text = tracker.solution(slide)
-    screen.message(text, failed=code is None)
-    if code:
-        _show_solution(state, code)
-
-
-def _show_solution(state: ReplState, code: str) -> None:
-    """The solution as typed at ``>>>``: one prompt per statement."""
-    from sliderepl.deck.parser import solution_blocks
-
-    slide = state.slide
-    assert slide is not None
-    for block in solution_blocks(slide):
-        state.screen.show(render.code(block, state.screen.syntax_theme))
-        if state.remember is not None:
-            # Up at the prompt brings each statement back to edit
-            state.remember(block.display)
-
-
-def show_slide(state: ReplState, number: int) -> None:
-    """``!show N``: a slide drawn but not run; we stay where we are."""
-    slide = state.nav.slide(number)
-    if slide is None:
-        state.screen.message(
-            f"no slide {number}: the deck has slides 1 to {state.total}",
-            failed=True,
-        )
-        return
-    state.screen.show(render.slide_header(slide, state.total))
-    if slide.bullets:
-        state.screen.show(render.bullets(slide.bullets))
-    state.screen.code(slide)
-    state.screen.message(f"(not run; still on slide {state.position})")
-
-
-def set_theme(state: ReplState, name: str) -> None:
-    if name.lower() not in THEME_NAMES:
-        state.screen.message(
-            f"theme {state.screen.theme}; choose one of: "
-            + ", ".join(THEME_NAMES),
-            failed=bool(name),
-        )
-        return
-    state.screen.message(f"theme {state.screen.set_theme(name)}")
-
-
-def _settings(state: ReplState) -> str:
-    slide = state.slide
-    title = render.slide_title(slide).plain if slide else "(no slide yet)"
-    return (
-        f"{title!s}; SQL echo {'on' if state.echo_sql else 'off'};"
-        f" presentation {'on' if state.screen.presentation else 'off'};"
-        f" theme {state.screen.theme}"
-    )
 
 
 # -- the loops ------------------------------------------------------------

@@ -64,7 +64,13 @@ class ReplState:
 
     @property
     def echo_sql(self) -> bool:
-        return self.screen.echo_sql
+        """The one SQL echo setting: the navigator's (it carries it to
+        every interpreter it makes; the screen reads it too)."""
+        return self.nav.echo_sql
+
+    @echo_sql.setter
+    def echo_sql(self, on: bool) -> None:
+        self.nav.echo_sql = on
 
     @property
     def slide(self) -> Slide | None:
@@ -95,11 +101,19 @@ def make_state(
     """A state for ``deck``; ``screen`` defaults to the terminal."""
     if screen is None:
         screen = Screen(make_console(options.theme), options.theme)
-    screen.echo_sql = options.echo_sql
     screen.presentation = options.presentation
-    state = ReplState(Navigator(deck, options), screen, deck.path.name)
+    nav = Navigator(deck, options)
+    # one SQL echo setting: the screen shows SQL when the navigator's
+    # interpreter captures it (F2 and !echo both change it)
+    screen.echo_follows(nav)
+    state = ReplState(nav, screen, deck.path.name)
     screen.on_code = lambda text: _remember(state, text)
     return state
+
+
+def toggle_echo(state: ReplState) -> None:
+    """SQL echo on if off, off if on (``!echo`` and F2)."""
+    state.echo_sql = not state.echo_sql
 
 
 def _remember(state: ReplState, text: str) -> None:

@@ -7,6 +7,13 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
+from sliderepl.teach.pacing import budget, clock, pace
+
+__all__ = ["ToolbarState", "elapsed", "toolbar"]
+
+#: ``MM:SS`` (``sliderepl.teach.pacing.clock``)
+elapsed = clock
+
 
 class ToolbarState(Protocol):
     deck_name: str
@@ -24,19 +31,7 @@ class ToolbarState(Protocol):
     def enter_hint(self) -> str: ...
 
 
-def elapsed(seconds: float) -> str:
-    """``MM:SS``, or ``H:MM:SS`` past an hour."""
-    whole = max(int(seconds), 0)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes:02d}:{secs:02d}"
-
-
 def _clock(state: ToolbarState, seconds: float) -> str:
-    from sliderepl.teach.pacing import budget, pace
-
     target = getattr(state, "target", None)
     text = budget(seconds, target)
     how = pace(seconds, state.position, state.total, target)

@@ -1,0 +1,244 @@
+"""What each ``!command`` does: one handler per command, ``(state, arg)``.
+
+The command table (``commands.py``) names the handler of each command
+next to its help text; these functions act on the REPL's state and only
+talk to the user through ``state.screen``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sliderepl.deck.model import Slide
+from sliderepl.screen import render
+from sliderepl.screen.theme import THEME_NAMES
+from sliderepl.ui.steps import ReplState, advance, move, replay, toggle_echo
+
+
+def next_slide(state: ReplState, arg: str) -> None:
+    advance(state)
+
+
+def prev_slide(state: ReplState, arg: str) -> None:
+    nav = state.nav
+    move(state, lambda sink: nav.prev(sink, run=False))
+
+
+def goto(state: ReplState, arg: str) -> None:
+    nav, screen = state.nav, state.screen
+    found = find_slide(arg, nav.deck.slides)
+    if isinstance(found, str):
+        screen.message(found, failed=True)
+        return
+    target = found.position
+    move(state, lambda sink: nav.goto(target, sink, run=False))
+    if found.others:
+        others = ", ".join(str(n) for n in found.others)
+        screen.message(f"also matching: slides {others}")
+
+
+def info(state: ReplState, arg: str) -> None:
+    state.screen.show(render.info(str(state.nav.deck.path), state.position,
+                                  state.total, _settings(state)))
+
+
+def toc(state: ReplState, arg: str) -> None:
+    state.screen.show(render.toc(state.nav.deck.slides, state.position))
+
+
+def rerun(state: ReplState, arg: str) -> None:
+    if state.position == 0:
+        advance(state)
+    else:
+        replay(state, state.nav.goto(state.position, state.screen,
+                                     run=False))
+
+
+def reload(state: ReplState, arg: str) -> None:
+    replay(state, state.nav.reload(state.screen, run=False))
+
+
+def reset(state: ReplState, arg: str) -> None:
+    nav = state.nav
+    nav.reset(state.screen)
+    state.screen.message("deck reset: fresh namespace")
+    move(state, lambda sink: nav.goto(1, sink, run=False))
+
+
+def presentation(state: ReplState, arg: str) -> None:
+    screen = state.screen
+    screen.presentation = not screen.presentation
+    screen.message(
+        f"presentation mode {'on' if screen.presentation else 'off'}"
+    )
+
+
+def echo(state: ReplState, arg: str) -> None:
+    """``!echo``: the same toggle as F2, said on screen."""
+    toggle_echo(state)
+    state.screen.message(f"SQL echo {'on' if state.echo_sql else 'off'}")
+
+
+def quit_deck(state: ReplState, arg: str) -> None:
+    state.finished = True
+
+
+def copy_slide(state: ReplState, arg: str = "") -> None:
+    """``!copy``: the current slide's code to the clipboard or a file."""
+    from sliderepl.ui.clipboard import copy, slide_code
+
+    slide = state.slide
+    if slide is None or not slide_code(slide):
+        state.screen.message("this slide has no code to copy", failed=True)
+        return
+    name = f"{state.nav.deck.path.stem}-{slide.number}"
+    screen = state.screen
+    done = copy(slide_code(slide), name, screen.console.file)
+    screen.message(done.message(), failed=not (done.via or done.path))
+
+
+def hint(state: ReplState, arg: str) -> None:
+    """``!hint``: the next hint of the slide's exercise."""
+    slide = _exercise_slide(state)
+    if slide is not None:
+        text, ok = state.exercises.hint(slide)
+        state.screen.message(text, failed=not ok)
+
+
+def check(state: ReplState, arg: str) -> None:
+    """``!check``: the exercise's check, in the learner's namespace."""
+    slide = _exercise_slide(state)
+    if slide is None:
+        return
+    text, passed, solution = state.exercises.check(
+        slide, state.nav.interpreter.namespace
+    )
+    state.screen.message(text, failed=not passed)
+    if solution:
+        state.screen.message("the solution, to compare with yours:")
+        _show_solution(state, solution)
+
+
+def solution(state: ReplState, arg: str) -> None:
+    """``!solution``: the exercise's solution, as typed at ``>>>``."""
+    slide = _exercise_slide(state)
+    if slide is None:
+        return
+    code, text = state.exercises.solution(slide)
+    state.screen.message(text, failed=code is None)
+    if code:
+        _show_solution(state, code)
+
+
+def _exercise_slide(state: ReplState) -> Slide | None:
+    slide = state.slide
+    if slide is None:
+        state.screen.message("no slide yet: Enter shows the first",
+                             failed=True)
+    return slide
+
+
+def _show_solution(state: ReplState, code: str) -> None:
+    """The solution as typed at ``>>>``: one prompt per statement."""
+    from sliderepl.deck.parser import solution_blocks
+
+    slide = state.slide
+    assert slide is not None
+    for block in solution_blocks(slide):
+        state.screen.show(render.code(block, state.screen.syntax_theme))
+        if state.remember is not None:
+            # Up at the prompt brings each statement back to edit
+            state.remember(block.display)
+
+
+def show_slide(state: ReplState, arg: str) -> None:
+    """``!show N``: a slide drawn but not run; we stay where we are."""
+    number = int(arg) if _is_int(arg) else 0
+    slide = state.nav.slide(number)
+    if slide is None:
+        state.screen.message(
+            f"no slide {number}: the deck has slides 1 to {state.total}",
+            failed=True,
+        )
+        return
+    state.screen.show(render.slide_header(slide, state.total))
+    if slide.bullets:
+        state.screen.show(render.bullets(slide.bullets))
+    state.screen.code(slide)
+    state.screen.message(f"(not run; still on slide {state.position})")
+
+
+def set_theme(state: ReplState, name: str) -> None:
+    if name.lower() not in THEME_NAMES:
+        state.screen.message(
+            f"theme {state.screen.theme}; choose one of: "
+            + ", ".join(THEME_NAMES),
+            failed=bool(name),
+        )
+        return
+    state.screen.message(f"theme {state.screen.set_theme(name)}")
+
+
+def _settings(state: ReplState) -> str:
+    slide = state.slide
+    title = render.slide_title(slide).plain if slide else "(no slide yet)"
+    return (
+        f"{title!s}; SQL echo {'on' if state.echo_sql else 'off'};"
+        f" presentation {'on' if state.screen.presentation else 'off'};"
+        f" theme {state.screen.theme}"
+    )
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where ``!goto`` goes: ``position`` (1-based); ``others`` are the
+    other slides whose titles matched too, so the REPL can say so."""
+
+    position: int
+    others: tuple[int, ...] = ()
+
+
+def find_slide(query: str, slides: Sequence[Slide]) -> Match | str:
+    """The slide ``query`` names, or a message saying why there is none.
+
+    A number is a position (checked against the deck).  Words match
+    titles case-insensitively; every word must appear.  A title equal to
+    the query wins outright; otherwise the first matching slide is taken
+    (decks read top to bottom) and the other matches are reported.
+    """
+    query = query.strip()
+    total = len(slides)
+    if _is_int(query):
+        n = int(query)
+        if 1 <= n <= total:
+            return Match(n)
+        return f"no slide {n}: the deck has slides 1 to {total}"
+    words = query.lower().split()
+    if not words:
+        return "!goto needs a slide number or words of a title"
+    matches = []
+    for position, slide in enumerate(slides, 1):
+        title = _plain_title(slide).lower()
+        if title == " ".join(words):
+            return Match(position)
+        if all(w in title for w in words):
+            matches.append(position)
+    if not matches:
+        return f"no slide title contains {query!r}; !toc lists them"
+    return Match(matches[0], tuple(matches[1:]))
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _plain_title(slide: Slide) -> str:
+    """The title without inline markup, for matching words."""
+    from sliderepl.screen.markup import to_text
+
+    return to_text(slide.title or "").plain
