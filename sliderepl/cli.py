@@ -21,19 +21,30 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from sliderepl.deck import collection
+from sliderepl.deck.collection import Collection
 from sliderepl.deck.reader import read_deck
 from sliderepl.run import active
 from sliderepl.run.options import THEMES, Options
 
-__all__ = ["main", "parse_options", "read_deck", "subcommand"]
+__all__ = ["PROJECT_DIR", "main", "parse_options", "read_deck",
+           "subcommand"]
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+def __getattr__(name: str) -> Path:
+    # ``PROJECT_DIR``: the folder whose decks the menu offers, found when
+    # asked (the current folder's collection, else an installed one)
+    if name == "PROJECT_DIR":
+        return collection.menu_folder()
+    raise AttributeError(name)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(
+    collections: Sequence[Collection] = (),
+) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sliderepl",
         description="Run a slide deck as a live Python REPL session.",
@@ -64,11 +75,6 @@ def _parser() -> argparse.ArgumentParser:
         help="colour theme (contrast: for projectors)",
     )
     parser.add_argument(
-        "--db", metavar="URL",
-        help="database for the deck (sets TUTORIAL_DB); "
-        "'postgresql' or 'mariadb' start a throwaway server",
-    )
-    parser.add_argument(
         "--no-echo", action="store_true",
         help="start with SQL echo off (toggle with !echo)",
     )
@@ -77,26 +83,37 @@ def _parser() -> argparse.ArgumentParser:
         help="open on slide N (earlier slides run silently); without "
         "it, the REPL offers to resume where you stopped last time",
     )
+    # the deck collection's own options (its ``_config.py``)
+    collection.add_arguments(collections, parser)
     return parser
 
 
-def parse_options(argv: list[str]) -> Options:
-    """Options from arguments; ``SystemExit(2)`` on bad usage."""
-    args = _parser().parse_args(argv)
+_OWN = frozenset({"deck", "run_all", "short", "presentation", "theme",
+                  "no_echo", "start"})
+
+
+def parse_options(
+    argv: list[str], collections: Sequence[Collection] = ()
+) -> Options:
+    """Options from arguments; ``SystemExit(2)`` on bad usage.
+    ``collections`` add their own options (``Options.deck_options``)."""
+    parser = _parser(collections)
+    args = parser.parse_args(argv)
     if args.start is not None and args.start < 1:
-        _parser().error("--start must be 1 or more")
+        parser.error("--start must be 1 or more")
     if args.run_all and args.deck is None:
-        _parser().error("--run-all needs a DECK")
+        parser.error("--run-all needs a DECK")
     return Options(
         deck=args.deck,
         run_all=args.run_all,
         short=args.short,
         presentation=args.presentation,
         theme=args.theme,
-        db=args.db,
         echo_sql=not args.no_echo,
         start=args.start or 1,
         resume=args.start is None,
+        deck_options={k: v for k, v in vars(args).items()
+                      if k not in _OWN},
     )
 
 
@@ -158,12 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("sliderepl: interrupted", file=sys.stderr)
             return 130
+    collections = collection.for_arguments(args)
     try:
-        options = parse_options(args)
+        options = parse_options(args, collections)
     except SystemExit as exc:  # argparse's way to say "bad usage"
         return exc.code if isinstance(exc.code, int) else 2
-    if options.db:
-        os.environ["TUTORIAL_DB"] = options.db
+    collection.prepare(collections,
+                       argparse.Namespace(**options.deck_options))
     try:
         with active.running():
             return _run(options)
@@ -178,10 +196,14 @@ def _run(options: Options) -> int:
             from sliderepl.ui.menu import choose_deck
         except ImportError as exc:
             return _missing("sliderepl.ui.menu.choose_deck", exc)
-        chosen = choose_deck(PROJECT_DIR)
+        chosen = choose_deck(collection.menu_folder())
         if chosen is None:
             return 0
         options.deck = Path(chosen)
+    elif not options.deck.exists() and len(options.deck.parts) == 1:
+        # a name, not a path: a deck of the current or an installed
+        # collection (``sliderepl part1``)
+        options.deck = collection.find_deck(options.deck.name) or options.deck
     deck = read_deck(options.deck)
     if deck is None:
         return 2

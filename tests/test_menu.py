@@ -13,7 +13,14 @@ from sliderepl.ui.menu import choose_deck, find_decks
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def collection(folder: Path) -> Path:
+    """A deck collection whose decks are its part*.py files."""
+    (folder / "_config.py").write_text('DECKS = "part*.py"\n')
+    return folder
+
+
 def project(tmp_path: Path) -> Path:
+    collection(tmp_path)
     (tmp_path / "part1.py").write_text(
         '"""Part 1: engines.  Run: python part1.py"""\n'
         "### slide::\nx = 1\n"
@@ -67,7 +74,8 @@ def test_q_and_end_of_input_quit(tmp_path: Path) -> None:
 
 def test_no_decks_is_a_message(tmp_path: Path) -> None:
     said: list[str] = []
-    assert choose_deck(tmp_path, answers("1"), said.append) is None
+    assert choose_deck(collection(tmp_path), answers("1"),
+                       said.append) is None
     assert said == [f"no decks (part*.py with '### slide::') in {tmp_path}"]
 
 

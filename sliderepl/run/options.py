@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 THEMES = ("dark", "light", "contrast")
 
@@ -15,8 +16,8 @@ class Options:
     ``echo_sql`` is the initial SQL echo state (``--no-echo`` clears it);
     ``start`` is the 1-based slide to open on; ``resume`` says no
     ``--start`` was given, so the REPL may offer the last position.
-    ``db`` has already been exported as ``TUTORIAL_DB`` by the command
-    line when set.
+    ``deck_options`` holds the options a deck collection added to the
+    command line (``sliderepl.deck.collection``), by name.
     """
 
     deck: Path | None = None
@@ -24,9 +25,10 @@ class Options:
     short: bool = False
     presentation: bool = False
     theme: str = "dark"
-    db: str | None = None
     echo_sql: bool = True
     start: int = 1
     #: no ``--start`` given: the REPL may offer to resume where the
     #: learner stopped last time
     resume: bool = False
+    deck_options: dict[str, Any] = field(default_factory=dict,
+                                         compare=False)

@@ -1,7 +1,8 @@
 """``sliderepl check DECK``: the deck's output must match its transcript.
 
-The deck runs headless (``sliderepl.run.headless``, on SQLite: ``TUTORIAL_DB``
-is ignored, since a stored transcript is the output of one database) and
+The deck runs headless (``sliderepl.run.headless``, inside its
+collection's ``recording()`` context: a stored transcript is the output of
+one setup, so the collection keeps the run reproducible) and
 everything it printed, echoed and sent as SQL is compared with the
 transcript stored in the repository, by default
 ``transcripts/<deck stem>.txt`` in the deck's folder.  On a mismatch the
@@ -31,6 +32,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from sliderepl.deck.collection import for_arguments, recording
 from sliderepl.run.options import Options
 from sliderepl.run.transcript import mask_addresses, mask_sql
 
@@ -115,13 +117,9 @@ def run_deck(deck_path: Path, short: bool = False) -> tuple[str, str, int]:
 
     deck = load(deck_path)
     out, err = io.StringIO(), io.StringIO()
-    saved = os.environ.pop("TUTORIAL_DB", None)
-    try:
+    with recording(for_arguments([str(deck_path)])):
         status = run_all(deck, Options(deck=deck_path, run_all=True,
                                        short=short), out, err)
-    finally:
-        if saved is not None:
-            os.environ["TUTORIAL_DB"] = saved
     return out.getvalue(), err.getvalue(), status
 
 

@@ -13,7 +13,7 @@
   (decks import the project's modules).
 
 Without ``-o`` the handout goes to standard output.  The md and html
-exports run the deck (on ``TUTORIAL_DB``, SQLite by default); exit status
+exports run the deck (as ``--run-all`` does); exit status
 1 if a slide failed during that run (the handout is still written, with
 the error), 2 on bad usage or an unreadable deck.
 """

@@ -1,7 +1,8 @@
 """``sliderepl`` with no deck: a menu of the project's decks.
 
-A deck is a ``part*.py`` file in the project folder that contains a
-``### slide::`` line; its title is the first line of its docstring.
+The decks are the files of a collection's folder its ``DECKS`` globs name
+(``sliderepl.deck.collection``: ``*.py`` by default) that contain a
+``### slide::`` line; a deck's title is the first line of its docstring.
 Plain ``input()``: this must work on any terminal, and before
 prompt_toolkit is even imported.
 """
@@ -12,22 +13,19 @@ import ast
 from collections.abc import Callable
 from pathlib import Path
 
-_MARKER = "### slide::"
+from sliderepl.deck.collection import MARKER as _MARKER
+from sliderepl.deck.collection import in_folder
 
 
 def find_decks(project_dir: Path) -> list[tuple[Path, str]]:
     """(path, title) of every deck in ``project_dir``, sorted by name."""
     found = []
-    for path in sorted(Path(project_dir).glob("part*.py")):
+    for path in in_folder(Path(project_dir)).decks():
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue
-        if not any(
-            line.lstrip().startswith(_MARKER) for line in text.splitlines()
-        ):
-            continue
-        found.append((path, _title(text) or path.stem))
+        found.append((path.parent / path.name, _title(text) or path.stem))
     return found
 
 
@@ -40,8 +38,8 @@ def _title(text: str) -> str:
     except SyntaxError:
         return ""
     first = (doc or "").strip().split("\n")[0]
-    # Our decks' docstrings end with "Run: python partN.py ...": the menu
-    # is how they are being run, so that part is noise here.
+    # A deck's docstring may end with "Run: python deck.py ...": the menu
+    # is how it is being run, so that part is noise here.
     return first.split("Run:", 1)[0].strip()
 
 
@@ -57,7 +55,8 @@ def choose_deck(
     """
     decks = find_decks(project_dir)
     if not decks:
-        say(f"no decks (part*.py with '{_MARKER}') in {project_dir}")
+        globs = ", ".join(in_folder(Path(project_dir)).patterns)
+        say(f"no decks ({globs} with '{_MARKER}') in {project_dir}")
         return None
     from sliderepl.teach.progress import menu_progress
 

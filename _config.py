@@ -1,0 +1,53 @@
+"""The tutorial's decks, as sliderepl sees them (``sliderepl.deck.collection``).
+
+sliderepl knows nothing of this tutorial: this file tells it which files
+are the decks (for the menu), adds ``--db URL|postgresql|mariadb`` to its
+command line and hands the choice to the decks in ``TUTORIAL_DB`` (the
+decks resolve it, and start a throwaway server for a server kind, with
+``casestudies.demo.resolve_url`` / ``casestudies.servers.shared_server``),
+and keeps ``sliderepl check`` on SQLite, the database its transcripts were
+recorded on.  Installed, it is the ``sliderepl.decks`` entry point
+``extending-sqlalchemy``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+DECKS = "part*.py"
+
+#: the environment variable the decks read their database from
+ENV = "TUTORIAL_DB"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from casestudies.demo import SERVER_KINDS
+
+    kinds = " or ".join(f"'{kind}'" for kind in SERVER_KINDS)
+    parser.add_argument(
+        "--db", metavar="URL",
+        help=f"database for the deck (sets {ENV}); {kinds} start a "
+        "throwaway server",
+    )
+
+
+def prepare(args: argparse.Namespace) -> None:
+    """Export ``--db`` for the decks (they call ``resolve_url()``)."""
+    db = getattr(args, "db", None)
+    if db:
+        os.environ[ENV] = db
+
+
+@contextmanager
+def recording() -> Iterator[None]:
+    """Stored transcripts are SQLite's output: ``TUTORIAL_DB`` is set
+    aside while a deck runs for ``sliderepl check``."""
+    saved = os.environ.pop(ENV, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[ENV] = saved
