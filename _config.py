@@ -1,4 +1,4 @@
-"""The tutorial's decks, as sliderepl sees them (``sliderepl.deck.collection``).
+"""The tutorial's decks as sliderepl sees them (``sliderepl.deck.collection``).
 
 sliderepl knows nothing of this tutorial: this file tells it which files
 are the decks (for the menu), adds ``--db URL|postgresql|mariadb`` to its

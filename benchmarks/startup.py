@@ -85,8 +85,8 @@ def timed_in_pty(argv: list[str], needles: list[str], env: dict[str, str],
 def first_title(deck: Path) -> str:
     """The plain text of the deck's first slide title (first 15 chars:
     enough to be unique, short enough not to wrap)."""
-    from sliderepl.screen.markup import to_text
     from sliderepl.deck.parser import load
+    from sliderepl.screen.markup import to_text
 
     loaded = load(deck)
     title = loaded.slides[0].title if loaded.slides else None
@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'deck':<16} {'first slide':>12} {'ratio':>6}"
           f" {'prompt ready':>13} {'ratio':>6}")
     for deck in decks:
-        title, prompt = (statistics.median(c) for c in zip(*samples[deck]))
+        title, prompt = (statistics.median(c)
+                         for c in zip(*samples[deck], strict=True))
         print(
             f"{deck.name:<16} {title * 1000:9.1f} ms {title / floor:5.2f}x"
             f" {prompt * 1000:10.1f} ms {prompt / floor:5.2f}x"

@@ -7,9 +7,10 @@
 prompt_toolkit, so it starts fast and works anywhere.
 
 Subcommands: ``sliderepl check|export|lint|notes ...`` (modules of the
-same names in ``sliderepl.tools``, each with its own ``--help``).  The word is a subcommand only
-when no file of that name exists: ``sliderepl check`` with a deck file
-named ``check`` in the current folder opens that deck.
+same names in ``sliderepl.tools``, each with its own ``--help``).  The
+word is a subcommand only when no file of that name exists: ``sliderepl
+check`` with a deck file named ``check`` in the current folder opens that
+deck.
 
 Exit status: 0 fine, 1 a headless run failed, 2 bad usage or a deck that
 can't be read, 130 Ctrl-C.
@@ -20,8 +21,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from sliderepl.deck import collection
@@ -30,8 +31,7 @@ from sliderepl.deck.reader import read_deck
 from sliderepl.run import active
 from sliderepl.run.options import THEMES, Options
 
-__all__ = ["PROJECT_DIR", "main", "parse_options", "read_deck",
-           "subcommand"]
+__all__ = ["main", "parse_options", "read_deck", "subcommand"]
 
 
 def __getattr__(name: str) -> Path:

@@ -8,8 +8,8 @@ import os
 import stat
 from pathlib import Path
 
-from sliderepl.ui.clipboard import clipboard_command, copy, osc52, slide_code
 from sliderepl.deck.parser import parse
+from sliderepl.ui.clipboard import clipboard_command, copy, osc52, slide_code
 
 
 class Terminal(io.StringIO):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sliderepl.deck.model import Slide
 from sliderepl.ui.commands import (
     BadCommand,
     Command,
@@ -14,7 +15,6 @@ from sliderepl.ui.commands import (
     help_rows,
     parse,
 )
-from sliderepl.deck.model import Slide
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import String, event, exc, insert, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
 
 from casestudies import contextual_defaults as recipe
 from casestudies import servers

@@ -231,7 +231,7 @@ def test_call_scope_gives_each_call_and_nested_call_its_own_session(
 def test_call_scope_outside_a_unit_of_work_raises(tables: Engine) -> None:
     scope = cs.CallScopedSession(sessionmaker(tables))
     with pytest.raises(cs.NoUnitOfWork, match="no unit of work"):
-        scope.session
+        scope.session  # noqa: B018 - reading the property is what raises
 
 
 def test_call_scope_that_raises_rolls_back_and_closes(tables: Engine) -> None:

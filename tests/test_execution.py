@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 import sliderepl
-from sliderepl.run import events
-from sliderepl.run.execution import Interpreter
 from sliderepl.deck.model import Deck
 from sliderepl.deck.parser import parse
+from sliderepl.run import events
+from sliderepl.run.execution import Interpreter
 
 PACKAGE_DIR = str(Path(sliderepl.__file__).resolve().parent)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from sliderepl.teach.exercises import Tracker, evaluate
+from sliderepl.deck.parser import parse
 from sliderepl.run.headless import run_all
 from sliderepl.run.options import Options
-from sliderepl.deck.parser import parse
+from sliderepl.teach.exercises import Tracker, evaluate
 
 DECK = """\
 ### slide::

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from sliderepl.deck.parser import parse
 from sliderepl.tools.export import to_script
 from sliderepl.tools.handout import plain_markup
-from sliderepl.deck.parser import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = Path(__file__).parent / "decks"

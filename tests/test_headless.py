@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from sliderepl.deck.model import Block
+from sliderepl.deck.parser import load
 from sliderepl.run import events
 from sliderepl.run.headless import run_all
-from sliderepl.deck.model import Block
 from sliderepl.run.options import Options
-from sliderepl.deck.parser import load
 from sliderepl.run.transcript import mask_addresses, mask_sql, render
 
 DECKS = Path(__file__).parent / "decks"

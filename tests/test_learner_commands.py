@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from sliderepl import cli
-from sliderepl.teach import progress
-from sliderepl.ui import repl
-from sliderepl.screen.console import Screen
-from sliderepl.ui.menu import choose_deck
-from sliderepl.tools.notes import render
-from sliderepl.run.options import Options
 from sliderepl.deck.parser import load
+from sliderepl.run.options import Options
+from sliderepl.screen.console import Screen
 from sliderepl.screen.theme import make_console
+from sliderepl.teach import progress
+from sliderepl.tools.notes import render
+from sliderepl.ui import repl
+from sliderepl.ui.menu import choose_deck
 from sliderepl.ui.toolbar import toolbar
 
 DECK = Path(__file__).parent / "decks" / "exercises.py"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sliderepl import cli
-from sliderepl.tools.lint import lint
 from sliderepl.deck.parser import parse
+from sliderepl.tools.lint import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 

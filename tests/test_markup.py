@@ -1,4 +1,4 @@
-"""Inline markup in titles, intro lines and bullets (sliderepl.screen.markup)."""
+"""Inline markup in titles, intro lines, bullets (sliderepl.screen.markup)."""
 
 from __future__ import annotations
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sliderepl.deck.parser import load, parse
 from sliderepl.run import events
 from sliderepl.run.navigation import Navigator
 from sliderepl.run.options import Options
-from sliderepl.deck.parser import load, parse
 
 COUNTING = """\
 ### slide:: s

@@ -27,7 +27,7 @@ def make_models() -> Any:
         pass
 
     class UserManager(om.Manager["User"]):
-        def with_email(self, email: str) -> om.Selection["User"]:
+        def with_email(self, email: str) -> om.Selection[User]:
             return self.filter_by(email=email)
 
     class User(Base):

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sliderepl.deck.model import Deck, Slide
+from sliderepl.deck.model import Slide
 from sliderepl.deck.parser import load, parse
 
 DECK = Path("decks/deck.py")

@@ -9,7 +9,6 @@ directory is a temporary folder, so nothing touches the user's.
 from __future__ import annotations
 
 import re
-
 import shutil
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmuxterm import ROOT, Tmux, sliderepl, program_env
+from tests.tmuxterm import ROOT, Tmux, program_env, sliderepl
 
 EXERCISES = ROOT / "tests" / "decks" / "exercises.py"
 

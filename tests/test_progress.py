@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sliderepl.teach import pacing, progress
 from sliderepl.deck.parser import parse
+from sliderepl.teach import pacing, progress
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from sliderepl.deck.model import Block, Bullet, ParseProblem, Slide
 from sliderepl.run import events
 from sliderepl.screen import render
-from sliderepl.deck.model import Block, Bullet, ParseProblem, Slide
 from sliderepl.screen.theme import STYLES, make_console
 
 DECK = Path("deck.py")
@@ -248,7 +248,7 @@ def test_plain_values_are_highlighted_in_a_terminal() -> None:
     assert "\x1b[" in out and "42" in out
 
 
-# -- the console sink (sliderepl.screen.console.Screen) --------------------------
+# -- the console sink (sliderepl.screen.console.Screen) -----------------
 
 
 def screen(**kw: Any) -> tuple[Any, io.StringIO]:

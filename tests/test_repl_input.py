@@ -17,14 +17,14 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from sliderepl.deck.parser import load
+from sliderepl.run.options import Options
+from sliderepl.screen.console import Screen
+from sliderepl.screen.theme import make_console
 from sliderepl.ui import repl
 from sliderepl.ui.completion import NamespaceCompleter
-from sliderepl.screen.console import Screen
 from sliderepl.ui.keys import is_complete, next_indent
-from sliderepl.run.options import Options
-from sliderepl.deck.parser import load
 from sliderepl.ui.prompt import prompt_loop
-from sliderepl.screen.theme import make_console
 from sliderepl.ui.toolbar import elapsed, toolbar
 
 TOUR = Path(__file__).parent / "decks" / "ui_tour.py"

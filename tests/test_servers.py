@@ -10,8 +10,17 @@ import time
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    inspect,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 
 from casestudies import servers

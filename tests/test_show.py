@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 
 import sliderepl.screen.markup
-from sliderepl.ui.commands import Command
-from sliderepl.show import Source, source
 from sliderepl.screen.theme import make_console
+from sliderepl.show import Source, source
+from sliderepl.ui.commands import Command
 
 
 def test_function_source_repr_is_the_plain_code() -> None:
     shown = source(sliderepl.screen.markup.to_text)
     assert repr(shown).startswith("def to_text(\n")
-    assert repr(shown) == inspect.getsource(sliderepl.screen.markup.to_text).rstrip()
+    expected = inspect.getsource(sliderepl.screen.markup.to_text)
+    assert repr(shown) == expected.rstrip()
 
 
 def test_line_numbers_and_file_are_the_modules() -> None:

@@ -56,7 +56,7 @@ def test_listeners_are_removed_after_the_block(engine, items):
 def test_removed_even_when_the_block_raises(engine):
     with pytest.raises(ZeroDivisionError):
         with statement_stats(engine):
-            1 / 0
+            1 / 0  # noqa: B018 - the error raised inside the block
     assert not engine.dispatch.before_cursor_execute
 
 

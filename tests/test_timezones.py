@@ -81,7 +81,8 @@ def test_every_available_zone_round_trips(engine: Any, places: Table) -> None:
         )
         loaded = cx.scalars(select(places.c.tz).order_by(places.c.id)).all()
     assert [z.key for z in loaded] == names
-    assert all(z is ZoneInfo(name) for z, name in zip(loaded, names))
+    assert all(z is ZoneInfo(name)
+               for z, name in zip(loaded, names, strict=True))
 
 
 def test_where_with_zoneinfo_on_the_other_side(

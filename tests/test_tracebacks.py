@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sliderepl.run.execution import Interpreter
-from sliderepl.run.events import Error, Event
 from sliderepl.deck.parser import parse
+from sliderepl.run.events import Error, Event
+from sliderepl.run.execution import Interpreter
 from sliderepl.run.tracebacks import library_name
 
 
@@ -39,13 +39,13 @@ def test_sqlalchemy_frames_collapse_innermost_kept(tmp_path: Path) -> None:
     assert f'File "{tmp_path / "deck.py"}", line 6, in go' in last
     assert "c.execute(text('select * from nope'))" in last
     # the run inside SQLAlchemy is one line...
-    collapsed = [l for l in last.splitlines() if "frames inside" in l]
+    collapsed = [ln for ln in last.splitlines() if "frames inside" in ln]
     assert len(collapsed) == 1
     assert collapsed[0].startswith("  ... ")
     assert collapsed[0].endswith(" frames inside sqlalchemy ...")
     assert int(collapsed[0].split()[1]) >= 3
     # ...and the frame where it raised is shown in full, after it
-    frames = [l for l in last.splitlines() if l.startswith("  File ")]
+    frames = [ln for ln in last.splitlines() if ln.startswith("  File ")]
     assert "sqlalchemy" in frames[-1] and "do_execute" in frames[-1]
     assert last.rstrip().splitlines()[-3].startswith(
         "sqlalchemy.exc.OperationalError")
@@ -95,15 +95,16 @@ def test_a_library_run_between_deck_frames(tmp_path: Path) -> None:
         "json.dumps(object(), default=refuse)\n"
     ))
     lines = tb.splitlines()
-    middle = [l for l in lines if "frames inside json" in l]
+    middle = [ln for ln in lines if "frames inside json" in ln]
     assert len(middle) == 1
     assert lines.index(middle[0]) < next(
-        i for i, l in enumerate(lines) if "in refuse" in l)
+        i for i, ln in enumerate(lines) if "in refuse" in ln)
     assert "raise TypeError('not today')" in tb
 
 
 def test_library_name() -> None:
     import json
+
     import sqlalchemy
 
     assert library_name(sqlalchemy.__file__) == "sqlalchemy"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sliderepl.tools import check
 from sliderepl import cli
+from sliderepl.tools import check
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = Path(__file__).parent / "decks"

@@ -192,5 +192,7 @@ def recording(collections: Sequence[Collection]) -> Iterator[None]:
         for collection in collections:
             hook = collection.hook("recording")
             if hook is not None:
-                stack.enter_context(hook())  # type: ignore[call-overload]
+                context = hook()
+                if isinstance(context, contextlib.AbstractContextManager):
+                    stack.enter_context(context)
         yield

@@ -375,7 +375,8 @@ def _blocks(
     if not starts:
         return [_block(path, lines, first, 0, len(lines))], None
     bounds = starts[1:] + [len(lines)]
-    blocks = [_block(path, lines, first, a, b) for a, b in zip(starts, bounds)]
+    blocks = [_block(path, lines, first, a, b)
+              for a, b in zip(starts, bounds, strict=True)]
     return blocks, None
 
 

@@ -1,1 +1,1 @@
-"""Running slide code: namespace, capture, tracebacks, events, navigation and the headless run loop."""
+"""Running slide code: namespace, capture, tracebacks, navigation, headless."""

@@ -198,8 +198,8 @@ class Capture:
             _stdout.target = sys.stdout
         if sys.stderr is not _stderr:
             _stderr.target = sys.stderr
-        sys.stdout = _stdout  # type: ignore[assignment]
-        sys.stderr = _stderr  # type: ignore[assignment]
+        sys.stdout = _stdout
+        sys.stderr = _stderr
         sys.displayhook = self.displayhook
         sys.modules["__main__"] = self.main
         self._handler = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from sliderepl.deck.model import Block, Slide
 
@@ -94,7 +94,8 @@ class Notice:
     failed: bool = True
 
 
-Event = Union[
-    SlideStarted, BlockStarted, Output, Value, SQL, Error, Interrupted, Notice
-]
+Event = (
+    SlideStarted | BlockStarted | Output | Value | SQL | Error | Interrupted
+    | Notice
+)
 Sink = Callable[[Event], None]

@@ -33,10 +33,10 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
+from sliderepl.deck.model import Block, Slide
 from sliderepl.run import active
 from sliderepl.run.capture import Capture, mute_echo_handlers
 from sliderepl.run.events import BlockStarted, Error, Interrupted, Sink
-from sliderepl.deck.model import Block, Slide
 from sliderepl.run.tracebacks import format_exception, remember_source, trim
 
 

@@ -20,14 +20,18 @@ import io
 import sys
 from typing import TextIO
 
+from sliderepl.deck.model import Deck, Slide
 from sliderepl.run import active
 from sliderepl.run.events import SlideStarted
-from sliderepl.teach.exercises import prove
 from sliderepl.run.execution import Outcome
-from sliderepl.deck.model import Deck, Slide
-from sliderepl.run.navigation import default_interpreter, describe, error_line
-from sliderepl.run.navigation import run_silently
+from sliderepl.run.navigation import (
+    default_interpreter,
+    describe,
+    error_line,
+    run_silently,
+)
 from sliderepl.run.options import Options
+from sliderepl.run.solutions import prove
 from sliderepl.run.transcript import Transcript
 
 

@@ -51,9 +51,9 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from sliderepl.run.events import Event, Notice, SlideStarted, Sink
-from sliderepl.run.execution import NOT_RUN, Interpreter, Outcome
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.events import Event, Notice, Sink, SlideStarted
+from sliderepl.run.execution import NOT_RUN, Interpreter, Outcome
 from sliderepl.run.options import Options
 
 InterpreterFactory = Callable[[Deck, bool], Interpreter]

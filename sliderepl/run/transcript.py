@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from sliderepl.deck.model import Block, Slide
 from sliderepl.run.events import (
     SQL,
     BlockStarted,
@@ -39,7 +40,6 @@ from sliderepl.run.events import (
     SlideStarted,
     Value,
 )
-from sliderepl.deck.model import Block, Slide
 
 _TIMING = re.compile(r"\d+(?:\.\d+)?(?:e-?\d+)?s\b")
 _PARAMS = re.compile(r"^\[[^\]]*\]")

@@ -1,1 +1,1 @@
-"""The screen: theme, inline markup, rendering and the console (the only writer)."""
+"""The screen: theme, markup, rendering, the console (the only writer)."""

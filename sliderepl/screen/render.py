@@ -18,9 +18,9 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from sliderepl.deck.model import Block, Bullet, ParseProblem, Slide
 from sliderepl.run import events
 from sliderepl.screen.markup import to_text
-from sliderepl.deck.model import Block, Bullet, ParseProblem, Slide
 
 if TYPE_CHECKING:
     from rich.console import (

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sliderepl.ui.history import state_dir
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.state import state_dir
 
 PROGRESS = "progress.json"
 PRESENTER = "presenter.json"

@@ -112,8 +112,8 @@ def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
 def run_deck(deck_path: Path, short: bool = False) -> tuple[str, str, int]:
     """Run the deck headless in this process: (transcript, summary,
     exit status).  Raises ``OSError`` if the deck can't be read."""
-    from sliderepl.run.headless import run_all
     from sliderepl.deck.parser import load
+    from sliderepl.run.headless import run_all
 
     deck = load(deck_path)
     out, err = io.StringIO(), io.StringIO()

@@ -27,6 +27,7 @@ import sys
 import tokenize
 from pathlib import Path
 
+from sliderepl.deck.model import Deck, Slide
 from sliderepl.tools.handout import (
     Chunk,
     Recorded,
@@ -37,7 +38,6 @@ from sliderepl.tools.handout import (
     slide_title,
 )
 from sliderepl.tools.handout_html import to_html
-from sliderepl.deck.model import Deck, Slide
 
 FORMATS = ("md", "html", "py")
 

@@ -19,11 +19,10 @@ import io
 import re
 import sys
 from dataclasses import dataclass, field
-
 from pathlib import Path
 
+from sliderepl.deck.model import Deck, Slide
 from sliderepl.run import active
-from sliderepl.tools.check import PROJECT_DIR, shorten_paths
 from sliderepl.run.events import (
     SQL,
     BlockStarted,
@@ -34,10 +33,10 @@ from sliderepl.run.events import (
     Output,
     Value,
 )
-from sliderepl.teach.exercises import prove
-from sliderepl.deck.model import Deck, Slide
 from sliderepl.run.navigation import default_interpreter, run_silently
+from sliderepl.run.solutions import prove
 from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
+from sliderepl.tools.check import PROJECT_DIR, shorten_paths
 
 SESSION, SQL_KIND, NOTICE = "session", "sql", "notice"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from sliderepl.deck.model import Deck, Slide
 from sliderepl.tools.handout import (
     Chunk,
     Recorded,
@@ -19,7 +20,6 @@ from sliderepl.tools.handout import (
     plain_markup,
     slide_title,
 )
-from sliderepl.deck.model import Deck, Slide
 
 # -- HTML ---------------------------------------------------------------
 

@@ -1,1 +1,1 @@
-"""The terminal UI: prompt, keys, completion, toolbar, paging, menu and the command table."""
+"""The terminal UI: prompt, keys, completion, toolbar, menu, command table."""

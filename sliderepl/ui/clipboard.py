@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from sliderepl.ui.history import state_dir
 from sliderepl.deck.model import Slide
+from sliderepl.run.state import state_dir
 
 Which = Callable[[str], str | None]
 

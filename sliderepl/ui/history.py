@@ -8,18 +8,11 @@ absolute path (two decks with the same name don't share a history).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
-
-def state_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """Where sliderepl keeps per-user state."""
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_STATE_HOME") or ""
-    root = Path(base) if base else Path.home() / ".local" / "state"
-    return root / "sliderepl"
+from sliderepl.run.state import state_dir
 
 
 def history_path(

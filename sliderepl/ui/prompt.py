@@ -12,17 +12,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.styles import DynamicStyle, Style
 from pygments.lexers.python import PythonLexer
 
+from sliderepl.screen.theme import TOOLBAR_STYLES
+from sliderepl.ui.commands import handle_line
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.history import history_path
 from sliderepl.ui.keys import build_key_bindings
-from sliderepl.ui.commands import handle_line
 from sliderepl.ui.steps import ReplState
-from sliderepl.screen.theme import TOOLBAR_STYLES
 from sliderepl.ui.toolbar import toolbar
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def make_session(
         completer=NamespaceCompleter(lambda: state.nav.interpreter.namespace),
         complete_while_typing=False,
         history=history,
-        bottom_toolbar=lambda: toolbar(state),
+        bottom_toolbar=lambda: FormattedText(toolbar(state)),
         style=DynamicStyle(style),
         # The elapsed time in the toolbar ticks; tests pass no refresh.
         refresh_interval=1.0 if output is None else 0,

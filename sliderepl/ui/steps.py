@@ -18,16 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sliderepl.screen import render
-from sliderepl.screen.console import Screen
-from sliderepl.teach.exercises import Tracker, task_lines
 from sliderepl.run.navigation import Navigator
 from sliderepl.run.options import Options
+from sliderepl.screen import render
+from sliderepl.screen.console import Screen
 from sliderepl.screen.theme import make_console
+from sliderepl.teach.exercises import Tracker, task_lines
 
 if TYPE_CHECKING:
-    from sliderepl.run.events import Sink
     from sliderepl.deck.model import Deck, Slide
+    from sliderepl.run.events import Sink
 
 BULLETS, CODE, PAUSED, DONE = "bullets", "code", "paused", "done"
 
