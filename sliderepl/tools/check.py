@@ -26,87 +26,20 @@ from __future__ import annotations
 import argparse
 import difflib
 import io
-import os
-import re
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from sliderepl.deck.collection import for_arguments, recording
+from sliderepl.run.masking import PROJECT_DIR, normalise, shorten_paths
 from sliderepl.run.options import Options
-from sliderepl.run.transcript import mask_addresses, mask_sql
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-_TMP = re.compile(r"(?<![\w-])tmp[A-Za-z0-9_]{6,}")
-_CARETS = re.compile(r"^\s*[\^~]+\s*$")
-_SQL_LINE = re.compile(r"^SQL: (.*)$")
-
+__all__ = ["PROJECT_DIR", "check", "compare", "main", "normalise",
+           "run_deck", "shorten_paths", "transcript_path"]
 
 def transcript_path(deck: Path) -> Path:
     """Where the transcript of ``deck`` is stored by default."""
     return deck.parent / "transcripts" / f"{deck.stem}.txt"
-
-
-def _library_prefixes() -> list[tuple[str, str]]:
-    import sysconfig
-
-    pairs = []
-    for name, label in (
-        ("purelib", "<site-packages>"),
-        ("platlib", "<site-packages>"),
-        ("stdlib", "<stdlib>"),
-        ("platstdlib", "<stdlib>"),
-    ):
-        path = sysconfig.get_path(name)
-        if path:
-            pairs.append((str(Path(path)) + os.sep, label + "/"))
-    pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
-    return pairs
-
-
-_LIBRARY = _library_prefixes()
-_FRAME = re.compile(r'^(\s*File "<(?:site-packages|stdlib)>/[^"]*", line )\d+')
-
-
-def _prefixes(folders: tuple[Path, ...]) -> list[str]:
-    return sorted(
-        {str(folder.resolve()) + os.sep for folder in folders}, key=len,
-        reverse=True,
-    )
-
-
-def shorten_paths(text: str, folders: tuple[Path, ...] = ()) -> str:
-    """Library paths as ``<site-packages>/...`` / ``<stdlib>/...``, and
-    paths inside ``folders`` relative to them (handouts use this too)."""
-    for prefix, label in _LIBRARY:
-        text = text.replace(prefix, label)
-    for prefix in _prefixes(folders):
-        text = text.replace(prefix, "")
-    return text
-
-
-def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
-    """``text`` with run-to-run and machine-to-machine noise masked."""
-    prefixes = _prefixes(folders)
-    lines = []
-    for line in text.splitlines():
-        if _CARETS.match(line):
-            continue
-        match = _SQL_LINE.match(line)
-        if match:
-            line = "SQL: " + mask_sql(match.group(1))
-        line = mask_addresses(line)
-        for prefix, label in _LIBRARY:
-            line = line.replace(prefix, label)
-        for prefix in prefixes:
-            line = line.replace(prefix, "")
-        line = _TMP.sub("tmp...", line)
-        line = _FRAME.sub(r"\1N", line)
-        lines.append(line.rstrip())
-    while lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines) + "\n"
 
 
 def run_deck(deck_path: Path, short: bool = False) -> tuple[str, str, int]:

@@ -33,10 +33,10 @@ from sliderepl.run.events import (
     Output,
     Value,
 )
+from sliderepl.run.masking import PROJECT_DIR, shorten_paths
 from sliderepl.run.navigation import default_interpreter, run_silently
 from sliderepl.run.solutions import prove
 from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
-from sliderepl.tools.check import PROJECT_DIR, shorten_paths
 
 SESSION, SQL_KIND, NOTICE = "session", "sql", "notice"
 

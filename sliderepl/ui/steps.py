@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 BULLETS, CODE, PAUSED, DONE = "bullets", "code", "paused", "done"
 
+#: told ``(deck, position, wall_started)`` when a slide is reached
+SlideListener = Callable[["Deck", int, float], None]
+
 
 @dataclass
 class ReplState:
@@ -48,11 +51,25 @@ class ReplState:
     remember: Callable[[str], None] | None = None
     #: Hints shown and exercises solved (``!hint``, ``!check``).
     exercises: Tracker = field(default_factory=Tracker)
-    #: Remember each slide reached (resume, menu progress) and publish
-    #: it for ``sliderepl notes``: on for a person at a terminal.
-    keep_progress: bool = False
+    #: Told ``(deck, position, wall_started)`` each time a slide is
+    #: reached; teaching tools subscribe (``keep_progress``).
+    slide_listeners: list[SlideListener] = field(default_factory=list)
     #: Wall-clock start, for the notes window's clock.
     wall_started: float = field(default_factory=time.time)
+
+    @property
+    def keep_progress(self) -> bool:
+        """Remember each slide reached (resume, menu progress) and
+        publish it for ``sliderepl notes``: on for a person at a
+        terminal (the progress files listen to slide events)."""
+        return keep_progress in self.slide_listeners
+
+    @keep_progress.setter
+    def keep_progress(self, on: bool) -> None:
+        if on and not self.keep_progress:
+            self.slide_listeners.append(keep_progress)
+        elif not on and self.keep_progress:
+            self.slide_listeners.remove(keep_progress)
 
     @property
     def position(self) -> int:
@@ -179,16 +196,21 @@ def land(state: ReplState, arrived: bool, before: int) -> None:
 
 
 def landed(state: ReplState) -> None:
-    """Remember the slide reached and tell the notes window (a state
-    directory that can't be written is no reason to stop the deck)."""
-    if not state.keep_progress:
-        return
+    """Tell the listeners the slide reached; one that fails is dropped
+    (a state directory that can't be written is no reason to stop the
+    deck)."""
+    for listener in list(state.slide_listeners):
+        try:
+            listener(state.nav.deck, state.position, state.wall_started)
+        except Exception:  # noqa: BLE001 - listeners are niceties
+            state.slide_listeners.remove(listener)
+
+
+def keep_progress(deck: Deck, position: int, started: float) -> None:
+    """The progress files' listener (resume, menu, notes window)."""
     from sliderepl.teach.progress import on_slide
 
-    try:
-        on_slide(state.nav.deck, state.position, state.wall_started)
-    except Exception:  # noqa: BLE001 - progress is a nicety
-        state.keep_progress = False
+    on_slide(deck, position, started)
 
 
 def show_exercise(state: ReplState) -> None:
