@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sliderepl import execution  # noqa: E402
 from sliderepl.deck.parser import load  # noqa: E402
+from sliderepl.run import execution  # noqa: E402
 from sliderepl.run.events import Event  # noqa: E402
 from sliderepl.run.headless import run_all  # noqa: E402
 from sliderepl.run.navigation import Navigator  # noqa: E402

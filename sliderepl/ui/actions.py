@@ -154,7 +154,7 @@ def _show_solution(state: ReplState, code: str) -> None:
 
 def show_slide(state: ReplState, arg: str) -> None:
     """``!show N``: a slide drawn but not run; we stay where we are."""
-    number = int(arg) if _is_int(arg) else 0
+    number = int(arg) if is_int(arg) else 0
     slide = state.nav.slide(number)
     if slide is None:
         state.screen.message(
@@ -209,7 +209,7 @@ def find_slide(query: str, slides: Sequence[Slide]) -> Match | str:
     """
     query = query.strip()
     total = len(slides)
-    if _is_int(query):
+    if is_int(query):
         n = int(query)
         if 1 <= n <= total:
             return Match(n)
@@ -229,7 +229,8 @@ def find_slide(query: str, slides: Sequence[Slide]) -> Match | str:
     return Match(matches[0], tuple(matches[1:]))
 
 
-def _is_int(text: str) -> bool:
+def is_int(text: str) -> bool:
+    """``text`` is a whole number (``int`` accepts it)."""
     try:
         int(text)
     except ValueError:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sliderepl.ui import actions
 from sliderepl.ui.actions import Match, find_slide
+from sliderepl.ui.actions import is_int as _is_int
 from sliderepl.ui.steps import ReplState, advance
 
 __all__ = [
@@ -136,14 +137,6 @@ def parse(line: str) -> Command | BadCommand | None:
         return BadCommand(f"!{spec.name} needs a slide number, "
                           f"not {arg!r}")
     return Command(spec.name, arg)
-
-
-def _is_int(text: str) -> bool:
-    try:
-        int(text)
-    except ValueError:
-        return False
-    return True
 
 
 def help_rows() -> list[tuple[str, str]]:
