@@ -34,6 +34,10 @@ def _read_line(prompt: str) -> str:
     stdin = sys.__stdin__
     if stdin is None:
         return "q"
+    if _tty(stdin) and _tty(sys.__stdout__):
+        from .more_keys import read_answer  # PageDown, Ctrl-C: keys
+
+        return read_answer(stdin.fileno(), sys.__stdout__.fileno())
     line = stdin.readline()
     return line if line else "q"  # end of input: stop asking
 
