@@ -20,7 +20,7 @@ import io
 import sys
 from typing import TextIO
 
-from . import active
+from . import active, headless_guard
 from .events import SlideStarted
 from .exercises import prove
 from .execution import Outcome
@@ -76,7 +76,7 @@ def run_all(
     # no prompts: input() in a slide gets end-of-file at once instead of
     # waiting for a keyboard nobody is at
     sys.stdin = io.StringIO()
-    with active.running():
+    with active.running(), headless_guard.guarded() as watch:
         try:
             for slide in deck.setup:
                 outcome = run_silently(interpreter, slide, sink)
@@ -92,6 +92,12 @@ def run_all(
                     outcome = interpreter.run_slide(slide, sink)
                 _flush(out)
                 problem = failure(slide, outcome)
+                if outcome.interrupted and not watch.pressed:
+                    # the slide raised it: a failure, not Ctrl-C
+                    problem = None if outcome.expected else (
+                        f"{slide.location}: {slide.label()}: "
+                        "raised KeyboardInterrupt (not Ctrl-C)")
+                    outcome = Outcome(expected=outcome.expected)
                 if problem:
                     failures.append(problem)
                 elif slide.exercise is not None and slide.runs:

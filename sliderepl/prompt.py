@@ -20,6 +20,7 @@ from pygments.lexers.python import PythonLexer
 from .completion import NamespaceCompleter
 from .history import history_path
 from .keys import build_key_bindings
+from .paste_guard import install as install_paste_guard
 from .repl import ReplState, handle_line
 from .theme import TOOLBAR_STYLES
 from .toolbar import toolbar
@@ -37,6 +38,8 @@ def open_history(state: ReplState, persistent: bool = True) -> History:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(exist_ok=True)
+            if not path.is_file():  # a folder: FileHistory would fail later
+                raise IsADirectoryError(f"{path} is a folder, not a file")
             history = FileHistory(str(path))
         except OSError as exc:
             state.screen.message(f"history not kept: {exc}", failed=True)
@@ -98,6 +101,7 @@ def prompt_loop(
     session = make_session(
         state, open_history(state, persistent_history), input, output
     )
+    install_paste_guard(session.input)  # ESC[200~ alone eats no keys
     while not state.finished:
         try:
             line = session.prompt()

@@ -55,3 +55,20 @@ def read_regular(path: Path, encoding: str = "utf-8-sig") -> str:
         raise OSError(f"{name}: not a regular file (a FIFO, socket or "
                       "device can't be a deck)")
     return Path(name).read_text(encoding=encoding)
+
+
+def resolved(path: Path) -> Path:
+    """``path`` made absolute; a symlink loop or a name the OS rejects
+    leaves it as it is (reading it then says why)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
+
+
+def report_problems(deck: object, prog: str, stream: object) -> int:
+    """Write the deck's problems as ``FILE:LINE: message``; how many."""
+    problems = list(getattr(deck, "problems", ()))
+    for problem in problems:
+        print(f"{prog}: {problem}", file=stream)  # type: ignore[arg-type]
+    return len(problems)
