@@ -102,6 +102,7 @@ def prompt_loop(
         state, open_history(state, persistent_history), input, output
     )
     install_paste_guard(session.input)  # ESC[200~ alone eats no keys
+    failures = 0
     while not state.finished:
         try:
             line = session.prompt()
@@ -111,11 +112,25 @@ def prompt_loop(
             break
         except Exception as exc:  # the terminal misbehaved; keep going
             _report(state, exc)
+            failures += 1
+            if failures > 5:  # it keeps failing: no line editor
+                from .repl import line_loop
+
+                state.screen.message("line editor off: plain input")
+                return line_loop(state, _plain_input)
+            # a new session reads the stdin that code may have reopened
+            session = make_session(state, session.history, input, output)
+            install_paste_guard(session.input)
             continue
+        failures = 0
         if not line.strip() and output is None:
             _erase_prompt_line(state)
         handle_line(state, line)
     return 0
+
+
+def _plain_input(prompt: str) -> str:
+    return input(prompt)
 
 
 def _erase_prompt_line(state: ReplState) -> None:
