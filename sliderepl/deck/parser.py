@@ -48,6 +48,11 @@ from sliderepl.deck.model import (
     ParseProblem,
     Slide,
 )
+from sliderepl.deck.safe_files import (
+    MAX_INCLUDE_DEPTH,
+    python_lines,
+    read_regular,
+)
 
 Reader = Callable[[Path], str]
 
@@ -71,7 +76,7 @@ _QUOTES = '"""'
 
 def read_file(path: Path) -> str:
     """Read a deck file as UTF-8 (a byte-order mark is dropped)."""
-    return path.read_text(encoding="utf-8-sig")
+    return read_regular(path)
 
 
 def load(path: Path | str) -> Deck:
@@ -105,7 +110,7 @@ def _key(path: Path) -> str:
     """Identity of a file for include-cycle detection."""
     try:
         return str(path.resolve())
-    except OSError:
+    except (OSError, ValueError):  # a symlink loop, a NUL byte
         return str(path)
 
 
@@ -137,7 +142,7 @@ class _Parser:
     ) -> None:
         self.deck.sources[path] = text
         current: _Open | None = None
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(python_lines(text), 1):
             stripped = line.rstrip()
             match = _INCLUDE.match(stripped)
             if match:
@@ -172,8 +177,13 @@ class _Parser:
         key = _key(target)
         if not name:
             message = "### file:: names no file"
+        elif "\x00" in name:
+            message = f"### file:: {name!r}: a file name can't hold a NUL byte"
         elif key in stack:
             message = f"include cycle: {target} includes itself"
+        elif len(stack) > MAX_INCLUDE_DEPTH:
+            message = (f"can't include {target}: includes nested more "
+                       f"than {MAX_INCLUDE_DEPTH} deep")
         else:
             try:
                 text = self.read(target)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sliderepl.deck.model import Block, Slide
-from sliderepl.run import active
+from sliderepl.run import active, leaving
 from sliderepl.run.capture import Capture, mute_echo_handlers
 from sliderepl.run.events import BlockStarted, Error, Interrupted, Sink
 from sliderepl.run.tracebacks import format_exception, remember_source, trim
@@ -84,6 +84,7 @@ class Interpreter:
         self.main = types.ModuleType("__main__")
         self.namespace: dict[str, object] = self.main.__dict__
         self.namespace["__builtins__"] = builtins
+        leaving.install(self.namespace)
         if deck_path is not None:
             self.namespace["__file__"] = str(deck_path)
             # as for ``python deck.py``: the deck's folder is importable
@@ -182,7 +183,12 @@ class Interpreter:
             exec(code, self.namespace)
         except KeyboardInterrupt:
             return self._interrupted(capture, block, expected)
-        except BaseException as exc:  # SystemExit too: the REPL goes on
+        except SystemExit as exc:
+            leaving.restore_stdin()
+            if block is None:  # typed at >>>: leave, as !quit does
+                raise leaving.LeaveDeck(exc.code) from None
+            return self._failed(capture, exc, expected)
+        except BaseException as exc:  # the REPL goes on
             return self._failed(capture, exc, expected)
         finally:
             if capture.echo_sql:

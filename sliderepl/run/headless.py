@@ -21,7 +21,7 @@ import sys
 from typing import TextIO
 
 from sliderepl.deck.model import Deck, Slide
-from sliderepl.run import active
+from sliderepl.run import active, headless_guard
 from sliderepl.run.events import SlideStarted
 from sliderepl.run.execution import Outcome
 from sliderepl.run.navigation import (
@@ -80,7 +80,7 @@ def run_all(
     # no prompts: input() in a slide gets end-of-file at once instead of
     # waiting for a keyboard nobody is at
     sys.stdin = io.StringIO()
-    with active.running():
+    with active.running(), headless_guard.guarded() as watch:
         try:
             for slide in deck.setup:
                 outcome = run_silently(interpreter, slide, sink)
@@ -96,6 +96,12 @@ def run_all(
                     outcome = interpreter.run_slide(slide, sink)
                 _flush(out)
                 problem = failure(slide, outcome)
+                if outcome.interrupted and not watch.pressed:
+                    # the slide raised it: a failure, not Ctrl-C
+                    problem = None if outcome.expected else (
+                        f"{slide.location}: {slide.label()}: "
+                        "raised KeyboardInterrupt (not Ctrl-C)")
+                    outcome = Outcome(expected=outcome.expected)
                 if problem:
                     failures.append(problem)
                 elif slide.exercise is not None and slide.runs:

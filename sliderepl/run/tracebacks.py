@@ -153,7 +153,9 @@ def remember_source(filename: str, text: str) -> None:
     ``linecache.checkcache`` keeps it: tracebacks then quote the code
     that ran, even for typed input or a deck edited since it loaded.
     """
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+    from sliderepl.deck.safe_files import (
+        python_lines,  # Python's own line ends
+    )
+
+    lines = [line + "\n" for line in python_lines(text)]
     linecache.cache[filename] = (len(text), None, lines, filename)

@@ -34,6 +34,12 @@ def _read_line(prompt: str) -> str:
     stdin = sys.__stdin__
     if stdin is None:
         return "q"
+    out = sys.__stdout__
+    if out is not None and _tty(stdin) and _tty(out):
+        # PageDown and Ctrl-C arrive as keys, not as a line
+        from sliderepl.screen.more_keys import read_answer
+
+        return read_answer(stdin.fileno(), out.fileno())
     line = stdin.readline()
     return line if line else "q"  # end of input: stop asking
 

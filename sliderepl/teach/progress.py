@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run import state_values as values
 from sliderepl.run.state import state_dir
 
 PROGRESS = "progress.json"
@@ -39,10 +40,16 @@ def _key(deck: Path) -> str:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = values.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return {}
-    return data if isinstance(data, dict) else {}
+    except (OSError, ValueError) as exc:
+        values.warn_once(path, f"{type(exc).__name__}: {exc}")
+        return {}
+    if not isinstance(data, dict):
+        values.warn_once(path, "not a JSON object")
+        return {}
+    return data
 
 
 def _write(path: Path, data: dict[str, Any]) -> bool:
@@ -99,9 +106,11 @@ def stopped_at(
     if not isinstance(entry, dict):
         return None
     try:
-        return Position(Path(deck), int(entry["position"]),
-                        int(entry["total"]), float(entry.get("at", 0)))
-    except (KeyError, TypeError, ValueError):
+        return Position(Path(deck), values.count(entry["position"]),
+                        values.count(entry["total"]),
+                        values.moment(entry.get("at", 0)))
+    except (KeyError, TypeError, ValueError) as exc:
+        values.warn_once(state_dir(environ) / PROGRESS, f"bad entry: {exc}")
         return None
 
 
@@ -187,15 +196,19 @@ def presenter(environ: Mapping[str, str] | None = None) -> Stage | None:
     try:
         target = data.get("target")
         where = Position(
-            Path(data["deck"]), int(data["position"]), int(data["total"]),
-            float(data.get("at", 0)), float(data.get("started", 0)),
-            float(target) if target is not None else None,
+            Path(values.text(data["deck"])), values.count(data["position"]),
+            values.count(data["total"]), values.moment(data.get("at", 0)),
+            values.moment(data.get("started", 0)),
+            values.moment(target) if target is not None else None,
         )
-        return Stage(where, str(data.get("title") or ""),
-                     tuple(str(n) for n in data.get("notes") or ()),
-                     str(data.get("next") or ""),
-                     tuple(str(n) for n in data.get("exercise") or ()))
-    except (KeyError, TypeError, ValueError):
+        return Stage(where, values.text(data.get("title")),
+                     values.texts(data.get("notes")),
+                     values.text(data.get("next")),
+                     values.texts(data.get("exercise")))
+    except KeyError:
+        return None  # no presenter (or the file was withdrawn)
+    except (TypeError, ValueError) as exc:
+        values.warn_once(state_dir(environ) / PRESENTER, f"bad entry: {exc}")
         return None
 
 

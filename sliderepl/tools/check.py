@@ -99,8 +99,10 @@ def check(
     out: TextIO | None = None,
 ) -> int:
     """Check (or ``update``) one deck; messages to ``out``; exit status."""
+    from sliderepl.deck.safe_files import resolved
+
     write = (out or sys.stdout).write
-    deck = deck.resolve()
+    deck = resolved(deck)
     stored = transcript or transcript_path(deck)
     try:
         raw, summary, status = run_deck(deck, short)
@@ -113,18 +115,25 @@ def check(
         write(f"sliderepl check: {deck.name}: the run failed"
               f"{'; transcript not updated' if update else ''}\n")
         return 1
-    if update:
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        old = stored.read_text("utf-8") if stored.exists() else None
-        stored.write_text(actual, encoding="utf-8")
-        said = "unchanged" if old == actual else "written"
-        write(f"sliderepl check: {stored} {said}\n")
-        return 0
-    if not stored.exists():
-        write(f"sliderepl check: no transcript {stored}; record it with"
-              f" sliderepl check --update {deck.name}\n")
-        return 1
-    expected = normalise(stored.read_text("utf-8"))
+    if stored.is_dir():
+        write(f"sliderepl check: {stored} is a folder, not a transcript\n")
+        return 2
+    try:
+        if update:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            old = stored.read_text("utf-8") if stored.exists() else None
+            stored.write_text(actual, encoding="utf-8")
+            said = "unchanged" if old == actual else "written"
+            write(f"sliderepl check: {stored} {said}\n")
+            return 0
+        if not stored.exists():
+            write(f"sliderepl check: no transcript {stored}; record it "
+                  f"with sliderepl check --update {deck.name}\n")
+            return 1
+        expected = normalise(stored.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        write(f"sliderepl check: can't use {stored}: {exc}\n")
+        return 2
     diff = compare(expected, actual, str(stored))
     if diff:
         write(diff if diff.endswith("\n") else diff + "\n")

@@ -239,21 +239,30 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     from sliderepl.deck.reader import read_deck
+    from sliderepl.deck.safe_files import report_problems, resolved
 
     args = _parser().parse_args(argv)  # bad usage: cli.main says so
-    deck = read_deck(args.deck.resolve(), "sliderepl export")
+    deck = read_deck(resolved(args.deck), "sliderepl export")
     if deck is None:
         return 2
     if args.short:
         deck = deck.shortened()
-    text, ok = export(deck, args.to)
+    # a missing or cyclic include leaves slides out: say so, fail
+    ok = not report_problems(deck, "sliderepl export", sys.stderr)
+    text, ran = export(deck, args.to)
+    ok = ok and ran
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"sliderepl export: can't write {args.output}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"sliderepl export: wrote {args.output}", file=sys.stderr)
-    if not ok:
+    if not ran:
         print(f"sliderepl export: {deck.path.name}: a slide failed while "
               "recording (its error is in the handout)", file=sys.stderr)
     return 0 if ok else 1

@@ -181,8 +181,12 @@ def guarded(state: ReplState, action: Callable[[], object]) -> None:
     Slide code's own exceptions never get here (the interpreter turns
     them into events): what does is ours, and the session goes on.
     """
+    from sliderepl.run.leaving import LeaveDeck, restore_stdin
+
     try:
         action()
+    except LeaveDeck:  # exit(), quit() or SystemExit typed at >>>
+        state.finished = True
     except KeyboardInterrupt:
         state.screen.message("interrupted", failed=True)
     except Exception as exc:
@@ -190,6 +194,7 @@ def guarded(state: ReplState, action: Callable[[], object]) -> None:
             f"sliderepl internal error: {type(exc).__name__}: {exc}",
             failed=True,
         )
+    restore_stdin()  # code that closed sys.stdin must not stop the REPL
     # Output that ended mid-line (print(..., end="")) must not leave the
     # next prompt glued to it.
     state.screen.end_line()

@@ -23,6 +23,7 @@ from sliderepl.ui.commands import handle_line
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.history import history_path
 from sliderepl.ui.keys import build_key_bindings
+from sliderepl.ui.paste_guard import install as install_paste_guard
 from sliderepl.ui.steps import ReplState
 from sliderepl.ui.toolbar import toolbar
 
@@ -39,6 +40,8 @@ def open_history(state: ReplState, persistent: bool = True) -> History:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(exist_ok=True)
+            if not path.is_file():  # a folder: FileHistory would fail later
+                raise IsADirectoryError(f"{path} is a folder, not a file")
             history = FileHistory(str(path))
         except OSError as exc:
             state.screen.message(f"history not kept: {exc}", failed=True)
@@ -100,6 +103,8 @@ def prompt_loop(
     session = make_session(
         state, open_history(state, persistent_history), input, output
     )
+    install_paste_guard(session.input)  # ESC[200~ alone eats no keys
+    failures = 0
     while not state.finished:
         try:
             line = session.prompt()
@@ -109,11 +114,22 @@ def prompt_loop(
             break
         except Exception as exc:  # the terminal misbehaved; keep going
             _report(state, exc)
+            failures += 1
+            if failures > 5:  # it keeps failing: no line editor
+                raise LineEditorFailed from exc
+            # a new session reads the stdin that code may have reopened
+            session = make_session(state, session.history, input, output)
+            install_paste_guard(session.input)
             continue
+        failures = 0
         if not line.strip() and output is None:
             _erase_prompt_line(state)
         handle_line(state, line)
     return 0
+
+
+class LineEditorFailed(Exception):
+    """The line editor keeps failing: the REPL goes on with plain input."""
 
 
 def _erase_prompt_line(state: ReplState) -> None:

@@ -56,14 +56,26 @@ def run_interactive(deck: Deck, options: Options) -> int:
         # Piped in, or captured to a file: no line editor, which would
         # fail on a pipe or fill the file with escape codes.
         return line_loop(state, input)
+    from sliderepl.run.leaving import sigint_deferred
+
     try:
-        from sliderepl.ui.prompt import prompt_loop
+        with sigint_deferred():
+            from sliderepl.ui.prompt import prompt_loop
     except ImportError as exc:  # a broken install still runs the deck
         state.screen.message(f"no line editor ({exc}); plain input",
                              failed=True)
         return line_loop(state, input)
+    from sliderepl.ui.prompt import LineEditorFailed
+
     try:
-        return prompt_loop(state)
+        while True:
+            try:
+                return prompt_loop(state)
+            except KeyboardInterrupt:  # Ctrl-C as the prompt started
+                continue
+            except LineEditorFailed:
+                state.screen.message("line editor off: plain input")
+                return line_loop(state, input)
     finally:
         # the notes window stops showing a talk that is over
         from sliderepl.teach.progress import presenter_left

@@ -1,0 +1,269 @@
+"""A random-session driver for the REPL in a real terminal (tmux).
+
+Each step does one random thing a hostile tester or a nervous speaker
+would do (a key, a command with bad arguments, Python that raises or
+loops, Ctrl-C at any moment, a resize down to 20x5, a paste, finished or
+not, control characters), then checks that the REPL is alive and acting
+on input: Ctrl-C, then a marker expression (``A*B``) typed at the prompt,
+whose value must appear.  The screen is polled briefly (no fixed sleeps),
+so a step costs a few tenths of a second.
+
+Counted per run: ``steps``, ``deaths`` (the program ended), ``hangs``
+(no marker value after Ctrl-C, ``q`` Enter and a long wait), and
+``tracebacks``: a traceback line from the runner's own frames, or the
+runner's ``sliderepl internal error`` / ``prompt error`` message, on the
+screen.  After a death or a hang the session is restarted and the run
+goes on; each finding keeps the seed and step that produced it.
+
+Left out on purpose: Ctrl-D on an empty line and ``exit()`` (they leave
+the deck, as asked), Ctrl-Z (the shell suspends the job) and Ctrl-\\
+(SIGQUIT, the terminal's own kill key).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: a traceback line from the runner's own code (slide code's are fine)
+RUNNER_FRAME = re.compile(r'File "[^"]*sliderepl[/\\][^"]*\.py", line')
+RUNNER_ERROR = re.compile(r"sliderepl (?:internal|prompt) error")
+
+KEYS = ["Enter", "PageDown", "PageUp", "Up", "Down", "Left", "Right",
+        "Tab", "Escape", "BSpace", "F2", "C-l", "C-a", "C-e", "C-u",
+        "Home", "End", "DC", "BTab", "F5", "S-F5", "NPage", "PPage"]
+COMMANDS = ["!toc", "!n", "!p", "!info", "!help", "?", "!echo", "!rerun",
+            "!goto 9999", "!goto -1", "!goto xyz", "!goto", "!goto 1",
+            "!show 2", "!show 0", "!show abc", "!theme nope", "!theme light",
+            "!theme dark", "!hint", "!check", "!solution", "!copy", "!nope",
+            "!", "!!", "!goto 10", "!presentation", "!presentation",
+            "!rreallyrerun", "!reset", "!n 3", "!q extra", "!toc 5"]
+PYTHON = ["1/0", "raise ValueError('boom')", "import no_such_module",
+          "def f(:", "x = (", "print('x' * 3000)", "undefined_name",
+          "for i in range(3): print(i)", "import sys; sys.stdout.write('a')",
+          "print('\\x1b[2J\\x1b[H')", "class C:\n    def __repr__(s): 1/0\n",
+          "C()", "import os; os.environ.get('HOME')", "'\\u2028\\x85'",
+          "lambda: (yield)", "print(*range(400))", "raise SystemError",
+          "raise BaseException('odd')", "input('? ')",
+          "import sys; sys.stdout.flush()", "globals().clear()",
+          "__builtins__ = None", "import builtins; builtins.print"]
+LOOPS = ["while True: pass", "import time; time.sleep(30)",
+         "for i in range(10**7): print(i)", "while True: print('spin')"]
+PASTES = ["x = 1\ny = 2\nprint(x + y)\n", "def g():\n    return 5\n\ng()\n",
+          "!toc\n", "for i in range(2):\n    print(i)\n\n", "1/0\n"]
+#: control characters a terminal can send (no ^D, ^Z, ^\\: see above)
+CONTROL = [chr(c) for c in range(1, 32) if c not in (4, 26, 28)] + ["\x7f"]
+SIZES = [(20, 5), (24, 6), (40, 10), (80, 24), (100, 30), (132, 43),
+         (30, 5), (20, 40)]
+
+
+@dataclass
+class Finding:
+    kind: str  # death, hang, traceback
+    seed: int
+    step: int
+    action: str
+    screen: str
+
+
+@dataclass
+class Report:
+    deck: str
+    seed: int
+    steps: int = 0
+    deaths: int = 0
+    hangs: int = 0
+    tracebacks: int = 0
+    seconds: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+
+    def line(self) -> str:
+        rate = self.steps / self.seconds if self.seconds else 0.0
+        return (f"{self.deck}: seed {self.seed}: {self.steps} steps, "
+                f"{self.deaths} deaths, {self.hangs} hangs, "
+                f"{self.tracebacks} runner tracebacks "
+                f"({self.seconds:.0f} s, {rate:.1f} steps/s)")
+
+
+class Session:
+    """One sliderepl process in a tmux server of its own."""
+
+    def __init__(self, deck: str, state_home: Path, width: int = 100,
+                 height: int = 30) -> None:
+        self.socket = f"sliderepl-fuzz-{uuid.uuid4().hex[:10]}"
+        self.deck = deck
+        self.state_home = state_home
+        self.size = (width, height)
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args],
+                              capture_output=True, text=True, timeout=30)
+        return done.stdout
+
+    def start(self) -> None:
+        env = (f"XDG_STATE_HOME={self.state_home} TERM=xterm-256color "
+               f"PYTHONPATH={ROOT}")
+        shell = (f"cd {ROOT} && env {env} {sys.executable} -m sliderepl "
+                 f"{self.deck} --start 1; echo EXITED $?; sleep 3600")
+        self.tmux("kill-server")
+        self.tmux("new-session", "-d", "-x", str(self.size[0]), "-y",
+                  str(self.size[1]), shell)
+        self.tmux("set-option", "-g", "history-limit", "400")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", ":0", *keys)
+
+    def literal(self, text: str) -> None:
+        if text:
+            self.tmux("send-keys", "-t", ":0", "-l", text)
+
+    def type(self, text: str) -> None:
+        self.literal(text)
+        self.keys("Enter")
+
+    def screen(self, lines: int = 60) -> str:
+        return self.tmux("capture-pane", "-p", "-J", "-t", ":0", "-S",
+                         f"-{lines}")
+
+    def clear(self) -> None:
+        self.tmux("clear-history", "-t", ":0")
+
+    def resize(self, width: int, height: int) -> None:
+        self.tmux("resize-window", "-t", ":0", "-x", str(width), "-y",
+                  str(height))
+
+    def wait_for(self, pattern: str, timeout: float) -> str | None:
+        """Poll until ``pattern`` is on screen; the screen, or None."""
+        deadline = time.monotonic() + timeout
+        delay = 0.01
+        while True:
+            shown = self.screen()
+            if pattern in shown or "EXITED" in shown:
+                return shown
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
+def act(session: Session, rng: random.Random) -> str:
+    """Do one random thing; what it was, for the report."""
+    kind = rng.choices(
+        ["key", "command", "python", "loop", "ctrl-c", "resize", "paste",
+         "control", "enter"],
+        weights=[14, 14, 14, 4, 8, 6, 6, 6, 10])[0]
+    if kind == "key":
+        keys = [rng.choice(KEYS) for _ in range(rng.randint(1, 4))]
+        session.keys(*keys)
+        return f"keys {keys}"
+    if kind == "command":
+        text = rng.choice(COMMANDS)
+        session.type(text)
+        return f"command {text!r}"
+    if kind == "python":
+        text = rng.choice(PYTHON)
+        session.type(text)
+        return f"python {text!r}"
+    if kind == "loop":
+        text = rng.choice(LOOPS)
+        session.type(text)
+        time.sleep(rng.random() * 0.5)
+        session.keys("C-c")
+        return f"loop {text!r} then Ctrl-C"
+    if kind == "ctrl-c":
+        count = rng.randint(1, 3)
+        session.keys(*(["C-c"] * count))
+        return f"Ctrl-C x{count}"
+    if kind == "resize":
+        width, height = rng.choice(SIZES)
+        session.resize(width, height)
+        return f"resize {width}x{height}"
+    if kind == "paste":
+        text = rng.choice(PASTES)
+        end = rng.random() < 0.7
+        session.literal("\x1b[200~" + text + ("\x1b[201~" if end else ""))
+        return f"paste {text!r}{'' if end else ' (no end)'}"
+    if kind == "control":
+        text = "".join(rng.choice(CONTROL) for _ in range(rng.randint(1, 5)))
+        session.literal(text)
+        return f"control {text!r}"
+    session.keys(*(["Enter"] * rng.randint(1, 6)))
+    return "Enter"
+
+
+def probe(session: Session, rng: random.Random,
+          timeout: float = 20.0) -> tuple[str, str]:
+    """Is the REPL alive and acting on input?  ('ok' | 'death' | 'hang',
+    the screen)."""
+    a, b = rng.randint(10**5, 10**6), rng.randint(10**5, 10**6)
+    want = str(a * b)
+    attempts = [["C-c"], ["C-c", "q", "Enter", "C-c"], ["C-c", "C-c"]]
+    shown = ""
+    for number, keys in enumerate(attempts):
+        session.keys(*keys)
+        session.type(f"{a}*{b}")
+        found = session.wait_for(want, timeout if number else 5.0)
+        if found is not None:
+            if "EXITED" in found:
+                return "death", found
+            return "ok", found
+        shown = session.screen()
+    return "hang", shown
+
+
+def run(deck: str, steps: int, seed: int, state_home: Path,
+        log=None, deadline: float | None = None) -> Report:  # noqa: ANN001
+    """``steps`` random steps on ``deck``; the counts and findings."""
+    rng = random.Random(seed)
+    report = Report(deck, seed)
+    session = Session(deck, state_home)
+    started = time.monotonic()
+    session.start()
+    try:
+        if session.wait_for(">>>", 60) is None:
+            raise RuntimeError(f"{deck}: no prompt within 60 s")
+        session.clear()
+        for step in range(steps):
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            action = act(session, rng)
+            verdict, shown = probe(session, rng)
+            report.steps += 1
+            if RUNNER_FRAME.search(shown) or RUNNER_ERROR.search(shown):
+                report.tracebacks += 1
+                report.findings.append(
+                    Finding("traceback", seed, step, action, shown))
+                if log is not None:
+                    log(f"{deck}: runner traceback at seed {seed} step "
+                        f"{step} after {action}:\n{shown[-1500:]}")
+            if verdict != "ok":
+                if verdict == "death":
+                    report.deaths += 1
+                else:
+                    report.hangs += 1
+                report.findings.append(
+                    Finding(verdict, seed, step, action, shown))
+                if log is not None:
+                    log(f"{deck}: {verdict} at seed {seed} step {step} "
+                        f"after {action}; screen tail:\n{shown[-1200:]}")
+                session.start()
+                session.wait_for(">>>", 60)
+            session.clear()
+            if log is not None and (step + 1) % 100 == 0:
+                report.seconds = time.monotonic() - started
+                log(report.line())
+    finally:
+        report.seconds = time.monotonic() - started
+        session.close()
+    return report
