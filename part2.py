@@ -162,7 +162,7 @@ for name, dialect in dialects.items():
 moments = Table("moments", MetaData(), Column("at", DateTime))
 fresh(moments.metadata)
 with engine.begin() as cx:
-    cx.execute(moments.insert(), {"at": dt.datetime(2010, 7, 19, 9, 30)})
+    result = cx.execute(moments.insert(), {"at": dt.datetime(2010, 7, 19, 9, 30)})
     raw = cx.exec_driver_sql("SELECT at FROM moments").scalar()
     typed = cx.scalar(select(moments.c.at))
 print("raw driver value:", type(raw).__name__, "| typed:", typed)
@@ -227,9 +227,9 @@ Customer.__table__.c.updated_at is not invoices.c.updated_at
 fresh(stamped)
 long_ago = dt.datetime(2000, 1, 1)
 with engine.begin() as cx:
-    cx.execute(invoices.insert(), {"id": 1, "total": 10})
-    cx.execute(invoices.update().values(updated_at=long_ago))
-    cx.execute(invoices.update().values(total=12))
+    result = cx.execute(invoices.insert(), {"id": 1, "total": 10})
+    result = cx.execute(invoices.update().values(updated_at=long_ago))
+    result = cx.execute(invoices.update().values(total=12))
     stamp = cx.scalar(select(invoices.c.updated_at))
 print("stamp moved on UPDATE:", stamp > long_ago,
       "| is now, UTC:", close_to_now(stamp))
@@ -259,7 +259,7 @@ sites = Table(
 fresh(zoned)
 paris = ZoneInfo("Europe/Paris")
 with engine.begin() as cx:
-    cx.execute(sites.insert(), [
+    result = cx.execute(sites.insert(), [
         {"id": 1, "name": "Paris", "tz": paris},
         {"id": 2, "name": "Lyon", "tz": "Europe/Paris"},
         {"id": 3, "name": "Vilnius", "tz": "Europe/Vilnius"},
@@ -367,7 +367,7 @@ for name in ("postgresql", "sqlite", "mariadb"):
 ### title:: Round trip
 fresh(places.metadata)
 with engine.begin() as cx:
-    cx.execute(places.insert(), [
+    result = cx.execute(places.insert(), [
         {"id": 1, "name": "Birmingham", "at": (-1.89, 52.48)},
         {"id": 2, "name": "Vilnius", "at": (25.28, 54.69)},
     ])
@@ -514,11 +514,11 @@ fresh(touched)
 # UPDATE that sets ``updated_at`` itself keeps its value.
 orders = touched.tables["orders"]
 with engine.begin() as cx:
-    cx.execute(text("DELETE FROM orders"))
-    cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
-    cx.execute(orders.update().values(updated_at=long_ago))
+    result = cx.execute(text("DELETE FROM orders"))
+    result = cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
+    result = cx.execute(orders.update().values(updated_at=long_ago))
     kept = cx.scalar(select(orders.c.updated_at))
-    cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
+    result = cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
     stamp = cx.scalar(select(orders.c.updated_at))
 print("explicit value kept:", kept == long_ago)
 print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
@@ -596,8 +596,8 @@ with Session(engine) as session:
 # 2010: ``select([users.c.id])``.  Now the columns are plain arguments,
 # and a statement runs on a Connection: ``engine.execute`` is gone.
 with engine.begin() as cx:
-    cx.execute(users.delete())
-    cx.execute(users.insert(), [
+    result = cx.execute(users.delete())
+    result = cx.execute(users.insert(), [
         {"id": 1, "email": "jek@example.com", "name": "Jason"},
         {"id": 2, "email": "mike@example.com", "name": None},
     ])
@@ -667,12 +667,12 @@ print(f"{'other':<11}", select(utcnow()))
 # On the servers we put the session 13-14 hours ahead of UTC first.
 with engine.connect() as cx:
     if on_postgresql:
-        cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
+        result = cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
     elif on_mariadb:
-        cx.execute(text("SET time_zone = '+13:00'"))
+        result = cx.execute(text("SET time_zone = '+13:00'"))
     db_utc, db_local = cx.execute(select(utcnow(), func.now())).one()
     if on_mariadb:  # there a SET outlives the transaction: undo it
-        cx.execute(text("SET time_zone = DEFAULT"))
+        result = cx.execute(text("SET time_zone = DEFAULT"))
 print("utcnow() is UTC:", close_to_now(db_utc))
 print("now() is UTC:", close_to_now(db_local.replace(tzinfo=None)))
 
@@ -682,7 +682,7 @@ print("now() is UTC:", close_to_now(db_local.replace(tzinfo=None)))
 # then declares it to be UTC.  Fine on a UTC server only.
 if on_postgresql:
     with engine.connect() as cx:
-        cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
+        result = cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
         old = cx.scalar(text("SELECT TIMESTAMP 'now' AT TIME ZONE 'utc'"))
     old_in_utc = old.astimezone(dt.UTC).replace(tzinfo=None)
     print("2010 form is UTC:", close_to_now(old_in_utc))
@@ -696,7 +696,7 @@ else:
 if on_postgresql:
     with engine.begin() as cx:
         first = cx.execute(select(utcnow(), func.now())).one()
-        cx.execute(text("SELECT pg_sleep(0.05)"))
+        result = cx.execute(text("SELECT pg_sleep(0.05)"))
         second = cx.execute(select(utcnow(), func.now())).one()
     print("now() moved:", second[1] > first[1])
     print("utcnow() moved:", second[0] > first[0])
