@@ -15,7 +15,7 @@ import warnings
 from importlib.metadata import entry_points
 
 from sqlalchemy import (
-    Column, ForeignKey, Integer, MetaData, String, Table, create_engine,
+    URL, Column, ForeignKey, Integer, MetaData, String, Table, create_engine,
     engine_from_config, event, exc, func, insert, make_url, select, text,
 )
 from sqlalchemy.dialects import mssql, mysql, oracle, postgresql, sqlite
@@ -116,9 +116,11 @@ print("this deck is running on:", backend)
 # (where connections wait between uses).
 engine = create_engine(url)
 print("dialect:", engine.dialect.name, "| driver:", engine.driver)
-print("pool:", type(engine.pool).__name__)
+print("pool:", type(engine.pool).__name__,
+      "| connections so far:", engine.pool.checkedin())
 with engine.connect() as cx:
     print(cx.execute(text("SELECT 1 + 1")).scalar())
+print("connections after the first use:", engine.pool.checkedin())
 
 ### slide:: l
 ### title:: URLs
@@ -130,6 +132,10 @@ print(u.get_backend_name(), u.get_driver_name(), u.host, u.port, u.database)
 print(u)
 u.set(password="s3cret", database="shop_test").render_as_string(
     hide_password=False)
+built = URL.create("postgresql+psycopg", username="scott",
+                   password="p@ss/w:rd", host="db.example.com", database="shop")
+built.render_as_string(hide_password=False)   # quoted for you
+make_url(built.render_as_string(hide_password=False)).password
 
 ### slide:: l
 ### title:: Configuring from a dict
@@ -479,8 +485,9 @@ for e in (ignored, rewritten):
 
 ### slide::
 ### title:: Case study: statement statistics
-# Count the statements a block sends, and their time: two cursor events,
-# added for the block and removed after it.
+# Count the statements a block sends, and their time: two cursor events
+# (and ``handle_error`` for the ones that fail), added for the block and
+# removed after it.
 source(statement_stats_module.statement_stats)
 
 ### slide::
@@ -603,13 +610,19 @@ if own_server is not None:
     compare("crash restart", lambda pooled: own_server.crash_restart())
     engine.dispose()   # its pooled connections died in the restarts too
 
-### slide:: e
+### slide::
 ### title:: What no checkout check covers
 # A connection that dies while **checked out** fails on its next use,
 # whatever the precaution.  Only retrying the whole unit of work helps.
-with engines["checkout_ping"].connect() as cx:
-    cx.connection.dbapi_connection.close()   # the "server" goes away now
-    cx.execute(text("SELECT 1"))
+for p, e in engines.items():
+    try:
+        with e.connect() as cx:
+            cx.connection.dbapi_connection.close()   # the server goes away
+            cx.execute(text("SELECT 1"))
+        print(f"{p:14} survived")
+    except exc.DBAPIError as err:
+        print(f"{p:14} failed: {type(err).__name__},",
+              "invalidated:", err.connection_invalidated)
 
 ### slide:: b
 ### title:: Disconnects: which to use
@@ -967,6 +980,8 @@ print("installed:", sorted(ep.name for ep in
 ### title:: Part 1 in three lines
 ### * Everything goes through a connection: ``engine.connect()``
 ### * There is always a pool, even a pool of one
+### * Pool events for the DBAPI connection's life; connection events for statements and transactions
+### * ``Connection.info`` outlives the checkout: clean it on checkin, or carry per-statement context in ``execution_options``
 ### * Dialects do the heavy lifting
 # Up next, part 2: DDL and the SQL expression language.
 engine.dispose()

@@ -27,7 +27,12 @@ EVERYWHERE = [
     "Not an executable object: 'SELECT 1'",
     "Invalid argument(s) 'listeners' sent to create_engine()",
     # engines, URLs, config
-    "pool: QueuePool",
+    # create_engine connects to nothing until the first use
+    "pool: QueuePool | connections so far: 0",
+    "connections after the first use: 1",
+    # URL.create quotes what make_url then reads back
+    "'postgresql+psycopg://scott:p%40ss%2Fw%3Ard@db.example.com/shop'",
+    "'p@ss/w:rd'",
     "postgresql+psycopg://scott:***@db.example.com:5432/shop",
     "QueuePool size 3",
     "connections made by our creator: 1",
@@ -163,6 +168,13 @@ def check_common(result: CompletedProcess[str]) -> str:
     tx = tx.split("\n=== ", 1)[0]
     assert re.findall(r"event: (\w+)", tx) == [
         "begin", "commit", "begin", "rollback"
+    ]
+    # A connection that dies while checked out fails whatever the
+    # precaution, and the failure invalidates it.
+    covers = out.split("What no checkout check covers", 1)[1]
+    covers = covers.split("\n=== ", 1)[0]
+    assert re.findall(r"(\w+) +failed: \w+, invalidated: True", covers) == [
+        "none", "pre_ping", "checkout_ping"
     ]
     # No echoed results of statements run inside a with block.
     assert "CursorResult object" not in out
