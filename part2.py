@@ -560,15 +560,22 @@ fresh(touched)
 ### slide::
 ### title:: Hand-written SQL gets stamped
 # A raw UPDATE, no ``onupdate`` involved: the trigger did it.  An
-# UPDATE that sets ``updated_at`` itself keeps its value.
+# UPDATE that sets ``updated_at`` itself keeps its value.  The baseline:
+# ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
+# leaves the old stamp.
 orders = touched.tables["orders"]
 with engine.begin() as cx:
+    result = cx.execute(invoices.update().values(updated_at=long_ago))
+    result = cx.execute(text("UPDATE invoices SET total = 14"))
+    baseline = cx.scalar(select(invoices.c.updated_at))
     result = cx.execute(text("DELETE FROM orders"))
     result = cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
     result = cx.execute(orders.update().values(updated_at=long_ago))
     kept = cx.scalar(select(orders.c.updated_at))
     result = cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
     stamp = cx.scalar(select(orders.c.updated_at))
+print("no trigger (invoices): raw UPDATE kept the old stamp:",
+      baseline == long_ago)
 print("explicit value kept:", kept == long_ago)
 print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
 
@@ -816,6 +823,8 @@ print(invoices.update().values(total=13).compile(engine))
 
 ### slide:: e
 ### title:: Forgetting inherit_cache
+# A construct without ``inherit_cache``: SQLAlchemy warns, and compiles
+# every statement that contains it anew instead of caching it.
 class utcnow_uncached(FunctionElement):
     type = DateTime()
     name = "utcnow_uncached"
