@@ -468,7 +468,9 @@ watched_tx.dispose()
 # ``before_cursor_execute`` may replace the SQL and its parameters, for
 # example to tag every statement with a comment for the server's logs.
 # Only with ``retval=True``: otherwise its return value is ignored.
-# ``after_cursor_execute`` receives what the cursor really ran.
+# (2010: a proxy's ``cursor_execute()`` passed its own string on to the
+# ``execute`` callable it was given.)  ``after_cursor_execute`` receives
+# what the cursor really ran.
 def tag(conn, cursor, statement, parameters, context, executemany):
     return statement + " -- app: part1", parameters
 def show_sent(conn, cursor, statement, parameters, context, executemany):
@@ -684,7 +686,8 @@ with audited.begin() as cx:   # someone else, same DBAPI connection
 ### slide::
 ### title:: Cleanup on checkin
 # A pool event forgets the user however the connection comes back:
-# closed, after an exception or a rollback, or invalidated.
+# closed, after an exception or a rollback, or invalidated (each one is
+# run, with and without it, two slides on).
 source(audit_log.install_cleanup)
 
 ### slide::
@@ -731,9 +734,10 @@ for label, cleanup in (("no listener", False), ("install_cleanup", True)):
 ### slide::
 ### title:: Per statement: execution_options
 # ``Connection.info`` lives as long as the DBAPI connection, hence the
-# cleanup.  ``execution_options`` live only as long as the statement (or
-# the ``Connection`` object): a default reads them from the context, and
-# there is nothing to clean up.  The price: each statement must carry it.
+# cleanup (the 2010 recipe had only that).  ``execution_options`` live
+# only as long as the statement (or the ``Connection`` object): a default
+# reads them from the context, and there is nothing to clean up.  The
+# price: each statement must carry it.
 def user_of_statement(context):
     return context.execution_options.get("updated_by")
 tagged = Table("tagged", MetaData(), Column("id", Integer, primary_key=True),
@@ -746,6 +750,9 @@ with carried.begin() as cx:
     result = cx.execute(insert(tagged), {"data": "by 42"},
                         execution_options={"updated_by": 42})
     result = cx.execute(insert(tagged), {"data": "no option"})
+with carried.connect().execution_options(updated_by=7) as cx:
+    result = cx.execute(insert(tagged), {"data": "this Connection: 7"})
+    cx.commit()
 with carried.begin() as cx:   # the same DBAPI connection, next borrower
     result = cx.execute(insert(tagged), {"data": "next checkout"})
     print(cx.execute(select(tagged.c.data, tagged.c.updated_by)

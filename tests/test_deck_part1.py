@@ -91,7 +91,8 @@ EVERYWHERE = [
     "install_cleanup  {'close': None, 'exception': None, 'rollback': None, "
     "'invalidate': None}",
     # execution_options: per statement, nothing left for the next checkout
-    "[('by 42', 42), ('no option', None), ('next checkout', None)]",
+    "[('by 42', 42), ('no option', None), ('this Connection: 7', 7), "
+    "('next checkout', None)]",
     # the 2010 ORM populator beside the recipe
     "2010 populator: next checkout stamps as 789",
     "the recipe:     next checkout stamps as None",
