@@ -411,9 +411,10 @@ def show_sql(conn, cursor, statement, parameters, context, executemany):
     print("  sql:", statement.split()[0])
 event.listen(engine, "before_execute", show_construct)
 event.listen(engine, "before_cursor_execute", show_sql)
-with engine.begin() as cx:
+with engine.connect() as cx:
     rows = cx.execute(select(items)).all()
     result = cx.execute(insert(items), [{"id": 5}, {"id": 6}])
+    cx.rollback()
 event.remove(engine, "before_execute", show_construct)
 event.remove(engine, "before_cursor_execute", show_sql)
 
@@ -871,11 +872,13 @@ print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
 with engine.connect() as cx, statement_stats(cx) as stats:
     print("emptied:", watcher.cleanup(schema, cx))
 print("DELETEs sent:", stats.by_verb["DELETE"])
+watcher.remove()    # its listener goes; the next slide watches anew
 
 ### slide::
 ### title:: When it cannot tell
 # SQL it cannot attribute to one table sets ``reset_all``: the next
 # cleanup empties every table.  Safe, just slower.
+watcher = change_watcher.ChangeWatcher(engine)
 with engine.begin() as cx:
     result = cx.exec_driver_sql(
         change_watcher.unattributable_write(engine, "untouched", 9))

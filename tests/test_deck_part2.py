@@ -173,31 +173,10 @@ def test_case_study_code_is_shown_not_pasted() -> None:
     )
 
 
-
 def test_every_slide_can_be_run_again(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A presenter re-runs slides (!rerun, going back): each slide must
     # work a second time in the namespace its first run left behind.
-    from sliderepl import parser
-    from sliderepl.events import Error
-    from sliderepl.execution import Interpreter
-
     monkeypatch.setenv("TUTORIAL_DB", db_url)
-    deck = parser.load(DECK)
-    interpreter = Interpreter(None, echo_sql=False)
-    errors: list[str] = []
-
-    def sink(event: object) -> None:
-        if isinstance(event, Error) and not event.expected:
-            errors.append(event.traceback.strip().splitlines()[-1])
-
-    for slide in deck.setup:
-        assert interpreter.run_slide(slide, sink).ok, errors
-    failed = []
-    for slide in deck.slides:
-        for attempt in ("first", "second"):
-            if not interpreter.run_slide(slide, sink).ok:
-                failed.append(f"{slide.title} ({attempt}): {errors[-1:]}")
-    interpreter.namespace["engine"].dispose()  # type: ignore[attr-defined]
-    assert failed == []
+    assert deckrun.rerun_failures(DECK) == []
