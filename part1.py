@@ -594,7 +594,7 @@ for n in range(1, 6):
     try:
         disconnects.use(none)
         print(f"use {n}: ok", end="")
-    except exc.DBAPIError as err:
+    except exc.DBAPIError:
         print(f"use {n}: failed", end="")
     print(f" | invalidated so far: {len(invalidated['none'])}",
           f"| reconnected so far: {len(reopened)}")
@@ -794,9 +794,9 @@ def close_without_commit(install):
     install(sessions)
     with sessions() as session:      # closed at the end, never committed
         session.info["updated_by"] = 789
-        result = session.execute(insert(records), {"data": "draft"})
+        session.execute(insert(records), {"data": "draft"})
     with small.connect() as cx:      # someone else, the same connection
-        result = cx.execute(insert(records), {"data": "plain Core"})
+        cx.execute(insert(records), {"data": "plain Core"})
         by = cx.scalar(select(records.c.updated_by)
                        .where(records.c.data == "plain Core"))
         cx.rollback()
@@ -819,9 +819,9 @@ def drop_a_session(install):
     populator = install(sessions)
     session = sessions()
     session.info["updated_by"] = 789
-    result = session.execute(insert(records), {"data": "abandoned"})
-    del session, result
-    n = gc.collect()
+    session.execute(insert(records), {"data": "abandoned"})
+    del session
+    gc.collect()
     try:
         with small.connect() as cx:
             outcome = f"next checkout works, info: {cx.info}"
@@ -930,9 +930,9 @@ print("added by the test:", inside - before, "| left after:", after - before)
 # ``"create_savepoint"`` the session works inside a SAVEPOINT and the
 # fixture keeps control: the mode SQLAlchemy's docs give for test suites.
 def code_under_test(session):
-    result = session.execute(insert(records), [{"data": "rolled back"}])
+    session.execute(insert(records), [{"data": "rolled back"}])
     session.rollback()
-    result = session.execute(insert(records), [{"data": "committed"}])
+    session.execute(insert(records), [{"data": "committed"}])
     session.commit()
 def left_behind(**session_options):
     with engine.connect() as cx:
@@ -945,7 +945,7 @@ def left_behind(**session_options):
         outer.rollback()
     with engine.begin() as cx:
         left = cx.execute(count_records).scalar() - before
-        result = cx.execute(records.delete().where(records.c.data == "committed"))
+        cx.execute(records.delete().where(records.c.data == "committed"))
     return left, [str(w.message) for w in seen]
 print("default mode:    ", left_behind())
 print("create_savepoint:",

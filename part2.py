@@ -784,7 +784,7 @@ def insert_eight(value_sql):
         stamps.create(engine)
         with engine.connect() as cx:
             for n in range(1, 9):
-                result = cx.execute(text(
+                cx.execute(text(
                     f"INSERT INTO stamps (n, at) VALUES (:n, {value_sql})"),
                     {"n": n})
                 cx.commit()
