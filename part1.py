@@ -579,10 +579,7 @@ compare("connections closed", close_them)
 # Three connections died, yet only the first use fails.  A disconnect
 # seen during a use (``none``) or by ``pool_pre_ping`` invalidates the
 # **whole pool**: every connection older than that moment is replaced on
-# its next checkout, untested.  A ``DisconnectionError`` from a checkout
-# listener invalidates only that one: ``checkout_ping`` pays one ping
-# failure per dead connection (3 above).  Raising
-# ``exc.InvalidatePoolError`` instead would drop them all at once.
+# its next checkout, untested.  (A checkout listener chooses: next slide.)
 none = engines["none"]
 dead = disconnects.warm_up(none, 3)
 for dbapi_connection, _ in dead:
@@ -598,6 +595,33 @@ for n in range(1, 6):
         print(f"use {n}: failed", end="")
     print(f" | invalidated so far: {len(invalidated['none'])}",
           f"| reconnected so far: {len(reopened)}")
+
+### slide::
+### title:: One dead connection, or the whole pool?
+# A checkout listener's ``DisconnectionError`` invalidates only the
+# connection it tested: after an outage each dead one is pinged and
+# refused in turn.  ``exc.InvalidatePoolError`` (a ``DisconnectionError``
+# too) invalidates the whole pool, as ``pool_pre_ping`` does: one refusal,
+# and the rest are replaced untested.  A listener defined here:
+def refusals_after_outage(error_class):
+    e = create_engine(url, pool_size=3, logging_name="quiet")
+    for dbapi_connection, _ in disconnects.warm_up(e, 3):
+        dbapi_connection.close()                  # all three die
+    refused = []
+    def ping(dbapi_connection, connection_record, connection_proxy):
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except e.dialect.loaded_dbapi.Error:
+            refused.append(1)
+            raise error_class("the server went away")
+    event.listen(e, "checkout", ping)
+    failures = disconnects.count_failures(e, 5)
+    e.dispose()
+    return f"{len(refused)} refused at checkout, {failures} of 5 uses failed"
+for error_class in (exc.DisconnectionError, exc.InvalidatePoolError):
+    print(f"{error_class.__name__:20}", refusals_after_outage(error_class))
 
 ### slide::
 ### title:: Real faults on a real server

@@ -78,6 +78,9 @@ EVERYWHERE = [
     "use 3: ok | invalidated so far: 1 | reconnected so far: 2\n"
     "use 4: ok | invalidated so far: 1 | reconnected so far: 3\n"
     "use 5: ok | invalidated so far: 1 | reconnected so far: 3\n",
+    # DisconnectionError: one connection; InvalidatePoolError: the pool
+    "DisconnectionError   3 refused at checkout, 0 of 5 uses failed",
+    "InvalidatePoolError  1 refused at checkout, 0 of 5 uses failed",
     "def install_checkout_ping(engine: Engine) -> None:",
     # audit log: the 2010 sequence, the leak, the fix
     "[(1, 123, 'inserted')]",
