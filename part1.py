@@ -6,20 +6,24 @@ if __name__ == "__main__":
 ### target:: 45m
 
 ### slide:: s
+import contextlib
+import gc
 import logging
 import os
 import tempfile
+import warnings
 from importlib.metadata import entry_points
 
 from sqlalchemy import (
-    Column, ForeignKey, Integer, MetaData, String, Table, create_engine,
+    URL, Column, ForeignKey, Integer, MetaData, String, Table, create_engine,
     engine_from_config, event, exc, func, insert, make_url, select, text,
 )
 from sqlalchemy.dialects import mssql, mysql, oracle, postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, PoolProxiedConnection, QueuePool
 
-from casestudies import audit_log, change_watcher, disconnects
+from casestudies import audit_log, change_watcher, contextual_defaults
+from casestudies import disconnects
 from casestudies import statement_stats as statement_stats_module
 from casestudies.demo import SERVER_KINDS, resolve_url
 from casestudies.statement_stats import statement_stats
@@ -81,6 +85,18 @@ def fresh(metadata, engine):
     metadata.drop_all(engine)
     metadata.create_all(engine)
 
+
+@contextlib.contextmanager
+def unechoed():
+    """Keep a helper's own SQL (admin connections, setup) off the slide."""
+    log = logging.getLogger("sqlalchemy.engine")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
 ### slide:: b
 ### title:: Part 1: connections, pools, events, dialects
 # The layer under everything else: how SQLAlchemy talks to a database,
@@ -100,9 +116,11 @@ print("this deck is running on:", backend)
 # (where connections wait between uses).
 engine = create_engine(url)
 print("dialect:", engine.dialect.name, "| driver:", engine.driver)
-print("pool:", type(engine.pool).__name__)
+print("pool:", type(engine.pool).__name__,
+      "| connections so far:", engine.pool.checkedin())
 with engine.connect() as cx:
     print(cx.execute(text("SELECT 1 + 1")).scalar())
+print("connections after the first use:", engine.pool.checkedin())
 
 ### slide:: l
 ### title:: URLs
@@ -114,6 +132,10 @@ print(u.get_backend_name(), u.get_driver_name(), u.host, u.port, u.database)
 print(u)
 u.set(password="s3cret", database="shop_test").render_as_string(
     hide_password=False)
+built = URL.create("postgresql+psycopg", username="scott",
+                   password="p@ss/w:rd", host="db.example.com", database="shop")
+built.render_as_string(hide_password=False)   # quoted for you
+make_url(built.render_as_string(hide_password=False)).password
 
 ### slide:: l
 ### title:: Configuring from a dict
@@ -177,11 +199,15 @@ custom.dispose()
 
 ### slide::
 ### title:: There is always a pool
-# Even a single connection goes through one.  The defaults:
+# Even a single connection goes through one.  Each dialect picks its
+# default; asking the dialect class imports no driver and connects to
+# nothing (``create_engine`` would import psycopg or PyMySQL).
 for where in ("sqlite://", "sqlite:///file.db",
               "postgresql+psycopg://u@host/db",
-              "mysql+pymysql://u@host/db"):
-    print(f"{where:34}", type(create_engine(where).pool).__name__)
+              "mariadb+pymysql://u@host/db"):
+    where_url = make_url(where)
+    poolclass = where_url.get_dialect().get_pool_class(where_url)
+    print(f"{where:34}", poolclass.__name__)
 
 ### slide:: b
 ### title:: Choosing a pool
@@ -190,11 +216,17 @@ for where in ("sqlite://", "sqlite:///file.db",
 ### * ``StaticPool``: one connection for all (SQLite in memory, tests)
 ### * ``SingletonThreadPool``: one per thread (SQLite in memory)
 ### * ``AssertionPool``: fails on a second checkout (finds leaks)
+# A ``NullPool`` opens a DBAPI connection per checkout and closes it
+# on checkin: two uses, two connections opened and closed.
 unpooled = create_engine(url, poolclass=NullPool)
-with unpooled.connect() as cx:
-    cx.execute(text("SELECT 1")).scalar()
-print(type(unpooled.pool).__name__, "| idle after use:",
-      unpooled.pool.status())
+opened, closed = [], []
+event.listen(unpooled, "connect", lambda *args: opened.append(1))
+event.listen(unpooled, "close", lambda *args: closed.append(1))
+for _ in range(2):
+    with unpooled.connect() as cx:
+        cx.execute(text("SELECT 1")).scalar()
+print("NullPool, 2 uses: opened", len(opened), "| closed", len(closed))
+unpooled.dispose()
 
 ### slide:: l
 ### title:: Passing a pool
@@ -261,6 +293,7 @@ for n in (1, 2):
     with configured.connect() as cx:
         value = cx.exec_driver_sql(SETTING[1]).scalar()
         print(f"checkout {n}:", repr(value))
+configured.dispose()
 
 ### slide::
 ### title:: ...and without the commit
@@ -378,16 +411,86 @@ def show_sql(conn, cursor, statement, parameters, context, executemany):
     print("  sql:", statement.split()[0])
 event.listen(engine, "before_execute", show_construct)
 event.listen(engine, "before_cursor_execute", show_sql)
-with engine.begin() as cx:
+with engine.connect() as cx:
     rows = cx.execute(select(items)).all()
     result = cx.execute(insert(items), [{"id": 5}, {"id": 6}])
+    cx.rollback()
 event.remove(engine, "before_execute", show_construct)
 event.remove(engine, "before_cursor_execute", show_sql)
 
 ### slide::
+### title:: What each hook sees of hand-written SQL
+# The 2010 ``ConnectionProxy`` got a plain string for hand-written SQL,
+# and the 2010 change watcher had a branch for it.  Today
+# ``before_execute`` never gets a string: ``text()`` arrives as a
+# ``TextClause`` and ``exec_driver_sql`` does not fire it at all.
+# ``before_cursor_execute`` sees both.  A raw DBAPI cursor passes no
+# SQLAlchemy code: no event fires, and no watcher can see its writes.
+seen = []
+def on_execute(conn, clauseelement, multiparams, params, options):
+    seen.append(("before_execute", type(clauseelement).__name__))
+def on_cursor(conn, cursor, statement, parameters, context, executemany):
+    seen.append(("before_cursor_execute", statement.split()[0]))
+event.listen(engine, "before_execute", on_execute)
+event.listen(engine, "before_cursor_execute", on_cursor)
+def raw_cursor(cx, sql):
+    cursor = cx.connection.cursor()    # the DBAPI cursor itself
+    cursor.execute(sql)
+    cursor.close()
+with engine.begin() as cx:
+    for how, run in [("text()", lambda sql: cx.execute(text(sql))),
+                     ("exec_driver_sql", cx.exec_driver_sql),
+                     ("raw DBAPI cursor", lambda sql: raw_cursor(cx, sql))]:
+        seen.clear()
+        result = run("DELETE FROM items")
+        print(f"{how:17}", seen or "no event at all")
+event.remove(engine, "before_execute", on_execute)
+event.remove(engine, "before_cursor_execute", on_cursor)
+
+### slide::
+### title:: Intercepting begin, commit and rollback
+# 2010's proxy had ``begin()``, ``commit()``, ``rollback()`` methods; now
+# they are connection events of those names (and ``savepoint``,
+# ``release_savepoint``, ``rollback_savepoint``).  A ``with`` block that
+# ends without ``commit()`` fires ``rollback``: closing a connection rolls
+# back the transaction it left open.
+watched_tx = create_engine(url)
+for name in ("begin", "commit", "rollback"):
+    event.listen(watched_tx, name,
+                 lambda conn, name=name: print("  event:", name))
+with watched_tx.begin() as cx:
+    cx.execute(text("SELECT 1")).all()
+with watched_tx.connect() as cx:
+    cx.execute(text("SELECT 1")).all()
+watched_tx.dispose()
+
+### slide::
+### title:: Rewriting a statement: retval=True
+# ``before_cursor_execute`` may replace the SQL and its parameters, for
+# example to tag every statement with a comment for the server's logs.
+# Only with ``retval=True``: otherwise its return value is ignored.
+# (2010: a proxy's ``cursor_execute()`` passed its own string on to the
+# ``execute`` callable it was given.)  ``after_cursor_execute`` receives
+# what the cursor really ran.
+def tag(conn, cursor, statement, parameters, context, executemany):
+    return statement + " -- app: part1", parameters
+def show_sent(conn, cursor, statement, parameters, context, executemany):
+    print("  cursor ran:", statement)
+ignored = create_engine(url)
+event.listen(ignored, "before_cursor_execute", tag)              # baseline
+rewritten = create_engine(url)
+event.listen(rewritten, "before_cursor_execute", tag, retval=True)
+for e in (ignored, rewritten):
+    event.listen(e, "after_cursor_execute", show_sent)
+    with e.connect() as cx:
+        cx.execute(text("SELECT 1")).all()
+    e.dispose()
+
+### slide::
 ### title:: Case study: statement statistics
-# Count the statements a block sends, and their time: two cursor events,
-# added for the block and removed after it.
+# Count the statements a block sends, and their time: two cursor events
+# (and ``handle_error`` for the ones that fail), added for the block and
+# removed after it.
 source(statement_stats_module.statement_stats)
 
 ### slide::
@@ -409,32 +512,116 @@ print("time measured:", stats.seconds > 0)
 ### * SQLAlchemy's opinion: the first use fails, the pool refills, retry
 ### * Counter-opinion: a pool should only hand out live connections
 ### * Approach: test at **checkout**; raise ``DisconnectionError`` if dead
-### * The pool then replaces the connection and tries again
+### * The pool then reconnects that slot and runs the listener once more
 ### * 2010: a ``PoolListener`` with MySQL's ``ping()``; now a pool event
 
 ### slide::
 ### title:: The checkout listener
+# Its ``SELECT 1`` runs on the raw DBAPI connection; a dead one raises
+# ``DisconnectionError`` and the pool reconnects.  How often it tries
+# again: the next slide counts it.
 source(disconnects.install_checkout_ping)
+
+### slide::
+### title:: How many tries? Counted
+# A listener that says "dead" every time.  The pool runs it **twice**,
+# reconnecting the same pool slot in between (one fresh DBAPI connection
+# after each refusal), then gives up with ``InvalidRequestError``, which
+# is not a ``DBAPIError``: code that catches only driver errors misses it.
+hopeless = pool_of_one()
+tries, opened = [], []
+event.listen(hopeless, "connect", lambda *args: opened.append(1))
+@event.listens_for(hopeless, "checkout")
+def always_dead(dbapi_connection, connection_record, connection_proxy):
+    tries.append(connection_record)
+    raise exc.DisconnectionError("pretend the server is gone")
+try:
+    hopeless.connect()
+except exc.InvalidRequestError as err:
+    print(f"{type(err).__name__}: {err}",
+          "| a DBAPIError:", isinstance(err, exc.DBAPIError))
+print("listener ran:", len(tries), "times | same pool slot:",
+      tries[0] is tries[-1], "| DBAPI connections opened:", len(opened))
+hopeless.dispose()
 
 ### slide::
 ### title:: Three engines, one fault
 # Each engine pools three connections; then they all die.
 # ``count_failures`` uses an engine five times and counts the uses that
-# hit a disconnect.  (Their SQL is not echoed: it is all ``SELECT 1``.)
+# hit a disconnect; an ``invalidate`` listener counts the connections the
+# pool threw away as dead.  (Their SQL is not echoed: all ``SELECT 1``.)
 engines = {p: disconnects.make_engine(url, p, logging_name="quiet")
            for p in disconnects.PRECAUTIONS}
+invalidated = {p: [] for p in engines}
+for p, e in engines.items():
+    event.listen(e, "invalidate",
+                 lambda *args, p=p: invalidated[p].append(1))
 def compare(fault, inject):
     pooled = [c for e in engines.values()
               for c in disconnects.warm_up(e, 3)]
-    inject(pooled)
+    for found in invalidated.values():
+        found.clear()
+    with unechoed():        # an admin connection's SQL, on a server
+        inject(pooled)
     counts = {p: disconnects.count_failures(e, 5)
               for p, e in engines.items()}
     print(f"{fault:20}", "  ".join(f"{p}: {n}/5"
                                    for p, n in counts.items()))
+    print(f"{'  invalidated':20}", "  ".join(
+        f"{p}: {len(found)}" for p, found in invalidated.items()))
 def close_them(pooled):
     for dbapi_connection, session_id in pooled:
         dbapi_connection.close()
 compare("connections closed", close_them)
+
+### slide::
+### title:: Why exactly one use in five fails
+# Three connections died, yet only the first use fails.  A disconnect
+# seen during a use (``none``) or by ``pool_pre_ping`` invalidates the
+# **whole pool**: every connection older than that moment is replaced on
+# its next checkout, untested.  (A checkout listener chooses: next slide.)
+none = engines["none"]
+dead = disconnects.warm_up(none, 3)
+for dbapi_connection, _ in dead:
+    dbapi_connection.close()
+invalidated["none"].clear()
+reopened = []
+event.listen(none, "connect", lambda *args: reopened.append(1))
+for n in range(1, 6):
+    try:
+        disconnects.use(none)
+        print(f"use {n}: ok", end="")
+    except exc.DBAPIError:
+        print(f"use {n}: failed", end="")
+    print(f" | invalidated so far: {len(invalidated['none'])}",
+          f"| reconnected so far: {len(reopened)}")
+
+### slide::
+### title:: One dead connection, or the whole pool?
+# A checkout listener's ``DisconnectionError`` invalidates only the
+# connection it tested: after an outage each dead one is pinged and
+# refused in turn.  ``exc.InvalidatePoolError`` (a ``DisconnectionError``
+# too) invalidates the whole pool, as ``pool_pre_ping`` does: one refusal,
+# and the rest are replaced untested.  A listener defined here:
+def refusals_after_outage(error_class):
+    e = create_engine(url, pool_size=3, logging_name="quiet")
+    for dbapi_connection, _ in disconnects.warm_up(e, 3):
+        dbapi_connection.close()                  # all three die
+    refused = []
+    def ping(dbapi_connection, connection_record, connection_proxy):
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except e.dialect.loaded_dbapi.Error:
+            refused.append(1)
+            raise error_class("the server went away")
+    event.listen(e, "checkout", ping)
+    failures = disconnects.count_failures(e, 5)
+    e.dispose()
+    return f"{len(refused)} refused at checkout, {failures} of 5 uses failed"
+for error_class in (exc.DisconnectionError, exc.InvalidatePoolError):
+    print(f"{error_class.__name__:20}", refusals_after_outage(error_class))
 
 ### slide::
 ### title:: Real faults on a real server
@@ -450,13 +637,19 @@ if own_server is not None:
     compare("crash restart", lambda pooled: own_server.crash_restart())
     engine.dispose()   # its pooled connections died in the restarts too
 
-### slide:: e
+### slide::
 ### title:: What no checkout check covers
 # A connection that dies while **checked out** fails on its next use,
 # whatever the precaution.  Only retrying the whole unit of work helps.
-with engines["checkout_ping"].connect() as cx:
-    cx.connection.dbapi_connection.close()   # the "server" goes away now
-    cx.execute(text("SELECT 1"))
+for p, e in engines.items():
+    try:
+        with e.connect() as cx:
+            cx.connection.dbapi_connection.close()   # the server goes away
+            cx.execute(text("SELECT 1"))
+        print(f"{p:14} survived")
+    except exc.DBAPIError as err:
+        print(f"{p:14} failed: {type(err).__name__},",
+              "invalidated:", err.connection_invalidated)
 
 ### slide:: b
 ### title:: Disconnects: which to use
@@ -518,7 +711,8 @@ with audited.begin() as cx:   # someone else, same DBAPI connection
 ### slide::
 ### title:: Cleanup on checkin
 # A pool event forgets the user however the connection comes back:
-# closed, after an exception or a rollback, or invalidated.
+# closed, after an exception or a rollback, or invalidated (each one is
+# run, with and without it, two slides on).
 source(audit_log.install_cleanup)
 
 ### slide::
@@ -534,6 +728,136 @@ with audited.begin() as cx:
                      .where(records.c.id > 3)).all())
 audited.dispose()
 
+### slide::
+### title:: However the connection comes back
+# The user is set, the checkout ends one of four ways, and the next
+# checkout of the same connection reads ``info``.  Without the listener
+# every way but invalidation leaks (invalidating replaces the DBAPI
+# connection and empties ``info`` anyway); with it, none does.
+def next_borrower_sees(engine, ending):
+    try:
+        with engine.connect() as cx:
+            cx.info["updated_by"] = 789
+            if ending == "exception":
+                raise RuntimeError("the request failed")
+            if ending == "rollback":
+                cx.rollback()
+            if ending == "invalidate":
+                cx.invalidate()
+    except RuntimeError:
+        pass
+    with engine.connect() as cx:
+        return cx.info.get("updated_by")
+for label, cleanup in (("no listener", False), ("install_cleanup", True)):
+    one = pool_of_one()
+    if cleanup:
+        audit_log.install_cleanup(one)
+    print(f"{label:16}", {ending: next_borrower_sees(one, ending) for ending
+                          in ("close", "exception", "rollback", "invalidate")})
+    one.dispose()
+
+### slide::
+### title:: Per statement: execution_options
+# ``Connection.info`` lives as long as the DBAPI connection, hence the
+# cleanup (the 2010 recipe had only that).  ``execution_options`` live
+# only as long as the statement (or the ``Connection`` object): a default
+# reads them from the context, and there is nothing to clean up.  The
+# price: each statement must carry it.
+def user_of_statement(context):
+    return context.execution_options.get("updated_by")
+tagged = Table("tagged", MetaData(), Column("id", Integer, primary_key=True),
+              Column("updated_by", Integer, default=user_of_statement,
+                     onupdate=user_of_statement),
+              Column("data", String(50)))
+fresh(tagged.metadata, engine)
+carried = pool_of_one()
+with carried.begin() as cx:
+    result = cx.execute(insert(tagged), {"data": "by 42"},
+                        execution_options={"updated_by": 42})
+    result = cx.execute(insert(tagged), {"data": "no option"})
+with carried.connect().execution_options(updated_by=7) as cx:
+    result = cx.execute(insert(tagged), {"data": "this Connection: 7"})
+    cx.commit()
+with carried.begin() as cx:   # the same DBAPI connection, next borrower
+    result = cx.execute(insert(tagged), {"data": "next checkout"})
+    print(cx.execute(select(tagged.c.data, tagged.c.updated_by)
+                     .order_by(tagged.c.id)).all())
+carried.dispose()
+
+### slide::
+### title:: 2010: the ORM populator, ported as it was
+# 2010's ``ContextualDefaultPopulator`` was a ``SessionExtension``: it
+# copied ``session.info`` to the connection in ``after_begin`` and took it
+# back in ``after_commit`` / ``after_rollback``, remembering each
+# session's connection in a plain dict.  The same, as session events:
+class ContextualDefaultPopulator2010:
+    def __init__(self, sessions):
+        self.connections = {}        # session -> connection, strong refs
+        event.listen(sessions, "after_begin", self.after_begin)
+        event.listen(sessions, "after_commit", self.after_end)
+        event.listen(sessions, "after_rollback", self.after_end)
+
+    def after_begin(self, session, transaction, connection):
+        connection.info["updated_by"] = session.info.get("updated_by")
+        self.connections[session] = connection
+
+    def after_end(self, session):
+        connection = self.connections.pop(session, None)
+        if connection is not None:
+            connection.info.pop("updated_by", None)
+
+### slide::
+### title:: close() without commit: 2010 leaks, the recipe does not
+# ``close()`` ends the transaction but fires ``after_transaction_end``,
+# never ``after_rollback``: the 2010 version leaves the user behind, and
+# the next borrower's plain Core insert is stamped 789.  The recipe
+# (``casestudies/contextual_defaults.py``, part 3) listens for that too.
+def close_without_commit(install):
+    small = create_engine(url, pool_size=1, max_overflow=0)
+    sessions = sessionmaker(small)
+    install(sessions)
+    with sessions() as session:      # closed at the end, never committed
+        session.info["updated_by"] = 789
+        session.execute(insert(records), {"data": "draft"})
+    with small.connect() as cx:      # someone else, the same connection
+        cx.execute(insert(records), {"data": "plain Core"})
+        by = cx.scalar(select(records.c.updated_by)
+                       .where(records.c.data == "plain Core"))
+        cx.rollback()
+    small.dispose()
+    return by
+print("2010 populator: next checkout stamps as",
+      close_without_commit(ContextualDefaultPopulator2010))
+print("the recipe:     next checkout stamps as",
+      close_without_commit(contextual_defaults.install))
+
+### slide::
+### title:: A dropped session: 2010 exhausts the pool
+# A session nobody closes, on a pool of one (``pool_timeout=0.2``).  The
+# 2010 dict keeps the session's connection alive, so it never returns to
+# the pool and the next checkout times out.  The recipe holds weak
+# references: garbage collection returns the connection, cleaned.
+def drop_a_session(install):
+    small = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    sessions = sessionmaker(small)
+    populator = install(sessions)
+    session = sessions()
+    session.info["updated_by"] = 789
+    session.execute(insert(records), {"data": "abandoned"})
+    del session
+    gc.collect()
+    try:
+        with small.connect() as cx:
+            outcome = f"next checkout works, info: {cx.info}"
+    except exc.TimeoutError as err:
+        outcome = f"TimeoutError: {str(err).split(',')[0]}"
+        for connection in populator.connections.values():
+            connection.close()   # let go, so this demo can end cleanly
+    small.dispose()
+    return outcome
+print("2010 populator:", drop_a_session(ContextualDefaultPopulator2010))
+print("the recipe:    ", drop_a_session(contextual_defaults.install))
+
 ### slide:: b
 ### title:: Case study: a change watcher for tests
 # Tests that share a database must leave it empty.
@@ -541,7 +865,8 @@ audited.dispose()
 ### * Approach: watch the tables a test writes; empty only those
 ### * Children before parents, so foreign keys never object
 ### * 2010: a ``ConnectionProxy`` that gave up on any SQL string
-### * Now ``before_cursor_execute`` sees Core, ORM, ``text()``, raw SQL
+### * Now ``before_cursor_execute`` sees Core, ORM, ``text()``, ``exec_driver_sql``
+### * Not a raw DBAPI cursor: no event sees those writes (see "What each hook sees")
 
 ### slide::
 ### title:: Watching statements
@@ -571,11 +896,13 @@ print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
 with engine.connect() as cx, statement_stats(cx) as stats:
     print("emptied:", watcher.cleanup(schema, cx))
 print("DELETEs sent:", stats.by_verb["DELETE"])
+watcher.remove()    # its listener goes; the next slide watches anew
 
 ### slide::
 ### title:: When it cannot tell
 # SQL it cannot attribute to one table sets ``reset_all``: the next
 # cleanup empties every table.  Safe, just slower.
+watcher = change_watcher.ChangeWatcher(engine)
 with engine.begin() as cx:
     result = cx.exec_driver_sql(
         change_watcher.unattributable_write(engine, "untouched", 9))
@@ -586,11 +913,13 @@ watcher.remove()
 
 ### slide:: b
 ### title:: Test isolation: which to use when
-# ``benchmarks/change_watcher.py``: 50 tables, 3 written per test.  On a
-# shared 2-core machine the rollback pattern took 1-4 ms per test, the
-# watcher 1.5-3.5 times that, drop-and-recreate 10-70 times the watcher
-# (40 ms on SQLite, 240-330 ms on PostgreSQL and MariaDB).  On MariaDB
-# the watcher even beat the rollback.  Measure your own.
+# ``benchmarks/change_watcher.py`` (50 tables, 3 written per test, a
+# shared 2-core machine) ranks them the same everywhere, but the gaps
+# depend on the storage.  SQLite on tmpfs: rollback 1-4 ms per test,
+# watcher 1.5-3.5x that, drop-and-recreate 10-70x the watcher.  SQLite
+# file on an ordinary disk: watcher 16-37x the rollback (each cleanup is
+# committed; the rollback never commits), drop-and-recreate only 2.7x
+# the watcher.  MariaDB: watcher 3.2x the rollback.  Run it on yours.
 ### * Rollback: a Session joined to an outer transaction, rolled back
 ###  * the fastest; when a test works in one connection, no real COMMIT
 ### * Change watcher: when tests commit, use threads or several connections
@@ -599,7 +928,8 @@ watcher.remove()
 ### slide::
 ### title:: The rollback pattern
 # The test's Session joins a transaction the fixture began; the test may
-# even call ``commit()``; the fixture rolls everything back.
+# even call ``commit()``; the fixture rolls everything back.  (The next
+# slide shows the case this form misses.)
 count_records = select(func.count()).select_from(records)
 with engine.connect() as cx:
     before = cx.execute(count_records).scalar()
@@ -614,6 +944,36 @@ with engine.connect() as cx:
     outer.rollback()
     after = cx.execute(count_records).scalar()
 print("added by the test:", inside - before, "| left after:", after - before)
+
+### slide::
+### title:: ...unless the test calls rollback()
+# Code under test that rolls back, then writes and commits: with the
+# default ``join_transaction_mode`` its ``rollback()`` ends the fixture's
+# outer transaction, the later commit is real, and the row survives
+# (SQLAlchemy warns when the fixture then rolls back).  With
+# ``"create_savepoint"`` the session works inside a SAVEPOINT and the
+# fixture keeps control: the mode SQLAlchemy's docs give for test suites.
+def code_under_test(session):
+    session.execute(insert(records), [{"data": "rolled back"}])
+    session.rollback()
+    session.execute(insert(records), [{"data": "committed"}])
+    session.commit()
+def left_behind(**session_options):
+    with engine.connect() as cx:
+        before = cx.execute(count_records).scalar()
+    with engine.connect() as cx, warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        outer = cx.begin()
+        with Session(bind=cx, **session_options) as session:
+            code_under_test(session)
+        outer.rollback()
+    with engine.begin() as cx:
+        left = cx.execute(count_records).scalar() - before
+        cx.execute(records.delete().where(records.c.data == "committed"))
+    return left, [str(w.message) for w in seen]
+print("default mode:    ", left_behind())
+print("create_savepoint:",
+      left_behind(join_transaction_mode="create_savepoint"))
 
 ### slide::
 ### title:: Dialects
@@ -654,6 +1014,8 @@ print("installed:", sorted(ep.name for ep in
 ### title:: Part 1 in three lines
 ### * Everything goes through a connection: ``engine.connect()``
 ### * There is always a pool, even a pool of one
+### * Pool events for the DBAPI connection's life; connection events for statements and transactions
+### * ``Connection.info`` outlives the checkout: clean it on checkin, or carry per-statement context in ``execution_options``
 ### * Dialects do the heavy lifting
 # Up next, part 2: DDL and the SQL expression language.
 engine.dispose()

@@ -6,20 +6,24 @@ if __name__ == "__main__":
 ### target:: 50m
 
 ### slide:: s
+import contextlib
 import datetime as dt
 import logging
+import time
 import warnings
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     DDL, JSON, Boolean, CheckConstraint, Column, DateTime, Float,
     ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
-    Uuid, case, create_engine, event, func, inspect,
+    Uuid, case, create_engine, event, func, inspect, make_url,
     select, text,
 )
 from sqlalchemy.dialects import mssql, mysql, postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase, Mapped, Session, mapped_column, sessionmaker,
+)
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, UserDefinedType
@@ -40,21 +44,29 @@ on_mariadb = backend in ("mysql", "mariadb")
 dialects = {
     "sqlite": sqlite.dialect(),
     "postgresql": postgresql.dialect(),
-    "mariadb": mysql.dialect(is_mariadb=True),
+    # the real MariaDB dialect; building it needs no driver installed
+    "mariadb": make_url("mariadb+pymysql://").get_dialect()(),
     "mssql": mssql.dialect(),
 }
+
+
+@contextlib.contextmanager
+def unechoed():
+    """Keep SQL that is not the slide's point off the screen."""
+    log = logging.getLogger("sqlalchemy.engine")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def fresh(metadata):
     """Drop what an earlier run left (without echoing that SQL), then
     create_all: the CREATE statements are what the slides show."""
-    log = logging.getLogger("sqlalchemy.engine")
-    level = log.level
-    log.setLevel(logging.WARNING)
-    try:
+    with unechoed():
         metadata.drop_all(engine)
-    finally:
-        log.setLevel(level)
     metadata.create_all(engine)
 
 
@@ -103,6 +115,9 @@ users.c.keys()
 ### title:: What only CREATE TABLE needs
 # Lengths, NOT NULL, UNIQUE, CHECK, indexes and comments end up in DDL.
 # SELECT and INSERT never look at them, and Python does not enforce them.
+# (On PostgreSQL and MariaDB the SQL shows ``'%%@%%'``: their drivers use
+# ``%s`` parameters, so SQLAlchemy doubles a literal ``%`` and the driver
+# undoes it.  Reflection, last line, reads what the server stored.)
 accounts = Table(
     "accounts", MetaData(),
     Column("id", Integer, primary_key=True),
@@ -115,6 +130,12 @@ print(CreateTable(accounts).compile(engine))
 for index in accounts.indexes:
     print(CreateIndex(index).compile(engine))
 print(select(accounts).where(accounts.c.id == 1).compile(engine))
+with unechoed():
+    accounts.drop(engine, checkfirst=True)
+    accounts.create(engine)
+    stored = inspect(engine).get_check_constraints("accounts")
+    accounts.drop(engine)
+print("stored:", [c["sqltext"] for c in stored])
 
 ### slide::
 ### title:: create_all
@@ -123,6 +144,34 @@ print(select(accounts).where(accounts.c.id == 1).compile(engine))
 # (``fresh()``, from the setup, quietly drops leftovers of earlier runs.)
 fresh(metadata)
 sorted(inspect(engine).get_table_names())
+
+### slide:: e
+### title:: 2010: bound, dynamic and proxy metadata
+# 2010 code bound tables to an engine: ``BoundMetaData`` (later
+# ``MetaData(bind=engine)``), ``DynamicMetaData`` /
+# ``ThreadLocalMetaData`` (another engine per thread), and
+# ``ProxyEngine`` (a stand-in, connected later).  All gone: in 2.0 a
+# MetaData only describes tables and never knows an engine.
+import sqlalchemy
+print("still there:", [name for name in ("BoundMetaData", "DynamicMetaData",
+      "ThreadLocalMetaData", "ProxyEngine") if hasattr(sqlalchemy, name)])
+MetaData(bind=engine)
+
+### slide::
+### title:: Where they went: bind at the point of use
+# The engine is named where the work happens.  One MetaData serves any
+# number of engines; a ``sessionmaker`` made at import time gets its
+# engine at startup (``ProxyEngine``'s job); per-thread or per-tenant
+# engines are chosen by the code that opens the connection or session.
+elsewhere = create_engine("sqlite://")
+with unechoed():
+    metadata.create_all(elsewhere)      # the same tables, a second engine
+print("elsewhere:", sorted(inspect(elsewhere).get_table_names()))
+elsewhere.dispose()
+late = sessionmaker()                   # at import time: no engine yet
+late.configure(bind=engine)             # at startup
+with late() as session:
+    print("late-bound session runs on:", session.get_bind().dialect.name)
 
 ### slide::
 ### title:: Best-fit types
@@ -162,7 +211,7 @@ for name, dialect in dialects.items():
 moments = Table("moments", MetaData(), Column("at", DateTime))
 fresh(moments.metadata)
 with engine.begin() as cx:
-    cx.execute(moments.insert(), {"at": dt.datetime(2010, 7, 19, 9, 30)})
+    result = cx.execute(moments.insert(), {"at": dt.datetime(2010, 7, 19, 9, 30)})
     raw = cx.exec_driver_sql("SELECT at FROM moments").scalar()
     typed = cx.scalar(select(moments.c.at))
 print("raw driver value:", type(raw).__name__, "| typed:", typed)
@@ -227,9 +276,9 @@ Customer.__table__.c.updated_at is not invoices.c.updated_at
 fresh(stamped)
 long_ago = dt.datetime(2000, 1, 1)
 with engine.begin() as cx:
-    cx.execute(invoices.insert(), {"id": 1, "total": 10})
-    cx.execute(invoices.update().values(updated_at=long_ago))
-    cx.execute(invoices.update().values(total=12))
+    result = cx.execute(invoices.insert(), {"id": 1, "total": 10})
+    result = cx.execute(invoices.update().values(updated_at=long_ago))
+    result = cx.execute(invoices.update().values(total=12))
     stamp = cx.scalar(select(invoices.c.updated_at))
 print("stamp moved on UPDATE:", stamp > long_ago,
       "| is now, UTC:", close_to_now(stamp))
@@ -239,7 +288,7 @@ print("stamp moved on UPDATE:", stamp > long_ago,
 ### * ``TypeDecorator``: a type the database knows, a new Python type
 ### * ``UserDefinedType``: a type SQLAlchemy does not know at all
 ### * Both: convert Python values to parameters, and results to Python
-### * New in 2.x: ``cache_ok = True``, or an ``SAWarning`` and no SQL cache
+### * Since 1.4: ``cache_ok = True``, or an ``SAWarning`` and no SQL cache
 ### * 2010 used pytz; now the standard library has ``zoneinfo``
 
 ### slide::
@@ -259,7 +308,7 @@ sites = Table(
 fresh(zoned)
 paris = ZoneInfo("Europe/Paris")
 with engine.begin() as cx:
-    cx.execute(sites.insert(), [
+    result = cx.execute(sites.insert(), [
         {"id": 1, "name": "Paris", "tz": paris},
         {"id": 2, "name": "Lyon", "tz": "Europe/Paris"},
         {"id": 3, "name": "Vilnius", "tz": "Europe/Vilnius"},
@@ -367,7 +416,7 @@ for name in ("postgresql", "sqlite", "mariadb"):
 ### title:: Round trip
 fresh(places.metadata)
 with engine.begin() as cx:
-    cx.execute(places.insert(), [
+    result = cx.execute(places.insert(), [
         {"id": 1, "name": "Birmingham", "at": (-1.89, 52.48)},
         {"id": 2, "name": "Vilnius", "at": (25.28, 54.69)},
     ])
@@ -511,15 +560,22 @@ fresh(touched)
 ### slide::
 ### title:: Hand-written SQL gets stamped
 # A raw UPDATE, no ``onupdate`` involved: the trigger did it.  An
-# UPDATE that sets ``updated_at`` itself keeps its value.
+# UPDATE that sets ``updated_at`` itself keeps its value.  The baseline:
+# ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
+# leaves the old stamp.
 orders = touched.tables["orders"]
 with engine.begin() as cx:
-    cx.execute(text("DELETE FROM orders"))
-    cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
-    cx.execute(orders.update().values(updated_at=long_ago))
+    result = cx.execute(invoices.update().values(updated_at=long_ago))
+    result = cx.execute(text("UPDATE invoices SET total = 14"))
+    baseline = cx.scalar(select(invoices.c.updated_at))
+    result = cx.execute(text("DELETE FROM orders"))
+    result = cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
+    result = cx.execute(orders.update().values(updated_at=long_ago))
     kept = cx.scalar(select(orders.c.updated_at))
-    cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
+    result = cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
     stamp = cx.scalar(select(orders.c.updated_at))
+print("no trigger (invoices): raw UPDATE kept the old stamp:",
+      baseline == long_ago)
 print("explicit value kept:", kept == long_ago)
 print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
 
@@ -596,8 +652,8 @@ with Session(engine) as session:
 # 2010: ``select([users.c.id])``.  Now the columns are plain arguments,
 # and a statement runs on a Connection: ``engine.execute`` is gone.
 with engine.begin() as cx:
-    cx.execute(users.delete())
-    cx.execute(users.insert(), [
+    result = cx.execute(users.delete())
+    result = cx.execute(users.insert(), [
         {"id": 1, "email": "jek@example.com", "name": "Jason"},
         {"id": 2, "email": "mike@example.com", "name": None},
     ])
@@ -610,10 +666,13 @@ with engine.connect() as cx:
 ### title:: func: any SQL function
 # ``func.NAME(...)`` renders ``NAME(...)``, known to SQLAlchemy or not.
 # Some are known: their type is set, and a few compile per database.
+# (``literal_binds`` shows the separator inline; otherwise it is a
+# parameter, rendered at execution time.)
 print(select(func.lower(users.c.email), func.soundex(users.c.name)))
 joined = func.aggregate_strings(users.c.email, ", ")
 for name in ("postgresql", "sqlite", "mariadb"):
-    print(f"{name:<11}", joined.compile(dialect=dialects[name]))
+    print(f"{name:<11}", joined.compile(
+        dialect=dialects[name], compile_kwargs={"literal_binds": True}))
 
 ### slide::
 ### title:: case()
@@ -648,7 +707,8 @@ print("typed result:", type(row.updated_at).__name__)
 ### slide::
 ### title:: The compiler extension: utcnow
 # A SQL construct is a class; ``@compiles`` gives its SQL, per dialect.
-# Part of 2.x: ``inherit_cache = True`` lets it share the SQL cache.
+# Since 1.4 (with the SQL compilation cache): ``inherit_cache = True``
+# lets it share the cache.
 source(utcnow_module.utcnow)
 source(utcnow_module.compile_postgresql)
 
@@ -664,30 +724,81 @@ print(f"{'other':<11}", select(utcnow()))
 ### title:: UTC, whatever the session's time zone
 ### note:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
 ### note:: mysql_tzinfo_to_sql.
+# A timestamp column is a naive ``DateTime``: it keeps wall-clock time.
 # On the servers we put the session 13-14 hours ahead of UTC first.
+# PostgreSQL's ``now()`` is the right instant (a ``timestamptz``), but
+# stored into a ``TIMESTAMP`` column it becomes the session's local time;
+# MariaDB's ``NOW()`` is local time already.  SQLite's is UTC.
+def right_instant(value):
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return close_to_now(value)
+clock = Table("clock", MetaData(), Column("id", Integer, primary_key=True),
+              Column("at", DateTime))
+with unechoed():
+    clock.drop(engine, checkfirst=True)
+    clock.create(engine)
 with engine.connect() as cx:
     if on_postgresql:
-        cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
+        result = cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
     elif on_mariadb:
-        cx.execute(text("SET time_zone = '+13:00'"))
-    db_utc, db_local = cx.execute(select(utcnow(), func.now())).one()
+        result = cx.execute(text("SET time_zone = '+13:00'"))
+    returned = cx.scalar(select(func.now()))
+    result = cx.execute(clock.insert().values(id=1, at=func.now()))
+    result = cx.execute(clock.insert().values(id=2, at=utcnow()))
+    stored = dict(cx.execute(select(clock.c.id, clock.c.at)).all())
+    cx.rollback()
     if on_mariadb:  # there a SET outlives the transaction: undo it
-        cx.execute(text("SET time_zone = DEFAULT"))
-print("utcnow() is UTC:", close_to_now(db_utc))
-print("now() is UTC:", close_to_now(db_local.replace(tzinfo=None)))
+        result = cx.execute(text("SET time_zone = DEFAULT"))
+print("now() returns the right instant:", right_instant(returned),
+      "| time zone attached:", returned.tzinfo is not None)
+print("now() stored in a DateTime column is UTC:", close_to_now(stored[1]))
+print("utcnow() stored in a DateTime column is UTC:", close_to_now(stored[2]))
 
 ### slide::
 ### title:: The 2010 PostgreSQL SQL was wrong
 # ``TIMESTAMP 'now'`` is local wall-clock time; ``AT TIME ZONE 'utc'``
-# then declares it to be UTC.  Fine on a UTC server only.
+# then declares it to be UTC.  Right only where the session's time zone
+# is UTC.  (It gets worse: next slide.)
 if on_postgresql:
     with engine.connect() as cx:
-        cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
+        result = cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
         old = cx.scalar(text("SELECT TIMESTAMP 'now' AT TIME ZONE 'utc'"))
     old_in_utc = old.astimezone(dt.UTC).replace(tzinfo=None)
     print("2010 form is UTC:", close_to_now(old_in_utc))
 else:
     print("(PostgreSQL only: run with --db postgresql)")
+
+### slide::
+### title:: TIMESTAMP 'now' is frozen by prepared statements
+# ``'now'`` is a literal, turned into a timestamp when the statement is
+# parsed.  psycopg 3 prepares a statement on the server once it has run
+# it ``prepare_threshold`` times (5): from then on every INSERT stores
+# the time of preparing.  Eight INSERTs on one connection, each its own
+# transaction, beside the same with ``utcnow()``:
+stamps = Table("stamps", MetaData(), Column("n", Integer, primary_key=True),
+               Column("at", DateTime))
+def insert_eight(value_sql):
+    with unechoed():
+        stamps.drop(engine, checkfirst=True)
+        stamps.create(engine)
+        with engine.connect() as cx:
+            for n in range(1, 9):
+                cx.execute(text(
+                    f"INSERT INTO stamps (n, at) VALUES (:n, {value_sql})"),
+                    {"n": n})
+                cx.commit()
+                time.sleep(0.002)
+            at = cx.scalars(select(stamps.c.at).order_by(stamps.c.n)).all()
+        stamps.drop(engine)
+    return [f"{n + 2}" for n, (a, b) in enumerate(zip(at, at[1:]))
+            if a == b]
+if on_postgresql and engine.driver == "psycopg":
+    print("INSERTs that repeat the stamp before them:")
+    print("  TIMESTAMP 'now':", insert_eight("TIMESTAMP 'now'"))
+    print("  utcnow():       ", insert_eight(now_sql["postgresql"]))
+else:
+    print("(PostgreSQL with psycopg only: run with --db postgresql)")
 
 ### slide::
 ### title:: now() is frozen per transaction (PostgreSQL)
@@ -696,7 +807,7 @@ else:
 if on_postgresql:
     with engine.begin() as cx:
         first = cx.execute(select(utcnow(), func.now())).one()
-        cx.execute(text("SELECT pg_sleep(0.05)"))
+        result = cx.execute(text("SELECT pg_sleep(0.05)"))
         second = cx.execute(select(utcnow(), func.now())).one()
     print("now() moved:", second[1] > first[1])
     print("utcnow() moved:", second[0] > first[0])
@@ -712,6 +823,8 @@ print(invoices.update().values(total=13).compile(engine))
 
 ### slide:: e
 ### title:: Forgetting inherit_cache
+# A construct without ``inherit_cache``: SQLAlchemy warns, and compiles
+# every statement that contains it anew instead of caching it.
 class utcnow_uncached(FunctionElement):
     type = DateTime()
     name = "utcnow_uncached"
@@ -763,9 +876,12 @@ for name, dialect in dialects.items():
 with engine.connect() as cx:
     print(cx.execute(select(users.c.email, at_sign).order_by("id")).all())
 ### exercise:: MariaDB has ``LOCATE(needle, haystack)``: compile ``find``
-### exercise:: to it for the ``"mysql"`` dialect name (MariaDB's too).
-### hint:: @compiles(find, "mysql") on a function like find_sqlite
-### check:: "LOCATE(" in str(at_sign.compile(dialect=dialects["mariadb"]))
+### exercise:: to it for the ``"mariadb"`` and ``"mysql"`` dialect names
+### exercise:: (``@compiles`` matches the exact name: one does not cover both).
+### hint:: @compiles(find, "mariadb") and @compiles(find, "mysql"), stacked
+### check:: all("LOCATE(" in str(at_sign.compile(dialect=d))
+### check::     for d in (dialects["mariadb"], mysql.dialect()))
+### solution:: @compiles(find, "mariadb")
 ### solution:: @compiles(find, "mysql")
 ### solution:: def find_mysql(element, compiler, **kw):
 ### solution::     haystack, needle = (compiler.process(c, **kw)

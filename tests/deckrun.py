@@ -81,3 +81,34 @@ def assert_shown_not_pasted(
         assert call in text, call
     for definition in pasted:
         assert definition not in text, definition
+
+
+def rerun_failures(deck: Path) -> list[str]:
+    """Run every slide of ``deck`` twice in one namespace, as a presenter
+    who re-runs slides (``!rerun``, going back) does; return the slides
+    that failed, first or second time, with their last error line.
+
+    Runs in this process on the database ``TUTORIAL_DB`` names; the
+    deck's ``engine`` is disposed at the end.
+    """
+    from sliderepl.deck import parser
+    from sliderepl.run.events import Error
+    from sliderepl.run.execution import Interpreter
+
+    loaded = parser.load(deck)
+    interpreter = Interpreter(None, echo_sql=False)
+    errors: list[str] = []
+
+    def sink(event: object) -> None:
+        if isinstance(event, Error) and not event.expected:
+            errors.append(event.traceback.strip().splitlines()[-1])
+
+    for slide in loaded.setup:
+        assert interpreter.run_slide(slide, sink).ok, errors
+    failed = []
+    for slide in loaded.slides:
+        for attempt in ("first", "second"):
+            if not interpreter.run_slide(slide, sink).ok:
+                failed.append(f"{slide.title} ({attempt}): {errors[-1:]}")
+    interpreter.namespace["engine"].dispose()  # type: ignore[attr-defined]
+    return failed
