@@ -42,7 +42,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, func
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -100,10 +100,12 @@ def install(
 def soft_delete(session: Session, obj: SoftDeleteMixin) -> None:
     """Mark ``obj`` deleted, flush, and take it out of ``session``.
 
-    Expunging matters: ``Session.get()`` finds an object that is still in
-    the identity map without sending SQL, and so without the filter.
+    The stamp is the database's clock (``now()`` in the UPDATE), the same
+    for every application server.  Expunging matters: ``Session.get()``
+    finds an object still in the identity map without sending SQL, and so
+    without the filter.
     """
-    obj.deleted_at = datetime.datetime.now(datetime.timezone.utc)
+    obj.deleted_at = func.now()
     session.flush()
     session.expunge(obj)
 
@@ -172,7 +174,7 @@ class _Failed(Exception):
 
 
 def _demo(engine: Any) -> int:
-    from sqlalchemy import ForeignKey, String, func, select
+    from sqlalchemy import ForeignKey, String, select
     from sqlalchemy.orm import (
         DeclarativeBase,
         aliased,
