@@ -174,8 +174,33 @@ for events in (MapperEvents, InstanceEvents, SessionEvents):
 ### slide:: e
 ### title:: The extension classes are gone
 # ``MapperExtension`` and ``SessionExtension`` were removed.
-# ``EXT_CONTINUE`` can still be imported, but nothing reads a listener's
-# return value to decide whether the next one runs: all of them run.
+# ``EXT_CONTINUE`` and ``EXT_STOP`` can still be imported, but nothing
+# reads a listener's return value to decide whether the next one runs:
+# all of them run.
+from sqlalchemy.orm import EXT_STOP
+
+ran = []
+
+
+def stopper(mapper, connection, target):
+    ran.append("stopper")
+    return EXT_STOP                     # 2010: "skip the rest"
+
+
+def next_one(mapper, connection, target):
+    ran.append("next one")
+
+
+event.listen(User, "before_insert", stopper)
+event.listen(User, "before_insert", next_one)
+with Session(engine) as session:
+    session.add(User(name="nobody"))
+    session.flush()
+    session.rollback()
+
+print("listeners that ran:", ran)
+event.remove(User, "before_insert", stopper)
+event.remove(User, "before_insert", next_one)
 from sqlalchemy.orm import MapperExtension
 
 ### slide::

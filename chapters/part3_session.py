@@ -417,13 +417,13 @@ session.close()
 
 ### slide::
 ### title:: 2010: create_session(), autocommit mode, subtransactions
-# Until 1.3 ``create_session()`` gave a session in autocommit mode: no
-# transaction until ``begin()``, each flush committed on its own.
-# ``begin(subtransactions=True)`` let nested code "begin" inside its
-# caller's transaction; an inner rollback left the outer one unusable.
-# 2.0 removed both: a transaction's extent was too easy to misread.
-# ``create_session()`` remains, now only autoflush and
-# ``expire_on_commit`` off.
+# ``create_session()`` gave a session in autocommit mode (its default
+# through 1.4): no transaction until ``begin()``, each flush committed on
+# its own.  ``begin(subtransactions=True)`` let nested code "begin"
+# inside its caller's transaction; an inner rollback left the outer one
+# unusable.  1.4 deprecated both, 2.0 removed them: where a transaction
+# began and ended was too easy to misread.  ``create_session()``
+# remains, now only a Session with autoflush and ``expire_on_commit`` off.
 legacy = create_session(bind=engine)
 print("create_session(): autoflush", legacy.autoflush,
       "| expire_on_commit", legacy.expire_on_commit)
@@ -513,7 +513,7 @@ with Session(fixed) as session:
 print("rows the rollback failed to undo:", count_rows(fixed, Page) - before)
 
 ### slide::
-### title:: SQLite on Python 3.12+: autocommit=False instead, not as well
+### title:: SQLite on Python 3.12+: autocommit=False, instead of the recipe
 # With ``autocommit=False`` sqlite3 opens a transaction itself, so the
 # recipe's BEGIN fails: "cannot start a transaction within a
 # transaction".  What this Python does:
