@@ -477,13 +477,17 @@ print("added:", count_rows(engine, Page) - before)
 # The default SQLite driver sends BEGIN lazily, before the first INSERT.
 # A SAVEPOINT sent first starts SQLite's transaction itself; releasing it
 # commits, and the outer ROLLBACK has nothing left to undo.
-before = count_rows(engine, Page)
-with make_session() as session:
-    savepoint = session.begin_nested()   # the very first statement
-    session.add(Page(title="Ghost"))
-    savepoint.commit()
-    session.rollback()                   # should undo the Ghost...
-print("rows the rollback failed to undo:", count_rows(engine, Page) - before)
+def rows_the_rollback_left(engine):
+    before = count_rows(engine, Page)
+    with Session(engine) as session:
+        savepoint = session.begin_nested()   # the very first statement
+        session.add(Page(title="Ghost"))
+        savepoint.commit()
+        session.rollback()                   # should undo the Ghost...
+    return count_rows(engine, Page) - before
+
+
+print("rows the rollback failed to undo:", rows_the_rollback_left(engine))
 with engine.begin() as conn:             # later slides must not see it
     gone = conn.execute(delete(Page).where(Page.title == "Ghost"))
 
@@ -504,13 +508,7 @@ if fixed.dialect.name == "sqlite":
     def emit_begin(conn):
         conn.exec_driver_sql("BEGIN")
 
-before = count_rows(fixed, Page)
-with Session(fixed) as session:
-    savepoint = session.begin_nested()
-    session.add(Page(title="Ghost"))
-    savepoint.commit()
-    session.rollback()
-print("rows the rollback failed to undo:", count_rows(fixed, Page) - before)
+print("rows the rollback failed to undo:", rows_the_rollback_left(fixed))
 
 ### slide::
 ### title:: SQLite on Python 3.12+: autocommit=False, instead of the recipe
@@ -527,14 +525,8 @@ elif sys.version_info < (3, 12):
         print(f"{version}: {err}; the event recipe is the way here")
 else:
     alone = create_engine(chapter_url, connect_args={"autocommit": False})
-    before = count_rows(alone, Page)
-    with Session(alone) as session:
-        savepoint = session.begin_nested()
-        session.add(Page(title="Ghost"))
-        savepoint.commit()
-        session.rollback()
     print(f"{version}, autocommit=False alone: rows the rollback failed"
-          " to undo:", count_rows(alone, Page) - before)
+          " to undo:", rows_the_rollback_left(alone))
     alone.dispose()
     both = create_engine(chapter_url, connect_args={"autocommit": False})
     event.listen(both, "connect", no_driver_transactions)
