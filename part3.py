@@ -6,6 +6,7 @@ if __name__ == "__main__":
 ### target:: 75m
 
 ### slide:: s
+import collections
 import dataclasses
 import gc
 import tempfile
@@ -20,12 +21,16 @@ from sqlalchemy.orm import (
     ColumnProperty, DeclarativeBase, InstanceEvents, Mapped, MapperEvents,
     Query, Session, SessionEvents, attribute_keyed_dict, column_property,
     composite, mapped_column, registry, relationship, scoped_session,
-    sessionmaker,
+    selectinload, sessionmaker,
 )
 from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.orm.collections import collection
+from sqlalchemy.exc import TimeoutError as TimeoutError_
 from sqlalchemy.orm.exc import DetachedInstanceError
 
-from casestudies import auto_add, contextual_defaults, object_managers
+from casestudies import (
+    auto_add, contextual_defaults, object_managers, soft_delete,
+)
 from casestudies.audit_log import updated_by_column
 from casestudies.demo import resolve_url
 from sliderepl.show import source
@@ -53,8 +58,8 @@ def fresh(metadata, bind=None):
 ### * Extension points: the safe ones, and the risky ones
 ### * Sessions: one class, a factory, a registry; session events
 ### * Attribute history, autoflush, expire_on_commit
-### * Extending queries: then ``Query``, now ``select()``
-### * Case studies: contextual defaults, auto-add, object managers
+### * Extending queries: then ``Query``, now ``select()`` and ``do_orm_execute``
+### * Case studies: soft delete, contextual defaults, auto-add, object managers
 ### * Then: the Session in depth
 print("this deck is running on:", backend)
 
@@ -169,8 +174,33 @@ for events in (MapperEvents, InstanceEvents, SessionEvents):
 ### slide:: e
 ### title:: The extension classes are gone
 # ``MapperExtension`` and ``SessionExtension`` were removed.
-# ``EXT_CONTINUE`` can still be imported, but nothing reads a listener's
-# return value to decide whether the next one runs: all of them run.
+# ``EXT_CONTINUE`` and ``EXT_STOP`` can still be imported, but nothing
+# reads a listener's return value to decide whether the next one runs:
+# all of them run.
+from sqlalchemy.orm import EXT_STOP
+
+ran = []
+
+
+def stopper(mapper, connection, target):
+    ran.append("stopper")
+    return EXT_STOP                     # 2010: "skip the rest"
+
+
+def next_one(mapper, connection, target):
+    ran.append("next one")
+
+
+event.listen(User, "before_insert", stopper)
+event.listen(User, "before_insert", next_one)
+with Session(engine) as session:
+    session.add(User(name="nobody"))
+    session.flush()
+    session.rollback()
+
+print("listeners that ran:", ran)
+event.remove(User, "before_insert", stopper)
+event.remove(User, "before_insert", next_one)
 from sqlalchemy.orm import MapperExtension
 
 ### slide::
@@ -224,6 +254,63 @@ class Book(Base):
 shelf = Shelf()
 shelf.books["Dune"] = Book(title="Dune")
 shelf.books
+
+### slide::
+### title:: A collection class of your own
+# Any class works if it tells the ORM how to add, remove and iterate:
+# the ``@collection`` decorators.  The ORM calls the appender when it
+# loads rows, and instruments it, so your own calls are tracked changes.
+# (2010: the same decorators, in ``sqlalchemy.orm.collections``.)
+class ByYear:
+    """Bottles grouped by vintage."""
+    def __init__(self):
+        self.years = {}
+
+    @collection.appender
+    def add(self, bottle):
+        self.years.setdefault(bottle.year, []).append(bottle)
+
+    @collection.remover
+    def remove(self, bottle):
+        self.years[bottle.year].remove(bottle)
+
+    @collection.iterator
+    def __iter__(self):
+        return (b for year in sorted(self.years) for b in self.years[year])
+
+
+class Cellar(Base):
+    __tablename__ = "p3_cellars"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bottles: Mapped[ByYear] = relationship(
+        "Bottle", collection_class=ByYear, order_by="Bottle.id")
+
+
+class Bottle(Base):
+    __tablename__ = "p3_bottles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cellar_id: Mapped[int] = mapped_column(ForeignKey("p3_cellars.id"))
+    year: Mapped[int]
+    name: Mapped[str] = mapped_column(String(50))
+
+
+cellar_tables = [Cellar.__table__, Bottle.__table__]
+Base.metadata.drop_all(engine, tables=cellar_tables)
+Base.metadata.create_all(engine, tables=cellar_tables)
+with Session(engine) as session:
+    cellar = Cellar()
+    for year, name in [(2019, "rioja"), (2015, "barolo"), (2019, "chianti")]:
+        cellar.bottles.add(Bottle(year=year, name=name))
+    print("tracked:", len(inspect(cellar).attrs.bottles.history.added),
+          "added")
+    session.add(cellar)
+    session.commit()
+    cellar_id = cellar.id
+
+with Session(engine) as session:
+    loaded = session.get(Cellar, cellar_id).bottles
+    print("loaded:", {year: [b.name for b in bottles]
+                      for year, bottles in loaded.years.items()})
 
 ### slide::
 ### title:: Composites: two columns, one value
@@ -433,9 +520,53 @@ with Watched() as session:
 ### slide:: b
 ### title:: What session events may change
 ### * ``before_flush``: anything; objects added or changed here go into this flush
-### * ``after_flush``: the SQL has run; changes made now wait for the next flush
+### * ``after_flush``: the SQL has run, the bookkeeping not yet: attribute changes made now are reset and never written; only objects ``add()``-ed now wait for the next flush
+### * ``after_flush_postexec``: the flush is done; changes made now are flushed next (``commit()`` flushes until nothing is left)
 ### * Mapper ``before_insert`` / ``before_update``: only this row's own columns; other SQL through the ``connection`` argument
 ### * ``after_commit``: no SQL at all; the transaction is over
+
+### slide::
+### title:: after_flush and after_flush_postexec, shown
+# Each listener acts once, in the first flush.  ``after_flush`` changes
+# jek (in this flush) and mike (clean until now) and adds a user;
+# ``after_flush_postexec`` changes wendy.  SQLAlchemy warns only about
+# mike; jek's change vanishes without a word.  The warning is caught
+# here so that the slide can print it.
+Inner = sessionmaker(engine)
+
+
+@event.listens_for(Inner, "after_flush")
+def in_after_flush(session, flush_context):
+    if not session.info.setdefault("after_flush", []):
+        session.info["after_flush"].append(1)
+        users["jek"].email = "jek@after_flush"      # reset, silently
+        users["mike"].email = "mike@after_flush"    # reset, with SAWarning
+        session.add(User(name="added in after_flush"))
+
+
+@event.listens_for(Inner, "after_flush_postexec")
+def in_postexec(session, flush_context):
+    if not session.info.setdefault("postexec", []):
+        session.info["postexec"].append(1)
+        users["wendy"].email = "wendy@postexec"
+
+
+with warnings.catch_warnings(record=True) as caught, Inner() as session:
+    warnings.simplefilter("always")
+    users = {u.name: u for u in session.scalars(select(User))}
+    users["jek"].email = "jek@flushed"
+    session.flush()
+    print("after the flush: new", list(session.new),
+          "| dirty", list(session.dirty))
+    session.flush()
+    print("in the database:")
+    for row in session.execute(select(User.name, User.email)
+                               .order_by(User.id)):
+        print("  ", *row)
+    session.rollback()
+
+for w in caught:
+    print(type(w.message).__name__ + ":", str(w.message).split(",")[0])
 
 ### slide:: e
 ### title:: after_commit: values still there, no more SQL
@@ -558,6 +689,7 @@ new_counts = []
 ### * 2.x: ``Query`` is legacy; it still works, without a warning
 ### * ``Query.get()`` does warn: it is ``Session.get()`` now
 ### * The 2.0 way: functions (or classmethods) that return ``select()`` statements
+### * "Every query of this entity gets this filter": the ``do_orm_execute`` event and ``with_loader_criteria``
 
 ### slide::
 ### title:: A Query subclass through query_property (legacy)
@@ -607,6 +739,75 @@ def names_of(statement):
         return [user.name for user in session.scalars(statement)]
 
 ### slide:: b
+### title:: Case study: soft delete, a filter on every query
+# 2010's other reason for a ``Query`` subclass: add a criterion to every
+# query of a class (deleted rows, another tenant's rows).
+### * 2010: a ``Query`` subclass (``query_cls=``) adding it in ``__iter__`` and ``get()``; statements that did not go through it were missed
+### * 2.x: the session event ``do_orm_execute`` sees every ORM statement: ``select()``, ``get()``, lazy and eager loads
+### * ``with_loader_criteria`` adds the criterion wherever the entity appears: FROM, JOIN ... ON, aliases, and the relationship loads of what it loaded
+### * An execution option opts one statement out: ``include_deleted=True``
+
+### slide::
+### title:: The listener and the option
+source(soft_delete._hide_deleted)
+source(soft_delete.install)
+
+### slide::
+### title:: Before install() and after
+# A topic with three replies, one soft-deleted.  Before ``install()``
+# every query sees all three; after it, ``select()``, ``get()``, the lazy
+# load and ``selectinload`` see two, until a statement opts out.
+class Topic(soft_delete.SoftDeleteMixin, Base):
+    __tablename__ = "p3_topics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    replies: Mapped[list["Reply"]] = relationship(order_by="Reply.id")
+
+
+class Reply(soft_delete.SoftDeleteMixin, Base):
+    __tablename__ = "p3_replies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("p3_topics.id"))
+    text: Mapped[str] = mapped_column(String(50))
+
+    def __repr__(self):
+        return f"Reply({self.text!r})"
+
+
+topic_tables = [Topic.__table__, Reply.__table__]
+Base.metadata.drop_all(engine, tables=topic_tables)
+Base.metadata.create_all(engine, tables=topic_tables)
+Forum = sessionmaker(engine)
+with Forum() as session:
+    session.add(Topic(id=1, replies=[Reply(id=n, text=t) for n, t in
+                                     [(1, "first"), (2, "spam"), (3, "ok")]]))
+    session.commit()
+    soft_delete.soft_delete(session, session.get(Reply, 2))
+    session.commit()
+
+
+def every_way(label):
+    with Forum() as session:
+        print(f"{label:22} select:", session.scalars(
+            select(Reply).order_by(Reply.id)).all())
+        print(f"{'':22} get(2):", session.get(Reply, 2),
+              "| lazy:", session.get(Topic, 1).replies)
+    with Forum() as session:
+        topic = session.scalars(
+            select(Topic).options(selectinload(Topic.replies))).one()
+        print(f"{'':22} selectinload:", topic.replies)
+
+
+every_way("before install():")
+stop_hiding = soft_delete.install(Forum)
+every_way("after install():")
+with Forum() as session:
+    print("include_deleted=True:", session.scalars(
+        select(Reply).order_by(Reply.id),
+        execution_options={"include_deleted": True}).all())
+
+stop_hiding()
+
+### slide:: b
 ### title:: Case study: contextual defaults, revisited
 # Part 1's audit column reads ``connection.info["updated_by"]``.  ORM
 # code talks to sessions, not connections.
@@ -654,25 +855,90 @@ print("after commit: updated_by", record.updated_by)
 session.close()
 
 ### slide::
-### title:: Nothing leaks, even from a session nobody closed
+### title:: Baseline: the 2010 populator, ported to events
+### note:: The 2010 code, as it was, with its SessionExtension methods as session listeners; written out here because it is the baseline, not a recipe.
+# It cleans up in ``after_commit`` and ``after_rollback`` only, and its
+# map holds the session's connections by ``id(session)``.  One pooled
+# connection, so the next plain Core insert reuses the session's.
+# ``close()`` without a commit fires neither event: the user stays on
+# the connection.  A session dropped without ``close()``: the map keeps
+# its connection checked out, and the pool runs dry.
+class Populator2010:
+    def __init__(self):
+        self.connection_map = collections.defaultdict(list)
+
+    def after_begin(self, session, transaction, connection):
+        if "updated_by" in session.info:
+            connection.info["updated_by"] = session.info["updated_by"]
+        self.connection_map[id(session)].append(connection)
+
+    def after_commit(self, session):
+        for connection in self.connection_map.pop(id(session), ()):
+            connection.info.pop("updated_by", None)
+
+    after_rollback = after_commit
+
+
+def plain_core_insert(engine, name):
+    with engine.begin() as cx:
+        [new_id] = cx.execute(insert(Record), {"name": name}
+                              ).inserted_primary_key
+        return cx.scalar(select(Record.updated_by)
+                         .where(Record.id == new_id))
+
+
+def close_then_drop(factory, engine):
+    """The two endings the 2010 code missed: close(), then a drop."""
+    closed = factory()
+    closed.info["updated_by"] = 789
+    closed.add(Record(name="closed, not committed"))
+    closed.flush()
+    closed.close()
+    print("  after close(): a plain Core insert is stamped",
+          plain_core_insert(engine, "Core after close"))
+    dropped = factory()
+    dropped.info["updated_by"] = 789
+    dropped.add(Record(name="dropped"))
+    dropped.flush()
+    del dropped
+    n = gc.collect()
+    print("  after a drop: checked out", engine.pool.checkedout())
+    try:
+        print("  ...and a plain Core insert is stamped",
+              plain_core_insert(engine, "Core after drop"))
+    except TimeoutError_ as err:
+        print("  ...and a plain Core insert:", type(err).__name__,
+              str(err).split(",")[0])
+
+
+def one_connection_engine():
+    return create_engine(url, pool_size=1, max_overflow=0, pool_timeout=1)
+
+
+old_way = one_connection_engine()
+Old = sessionmaker(old_way)
+populator = Populator2010()
+for name in ("after_begin", "after_commit", "after_rollback"):
+    event.listen(Old, name, getattr(populator, name))
+print("2010 populator:")
+close_then_drop(Old, old_way)
+populator.connection_map.clear()     # let the dropped session go
+n = gc.collect()
+old_way.dispose()
+
+### slide::
+### title:: Fixed: nothing leaks, even from a session nobody closed
 ### note:: tests/test_contextual_defaults.py runs every ending (commit, rollback, close, failed flush, savepoint, garbage collection) and three threads on all three databases.
-# One pooled connection, so the plain Core insert at the end reuses the
-# connection the session wrote through.  The session is just dropped:
-# the pool's checkin listener cleans up when it is garbage collected.
-single = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=5)
+# The same two endings with ``contextual_defaults.install``: its
+# ``after_transaction_end`` covers ``close()``, its map holds sessions
+# and connections weakly, and the pool's checkin listener cleans up
+# after a dropped session when it is garbage collected.
+single = one_connection_engine()
 Lone = sessionmaker(single)
 stop = contextual_defaults.install(Lone)
-abandoned = Lone()
-abandoned.info["updated_by"] = 789
-abandoned.add(Record(name="never committed"))
-abandoned.flush()
-del abandoned
-n = gc.collect()
-with single.begin() as cx:
-    result = cx.execute(insert(Record), {"name": "plain Core"})
-    print(cx.execute(select(Record.name, Record.updated_by)
-                     .order_by(Record.id)).all())
-
+print("contextual_defaults.install:")
+close_then_drop(Lone, single)
+stop()
 single.dispose()
 
 ### slide:: b

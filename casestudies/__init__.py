@@ -26,6 +26,7 @@ Part 3: the ORM and the Session
     python -m casestudies.contextual_defaults  # the audit column, filled by the ORM
     python -m casestudies.auto_add             # new objects join the current session
     python -m casestudies.object_managers      # Django-style Model.objects
+    python -m casestudies.soft_delete          # one filter on every query of an entity
     python -m casestudies.contextual_sessions  # one session per thread, task or call
     python -m casestudies.partitioning         # several databases, shards, two-phase
 

@@ -9,18 +9,23 @@ sliderepl tests/decks/session_chapter.py"""
 # (same objects, or chapter-specific names) are bound here.
 import asyncio
 import contextlib
+import sqlite3
+import sys
 import tempfile
 import threading
 
 from sqlalchemy import (
-    String, create_engine, event, func, insert, inspect, select, text,
-    update,
+    ForeignKey, String, create_engine, delete, event, func, insert, inspect,
+    select, text, update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IllegalStateChangeError
+from sqlalchemy.exc import (
+    ArgumentError, IllegalStateChangeError, InvalidRequestError,
+    OperationalError,
+)
 from sqlalchemy.orm import (
-    DeclarativeBase, Mapped, mapped_column, object_session, scoped_session,
-    sessionmaker,
+    DeclarativeBase, Mapped, create_session, mapped_column, object_session,
+    relationship, scoped_session, sessionmaker,
 )
 
 from casestudies import contextual_sessions, partitioning
@@ -90,7 +95,8 @@ def count_rows(engine, entity):
 # while you work: the Session.
 ### * What it does: unit of work, identity map (and why it is no cache)
 ### * Object states, getting a session, the FAQ shown running
-### * Transactions: commit, rollback, savepoints, two-phase commit
+### * Using it: add again, merge, expunge, refresh and expire, cascades
+### * Transactions: commit, rollback, savepoints, two-phase commit; what autocommit mode was
 ### * One session per thread, per task, per call: the old plugins' heirs
 print("the chapter runs on:", make_url(chapter_url).drivername)
 
@@ -206,6 +212,147 @@ session.close()
 home.title
 
 ### slide::
+### title:: Re-adding a detached object: add() again
+# ``add()`` makes a detached object persistent in the new session: its
+# changes are flushed as an UPDATE.  Unless the new session already has
+# its own object for that row: one object per row per session.
+with make_session() as session:
+    about = session.scalars(select(Page).where(Page.title == "About")).one()
+about_id = about.id
+print("closed:", state_of(about))
+with make_session() as session:
+    session.add(about)
+    print("after add():", state_of(about), "| in the session:",
+          about in session)
+    about.hits = 5
+    print("dirty:", list(session.dirty))
+    session.rollback()
+with make_session() as session:
+    about = session.get(Page, about_id)       # detached again, loaded
+with make_session() as session:
+    twin = session.get(Page, about_id)
+    try:
+        session.add(about)
+    except InvalidRequestError as err:
+        print("InvalidRequestError:", str(err).split("; ")[1])
+
+### slide::
+### title:: merge(): copy a detached object's state in
+# ``merge()`` does not attach the object you pass: it finds (or loads)
+# the session's own object for that row and copies the state onto it.
+# With no such row, the copy is pending: the flush INSERTs it.
+about.hits = 7                                # detached, changed
+with make_session() as session:
+    twin = session.get(Page, about_id)
+    merged = session.merge(about)
+    print("returns the session's own:", merged is twin,
+          "| the one passed stays", state_of(about))
+    print("hits:", inspect(merged).attrs.hits.history)
+    draft = session.merge(Page(id=99, title="Merged"))
+    print("a row not in the database:", state_of(draft))
+    session.rollback()
+
+### slide::
+### title:: expunge() and expunge_all()
+# ``expunge(obj)`` takes one object out of the session: detached, its
+# unflushed changes forgotten by the session.  ``expunge_all()`` empties
+# the identity map (``close()`` does that too, and ends the transaction).
+with make_session() as session:
+    home = session.get(Page, 1)
+    home.hits = 100
+    session.expunge(home)
+    print("expunged:", state_of(home), "| dirty:", list(session.dirty))
+    session.commit()                  # nothing left to write
+    everything = session.scalars(select(Page)).all()
+    print("identity map:", len(session.identity_map), "objects")
+    session.expunge_all()
+    print("after expunge_all():", len(session.identity_map), "objects")
+with engine.connect() as conn:
+    print("hits of page 1 in the database:",
+          conn.scalar(select(Page.hits).where(Page.id == 1)))
+
+### slide::
+### title:: refresh() and expire(): the row changed underneath
+# The identity map keeps what it loaded until told otherwise.  Here a
+# bulk UPDATE that does not synchronize the session changes the row (in
+# real life: another transaction).  ``refresh()`` reloads now;
+# ``expire()`` marks attributes stale and the next access loads them.
+bump = (update(Page).where(Page.id == 1).values(hits=Page.hits + 10)
+        .execution_options(synchronize_session=False))
+with make_session() as session:
+    home = session.get(Page, 1)
+    bumped = session.execute(bump)
+    print("stale:", home.hits)
+    session.refresh(home)
+    print("after refresh():", home.hits)
+    bumped = session.execute(bump)
+    session.expire(home, ["hits"])
+    print("expired:", sorted(inspect(home).expired_attributes))
+    print("next access loads:", home.hits)
+    session.rollback()
+
+### slide::
+### title:: Cascades: what follows an object into the session
+# ``cascade`` on a relationship says which session operations travel
+# from parent to children.  The default is ``"save-update, merge"``.
+# Two parents side by side: a ``Tray`` with the default, a ``Binder``
+# with ``"all, delete-orphan"``.
+class Tray(Base):
+    __tablename__ = "tray"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheets: Mapped[list["Sheet"]] = relationship()
+
+
+class Binder(Base):
+    __tablename__ = "binder"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheets: Mapped[list["Sheet"]] = relationship(
+        cascade="all, delete-orphan")
+
+
+class Sheet(Base):
+    __tablename__ = "sheet"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20))
+    tray_id: Mapped[int | None] = mapped_column(ForeignKey("tray.id"))
+    binder_id: Mapped[int | None] = mapped_column(ForeignKey("binder.id"))
+
+
+cascade_tables = [Tray.__table__, Binder.__table__, Sheet.__table__]
+Base.metadata.drop_all(engine, tables=cascade_tables)
+Base.metadata.create_all(engine, tables=cascade_tables, checkfirst=False)
+print("Tray.sheets:  ", sorted(inspect(Tray).relationships.sheets.cascade))
+print("Binder.sheets:", sorted(inspect(Binder).relationships.sheets.cascade))
+
+### slide::
+### title:: save-update, delete, delete-orphan, beside the default
+# save-update: adding the parents adds their sheets.  Taking a sheet out
+# of the collection: the Tray's stays, unlinked; the Binder's is deleted
+# (delete-orphan).  Deleting the parent: the Tray's sheets are unlinked,
+# the Binder's deleted with it (delete).
+
+
+def sheets(session):
+    return session.execute(select(Sheet.name, Sheet.tray_id,
+                                  Sheet.binder_id).order_by(Sheet.name)).all()
+
+
+with make_session() as session:
+    tray = Tray(sheets=[Sheet(name="t1"), Sheet(name="t2")])
+    binder = Binder(sheets=[Sheet(name="b1"), Sheet(name="b2")])
+    session.add_all([tray, binder])
+    print("save-update: pending", len(session.new), "objects")
+    session.flush()
+    print("stored:             ", sheets(session))
+    tray.sheets.remove(tray.sheets[0])
+    binder.sheets.remove(binder.sheets[0])
+    print("removed the first:  ", sheets(session))
+    session.delete(tray)
+    session.delete(binder)
+    print("deleted the parents:", sheets(session))
+    session.commit()
+
+### slide::
 ### title:: FAQ: when do I make a session?
 # One session per unit of work: a web request, a job, a task.  Sessions
 # are cheap; a connection is taken only when SQL is sent.
@@ -269,6 +416,49 @@ print("after rollback:", session.scalar(select(func.count(Page.id))),
 session.close()
 
 ### slide::
+### title:: 2010: create_session(), autocommit mode, subtransactions
+# ``create_session()`` gave a session in autocommit mode (its default
+# through 1.4): no transaction until ``begin()``, each flush committed on
+# its own.  ``begin(subtransactions=True)`` let nested code "begin"
+# inside its caller's transaction; an inner rollback left the outer one
+# unusable.  1.4 deprecated both, 2.0 removed them: where a transaction
+# began and ended was too easy to misread.  ``create_session()``
+# remains, now only a Session with autoflush and ``expire_on_commit`` off.
+legacy = create_session(bind=engine)
+print("create_session(): autoflush", legacy.autoflush,
+      "| expire_on_commit", legacy.expire_on_commit)
+legacy.close()
+try:
+    Session(engine, autocommit=True)
+except ArgumentError as err:
+    print("Session(autocommit=True):", err)
+try:
+    make_session().begin(subtransactions=True)
+except TypeError as err:
+    print("begin(subtransactions=True):", err)
+
+### slide::
+### title:: What replaced them: autobegin, one owner, savepoints
+# A session begins by itself at its first SQL and stays in that
+# transaction until commit or rollback.  The outermost caller owns it; a
+# second ``begin()`` is an error, not a subtransaction; a part that may
+# fail on its own is a SAVEPOINT.
+with make_session() as session:
+    print("before any SQL:", session.in_transaction())
+    pages_now = session.scalar(select(func.count(Page.id)))
+    print("after a query (autobegin):", session.in_transaction())
+    try:
+        session.begin()
+    except InvalidRequestError as err:
+        print("begin() again:", str(err).split(";")[0])
+    inner = session.begin_nested()
+    session.add(Page(title="Inner"))
+    inner.rollback()
+    print("after the savepoint's rollback: still in the transaction:",
+          session.in_transaction(), "| pending:", list(session.new))
+    session.rollback()
+
+### slide::
 ### title:: Savepoints: begin_nested()
 # A SAVEPOINT inside the transaction: roll back part of the work and
 # keep the rest.  Works on every backend of this tutorial.
@@ -287,19 +477,27 @@ print("added:", count_rows(engine, Page) - before)
 # The default SQLite driver sends BEGIN lazily, before the first INSERT.
 # A SAVEPOINT sent first starts SQLite's transaction itself; releasing it
 # commits, and the outer ROLLBACK has nothing left to undo.
-before = count_rows(engine, Page)
-with make_session() as session:
-    savepoint = session.begin_nested()   # the very first statement
-    session.add(Page(title="Ghost"))
-    savepoint.commit()
-    session.rollback()                   # should undo the Ghost...
-print("rows the rollback failed to undo:", count_rows(engine, Page) - before)
+def rows_the_rollback_left(engine):
+    before = count_rows(engine, Page)
+    with Session(engine) as session:
+        savepoint = session.begin_nested()   # the very first statement
+        session.add(Page(title="Ghost"))
+        savepoint.commit()
+        session.rollback()                   # should undo the Ghost...
+    return count_rows(engine, Page) - before
+
+
+print("rows the rollback failed to undo:", rows_the_rollback_left(engine))
+with engine.begin() as conn:             # later slides must not see it
+    gone = conn.execute(delete(Page).where(Page.title == "Ghost"))
 
 ### slide::
 ### title:: SQLite: the documented fix
 # SQLAlchemy's pysqlite recipe: turn off the driver's own transaction
-# handling and emit BEGIN ourselves.  (On Python 3.12+ also:
-# ``connect_args={"autocommit": False}``.)  Servers need nothing.
+# handling and emit BEGIN ourselves.  Servers need nothing.  On Python
+# 3.12+ ``connect_args={"autocommit": False}`` is the other way: the
+# driver then keeps a transaction open itself.  One or the other, never
+# both (next slide).
 fixed = create_engine(chapter_url)
 if fixed.dialect.name == "sqlite":
     @event.listens_for(fixed, "connect")
@@ -310,13 +508,35 @@ if fixed.dialect.name == "sqlite":
     def emit_begin(conn):
         conn.exec_driver_sql("BEGIN")
 
-before = count_rows(fixed, Page)
-with Session(fixed) as session:
-    savepoint = session.begin_nested()
-    session.add(Page(title="Ghost"))
-    savepoint.commit()
-    session.rollback()
-print("rows the rollback failed to undo:", count_rows(fixed, Page) - before)
+print("rows the rollback failed to undo:", rows_the_rollback_left(fixed))
+
+### slide::
+### title:: SQLite on Python 3.12+: autocommit=False, instead of the recipe
+# With ``autocommit=False`` sqlite3 opens a transaction itself, so the
+# recipe's BEGIN fails: "cannot start a transaction within a
+# transaction".  What this Python does:
+version = "Python %d.%d" % sys.version_info[:2]
+if fixed.dialect.name != "sqlite":
+    print(version, "on a server: neither is needed")
+elif sys.version_info < (3, 12):
+    try:
+        sqlite3.connect(":memory:", autocommit=False)
+    except TypeError as err:
+        print(f"{version}: {err}; the event recipe is the way here")
+else:
+    alone = create_engine(chapter_url, connect_args={"autocommit": False})
+    print(f"{version}, autocommit=False alone: rows the rollback failed"
+          " to undo:", rows_the_rollback_left(alone))
+    alone.dispose()
+    both = create_engine(chapter_url, connect_args={"autocommit": False})
+    event.listen(both, "connect", no_driver_transactions)
+    event.listen(both, "begin", emit_begin)
+    try:
+        with Session(both) as session:
+            session.scalar(select(func.count(Page.id)))
+    except OperationalError as err:
+        print(f"{version}, both:", str(err.orig))
+    both.dispose()
 
 ### slide::
 ### title:: Joining an outer transaction: how test suites do it

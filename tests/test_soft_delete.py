@@ -1,0 +1,222 @@
+"""Tests for casestudies.soft_delete: one filter on every ORM query of an
+entity, relationship loads included, with a per-statement opt-out; and the
+recipe works as a file copied alone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    aliased,
+    joinedload,
+    mapped_column,
+    relationship,
+    selectinload,
+    sessionmaker,
+)
+
+from casestudies import soft_delete
+from casestudies.soft_delete import INCLUDE_DELETED, SoftDeleteMixin
+
+RECIPE = Path(soft_delete.__file__)
+OPT_OUT = {INCLUDE_DELETED: True}
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Folder(SoftDeleteMixin, Base):
+    __tablename__ = "sd_folder"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(30))
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="folder", order_by="Note.id")
+
+
+class Note(SoftDeleteMixin, Base):
+    __tablename__ = "sd_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folder_id: Mapped[int] = mapped_column(ForeignKey("sd_folder.id"))
+    text: Mapped[str] = mapped_column(String(30))
+    folder: Mapped[Folder] = relationship(back_populates="notes")
+
+
+@pytest.fixture
+def Sessions(engine) -> Iterator[sessionmaker]:
+    """Folder 1 with notes a (live) and b (deleted); folder 2 deleted."""
+    Base.metadata.create_all(engine)
+    factory = sessionmaker(engine)
+    remove = soft_delete.install(factory)
+    with factory() as session:
+        session.add_all([
+            Folder(id=1, name="work", notes=[
+                Note(id=1, text="a"), Note(id=2, text="b")]),
+            Folder(id=2, name="old", notes=[Note(id=3, text="c")]),
+        ])
+        session.commit()
+        soft_delete.soft_delete(session, session.get(Note, 2))
+        soft_delete.soft_delete(session, session.get(Folder, 2))
+        session.commit()
+    yield factory
+    remove()
+
+
+def texts(notes) -> list[str]:
+    return [n.text for n in notes]
+
+
+def test_select_hides_deleted_rows(Sessions):
+    with Sessions() as session:
+        assert texts(session.scalars(select(Note).order_by(Note.id))) == [
+            "a", "c"]  # c is live, in a deleted folder
+        assert session.scalars(select(Folder.name)).all() == ["work"]
+        alias = aliased(Note)
+        assert texts(session.scalars(select(alias).order_by(alias.id))) == [
+            "a", "c"]
+        # the criterion goes into JOIN ... ON as well
+        assert session.scalars(
+            select(Folder.name).join(Folder.notes).where(Note.text == "b")
+        ).all() == []
+
+
+def test_the_stored_rows_are_all_still_there(Sessions, engine):
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(
+            Note.__table__)) == 3
+        assert conn.scalar(select(func.count()).select_from(
+            Note.__table__).where(Note.deleted_at.is_not(None))) == 1
+
+
+def test_get_of_a_deleted_row_is_none(Sessions):
+    with Sessions() as session:
+        assert session.get(Note, 2) is None
+        assert session.get(Folder, 2) is None
+        assert session.get(Note, 1).text == "a"
+
+
+def test_lazy_load_is_filtered(Sessions):
+    with Sessions() as session:
+        work = session.get(Folder, 1)
+        assert "notes" not in work.__dict__
+        assert texts(work.notes) == ["a"]
+
+
+@pytest.mark.parametrize("loader", [selectinload, joinedload])
+def test_eager_loads_are_filtered(Sessions, loader):
+    with Sessions() as session:
+        work = session.scalars(
+            select(Folder).options(loader(Folder.notes))).unique().one()
+        assert texts(work.__dict__["notes"]) == ["a"]
+
+
+def test_opt_out_for_one_statement(Sessions):
+    with Sessions() as session:
+        every = session.scalars(select(Note).order_by(Note.id),
+                                execution_options=OPT_OUT).all()
+        assert texts(every) == ["a", "b", "c"]
+        assert texts(session.scalars(select(Note).order_by(Note.id))) == [
+            "a", "c"]
+        assert session.get(Folder, 2, execution_options=OPT_OUT).name == "old"
+        stmt = select(Note).where(Note.id == 2).execution_options(**OPT_OUT)
+        assert session.scalars(stmt).one().text == "b"
+
+
+def test_remove_takes_the_filter_off(Sessions, engine):
+    # A second factory of its own, filtered, then not.
+    other = sessionmaker(engine)
+    remove = soft_delete.install(other)
+    with other() as session:
+        assert len(session.scalars(select(Note)).all()) == 2
+    remove()
+    with other() as session:
+        assert len(session.scalars(select(Note)).all()) == 3
+    with Sessions() as session:   # the fixture's factory: still filtered
+        assert len(session.scalars(select(Note)).all()) == 2
+
+
+def test_soft_delete_takes_the_object_out_of_its_session(Sessions):
+    with Sessions() as session:
+        note = session.get(Note, 1)
+        soft_delete.soft_delete(session, note)
+        assert note not in session
+        assert session.get(Note, 1) is None   # the identity map has it not
+        session.rollback()
+    with Sessions() as session:
+        assert session.get(Note, 1).text == "a"   # rolled back
+
+
+def test_demo_passes(db_url):
+    # Its verdict line names the backend and counts real checks.
+    done = subprocess.run(
+        [sys.executable, "-W", "error", str(RECIPE), "--db", db_url],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = done.stdout.splitlines()[-1]
+    assert last.startswith("soft_delete: all ") and "checks passed on" in last
+    assert done.stderr == ""
+
+
+# A Python that cannot import this project: what a user has after copying
+# the one file into an application.
+REFUSE = """
+import runpy, sys
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"casestudies", "sliderepl", "workshop_db",
+                                  "tests"}:
+            raise ImportError("refused: " + name)
+sys.meta_path.insert(0, Refuse())
+sys.argv = sys.argv[1:]
+if sys.argv[0] == "-c":
+    exec(sys.argv[1])
+else:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def copied_alone(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    shutil.copy(RECIPE, tmp_path / "soft_delete.py")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-c", REFUSE, *args],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_copied_alone_imports_silently(tmp_path):
+    done = copied_alone(tmp_path, "-c", "import soft_delete")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["soft_delete.py"]
+
+
+def test_copied_alone_runs_its_demo(tmp_path):
+    done = copied_alone(tmp_path, "soft_delete.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1].startswith("soft_delete: all ")
+    assert done.stdout.splitlines()[-1].endswith(" checks passed on sqlite")
+
+
+def test_copied_alone_server_kind_says_pass_a_url(tmp_path):
+    done = copied_alone(tmp_path, "soft_delete.py", "--db", "postgresql")
+    assert done.returncode == 2
+    assert "needs the tutorial installed" in done.stderr
+    assert "pass a URL instead" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_bad_db_is_one_line_exit_2(tmp_path):
+    done = copied_alone(tmp_path, "soft_delete.py", "--db", "nosuch://x")
+    assert done.returncode == 2
+    assert done.stderr.startswith("soft_delete: bad --db")
+    assert len(done.stderr.splitlines()) == 1
