@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import DetachedInstanceError
 
 from casestudies import auto_add, contextual_defaults, object_managers
 from casestudies.audit_log import updated_by_column
-from casestudies.demo import resolve_url
+from workshop_db import resolve_url
 from sliderepl.show import source
 
 url = resolve_url()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm import sessionmaker
 
 from casestudies import contextual_defaults as recipe
-from casestudies import servers
+from workshop_db import servers
 from casestudies.audit_log import INFO_KEY, updated_by_column
 
 

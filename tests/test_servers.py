@@ -1,4 +1,4 @@
-"""The backend fixtures and the fault helpers of casestudies.servers."""
+"""The backend fixtures and the fault helpers of workshop_db.servers."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, Table
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from casestudies import servers
-from casestudies.demo import parse_args, resolve_url
+from workshop_db import servers
+from workshop_db.demo import parse_args
+from workshop_db import resolve_url
 
 _urls_seen: dict[str, str] = {}
 
@@ -252,7 +253,7 @@ def test_a_killed_owner_does_not_leave_its_server(
     # can.  Either way the folder and the server process go away.
     owner = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from casestudies import servers; "
+         "import sys, time; from workshop_db import servers; "
          "s = servers.shared_server('mariadb'); "
          "print(s.directory, open(s._pid_file()).read(), flush=True); "
          "time.sleep(120)"],

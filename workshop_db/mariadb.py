@@ -1,4 +1,4 @@
-"""A throwaway MariaDB server (see :mod:`casestudies.servers`).
+"""A throwaway MariaDB server (see :mod:`workshop_db.servers`).
 
 Everything is read from a ``my.cnf`` in the server's folder, passed as the
 FIRST option (``--defaults-file``), so the system's /etc/mysql settings
@@ -15,9 +15,9 @@ import socket
 import subprocess
 from typing import Any
 
-from .servers import Server, ServerError, run, wait_for
+from .base import Server, ServerError, install_hint, run, running_as_root, wait_for
 
-INSTALL = "apt-get install -y mariadb-server"
+INSTALL = install_hint("mariadb-server", "mariadb", "MariaDB.Server")
 
 MY_CNF = """\
 [mysqld]
@@ -57,7 +57,7 @@ def unavailable_reason() -> str | None:
     """None if a server can be started here; else what to install."""
     if _tool("mariadbd") is None or _tool("mariadb-install-db") is None:
         return f"MariaDB server not installed: {INSTALL}"
-    if os.geteuid() == 0:
+    if running_as_root():
         try:
             import pwd
 
@@ -103,7 +103,7 @@ class MariaDBServer(Server):
         }
 
     def _write_cnf(self) -> None:
-        user = "user=mysql" if os.geteuid() == 0 else ""
+        user = "user=mysql" if running_as_root() else ""
         with open(self._cnf, "w") as cnf:
             cnf.write(MY_CNF.format(
                 data=os.path.join(self.directory, "data"),
@@ -111,7 +111,7 @@ class MariaDBServer(Server):
             ))
 
     def _initialize(self) -> None:
-        if os.geteuid() == 0:
+        if running_as_root():
             import pwd
 
             owner = pwd.getpwnam("mysql")
@@ -149,7 +149,7 @@ class MariaDBServer(Server):
                 )
             # Poll our own socket, never the TCP port: another server
             # could own that port.  The socket opens after the TCP bind.
-            return _answers(socket_path)
+            return _answers(socket_path, self.port)
 
         try:
             wait_for(ready, 60, "mariadbd to accept connections")
@@ -221,12 +221,20 @@ class MariaDBServer(Server):
         self.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
-def _answers(socket_path: str) -> bool:
-    """True if a MariaDB server greets a client on ``socket_path``."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+def _answers(socket_path: str, port: int = 0) -> bool:
+    """True if a MariaDB server greets a client on ``socket_path``.
+
+    Where there are no unix sockets (older Windows Pythons), the TCP
+    ``port`` is polled instead.
+    """
+    family = getattr(socket, "AF_UNIX", None)
+    address: Any = socket_path
+    if family is None:
+        family, address = socket.AF_INET, ("127.0.0.1", port)
+    with socket.socket(family, socket.SOCK_STREAM) as client:
         client.settimeout(2)
         try:
-            client.connect(socket_path)
+            client.connect(address)
             greeting = client.recv(64)
         except OSError:
             return False
