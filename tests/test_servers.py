@@ -225,10 +225,12 @@ def test_throwaway_demo_runs_every_fault_and_cleans_up(
 ) -> None:
     # main() starts a second, private server, faults it and stops it.
     started: list[tuple[str, int]] = []
+    secrets: list[str] = []
     real_start = servers.Server.start
 
     def start(self: servers.Server) -> None:
         real_start(self)
+        secrets.append(self.password)
         with open(self._pid_file()) as pid_file:
             started.append((self.directory, int(pid_file.read())))
 
@@ -237,6 +239,9 @@ def test_throwaway_demo_runs_every_fault_and_cleans_up(
     out = capsys.readouterr().out
     for step in ("kill_sessions", "restart", "crash_restart", "stop"):
         assert f"  {step}: " in out
+    # It shows the URL with the password masked.
+    assert "mysql+pymysql://root:***@127.0.0.1:" in out
+    assert secrets[0] not in out
     [(directory, pid)] = started
     assert directory != server.directory
     assert not os.path.exists(directory)

@@ -8,6 +8,7 @@ imports neither, so the arrows point one way: servers -> backends -> base.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 KINDS = ("postgresql", "mariadb")
+
+#: Server tools run with this umask: the files they make (logs, sockets,
+#: data) are readable by their owner alone.
+OWNER_ONLY_UMASK = 0o077
 
 #: The database every server creates at start; ``url()`` points at it.
 DEFAULT_DATABASE = "tutorial"
@@ -44,17 +49,33 @@ class Server:
         self.port = 0
         self.directory = ""
         self.started_seconds = 0.0  # how long the last start() took
+        #: The superuser's password, made at the first start.  Never
+        #: print it: show ``url()`` through ``shown_url()`` instead.
+        self.password = ""
         self._watchdog: subprocess.Popen[bytes] | None = None
         self._admin: Any = None  # a NullPool Engine, made on first use
 
     # -- URLs and databases -------------------------------------------
 
     def url(self, database: str | None = None) -> str:
-        """The SQLAlchemy URL of ``database`` (default: ``tutorial``)."""
+        """The SQLAlchemy URL of ``database`` (default: ``tutorial``).
+
+        It carries the password: hand it to ``create_engine``, and print
+        :meth:`shown_url` (or ``make_url(url)``, which masks it) instead.
+        """
         name = database or DEFAULT_DATABASE
+        # token_urlsafe's alphabet (A-Z a-z 0-9 - _) needs no quoting.
         return (
-            f"{self.driver}://{self.user}@{self.host}:{self.port}"
-            f"/{name}{self.query}"
+            f"{self.driver}://{self.user}:{self.password}@{self.host}:"
+            f"{self.port}/{name}{self.query}"
+        )
+
+    def shown_url(self, database: str | None = None) -> str:
+        """``url(database)`` with the password masked as ``***``."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url(database)).render_as_string(
+            hide_password=True
         )
 
     def create_database(self, name: str) -> str:
@@ -78,9 +99,12 @@ class Server:
         """Create the folder and the server's files if needed, and start."""
         began = time.perf_counter()
         if not self.directory:
+            # mkdtemp makes the folder 0700: only its owner may enter it,
+            # which keeps everyone else from the sockets and the logs.
             self.directory = tempfile.mkdtemp(
                 prefix=f"tutorial-{self.kind}-", dir=scratch_folder()
             )
+            self.password = secrets.token_urlsafe(24)
             self._watch()
             self._initialize()
             self._start_with_free_port()
@@ -184,6 +208,23 @@ class Server:
 
     def _pid_file(self) -> str:
         raise NotImplementedError
+
+    def _secret_file(self, name: str, text: str, owner: str) -> str:
+        """Write ``text`` to an owner-only (0600) file in our folder.
+
+        As root the file belongs to ``owner``, the OS user the server
+        runs as, so the server's tools can read it.
+        """
+        path = os.path.join(self.directory, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        if running_as_root():
+            import pwd
+
+            user = pwd.getpwnam(owner)
+            os.chown(path, user.pw_uid, user.pw_gid)
+        return path
 
     def _log_tail(self, path: str, lines: int = 8) -> str:
         try:
@@ -366,13 +407,14 @@ def free_port() -> int:
 
 
 def run(
-    argv: list[str], what: str, timeout: float = 60
+    argv: list[str], what: str, timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command; raise ServerError with its output if it fails."""
     try:
         done = subprocess.run(
             argv, check=False, capture_output=True, text=True, timeout=timeout,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, umask=OWNER_ONLY_UMASK, env=env,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ServerError(f"{what} failed: {exc}") from exc

@@ -2,7 +2,9 @@
 
 Everything is read from a ``my.cnf`` in the server's folder, passed as the
 FIRST option (``--defaults-file``), so the system's /etc/mysql settings
-never apply.  As root the server runs as the ``mysql`` user.
+never apply.  As root the server runs as the ``mysql`` user.  Its two
+accounts, root@localhost (socket) and root@127.0.0.1 (TCP), need the
+server's password; the socket sits in the owner-only folder.
 """
 
 from __future__ import annotations
@@ -15,7 +17,33 @@ import socket
 import subprocess
 from typing import Any
 
-from .base import Server, ServerError, install_hint, run, running_as_root, wait_for
+from .base import (
+    OWNER_ONLY_UMASK,
+    Server,
+    ServerError,
+    install_hint,
+    run,
+    running_as_root,
+    wait_for,
+)
+
+#: Run once, by the first start, before the server takes a client: the
+#: users mariadb-install-db made with no password (root@HOSTNAME,
+#: root@::1, anonymous ones) go, and the two roots we use get the
+#: server's password, with no unix_socket alternative.  One statement a
+#: line, as ``--init-file`` wants.
+SECURE_SQL = """\
+DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));
+DELETE FROM mysql.proxies_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));
+FLUSH PRIVILEGES;
+ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('{password}');
+ALTER USER root@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING PASSWORD('{password}');
+"""
+
+def _owner_only_env() -> dict[str, str]:
+    # mariadbd sets its own umask from these (default: files 0660).
+    return {**os.environ, "UMASK": "0600", "UMASK_DIR": "0700"}
+
 
 INSTALL = install_hint("mariadb-server", "mariadb", "MariaDB.Server")
 
@@ -83,6 +111,7 @@ class MariaDBServer(Server):
     def __init__(self) -> None:
         super().__init__()
         self._process: subprocess.Popen[bytes] | None = None
+        self._init_file = ""  # SECURE_SQL, for the first launch only
 
     @property
     def _cnf(self) -> str:
@@ -104,7 +133,8 @@ class MariaDBServer(Server):
 
     def _write_cnf(self) -> None:
         user = "user=mysql" if running_as_root() else ""
-        with open(self._cnf, "w") as cnf:
+        fd = os.open(self._cnf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as cnf:
             cnf.write(MY_CNF.format(
                 data=os.path.join(self.directory, "data"),
                 dir=self.directory, port=self.port, user=user,
@@ -126,17 +156,26 @@ class MariaDBServer(Server):
                 "--skip-test-db",
             ],
             "mariadb-install-db",
+            env=_owner_only_env(),
+        )
+        self._init_file = self._secret_file(
+            "secure.sql", SECURE_SQL.format(password=self.password), "mysql"
         )
 
     def _launch(self) -> None:
         self._write_cnf()  # the port may have changed since install-db
         log = os.path.join(self.directory, "error.log")
-        with open(os.path.join(self.directory, "console.log"), "ab") as out:
+        argv = [_tool("mariadbd") or "mariadbd", f"--defaults-file={self._cnf}"]
+        if self._init_file:
+            argv.append(f"--init-file={self._init_file}")
+        console = os.path.join(self.directory, "console.log")
+        fd = os.open(console, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as out:
             self._process = subprocess.Popen(
-                [_tool("mariadbd") or "mariadbd",
-                 f"--defaults-file={self._cnf}"],
+                argv,
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 start_new_session=True,  # Ctrl-C is ours to handle
+                umask=OWNER_ONLY_UMASK, env=_owner_only_env(),
             )
         process = self._process
         socket_path = os.path.join(self.directory, "mysqld.sock")
@@ -156,6 +195,11 @@ class MariaDBServer(Server):
         except ServerError:
             self._halt(crash=True)
             raise
+        if self._init_file:
+            # The server ran it before greeting anyone: the secret's file
+            # has done its job.
+            os.remove(self._init_file)
+            self._init_file = ""
 
     def _halt(self, crash: bool) -> None:
         process, self._process = self._process, None

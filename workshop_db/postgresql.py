@@ -2,6 +2,8 @@
 
 ``initdb`` and ``pg_ctl`` refuse to run as root, so as root every command
 runs as the ``postgres`` user (``runuser``) in a folder that user owns.
+Clients need the server's password (``scram-sha-256``, over TCP and the
+socket alike); the socket sits in that owner-only folder.
 """
 
 from __future__ import annotations
@@ -123,19 +125,30 @@ class PostgreSQLServer(Server):
 
             owner = pwd.getpwnam("postgres")
             os.chown(self.directory, owner.pw_uid, owner.pw_gid)
-        run(
-            self._as_owner(
-                "initdb", "-D", self._data, "-U", "postgres", "-A", "trust",
-                "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
-            ),
-            "initdb",
-        )
+        # The superuser's password goes in through a 0600 file, never a
+        # command line (which every local user can read in ps).
+        pwfile = self._secret_file("pwfile", self.password + "\n", "postgres")
+        try:
+            run(
+                self._as_owner(
+                    "initdb", "-D", self._data, "-U", "postgres",
+                    # Password (SCRAM) for TCP and socket clients alike,
+                    # the owner included: no one gets in without it.
+                    "--auth=scram-sha-256", f"--pwfile={pwfile}",
+                    "-E", "UTF8", "--locale=C", "--no-sync",
+                    "--no-instructions",
+                ),
+                "initdb",
+            )
+        finally:
+            os.remove(pwfile)
 
     def _launch(self) -> None:
         log = os.path.join(self.directory, "server.log")
+        # The socket goes in our 0700 folder: other users cannot reach it.
         options = (
             f"-h {self.host} -p {self.port} -k {self.directory} "
-            + START_OPTIONS
+            "-c unix_socket_permissions=0700 " + START_OPTIONS
         )
         try:
             run(

@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{kind}: unavailable: {reason}")
             continue
         with throwaway(kind) as server:
-            print(f"{kind}: {server.url()} "
+            print(f"{kind}: {server.shown_url()} "
                   f"(started in {server.started_seconds:.2f}s)")
             for fault in ("kill_sessions", "restart", "crash_restart"):
                 began = time.perf_counter()
