@@ -28,6 +28,27 @@ OWNER_ONLY_UMASK = 0o077
 DEFAULT_DATABASE = "tutorial"
 
 
+class SecretURL(str):
+    """A URL string whose ``repr()`` masks the password (``***``).
+
+    ``create_engine`` and ``print`` see the real URL; what shows a value's
+    repr (the REPL's echo, pytest's assertion messages, logging's ``%r``)
+    sees it masked, as SQLAlchemy's own ``URL`` objects are.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(masked(self))
+
+
+def masked(url: str) -> str:
+    """``url`` with its password (if any) shown as ``***``."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 class ServerError(RuntimeError):
     """A server could not be started, stopped or administered."""
 
@@ -65,18 +86,14 @@ class Server:
         """
         name = database or DEFAULT_DATABASE
         # token_urlsafe's alphabet (A-Z a-z 0-9 - _) needs no quoting.
-        return (
+        return SecretURL(
             f"{self.driver}://{self.user}:{self.password}@{self.host}:"
             f"{self.port}/{name}{self.query}"
         )
 
     def shown_url(self, database: str | None = None) -> str:
         """``url(database)`` with the password masked as ``***``."""
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url(database)).render_as_string(
-            hide_password=True
-        )
+        return masked(self.url(database))
 
     def create_database(self, name: str) -> str:
         """Create an empty database ``name``; return its URL."""
