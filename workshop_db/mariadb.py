@@ -147,6 +147,17 @@ class MariaDBServer(Server):
             owner = pwd.getpwnam("mysql")
             os.chown(self.directory, owner.pw_uid, owner.pw_gid)
         self._write_cnf()
+        try:
+            self._install_db()
+        except ServerError as exc:
+            # Its own message only says to look in the log: show it.
+            log = os.path.join(self.directory, "error.log")
+            raise ServerError(f"{exc}\n{self._log_tail(log)}") from None
+        self._init_file = self._secret_file(
+            "secure.sql", SECURE_SQL.format(password=self.password), "mysql"
+        )
+
+    def _install_db(self) -> None:
         run(
             [
                 _tool("mariadb-install-db") or "mariadb-install-db",
@@ -157,9 +168,6 @@ class MariaDBServer(Server):
             ],
             "mariadb-install-db",
             env=_owner_only_env(),
-        )
-        self._init_file = self._secret_file(
-            "secure.sql", SECURE_SQL.format(password=self.password), "mysql"
         )
 
     def _launch(self) -> None:
