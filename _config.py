@@ -4,7 +4,7 @@ sliderepl knows nothing of this tutorial: this file tells it which files
 are the decks (for the menu), adds ``--db URL|postgresql|mariadb`` to its
 command line and hands the choice to the decks in ``TUTORIAL_DB`` (the
 decks resolve it, and start a throwaway server for a server kind, with
-``casestudies.demo.resolve_url`` / ``casestudies.servers.shared_server``),
+``workshop_db.resolve_url`` / ``workshop_db.shared_server``),
 and keeps ``sliderepl check`` on SQLite, the database its transcripts were
 recorded on.  Installed, it is the ``sliderepl.decks`` entry point
 ``extending-sqlalchemy``.
@@ -24,7 +24,7 @@ ENV = "TUTORIAL_DB"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from casestudies.demo import SERVER_KINDS
+    from workshop_db import SERVER_KINDS
 
     kinds = " or ".join(f"'{kind}'" for kind in SERVER_KINDS)
     parser.add_argument(

@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool, PoolProxiedConnection, QueuePool
 from casestudies import audit_log, change_watcher, contextual_defaults
 from casestudies import disconnects
 from casestudies import statement_stats as statement_stats_module
-from casestudies.demo import SERVER_KINDS, resolve_url
+from workshop_db import SERVER_KINDS, resolve_url
 from casestudies.statement_stats import statement_stats
 from sliderepl.show import source
 
@@ -41,7 +41,7 @@ if not on_server and make_url(url).database in (None, "", ":memory:"):
 _kind = os.environ.get("TUTORIAL_DB")
 own_server = None
 if _kind in SERVER_KINDS:
-    from casestudies.servers import shared_server
+    from workshop_db.servers import shared_server
     own_server = shared_server(_kind)
 disconnects.quiet_pool_close_errors()
 # The disconnect slides' engines send dozens of SELECT 1: not echoed.

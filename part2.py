@@ -30,7 +30,7 @@ from sqlalchemy.types import TypeDecorator, UserDefinedType
 
 from casestudies import fixtures, timestamps, timezones
 from casestudies import utcnow as utcnow_module
-from casestudies.demo import resolve_url
+from workshop_db import resolve_url
 from casestudies.utcnow import utcnow
 from sliderepl.show import source
 

@@ -32,7 +32,7 @@ from casestudies import (
     auto_add, contextual_defaults, object_managers, soft_delete,
 )
 from casestudies.audit_log import updated_by_column
-from casestudies.demo import resolve_url
+from workshop_db import resolve_url
 from sliderepl.show import source
 
 url = resolve_url()

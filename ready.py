@@ -186,7 +186,7 @@ def check_drivers() -> Iterator[Line]:
 
 
 def check_servers() -> Iterator[Line]:
-    from casestudies import servers
+    from workshop_db import servers
 
     for kind in servers.KINDS:
         reason = servers.unavailable_reason(kind)
@@ -207,7 +207,7 @@ def check_url(url: str) -> Iterator[Line]:
         return
     began = time.perf_counter()
     if url in ("postgresql", "mariadb"):
-        from casestudies import servers
+        from workshop_db import servers
 
         try:
             url = servers.shared_server(url).url()

@@ -135,7 +135,7 @@ def database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.db"
         return
-    from casestudies import servers
+    from workshop_db import servers
 
     with servers.throwaway(kind) as server:
         yield server.create_database("bench")

@@ -30,6 +30,7 @@ Part 3: the ORM and the Session
     python -m casestudies.contextual_sessions  # one session per thread, task or call
     python -m casestudies.partitioning         # several databases, shards, two-phase
 
-Supporting modules: ``demo`` (the shared ``--db`` option) and ``servers``
-(throwaway PostgreSQL and MariaDB servers for demos and tests).
+Only recipes live here.  The workshop database code (throwaway PostgreSQL
+and MariaDB servers, fault injection, the ``--db`` / ``TUTORIAL_DB`` URL
+choice) moved to the top-level package ``workshop_db``.
 """

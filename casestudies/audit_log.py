@@ -115,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Walk through the recipe, checking each step."""
     from sqlalchemy import MetaData, String, Table, select
 
-    from .demo import parse_args, resolve_url, single_connection_engine
+    from workshop_db.demo import parse_args, single_connection_engine
+    from workshop_db import resolve_url
 
     args = parse_args(argv, __doc__)
     url = resolve_url(args.db)

@@ -39,7 +39,8 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
-from casestudies.demo import parse_args, resolve_url
+from workshop_db.demo import parse_args
+from workshop_db import resolve_url
 
 
 def auto_add(

@@ -255,7 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     from sqlalchemy.pool import StaticPool
 
-    from .demo import parse_args, resolve_url
+    from workshop_db.demo import parse_args
+    from workshop_db import resolve_url
     from .statement_stats import statement_stats
 
     args = parse_args(argv, __doc__)

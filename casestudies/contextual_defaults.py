@@ -52,7 +52,8 @@ from sqlalchemy.orm import (
 )
 
 from casestudies.audit_log import INFO_KEY, install_cleanup, updated_by_column
-from casestudies.demo import parse_args, resolve_url, single_connection_engine
+from workshop_db.demo import parse_args, single_connection_engine
+from workshop_db import resolve_url
 
 #: The ``Session.info`` key code sets; copied to ``Connection.info``.
 SESSION_KEY = "updated_by"

@@ -70,7 +70,8 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
-from .demo import parse_args, resolve_url
+from workshop_db.demo import parse_args
+from workshop_db import resolve_url
 
 P = ParamSpec("P")
 R = TypeVar("R")

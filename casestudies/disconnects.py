@@ -114,7 +114,7 @@ def warm_up(engine: Engine, connections: int) -> list[tuple[Any, Any]]:
     Returns ``(dbapi_connection, server_session_id)`` for each (the id is
     None on SQLite), so a demo or test can break them afterwards.
     """
-    from . import servers
+    from workshop_db import servers
 
     found = []
     with ExitStack() as stack:
@@ -223,14 +223,15 @@ def _fault_injectors(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Compare the three precautions under each fault; check the counts."""
-    from .demo import SERVER_KINDS, parse_args, resolve_url
+    from workshop_db.demo import parse_args
+    from workshop_db import SERVER_KINDS, resolve_url
 
     args = parse_args(argv, __doc__)
     quiet_pool_close_errors()
     choice = args.db or os.environ.get("TUTORIAL_DB")
     server = None
     if choice in SERVER_KINDS:
-        from . import servers
+        from workshop_db import servers
 
         # Only a server this process started may be killed and restarted.
         server = servers.shared_server(choice)

@@ -61,7 +61,8 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.elements import BooleanClauseList
 
-from .demo import parse_args, resolve_url
+from workshop_db.demo import parse_args
+from workshop_db import resolve_url
 
 # -- vertical partitioning: one declarative base per database -----------------
 

@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     url = args.db
     if url in ("postgresql", "mariadb"):
         try:  # the tutorial's throwaway servers, if it is installed
-            from casestudies.demo import resolve_url
+            from workshop_db import resolve_url
         except ImportError:
             print(f"soft_delete: --db {url} needs the tutorial installed "
                   "(it starts a throwaway server); pass a URL instead",

@@ -128,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     from sqlalchemy.exc import DBAPIError
 
-    from .demo import parse_args, resolve_url
+    from workshop_db.demo import parse_args
+    from workshop_db import resolve_url
 
     args = parse_args(argv, __doc__)
     engine = create_engine(resolve_url(args.db))

@@ -114,7 +114,8 @@ class Timezone(TypeDecorator[ZoneInfo]):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Walk through the Timezone type on one database, checking each step."""
-    from casestudies.demo import parse_args, resolve_url
+    from workshop_db.demo import parse_args
+    from workshop_db import resolve_url
 
     args = parse_args(argv, __doc__)
     engine = create_engine(resolve_url(args.db))

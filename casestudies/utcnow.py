@@ -142,7 +142,8 @@ def _far_from_utc(connection: Connection) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Walk through utcnow() on one database, checking each step."""
-    from casestudies.demo import parse_args, resolve_url
+    from workshop_db.demo import parse_args
+    from workshop_db import resolve_url
 
     args = parse_args(argv, __doc__)
     url = resolve_url(args.db)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import (
 )
 
 from casestudies import contextual_sessions, partitioning
-from casestudies.demo import resolve_url
+from workshop_db import resolve_url
 from sliderepl.show import source
 
 # Threads and tasks must share one database: in-memory SQLite is a

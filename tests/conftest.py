@@ -5,7 +5,7 @@ runs once per backend, with ids ``[sqlite]``, ``[postgresql]`` and
 ``[mariadb]``; ``@pytest.mark.backends("postgresql", "mariadb")`` narrows
 that, and a test using ``server`` runs on the server backends only.  Each
 test gets a fresh empty database.  Servers start lazily, once per test
-session (see :mod:`casestudies.servers`), and are stopped at the end.
+session (see :mod:`workshop_db.servers`), and are stopped at the end.
 
 Server-backend tests carry the ``servers`` marker, so ``-m "not servers"``
 runs SQLite only.  Where a server cannot be started they skip with what
@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from casestudies import servers
+from workshop_db import servers
 
 BACKENDS = ("sqlite", "postgresql", "mariadb")
 REQUIRE = os.environ.get("TUTORIAL_REQUIRE_SERVERS") == "1"

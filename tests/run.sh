@@ -4,7 +4,7 @@
 #   bash tests/run.sh -m "not servers"     # SQLite only, no servers started
 #   bash tests/run.sh tests/test_servers.py
 # Tests on PostgreSQL and MariaDB start throwaway servers of their own
-# (casestudies/servers.py); where one can't be started they skip, saying
+# (workshop_db/servers.py); where one can't be started they skip, saying
 # what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."

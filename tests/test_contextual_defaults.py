@@ -19,7 +19,7 @@ from sqlalchemy.orm import (
 )
 
 from casestudies import contextual_defaults as recipe
-from casestudies import servers
+from workshop_db import servers
 from casestudies.audit_log import INFO_KEY, updated_by_column
 
 

@@ -109,7 +109,7 @@ def test_killed_idle_sessions(server, engines):
 
 @pytest.mark.backends("postgresql", "mariadb")
 def test_killed_while_checked_out(server, engines):
-    from casestudies.servers import session_id
+    from workshop_db.servers import session_id
 
     for precaution, engine in engines.items():
         with engine.connect() as cx:

@@ -11,7 +11,7 @@ import sys
 import termios
 from pathlib import Path
 
-from casestudies.servers import free_port
+from workshop_db.servers import free_port
 
 READY = Path(__file__).resolve().parent.parent / "ready.py"
 

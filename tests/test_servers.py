@@ -1,4 +1,4 @@
-"""The backend fixtures and the fault helpers of casestudies.servers."""
+"""The backend fixtures and the fault helpers of workshop_db.servers."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from casestudies import servers
-from casestudies.demo import parse_args, resolve_url
+from workshop_db import servers
+from workshop_db.demo import parse_args
+from workshop_db import resolve_url
 
 _urls_seen: dict[str, str] = {}
 
@@ -216,7 +217,8 @@ def test_resolve_url_names_the_shared_server(
 ) -> None:
     # "--db postgresql" in a demo reuses the process's one server.
     url = resolve_url(backend)
-    assert url == server.url()
+    same = url == server.url()  # a bool: a failed assert shows no secret
+    assert same
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -233,10 +235,12 @@ def test_throwaway_demo_runs_every_fault_and_cleans_up(
 ) -> None:
     # main() starts a second, private server, faults it and stops it.
     started: list[tuple[str, int]] = []
+    secrets: list[str] = []
     real_start = servers.Server.start
 
     def start(self: servers.Server) -> None:
         real_start(self)
+        secrets.append(self.password)
         with open(self._pid_file()) as pid_file:
             started.append((self.directory, int(pid_file.read())))
 
@@ -245,6 +249,10 @@ def test_throwaway_demo_runs_every_fault_and_cleans_up(
     out = capsys.readouterr().out
     for step in ("kill_sessions", "restart", "crash_restart", "stop"):
         assert f"  {step}: " in out
+    # It shows the URL with the password masked.
+    assert "mysql+pymysql://root:***@127.0.0.1:" in out
+    leaked = secrets[0] in out  # a bool: a failed assert shows no secret
+    assert not leaked
     [(directory, pid)] = started
     assert directory != server.directory
     assert not os.path.exists(directory)
@@ -261,7 +269,7 @@ def test_a_killed_owner_does_not_leave_its_server(
     # can.  Either way the folder and the server process go away.
     owner = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from casestudies import servers; "
+         "import sys, time; from workshop_db import servers; "
          "s = servers.shared_server('mariadb'); "
          "print(s.directory, open(s._pid_file()).read(), flush=True); "
          "time.sleep(120)"],

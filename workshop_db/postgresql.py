@@ -1,7 +1,9 @@
-"""A throwaway PostgreSQL cluster (see :mod:`casestudies.servers`).
+"""A throwaway PostgreSQL cluster (see :mod:`workshop_db.servers`).
 
 ``initdb`` and ``pg_ctl`` refuse to run as root, so as root every command
 runs as the ``postgres`` user (``runuser``) in a folder that user owns.
+Clients need the server's password (``scram-sha-256``, over TCP and the
+socket alike); the socket sits in that owner-only folder.
 """
 
 from __future__ import annotations
@@ -14,9 +16,19 @@ import signal
 import time
 from typing import Any
 
-from .servers import Server, ServerError, process_ended, run, wait_for
+from .base import (
+    Server,
+    ServerError,
+    install_hint,
+    process_ended,
+    run,
+    running_as_root,
+    wait_for,
+)
 
-INSTALL = "apt-get install -y postgresql"
+INSTALL = install_hint(
+    "postgresql", "postgresql@15", "PostgreSQL.PostgreSQL.15"
+)
 START_OPTIONS = (
     # A throwaway need not survive a power cut: skip the disk flushes.
     # (Not synchronous_commit=off: a crash restart would lose commits.)
@@ -29,21 +41,41 @@ START_OPTIONS = (
 
 def bindir() -> str | None:
     """The folder of the newest installed PostgreSQL server binaries."""
-    found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
-    if found:
-        newest = max(found, key=lambda p: int(p.split("/")[-3]))
-        return os.path.dirname(newest)
     initdb = shutil.which("initdb")
-    return os.path.dirname(initdb) if initdb else None
+    if initdb:
+        return os.path.dirname(initdb)
+    # Not on PATH: Debian's versioned folders, Homebrew's kegs, the
+    # Windows installer's folders.
+    found = [
+        path
+        for pattern in (
+            "/usr/lib/postgresql/*/bin/initdb",
+            "/opt/homebrew/opt/postgresql@*/bin/initdb",
+            "/usr/local/opt/postgresql@*/bin/initdb",
+            "C:/Program Files/PostgreSQL/*/bin/initdb.exe",
+        )
+        for path in glob.glob(pattern)
+    ]
+    if not found:
+        return None
+    return os.path.dirname(max(found, key=_major_version))
+
+
+def _major_version(initdb: str) -> int:
+    # The version is in the folder name: .../postgresql/15/bin/initdb,
+    # .../postgresql@15/bin/initdb, .../PostgreSQL/15/bin/initdb.exe
+    folder = os.path.basename(os.path.dirname(os.path.dirname(initdb)))
+    digits = "".join(c for c in folder.rsplit("@", 1)[-1] if c.isdigit())
+    return int(digits or 0)
 
 
 def unavailable_reason() -> str | None:
     """None if a cluster can be started here; else what to install."""
     if bindir() is None:
         return f"PostgreSQL server not installed: {INSTALL}"
-    if os.geteuid() == 0:
+    if running_as_root():
         if shutil.which("runuser") is None:
-            return "runuser not found: apt-get install -y util-linux"
+            return "runuser not found: sudo apt-get install -y util-linux"
         try:
             import pwd
 
@@ -70,7 +102,7 @@ class PostgreSQLServer(Server):
 
     def _as_owner(self, *argv: str) -> list[str]:
         tool = os.path.join(bindir() or "", argv[0])
-        if os.geteuid() == 0:
+        if running_as_root():
             return ["runuser", "-u", "postgres", "--", tool, *argv[1:]]
         return [tool, *argv[1:]]
 
@@ -88,24 +120,35 @@ class PostgreSQLServer(Server):
         return {"options": "-c lock_timeout=30s", "connect_timeout": 10}
 
     def _initialize(self) -> None:
-        if os.geteuid() == 0:
+        if running_as_root():
             import pwd
 
             owner = pwd.getpwnam("postgres")
             os.chown(self.directory, owner.pw_uid, owner.pw_gid)
-        run(
-            self._as_owner(
-                "initdb", "-D", self._data, "-U", "postgres", "-A", "trust",
-                "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
-            ),
-            "initdb",
-        )
+        # The superuser's password goes in through a 0600 file, never a
+        # command line (which every local user can read in ps).
+        pwfile = self._secret_file("pwfile", self.password + "\n", "postgres")
+        try:
+            run(
+                self._as_owner(
+                    "initdb", "-D", self._data, "-U", "postgres",
+                    # Password (SCRAM) for TCP and socket clients alike,
+                    # the owner included: no one gets in without it.
+                    "--auth=scram-sha-256", f"--pwfile={pwfile}",
+                    "-E", "UTF8", "--locale=C", "--no-sync",
+                    "--no-instructions",
+                ),
+                "initdb",
+            )
+        finally:
+            os.remove(pwfile)
 
     def _launch(self) -> None:
         log = os.path.join(self.directory, "server.log")
+        # The socket goes in our 0700 folder: other users cannot reach it.
         options = (
             f"-h {self.host} -p {self.port} -k {self.directory} "
-            + START_OPTIONS
+            "-c unix_socket_permissions=0700 " + START_OPTIONS
         )
         try:
             run(

@@ -1,56 +1,52 @@
-"""Illustrates starting throwaway PostgreSQL and MariaDB servers from code.
+"""What every throwaway server shares: folder, port, watchdog, admin SQL.
 
-Several lessons only mean something against a real server: a dropped
-connection, two-phase commit, a session time zone.  This module starts a
-private server on 127.0.0.1 (a free port, a temporary folder, no Docker),
-hands out URLs to fresh databases in it, injects faults (kill sessions,
-clean restart, crash restart) and stops it by its own process id, whatever
-happens to the Python process that started it.
-
-It replaces what test suites used to ask of every developer (a server
-installed and configured by hand, a shared database emptied between runs)
-and plugins such as pytest-postgresql, which need wrapping to run as root.
-
-Use it in three ways::
-
-    with throwaway("postgresql") as server:      # one server, one block
-        url = server.create_database("demo")
-
-    shared_server("mariadb").url()               # once per process
-
-    unavailable_reason("mariadb")                # None, or what to install
-
-The tests use it through the fixtures in ``tests/conftest.py``; demos
-through ``python -m casestudies.NAME --db postgresql``.
-
-Requires: PostgreSQL 15 binaries (``apt-get install -y postgresql``) and
-psycopg 3, or ``mariadb-server`` and PyMySQL.  As root, PostgreSQL runs as
-the ``postgres`` user and MariaDB as ``mysql``.
-
-Run: ``python -m casestudies.servers [postgresql|mariadb]`` starts one,
-prints its URL and timings, injects each fault and stops it.
+The backend modules (:mod:`workshop_db.postgresql`, :mod:`workshop_db.mariadb`)
+subclass :class:`Server`; :mod:`workshop_db.servers` picks one.  This module
+imports neither, so the arrows point one way: servers -> backends -> base.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
+import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 KINDS = ("postgresql", "mariadb")
 
+#: Server tools run with this umask: the files they make (logs, sockets,
+#: data) are readable by their owner alone.
+OWNER_ONLY_UMASK = 0o077
+
 #: The database every server creates at start; ``url()`` points at it.
 DEFAULT_DATABASE = "tutorial"
+
+
+class SecretURL(str):
+    """A URL string whose ``repr()`` masks the password (``***``).
+
+    ``create_engine`` and ``print`` see the real URL; what shows a value's
+    repr (the REPL's echo, pytest's assertion messages, logging's ``%r``)
+    sees it masked, as SQLAlchemy's own ``URL`` objects are.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(masked(self))
+
+
+def masked(url: str) -> str:
+    """``url`` with its password (if any) shown as ``***``."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 class ServerError(RuntimeError):
@@ -74,18 +70,30 @@ class Server:
         self.port = 0
         self.directory = ""
         self.started_seconds = 0.0  # how long the last start() took
+        #: The superuser's password, made at the first start.  Never
+        #: print it: show ``url()`` through ``shown_url()`` instead.
+        self.password = ""
         self._watchdog: subprocess.Popen[bytes] | None = None
         self._admin: Any = None  # a NullPool Engine, made on first use
 
     # -- URLs and databases -------------------------------------------
 
     def url(self, database: str | None = None) -> str:
-        """The SQLAlchemy URL of ``database`` (default: ``tutorial``)."""
+        """The SQLAlchemy URL of ``database`` (default: ``tutorial``).
+
+        It carries the password: hand it to ``create_engine``, and print
+        :meth:`shown_url` (or ``make_url(url)``, which masks it) instead.
+        """
         name = database or DEFAULT_DATABASE
-        return (
-            f"{self.driver}://{self.user}@{self.host}:{self.port}"
-            f"/{name}{self.query}"
+        # token_urlsafe's alphabet (A-Z a-z 0-9 - _) needs no quoting.
+        return SecretURL(
+            f"{self.driver}://{self.user}:{self.password}@{self.host}:"
+            f"{self.port}/{name}{self.query}"
         )
+
+    def shown_url(self, database: str | None = None) -> str:
+        """``url(database)`` with the password masked as ``***``."""
+        return masked(self.url(database))
 
     def create_database(self, name: str) -> str:
         """Create an empty database ``name``; return its URL."""
@@ -108,9 +116,12 @@ class Server:
         """Create the folder and the server's files if needed, and start."""
         began = time.perf_counter()
         if not self.directory:
+            # mkdtemp makes the folder 0700: only its owner may enter it,
+            # which keeps everyone else from the sockets and the logs.
             self.directory = tempfile.mkdtemp(
                 prefix=f"tutorial-{self.kind}-", dir=scratch_folder()
             )
+            self.password = secrets.token_urlsafe(24)
             self._watch()
             self._initialize()
             self._start_with_free_port()
@@ -215,6 +226,23 @@ class Server:
     def _pid_file(self) -> str:
         raise NotImplementedError
 
+    def _secret_file(self, name: str, text: str, owner: str) -> str:
+        """Write ``text`` to an owner-only (0600) file in our folder.
+
+        As root the file belongs to ``owner``, the OS user the server
+        runs as, so the server's tools can read it.
+        """
+        path = os.path.join(self.directory, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        if running_as_root():
+            import pwd
+
+            user = pwd.getpwnam(owner)
+            os.chown(path, user.pw_uid, user.pw_gid)
+        return path
+
     def _log_tail(self, path: str, lines: int = 8) -> str:
         try:
             with open(path, encoding="utf-8", errors="replace") as log:
@@ -277,26 +305,60 @@ class Server:
 
 
 _WATCHDOG = """
-import os, shutil, signal, sys, time
+import os, shutil, signal, subprocess, sys, time
 sys.stdin.buffer.read()
 pid_file, directory, sig = sys.argv[1:]
+
+def command_line(pid):
+    try:  # Linux
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        pass
+    try:  # macOS and the BSDs have no /proc, but ps
+        return subprocess.run(["ps", "-o", "command=", "-p", str(pid)],
+                              capture_output=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return b""  # unknown: not provably ours, so leave it alone
+
 try:
     pid = int(open(pid_file).readline())
-    with open(f"/proc/{pid}/cmdline", "rb") as f:
-        ours = directory.encode() in f.read()
+    ours = directory.encode() in command_line(pid)
 except (OSError, ValueError):
     ours = False
 if ours:
-    os.kill(pid, getattr(signal, "SIG" + sig))
+    os.kill(pid, getattr(signal, "SIG" + sig, signal.SIGTERM))
     for _ in range(200):
-        try:  # gone, or a zombie nobody reaps: either way it is over
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            break
+        try:  # a zombie nobody reaps: it is over too
             if open(f"/proc/{pid}/stat").read().rsplit(")")[-1][1] == "Z":
                 break
         except OSError:
-            break
+            pass
         time.sleep(0.05)
 shutil.rmtree(directory, ignore_errors=True)
 """
+
+
+def running_as_root() -> bool:
+    """True for uid 0 on POSIX; always False on Windows (no geteuid)."""
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is not None and geteuid() == 0
+
+
+def install_hint(debian: str, homebrew: str, windows: str) -> str:
+    """How to install a server package, for the platform we run on."""
+    if sys.platform == "darwin":
+        return f"brew install {homebrew}"
+    if sys.platform == "win32":
+        return f"winget install {windows}"
+    return (
+        f"sudo apt-get install -y {debian} (Debian/Ubuntu); "
+        f"brew install {homebrew} (macOS); winget install {windows} (Windows)"
+    )
 
 
 def scratch_folder() -> str | None:
@@ -323,8 +385,35 @@ def process_ended(pid: int) -> bool:
         with open(f"/proc/{pid}/stat") as stat:
             # The state follows the command name, which is in brackets.
             return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
+    except IndexError:
         return True
+    except OSError:
+        if os.path.isdir("/proc/self"):
+            return True  # Linux: no entry, no process
+    if sys.platform == "win32":
+        return _windows_process_ended(pid)
+    try:  # no /proc (macOS): signal 0 only asks whether it exists
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, under another user
+    return False
+
+
+def _windows_process_ended(pid: int) -> bool:
+    # os.kill(pid, 0) would terminate the process on Windows.
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    synchronize, wait_object_0 = 0x00100000, 0
+    handle = kernel32.OpenProcess(synchronize, False, pid)
+    if not handle:
+        return True
+    try:
+        return bool(kernel32.WaitForSingleObject(handle, 0) == wait_object_0)
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def free_port() -> int:
@@ -335,13 +424,14 @@ def free_port() -> int:
 
 
 def run(
-    argv: list[str], what: str, timeout: float = 60
+    argv: list[str], what: str, timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command; raise ServerError with its output if it fails."""
     try:
         done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout,
-            stdin=subprocess.DEVNULL,
+            argv, check=False, capture_output=True, text=True, timeout=timeout,
+            stdin=subprocess.DEVNULL, umask=OWNER_ONLY_UMASK, env=env,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ServerError(f"{what} failed: {exc}") from exc
@@ -376,166 +466,3 @@ def session_id(connection: Any) -> int:
     else:
         raise ValueError(f"{name} has no server sessions")
     return int(connection.exec_driver_sql(sql).scalar_one())
-
-
-def unavailable_reason(kind: str) -> str | None:
-    """None if a ``kind`` server can be started here; else what to install."""
-    if kind == "postgresql":
-        from . import _pg
-
-        return _pg.unavailable_reason()
-    if kind == "mariadb":
-        from . import _mariadb
-
-        return _mariadb.unavailable_reason()
-    raise ValueError(f"unknown server kind {kind!r}; known: {KINDS}")
-
-
-def new_server(kind: str) -> Server:
-    """A ``kind`` server, not started yet (stopped at exit once started)."""
-    reason = unavailable_reason(kind)
-    if reason is not None:
-        raise ServerError(reason)
-    server: Server
-    if kind == "postgresql":
-        from ._pg import PostgreSQLServer
-
-        server = PostgreSQLServer()
-    else:
-        from ._mariadb import MariaDBServer
-
-        server = MariaDBServer()
-    _track(server)
-    return server
-
-
-@contextmanager
-def throwaway(kind: str) -> Iterator[Server]:
-    """A started ``kind`` server for the length of a ``with`` block."""
-    server = new_server(kind)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        _live.discard(server)
-
-
-_shared: dict[str, Server | ServerError] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_server(kind: str) -> Server:
-    """The process's one ``kind`` server, started on first call.
-
-    It is stopped when the process exits (normally, by Ctrl-C, SIGTERM or
-    SIGHUP; a watchdog covers even kill -9).  A failed start is
-    remembered: later calls raise the same error at once.
-    """
-    with _shared_lock:
-        known = _shared.get(kind)
-        if isinstance(known, ServerError):
-            raise ServerError(str(known))
-        if known is not None:
-            return known
-        try:
-            server = new_server(kind)
-            try:
-                server.start()
-            except BaseException:
-                server.stop()
-                raise
-        except ServerError as exc:
-            _shared[kind] = exc
-            raise
-        _shared[kind] = server
-        return server
-
-
-def stop_shared() -> None:
-    """Stop the shared servers now (they would be stopped at exit)."""
-    with _shared_lock:
-        for kind, server in list(_shared.items()):
-            if isinstance(server, Server):
-                server.stop()
-                _live.discard(server)
-            del _shared[kind]
-
-
-_live: set[Server] = set()
-_owner = 0  # the pid that started them: a forked child must not stop them
-
-
-def _track(server: Server) -> None:
-    global _owner
-    _live.add(server)
-    if _owner != os.getpid():
-        _owner = os.getpid()
-        atexit.register(_stop_all)
-        _catch_signals()
-
-
-def _stop_all() -> None:
-    # A child made by os.fork() inherits our atexit hooks and signal
-    # handlers (multiprocessing's terminate() sends it SIGTERM): only the
-    # process that started the servers stops them.
-    if os.getpid() != _owner:
-        return
-    for server in list(_live):
-        _live.discard(server)
-        try:
-            server.stop()
-        except Exception as exc:  # keep stopping the others
-            print(f"could not stop {server!r}: {exc}", file=sys.stderr)
-
-
-def _catch_signals() -> None:
-    """Stop the servers on SIGTERM/SIGHUP, then die of that signal.
-
-    Only where nobody handles the signal yet, and only from the main
-    thread (where Python allows handlers).  Ctrl-C needs nothing: it
-    raises KeyboardInterrupt and atexit runs.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        _stop_all()
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) == signal.SIG_DFL:
-            signal.signal(signum, handler)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Start each kind asked for, show its URL, inject every fault."""
-    kinds = (argv if argv is not None else sys.argv[1:]) or list(KINDS)
-    for kind in kinds:
-        reason = unavailable_reason(kind)
-        if reason:
-            print(f"{kind}: unavailable: {reason}")
-            continue
-        with throwaway(kind) as server:
-            print(f"{kind}: {server.url()} "
-                  f"(started in {server.started_seconds:.2f}s)")
-            for fault in ("kill_sessions", "restart", "crash_restart"):
-                began = time.perf_counter()
-                getattr(server, fault)()
-                # The point of each fault: the server takes new clients.
-                assert server.execute("SELECT 1") == [(1,)]
-                print(f"  {fault}: {time.perf_counter() - began:.2f}s")
-            began = time.perf_counter()
-            for number in range(10):
-                server.create_database(f"timing_{number}")
-                server.drop_database(f"timing_{number}")
-            each = (time.perf_counter() - began) / 10
-            print(f"  create + drop a database: {each * 1000:.0f} ms")
-            began = time.perf_counter()
-        print(f"  stop: {time.perf_counter() - began:.2f}s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,8 +1,10 @@
-"""A throwaway MariaDB server (see :mod:`casestudies.servers`).
+"""A throwaway MariaDB server (see :mod:`workshop_db.servers`).
 
 Everything is read from a ``my.cnf`` in the server's folder, passed as the
 FIRST option (``--defaults-file``), so the system's /etc/mysql settings
-never apply.  As root the server runs as the ``mysql`` user.
+never apply.  As root the server runs as the ``mysql`` user.  Its two
+accounts, root@localhost (socket) and root@127.0.0.1 (TCP), need the
+server's password; the socket sits in the owner-only folder.
 """
 
 from __future__ import annotations
@@ -15,9 +17,35 @@ import socket
 import subprocess
 from typing import Any
 
-from .servers import Server, ServerError, run, wait_for
+from .base import (
+    OWNER_ONLY_UMASK,
+    Server,
+    ServerError,
+    install_hint,
+    run,
+    running_as_root,
+    wait_for,
+)
 
-INSTALL = "apt-get install -y mariadb-server"
+#: Run once, by the first start, before the server takes a client: the
+#: users mariadb-install-db made with no password (root@HOSTNAME,
+#: root@::1, anonymous ones) go, and the two roots we use get the
+#: server's password, with no unix_socket alternative.  One statement a
+#: line, as ``--init-file`` wants.
+SECURE_SQL = """\
+DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));
+DELETE FROM mysql.proxies_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));
+FLUSH PRIVILEGES;
+ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('{password}');
+ALTER USER root@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING PASSWORD('{password}');
+"""
+
+def _owner_only_env() -> dict[str, str]:
+    # mariadbd sets its own umask from these (default: files 0660).
+    return {**os.environ, "UMASK": "0600", "UMASK_DIR": "0700"}
+
+
+INSTALL = install_hint("mariadb-server", "mariadb", "MariaDB.Server")
 
 MY_CNF = """\
 [mysqld]
@@ -57,7 +85,7 @@ def unavailable_reason() -> str | None:
     """None if a server can be started here; else what to install."""
     if _tool("mariadbd") is None or _tool("mariadb-install-db") is None:
         return f"MariaDB server not installed: {INSTALL}"
-    if os.geteuid() == 0:
+    if running_as_root():
         try:
             import pwd
 
@@ -83,6 +111,7 @@ class MariaDBServer(Server):
     def __init__(self) -> None:
         super().__init__()
         self._process: subprocess.Popen[bytes] | None = None
+        self._init_file = ""  # SECURE_SQL, for the first launch only
 
     @property
     def _cnf(self) -> str:
@@ -103,20 +132,32 @@ class MariaDBServer(Server):
         }
 
     def _write_cnf(self) -> None:
-        user = "user=mysql" if os.geteuid() == 0 else ""
-        with open(self._cnf, "w") as cnf:
+        user = "user=mysql" if running_as_root() else ""
+        fd = os.open(self._cnf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as cnf:
             cnf.write(MY_CNF.format(
                 data=os.path.join(self.directory, "data"),
                 dir=self.directory, port=self.port, user=user,
             ))
 
     def _initialize(self) -> None:
-        if os.geteuid() == 0:
+        if running_as_root():
             import pwd
 
             owner = pwd.getpwnam("mysql")
             os.chown(self.directory, owner.pw_uid, owner.pw_gid)
         self._write_cnf()
+        try:
+            self._install_db()
+        except ServerError as exc:
+            # Its own message only says to look in the log: show it.
+            log = os.path.join(self.directory, "error.log")
+            raise ServerError(f"{exc}\n{self._log_tail(log)}") from None
+        self._init_file = self._secret_file(
+            "secure.sql", SECURE_SQL.format(password=self.password), "mysql"
+        )
+
+    def _install_db(self) -> None:
         run(
             [
                 _tool("mariadb-install-db") or "mariadb-install-db",
@@ -126,17 +167,23 @@ class MariaDBServer(Server):
                 "--skip-test-db",
             ],
             "mariadb-install-db",
+            env=_owner_only_env(),
         )
 
     def _launch(self) -> None:
         self._write_cnf()  # the port may have changed since install-db
         log = os.path.join(self.directory, "error.log")
-        with open(os.path.join(self.directory, "console.log"), "ab") as out:
+        argv = [_tool("mariadbd") or "mariadbd", f"--defaults-file={self._cnf}"]
+        if self._init_file:
+            argv.append(f"--init-file={self._init_file}")
+        console = os.path.join(self.directory, "console.log")
+        fd = os.open(console, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as out:
             self._process = subprocess.Popen(
-                [_tool("mariadbd") or "mariadbd",
-                 f"--defaults-file={self._cnf}"],
+                argv,
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 start_new_session=True,  # Ctrl-C is ours to handle
+                umask=OWNER_ONLY_UMASK, env=_owner_only_env(),
             )
         process = self._process
         socket_path = os.path.join(self.directory, "mysqld.sock")
@@ -149,13 +196,18 @@ class MariaDBServer(Server):
                 )
             # Poll our own socket, never the TCP port: another server
             # could own that port.  The socket opens after the TCP bind.
-            return _answers(socket_path)
+            return _answers(socket_path, self.port)
 
         try:
             wait_for(ready, 60, "mariadbd to accept connections")
         except ServerError:
             self._halt(crash=True)
             raise
+        if self._init_file:
+            # The server ran it before greeting anyone: the secret's file
+            # has done its job.
+            os.remove(self._init_file)
+            self._init_file = ""
 
     def _halt(self, crash: bool) -> None:
         process, self._process = self._process, None
@@ -221,12 +273,20 @@ class MariaDBServer(Server):
         self.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
-def _answers(socket_path: str) -> bool:
-    """True if a MariaDB server greets a client on ``socket_path``."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+def _answers(socket_path: str, port: int = 0) -> bool:
+    """True if a MariaDB server greets a client on ``socket_path``.
+
+    Where there are no unix sockets (older Windows Pythons), the TCP
+    ``port`` is polled instead.
+    """
+    family = getattr(socket, "AF_UNIX", None)
+    address: Any = socket_path
+    if family is None:
+        family, address = socket.AF_INET, ("127.0.0.1", port)
+    with socket.socket(family, socket.SOCK_STREAM) as client:
         client.settimeout(2)
         try:
-            client.connect(socket_path)
+            client.connect(address)
             greeting = client.recv(64)
         except OSError:
             return False

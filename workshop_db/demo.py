@@ -1,25 +1,21 @@
-"""The command line every case-study demo shares: ``--db URL``.
+"""Helpers for the workshop's own demos: ``--db`` parsing, one-connection engines.
 
-``python -m casestudies.NAME`` runs the demo on SQLite in memory.
+``python -m casestudies.NAME`` runs a demo on SQLite in memory.
 ``--db URL`` points it at a database you already have; ``--db postgresql``
 or ``--db mariadb`` starts a throwaway server of that kind on 127.0.0.1
-for the length of the demo (see :mod:`casestudies.servers`).  Decks read
-the same choice from the ``TUTORIAL_DB`` environment variable, which
-``sliderepl --db URL DECK`` sets.
+for the length of the demo (see :mod:`workshop_db.servers`).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .urls import SERVER_KINDS
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-SQLITE_MEMORY = "sqlite://"
-SERVER_KINDS = ("postgresql", "mariadb")
 
 
 def parse_args(
@@ -50,21 +46,6 @@ def parse_args(
         if reason is not None:
             parser.error(f"--db {args.db}: {reason}")
     return args
-
-
-def resolve_url(db: str | None = None) -> str:
-    """The URL a demo or deck should use.
-
-    ``db`` wins; then the ``TUTORIAL_DB`` environment variable; then
-    SQLite in memory.  A server kind instead of a URL starts (once per
-    process) a throwaway server of that kind and returns its URL.
-    """
-    choice = db or os.environ.get("TUTORIAL_DB") or SQLITE_MEMORY
-    if choice in SERVER_KINDS:
-        from . import servers  # only demos that ask for a server pay for it
-
-        return servers.shared_server(choice).url()
-    return choice
 
 
 def single_connection_engine(url: str) -> Engine:
