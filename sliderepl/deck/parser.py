@@ -386,7 +386,7 @@ def _blocks(
         return [_block(path, lines, first, 0, len(lines))], None
     bounds = starts[1:] + [len(lines)]
     blocks = [_block(path, lines, first, a, b)
-              for a, b in zip(starts, bounds, strict=True)]
+              for a, b in zip(starts, bounds, strict=False)]
     return blocks, None
 
 

@@ -42,7 +42,7 @@ def trim(exc: BaseException, _seen: set[int] | None = None) -> None:
         if not _ours(tb):
             kept.append(tb)
         tb = tb.tb_next
-    for this, following in zip(kept, [*kept[1:], None], strict=True):
+    for this, following in zip(kept, [*kept[1:], None], strict=False):
         this.tb_next = following
     exc.__traceback__ = kept[0] if kept else None
     for chained in (exc.__cause__, exc.__context__):
