@@ -17,7 +17,8 @@ from sqlalchemy import (
     Uuid, case, create_engine, event, func, inspect,
     select, text,
 )
-from sqlalchemy.dialects import mssql, mysql, postgresql, sqlite
+from sqlalchemy.dialects import mssql, postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -40,7 +41,8 @@ on_mariadb = backend in ("mysql", "mariadb")
 dialects = {
     "sqlite": sqlite.dialect(),
     "postgresql": postgresql.dialect(),
-    "mariadb": mysql.dialect(is_mariadb=True),
+    # the real MariaDB dialect (mariadb+pymysql://), not mysql's
+    "mariadb": make_url("mariadb+pymysql://").get_dialect()(),
     "mssql": mssql.dialect(),
 }
 
@@ -763,10 +765,11 @@ for name, dialect in dialects.items():
 with engine.connect() as cx:
     print(cx.execute(select(users.c.email, at_sign).order_by("id")).all())
 ### exercise:: MariaDB has ``LOCATE(needle, haystack)``: compile ``find``
-### exercise:: to it for the ``"mysql"`` dialect name (MariaDB's too).
-### hint:: @compiles(find, "mysql") on a function like find_sqlite
+### exercise:: to it for the ``"mysql"`` and ``"mariadb"`` dialect names.
+### hint:: @compiles(find, "mysql") and @compiles(find, "mariadb") on one function
 ### check:: "LOCATE(" in str(at_sign.compile(dialect=dialects["mariadb"]))
 ### solution:: @compiles(find, "mysql")
+### solution:: @compiles(find, "mariadb")
 ### solution:: def find_mysql(element, compiler, **kw):
 ### solution::     haystack, needle = (compiler.process(c, **kw)
 ### solution::                         for c in element.clauses)

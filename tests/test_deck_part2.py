@@ -84,7 +84,7 @@ PER_BACKEND = {
         "raw driver value: datetime | typed: 2010-07-19 09:30:00",
         "SQL: \tat VARCHAR(60), ",
         "now() is UTC: False",  # local time in a UTC+13 session
-        "created notes on mysql",
+        "created notes on mariadb",
         "reflected: one row per person we write to",
         "(PostgreSQL only: run with --db postgresql)",
         "SQL: CREATE TRIGGER orders_touch BEFORE UPDATE ON orders",
