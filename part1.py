@@ -30,7 +30,7 @@ from casestudies.statement_stats import statement_stats
 from sliderepl.show import source
 
 url = resolve_url()
-backend = make_url(url).get_backend_name()   # sqlite, postgresql, mysql
+backend = make_url(url).get_backend_name()   # sqlite, postgresql, mariadb
 on_server = backend != "sqlite"
 if not on_server and make_url(url).database in (None, "", ":memory:"):
     # Pools only show their behaviour on a database that several
@@ -52,17 +52,17 @@ SETTING = {
     "sqlite": ("PRAGMA foreign_keys = ON", "PRAGMA foreign_keys"),
     "postgresql": ("SET application_name = 'part1'",
                    "SHOW application_name"),
-    "mysql": ("SET time_zone = '+01:00'", "SELECT @@session.time_zone"),
+    "mariadb": ("SET time_zone = '+01:00'", "SELECT @@session.time_zone"),
 }[backend]
 CREATE_TEMP = {
     "sqlite": "CREATE TEMP TABLE scratch (x INTEGER)",
     "postgresql": "CREATE TEMP TABLE scratch (x INTEGER)",
-    "mysql": "CREATE TEMPORARY TABLE scratch (x INTEGER)",
+    "mariadb": "CREATE TEMPORARY TABLE scratch (x INTEGER)",
 }[backend]
 DROP_TEMP = {
     "sqlite": "DROP TABLE IF EXISTS temp.{}",
     "postgresql": "DROP TABLE IF EXISTS pg_temp.{}",
-    "mysql": "DROP TEMPORARY TABLE IF EXISTS {}",
+    "mariadb": "DROP TEMPORARY TABLE IF EXISTS {}",
 }[backend]
 
 

@@ -36,7 +36,7 @@ from workshop_db import resolve_url
 from sliderepl.show import source
 
 url = resolve_url()
-backend = make_url(url).get_backend_name()   # sqlite, postgresql, mysql
+backend = make_url(url).get_backend_name()   # sqlite, postgresql, mariadb
 if backend == "sqlite" and make_url(url).database in (None, "", ":memory:"):
     # Threads and a one-connection pool below need a database several
     # connections share: a file instead of SQLite in memory.

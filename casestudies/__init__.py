@@ -1,11 +1,16 @@
 """Case studies: recipes for extending SQLAlchemy 2.x, in reading order.
 
-Each module is a recipe to copy: the reusable part on top (no side effects
-at import), a self-checking walkthrough in ``main()``, and tests in
-``tests/`` that run it on SQLite, PostgreSQL and MariaDB.  Every demo runs
-on SQLite in memory by default; ``--db URL`` points it at a database you
-have, and ``--db postgresql`` / ``--db mariadb`` start a throwaway server
-on 127.0.0.1 for the length of the demo.
+Each module is a recipe to copy, one file that needs only SQLAlchemy (and
+the driver its URL names): the reusable part on top (no side effects at
+import), its docstring's "In your application" snippet, then a
+self-checking demo in ``main()`` that ends with one verdict line
+(``NAME: all N checks passed on BACKEND``, or ``NAME: FAILED: ...``).
+Copy ``audit_log.py`` into a folder and ``python audit_log.py`` runs it on
+SQLite in memory; ``--db URL`` on a database you have; ``--echo`` shows
+the SQL sent.  In the tutorial, ``--db postgresql`` / ``--db mariadb``
+start a throwaway server on 127.0.0.1 for the length of the demo (a copy
+without the tutorial says so and asks for a URL).  Tests in ``tests/``
+run each recipe on SQLite, PostgreSQL and MariaDB, and copied alone.
 
 Part 1: connections, pools, connection events
 

@@ -26,12 +26,25 @@ after a rollback, or invalidated.
 Requires: SQLAlchemy 2.x; any backend (tested on SQLite, PostgreSQL and
 MariaDB).
 
-Run: python -m casestudies.audit_log [--db URL]
+In your application::
+
+    from audit_log import acting_as, install_cleanup, updated_by_column
+
+    records = Table(
+        "records", metadata, Column("id", Integer, primary_key=True),
+        updated_by_column(),
+    )
+    install_cleanup(engine)
+    with engine.begin() as cx, acting_as(cx, current_user_id):
+        cx.execute(records.insert(), rows)
+
+Run: python audit_log.py [--db URL] [--echo]
+(or python -m casestudies.audit_log in the tutorial)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -111,18 +124,14 @@ def acting_as(connection: Connection, user: Any) -> Iterator[Connection]:
             info[INFO_KEY] = previous
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo(url: str, check: _Checks) -> None:
     """Walk through the recipe, checking each step."""
     from sqlalchemy import MetaData, String, Table, select
 
-    from workshop_db.demo import parse_args, single_connection_engine
-    from workshop_db import resolve_url
 
-    args = parse_args(argv, __doc__)
-    url = resolve_url(args.db)
     # One connection in the pool, so the second checkout below is provably
     # the same DBAPI connection as the first.
-    engine = single_connection_engine(url)
+    engine = _single_connection_engine(url)
     metadata = MetaData()
     records = Table(
         "audit_demo_records",
@@ -141,22 +150,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             cx.execute(records.insert(), {"data": "inserted"})
             row = cx.execute(select(records)).one()
             # The insert default read the user from connection.info.
-            assert (row.updated_by, row.data) == (123, "inserted"), row
+            check(
+                (row.updated_by, row.data) == (123, "inserted"),
+                f"(row.updated_by, row.data) == (123, 'inserted'): {row!r}",
+            )
             print("after insert as 123:", tuple(row))
 
             cx.info[INFO_KEY] = 456
             cx.execute(records.update().values(data="updated"))
             row = cx.execute(select(records)).one()
             # The update default (onupdate) fired as well.
-            assert (row.updated_by, row.data) == (456, "updated"), row
+            check(
+                (row.updated_by, row.data) == (456, "updated"),
+                f"(row.updated_by, row.data) == (456, 'updated'): {row!r}",
+            )
             print("after update as 456:", tuple(row))
             first_dbapi = cx.connection.dbapi_connection
 
         with engine.begin() as cx:
             # Same DBAPI connection (pool of one), yet the user is gone:
             # the checkin listener removed it when the block ended.
-            assert cx.connection.dbapi_connection is first_dbapi
-            assert INFO_KEY not in cx.info
+            check(
+                cx.connection.dbapi_connection is first_dbapi,
+                'cx.connection.dbapi_connection is first_dbapi',
+            )
+            check(INFO_KEY not in cx.info, 'INFO_KEY not in cx.info')
             cx.execute(records.insert(), {"data": "anonymous"})
             with acting_as(cx, 789):
                 cx.execute(records.insert(), {"data": "as 789"})
@@ -167,18 +185,125 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             ).all()
         # Only the write inside acting_as() carries a user.
-        assert [tuple(s) for s in stamps] == [
+        check([tuple(s) for s in stamps] == [
             ("updated", 456),
             ("anonymous", None),
             ("as 789", 789),
             ("anonymous again", None),
-        ], stamps
+        ], f"[tuple(s) for s in stamps] == [             ('updated', 456): {stamps!r}")
         print("later checkout:", [tuple(s) for s in stamps[1:]])
         metadata.drop_all(engine)
     finally:
         engine.dispose()
-    print("audit_log: all checks passed")
+
+
+def _single_connection_engine(url: str) -> Engine:
+    """Demo helper: an engine whose pool holds exactly one connection.
+
+    Every checkout is then provably the same DBAPI connection.  SQLite in
+    memory gets a ``StaticPool`` (each new connection would be a new,
+    empty database).
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    if url.startswith("sqlite") and url.endswith(("://", ":memory:")):
+        return create_engine(url, poolclass=StaticPool)
+    return create_engine(url, pool_size=1, max_overflow=0)
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

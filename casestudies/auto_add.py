@@ -21,7 +21,17 @@ thread by default).
 
 Requires: SQLAlchemy 2.x; no particular database.
 
-Run: python -m casestudies.auto_add [--db URL]
+In your application::
+
+    from auto_add import auto_add
+
+    Session = scoped_session(sessionmaker(engine))
+    auto_add(Base, Session)          # returns a function that undoes it
+    Location(name="Paris")           # joins Session() by itself
+    Session.commit()
+
+Run: python auto_add.py [--db URL] [--echo]
+(or python -m casestudies.auto_add in the tutorial)
 """
 
 from __future__ import annotations
@@ -38,9 +48,6 @@ from sqlalchemy.orm import (
     scoped_session,
     sessionmaker,
 )
-
-from workshop_db.demo import parse_args
-from workshop_db import resolve_url
 
 
 def auto_add(
@@ -101,9 +108,7 @@ class Location(Base):
         return f"Location({self.name!r})"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__)
-    url = resolve_url(args.db)
+def _demo(url: str, check: _Checks) -> None:
     engine = create_engine(url)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
@@ -113,7 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         home = Location("home")
         # No session.add(): the init listener put it in this thread's
         # session while the constructor ran.
-        assert home in Session() and home in Session.new
+        check(
+            home in Session() and home in Session.new,
+            'home in Session() and home in Session.new',
+        )
         print("constructed:", home, "pending:", home in Session.new)
 
         try:
@@ -122,7 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("constructor raised:", err)
         # init_failure took the half-built object out again: only the
         # good one is pending.
-        assert list(Session.new) == [home], list(Session.new)
+        check(
+            list(Session.new) == [home],
+            f"list(Session.new) == [home]: {list(Session.new)!r}",
+        )
 
         seen: dict[str, bool] = {}
 
@@ -138,21 +149,116 @@ def main(argv: Sequence[str] | None = None) -> int:
         worker.start()
         worker.join()
         print("other thread:", seen)
-        assert seen == {"in its own session": True,
-                        "in the main thread's": False}
+        check(
+            seen == {"in its own session": True,
+                     "in the main thread's": False},
+            f"each thread sees only its own session: {seen!r}",
+        )
 
         Session.commit()
         names = Session.scalars(select(Location.name)).all()
         print("saved:", names)
         # Only the object built in this thread, whose session committed.
-        assert names == ["home"]
+        check(names == ["home"], 'names == ["home"]')
     finally:
         remove()
         Session.remove()
         Base.metadata.drop_all(engine)
         engine.dispose()
-    print("auto_add demo: all checks passed")
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,15 @@ deliberately small pattern, and anything it cannot attribute to one table
 (a CTE, several statements, ``SELECT ... INTO``, ``MERGE``, ``CALL``)
 sets ``reset_all`` so every table is emptied.  For tests that can run in
 one connection, the transaction-rollback pattern documented by SQLAlchemy
-(a Session joined to an outer transaction) is faster still; see the
-benchmark ``benchmarks/change_watcher.py``.
+is faster still (see the benchmark ``benchmarks/change_watcher.py``); give
+its Session ``join_transaction_mode="create_savepoint"``, or rows survive
+when the code under test calls ``rollback()`` and then commits::
+
+    @pytest.fixture
+    def session(engine):
+        with engine.connect() as cx, cx.begin() as outer:
+            yield Session(bind=cx, join_transaction_mode="create_savepoint")
+            outer.rollback()
 
 Not seen: writes made by triggers or stored procedures, and statements
 sent on a raw DBAPI connection (``engine.raw_connection()``).  Rows of a
@@ -46,13 +53,23 @@ A pytest fixture::
 
 Requires: SQLAlchemy 2.x; any backend.
 
-Run: python -m casestudies.change_watcher [--db URL]
+In your application::
+
+    from change_watcher import ChangeWatcher
+
+    watcher = ChangeWatcher(engine)          # once per test session
+    ...                                      # a test writes
+    with engine.connect() as cx:
+        watcher.cleanup(metadata, cx)        # empty only what it wrote
+
+Run: python change_watcher.py [--db URL] [--echo]
+(or python -m casestudies.change_watcher in the tutorial)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import MetaData, Table, event
@@ -240,7 +257,7 @@ def unattributable_write(engine: Engine, table: str, new_id: int) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo(url: str, check: _Checks) -> None:
     """Write through several paths, then clean up only what was written."""
     from sqlalchemy import (
         Column,
@@ -255,12 +272,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     from sqlalchemy.pool import StaticPool
 
-    from workshop_db.demo import parse_args
-    from workshop_db import resolve_url
-    from .statement_stats import statement_stats
-
-    args = parse_args(argv, __doc__)
-    url = resolve_url(args.db)
     memory = url.startswith("sqlite") and url.endswith(("://", ":memory:"))
     # In memory, every new connection would be a new empty database.
     kw: dict[str, Any] = {"poolclass": StaticPool} if memory else {}
@@ -290,19 +301,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine.begin() as cx:
             cx.execute(select(parents)).all()
         # Reading writes nothing.
-        assert watcher.dirty == set() and not watcher.reset_all
+        check(
+            watcher.dirty == set() and not watcher.reset_all,
+            'watcher.dirty == set() and not watcher.reset_all',
+        )
         with engine.begin() as cx:
             cx.execute(insert(parents), [{"id": 1}, {"id": 2}])
             cx.execute(text("INSERT INTO cw_demo_children VALUES (1, 2)"))
-        assert watcher.dirty == {"cw_demo_parents", "cw_demo_children"}
+        check(
+            watcher.dirty == {"cw_demo_parents", "cw_demo_children"},
+            'watcher.dirty == {"cw_demo_parents", "cw_demo_children"}',
+        )
         print("dirty:", sorted(watcher.dirty))
 
-        with statement_stats(engine) as stats, engine.connect() as cx:
+        sent: list[str] = []
+
+        def record(*args: Any) -> None:  # conn, cursor, statement, ...
+            sent.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", record)
+        with engine.connect() as cx:
             emptied = watcher.cleanup(metadata, cx)
+        event.remove(engine, "before_cursor_execute", record)
+        deletes = [s for s in sent if s.lstrip().upper().startswith("DELETE")]
         # Children first, and the untouched table was left alone.
-        assert emptied == ["cw_demo_children", "cw_demo_parents"], emptied
-        assert stats.by_verb["DELETE"] == 2
-        assert not any("cw_demo_untouched" in s for s in stats.statements)
+        check(
+            emptied == ["cw_demo_children", "cw_demo_parents"],
+            f"emptied == ['cw_demo_children', 'cw_demo_parents']: {emptied!r}",
+        )
+        check(len(deletes) == 2, f"two DELETEs sent: {sent!r}")
+        check(
+            not any("cw_demo_untouched" in s for s in sent),
+            "the untouched table was not emptied",
+        )
         print("emptied:", emptied)
 
         with engine.begin() as cx:
@@ -311,29 +342,130 @@ def main(argv: Sequence[str] | None = None) -> int:
             ).all()
             cx.execute(untouched.insert(), {"id": 1})
         # A read-only CTE is harmless; the insert is attributed.
-        assert watcher.dirty == {"cw_demo_untouched"}
-        assert not watcher.reset_all
+        check(
+            watcher.dirty == {"cw_demo_untouched"},
+            'watcher.dirty == {"cw_demo_untouched"}',
+        )
+        check(not watcher.reset_all, 'not watcher.reset_all')
         with engine.begin() as cx:
             # A write the watcher cannot attribute to one table.
             cx.exec_driver_sql(
                 unattributable_write(engine, "cw_demo_parents", 7)
             )
-        assert watcher.reset_all
+        check(watcher.reset_all, 'watcher.reset_all')
         with engine.connect() as cx:
             emptied = watcher.cleanup(metadata, cx)
             counts = [
                 cx.execute(select(func.count()).select_from(t)).scalar()
                 for t in metadata.sorted_tables
             ]
-        assert len(emptied) == 3 and counts == [0, 0, 0]
-        assert watcher.dirty == set() and not watcher.reset_all
+        check(
+            len(emptied) == 3 and counts == [0, 0, 0],
+            'len(emptied) == 3 and counts == [0, 0, 0]',
+        )
+        check(
+            watcher.dirty == set() and not watcher.reset_all,
+            'watcher.dirty == set() and not watcher.reset_all',
+        )
         print("after reset_all: every table emptied")
     finally:
         watcher.remove()
         metadata.drop_all(engine)
         engine.dispose()
-    print("change_watcher: all checks passed")
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

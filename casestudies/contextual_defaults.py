@@ -27,9 +27,24 @@ and garbage collection were not covered).  SQLAlchemy 2.x has
 ``Session.info`` built in and the same hooks as ``SessionEvents``, which
 can be attached to one ``sessionmaker`` instead of every session.
 
-Requires: SQLAlchemy 2.x and ``casestudies.audit_log``; any backend.
+Requires: SQLAlchemy 2.x only (the audit column of ``audit_log`` is
+included); any backend.
 
-Run: python -m casestudies.contextual_defaults [--db URL]
+In your application::
+
+    from contextual_defaults import install, updated_by_column
+
+    class Record(Base):
+        ...
+        updated_by: Mapped[int | None] = updated_by_column()
+
+    Session = sessionmaker(engine)
+    install(Session)                         # once
+    with Session(info={"updated_by": user_id}) as session:
+        ...                                  # rows written carry user_id
+
+Run: python contextual_defaults.py [--db URL] [--echo]
+(or python -m casestudies.contextual_defaults in the tutorial)
 """
 
 from __future__ import annotations
@@ -39,8 +54,9 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, String, event, insert, select
+from sqlalchemy import Column, Engine, Integer, String, event, insert, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -50,13 +66,71 @@ from sqlalchemy.orm import (
     mapped_column,
     sessionmaker,
 )
-
-from casestudies.audit_log import INFO_KEY, install_cleanup, updated_by_column
-from workshop_db.demo import parse_args, single_connection_engine
-from workshop_db import resolve_url
+from sqlalchemy.types import TypeEngine
 
 #: The ``Session.info`` key code sets; copied to ``Connection.info``.
 SESSION_KEY = "updated_by"
+
+
+# The audit column and its pool cleanup: the audit_log recipe
+# (casestudies/audit_log.py), repeated here so that this file works alone.
+
+#: The ``Connection.info`` key the column defaults read.
+INFO_KEY = "updated_by"
+
+
+def current_user(context: ExecutionContext) -> Any:
+    """Column default: the user stored in this connection's ``info``.
+
+    SQLAlchemy passes the execution context to a default callable that
+    accepts one argument; ``context.connection.info`` is the pool's
+    per-DBAPI-connection dictionary.  ``None`` (SQL NULL) when no user is
+    set: an unattributed write stays visible as such.
+    """
+    return context.connection.info.get(INFO_KEY)
+
+
+def updated_by_column(
+    name: str = "updated_by", *, type_: TypeEngine[Any] | None = None
+) -> Column[Any]:
+    """A new ``Column`` filled from ``connection.info["updated_by"]``.
+
+    Both the insert default and the update default read the current user,
+    so every INSERT and every UPDATE that does not set the column itself
+    records who wrote the row.  A new ``Column`` per call because one
+    ``Column`` cannot belong to two tables.  ``type_`` defaults to
+    ``Integer`` (user ids); pass ``String(64)`` for user names.
+    """
+    return Column(
+        name,
+        type_ if type_ is not None else Integer(),
+        default=current_user,
+        onupdate=current_user,
+    )
+
+
+def _forget_user(dbapi_connection: Any, connection_record: Any) -> None:
+    # ``connection_record.info`` is the same dictionary as
+    # ``Connection.info``.  ``dbapi_connection`` is None when the
+    # connection was invalidated; the record (and its info) still exists,
+    # so the key is removed here too.
+    connection_record.info.pop(INFO_KEY, None)
+
+
+def install_cleanup(engine: Engine) -> None:
+    """Forget the current user whenever a connection returns to the pool.
+
+    ``checkin`` fires on every return: ``close()``, the end of a ``with``
+    block (normal or by exception), garbage collection, and after an
+    invalidation.  The ``reset`` event would miss the last case: it only
+    fires when there is a live DBAPI connection to roll back.
+    Idempotent: installing twice registers one listener.
+    """
+    if not event.contains(engine, "checkin", _forget_user):
+        event.listen(engine, "checkin", _forget_user)
+
+
+# -- the ORM part -------------------------------------------------------
 
 
 class UserCopier:
@@ -209,12 +283,10 @@ class Record(Base):
         return f"Record({self.name!r}, updated_by={self.updated_by!r})"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__)
-    url = resolve_url(args.db)
+def _demo(url: str, check: _Checks) -> None:
     # One pooled connection, so the plain Core insert at the end provably
     # reuses the connection the session wrote through.
-    engine = single_connection_engine(url)
+    engine = _single_connection_engine(url)
     records = Record.__table__
     try:
         Base.metadata.drop_all(engine)
@@ -227,18 +299,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             record = Record(name="record 1")
             session.add(record)
             # Not flushed yet: the default has not run.
-            assert record.updated_by is None
+            check(record.updated_by is None, 'record.updated_by is None')
             print("before commit: updated_by", record.updated_by)
             session.commit()
             # Expired by the commit, reloaded: the default stamped it.
-            assert record.updated_by == 456
+            check(record.updated_by == 456, 'record.updated_by == 456')
             print("after commit: updated_by", record.updated_by)
 
             record.name = "record 1, renamed"
             session.info["updated_by"] = 789
             session.commit()
             # The UPDATE ran the column's onupdate with the new user.
-            assert record.updated_by == 789
+            check(record.updated_by == 789, 'record.updated_by == 789')
             print("after an update by 789:", record.updated_by)
 
         with Session() as session:
@@ -250,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine.begin() as cx:
             # The same single connection, used outside any session: the
             # session's user must not leak into it.
-            assert INFO_KEY not in cx.info
+            check(INFO_KEY not in cx.info, 'INFO_KEY not in cx.info')
             cx.execute(insert(records), {"name": "plain Core insert"})
         with engine.connect() as cx:
             rows = cx.execute(
@@ -259,16 +331,123 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             ).all()
         print("rows:", [tuple(r) for r in rows])
-        assert [tuple(r) for r in rows] == [
+        check([tuple(r) for r in rows] == [
             ("record 1, renamed", 789),
             ("plain Core insert", None),
-        ], rows
+        ], f"[tuple(r) for r in rows] == [             ('record 1, rename: {rows!r}")
         remove()
         Base.metadata.drop_all(engine)
     finally:
         engine.dispose()
-    print("contextual_defaults demo: all checks passed")
+
+
+def _single_connection_engine(url: str) -> Engine:
+    """Demo helper: an engine whose pool holds exactly one connection.
+
+    Every checkout is then provably the same DBAPI connection.  SQLite in
+    memory gets a ``StaticPool`` (each new connection would be a new,
+    empty database).
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    if url.startswith("sqlite") and url.endswith(("://", ":memory:")):
+        return create_engine(url, poolclass=StaticPool)
+    return create_engine(url, pool_size=1, max_overflow=0)
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,20 @@ is still the simplest scope of all.
 Requires: SQLAlchemy[asyncio] (greenlet) and an asyncio driver for the
 per-task part: aiosqlite, psycopg 3 (built in) or aiomysql.
 
-Run: python -m casestudies.contextual_sessions [--db URL]
+In your application::
+
+    from contextual_sessions import CallScopedSession, handle_request
+
+    registry = scoped_session(sessionmaker(engine))   # one per thread
+    handle_request(registry, controller, request)     # commit, remove
+
+    scope = CallScopedSession(sessionmaker(engine))   # one per call
+    @scope.unit_of_work
+    def record(name):
+        scope.session.add(Visit(worker=name))
+
+Run: python contextual_sessions.py [--db URL] [--echo]
+(or python -m casestudies.contextual_sessions in the tutorial)
 """
 
 from __future__ import annotations
@@ -69,9 +82,6 @@ from sqlalchemy.orm import (
     scoped_session,
     sessionmaker,
 )
-
-from workshop_db.demo import parse_args
-from workshop_db import resolve_url
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -257,24 +267,22 @@ def count_visits(engine: Engine) -> int:
         return cx.scalar(select(func.count()).select_from(Visit)) or 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__)
-    with concurrent_url(resolve_url(args.db)) as url:
+def _demo(url: str, check: _Checks) -> None:
+    with concurrent_url(url) as url:
         engine = create_engine(url)
         try:
             Base.metadata.drop_all(engine)
             Base.metadata.create_all(engine)
-            _demo_threads(engine)
-            _demo_calls(engine)
-            asyncio.run(_demo_tasks(url))
+            _demo_threads(engine, check)
+            _demo_calls(engine, check)
+            asyncio.run(_demo_tasks(url, check))
             Base.metadata.drop_all(engine)
         finally:
             engine.dispose()
     print("ok: every unit of work had its own session and left nothing")
-    return 0
 
 
-def _demo_threads(engine: Engine) -> None:
+def _demo_threads(engine: Engine, check: _Checks) -> None:
     registry = scoped_session(sessionmaker(engine))
     seen: dict[str, Session] = {}
 
@@ -282,7 +290,7 @@ def _demo_threads(engine: Engine) -> None:
         # Two "layers" of the controller ask for the session separately:
         # within one thread they get the same object, no argument passed.
         registry.add(Visit(worker=name))
-        assert registry() is registry()
+        check(registry() is registry(), 'registry() is registry()')
         seen[name] = registry()
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -290,12 +298,15 @@ def _demo_threads(engine: Engine) -> None:
         list(pool.map(lambda n: handle_request(registry, controller, n),
                       names))
     # Every request was committed and its connection returned.
-    assert count_visits(engine) == 8
-    assert engine.pool.checkedout() == 0
+    check(count_visits(engine) == 8, 'count_visits(engine) == 8')
+    check(engine.pool.checkedout() == 0, 'engine.pool.checkedout() == 0')
     # remove() ran in the worker threads; this thread never made one.
-    assert not registry.registry.has()
+    check(not registry.registry.has(), 'not registry.registry.has()')
     # 8 requests, 4 threads: sessions were new per request, not per thread.
-    assert len({id(s) for s in seen.values()}) == 8
+    check(
+        len({id(s) for s in seen.values()}) == 8,
+        'len({id(s) for s in seen.values()}) == 8',
+    )
     print(f"per thread: 8 requests on 4 threads, "
           f"{engine.pool.checkedout()} connections still checked out")
 
@@ -309,12 +320,15 @@ def _demo_threads(engine: Engine) -> None:
         handle_request(registry, failing, "doomed")
     except ValueError:
         pass
-    assert count_visits(engine) == 8  # the flushed row was rolled back
-    assert not registry.registry.has() and engine.pool.checkedout() == 0
+    check(count_visits(engine) == 8, 'count_visits(engine) == 8')
+    check(
+        not registry.registry.has() and engine.pool.checkedout() == 0,
+        'not registry.registry.has() and engine.pool.checkedout() == 0',
+    )
     print("per thread: a failing request left no row and no session")
 
 
-def _demo_calls(engine: Engine) -> None:
+def _demo_calls(engine: Engine, check: _Checks) -> None:
     scope = CallScopedSession(sessionmaker(engine))
 
     @scope.unit_of_work
@@ -322,10 +336,13 @@ def _demo_calls(engine: Engine) -> None:
         scope.session.add(Visit(worker=name))
         return scope.active()
 
-    assert record("call-1") is True
+    check(record("call-1") is True, 'record("call-1") is True')
     # After the call the unit of work is over: no session lingers, unlike
     # Rope where it lived until the frame was garbage collected.
-    assert not scope.active() and engine.pool.checkedout() == 0
+    check(
+        not scope.active() and engine.pool.checkedout() == 0,
+        'not scope.active() and engine.pool.checkedout() == 0',
+    )
     try:
         scope.session
     except NoUnitOfWork:
@@ -334,10 +351,10 @@ def _demo_calls(engine: Engine) -> None:
         raise AssertionError("session used outside a unit of work")
     print(f"per call: saved, then no session left; {count_visits(engine)}"
           " visits in all")
-    assert count_visits(engine) == 9
+    check(count_visits(engine) == 9, 'count_visits(engine) == 9')
 
 
-async def _demo_tasks(url: str) -> None:
+async def _demo_tasks(url: str, check: _Checks) -> None:
     engine = create_async_engine(async_url(url))
     registry = task_scoped(engine)
     sessions: list[AsyncSession] = []  # kept alive, so ids stay unique
@@ -346,7 +363,7 @@ async def _demo_tasks(url: str) -> None:
         registry.add(Visit(worker=name))
         sessions.append(registry())
         await asyncio.sleep(0)  # let the other tasks run in between
-        assert registry() is registry()
+        check(registry() is registry(), 'registry() is registry()')
 
     try:
         await asyncio.gather(
@@ -354,16 +371,113 @@ async def _demo_tasks(url: str) -> None:
               for n in range(8))
         )
         # Eight tasks, eight sessions, all committed and removed.
-        assert len({id(s) for s in sessions}) == 8
-        assert engine.pool.checkedout() == 0
+        check(
+            len({id(s) for s in sessions}) == 8,
+            'len({id(s) for s in sessions}) == 8',
+        )
+        check(engine.pool.checkedout() == 0, 'engine.pool.checkedout() == 0')
         async with engine.connect() as cx:
             visits = await cx.scalar(select(func.count(Visit.id)))
-        assert visits == 17
+        check(visits == 17, 'visits == 17')
         used = len({id(s) for s in sessions})
         print(f"per task: 8 tasks used {used} sessions; "
               f"{visits} visits in all")
     finally:
         await engine.dispose()
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

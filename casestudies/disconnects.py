@@ -23,7 +23,15 @@ Requires: SQLAlchemy 2.x; any backend.  The demo kills real server
 sessions and restarts the server with ``--db postgresql`` / ``--db
 mariadb``; on SQLite it simulates a dead connection by closing it.
 
-Run: python -m casestudies.disconnects [--db URL]
+In your application::
+
+    from disconnects import install_checkout_ping
+
+    engine = create_engine(url)      # or simply pool_pre_ping=True
+    install_checkout_ping(engine)
+
+Run: python disconnects.py [--db URL] [--echo]
+(or python -m casestudies.disconnects in the tutorial)
 """
 
 from __future__ import annotations
@@ -41,32 +49,36 @@ from sqlalchemy.engine import Engine
 def install_checkout_ping(engine: Engine) -> None:
     """Test every connection as it leaves the pool; replace dead ones.
 
-    The listener runs ``SELECT 1`` on the raw DBAPI connection.  If that
-    fails and the dialect says the error means "disconnected", it raises
-    ``DisconnectionError``: the pool then discards the connection and
-    checks out (or opens) another, a few times at most.  Any other error
-    is not a disconnect and propagates unchanged.
+    The listener pings the raw DBAPI connection with the dialect's own
+    ``do_ping()``, the test ``pool_pre_ping`` uses, which leaves the
+    connection as it found it: no transaction left open (psycopg's ping
+    runs in autocommit; a bare ``SELECT 1`` on the cursor would begin a
+    transaction and leave the session "idle in transaction", and setting
+    ``isolation_level`` on that checkout would then fail).
+
+    If the ping fails with an error the dialect calls a disconnect, it
+    raises ``InvalidatePoolError`` (a ``DisconnectionError``): after an
+    outage every pooled connection is dead, so the whole pool is
+    invalidated at once, as ``pool_pre_ping`` does, and the older
+    connections are replaced as they come out without a ping failing for
+    each.  The pool then reconnects the *same* pool record with a fresh
+    DBAPI connection and runs the listener again: two tries in all.  If
+    the second try also raises, checkout raises
+    ``InvalidRequestError("This connection is closed")``, which is not a
+    ``DBAPIError``.  Any error that is not a disconnect propagates
+    unchanged.
     """
     dialect = engine.dialect
 
     def ping(
         dbapi_connection: Any, connection_record: Any, connection_proxy: Any
     ) -> None:
-        cursor = None
         try:
-            # A closed connection may fail already at cursor().
-            cursor = dbapi_connection.cursor()
-            cursor.execute("SELECT 1")
+            dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as err:
-            if dialect.is_disconnect(err, dbapi_connection, cursor):
-                raise exc.DisconnectionError(str(err)) from err
+            if dialect.is_disconnect(err, dbapi_connection, None):
+                raise exc.InvalidatePoolError(str(err)) from err
             raise
-        finally:
-            if cursor is not None:
-                try:
-                    cursor.close()
-                except dialect.loaded_dbapi.Error:
-                    pass  # a dead connection may not close its cursor
 
     event.listen(engine, "checkout", ping)
 
@@ -114,7 +126,6 @@ def warm_up(engine: Engine, connections: int) -> list[tuple[Any, Any]]:
     Returns ``(dbapi_connection, server_session_id)`` for each (the id is
     None on SQLite), so a demo or test can break them afterwards.
     """
-    from workshop_db import servers
 
     found = []
     with ExitStack() as stack:
@@ -122,9 +133,16 @@ def warm_up(engine: Engine, connections: int) -> list[tuple[Any, Any]]:
             cx = stack.enter_context(engine.connect())
             sid = None
             if engine.dialect.name != "sqlite":
-                sid = servers.session_id(cx)
+                sid = _session_id(cx)
             found.append((cx.connection.dbapi_connection, sid))
     return found
+
+
+def _session_id(cx: Any) -> int:
+    """The server's id for this connection's session."""
+    if cx.dialect.name == "postgresql":
+        return int(cx.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+    return int(cx.exec_driver_sql("SELECT CONNECTION_ID()").scalar_one())
 
 
 def kill_session(url: str, session_id: int) -> None:
@@ -221,21 +239,17 @@ def _fault_injectors(
     return faults
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo(url: str, check: _Checks) -> None:
     """Compare the three precautions under each fault; check the counts."""
-    from workshop_db.demo import parse_args
-    from workshop_db import SERVER_KINDS, resolve_url
 
-    args = parse_args(argv, __doc__)
     quiet_pool_close_errors()
-    choice = args.db or os.environ.get("TUTORIAL_DB")
     server = None
-    if choice in SERVER_KINDS:
-        from workshop_db import servers
+    if check.server_kind is not None:
+        from workshop_db import shared_server
 
         # Only a server this process started may be killed and restarted.
-        server = servers.shared_server(choice)
-    with _demo_url(resolve_url(args.db)) as url:
+        server = shared_server(check.server_kind)
+    with _demo_url(url) as url:
         engines = {p: make_engine(url, p) for p in PRECAUTIONS}
         try:
             print(f"{'fault':26}" + "".join(f"{p:>15}" for p in PRECAUTIONS))
@@ -250,9 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # Without precautions exactly the first use fails: the
                 # error invalidates the whole pool, so the other dead
                 # connections are replaced before anyone gets them.
-                assert failed["none"] == 1, failed
+                check(failed["none"] == 1, f"failed['none'] == 1: {failed!r}")
                 # Either check replaces dead connections at checkout.
-                assert failed["pre_ping"] == failed["checkout_ping"] == 0
+                check(
+                    failed["pre_ping"] == failed["checkout_ping"] == 0,
+                    'failed["pre_ping"] == failed["checkout_ping"] == 0',
+                )
 
             # A connection that dies while checked out: no checkout check
             # can help, whatever the precaution.
@@ -262,15 +279,110 @@ def main(argv: Sequence[str] | None = None) -> int:
                     try:
                         cx.execute(text("SELECT 1"))
                     except exc.DBAPIError as err:
-                        assert err.connection_invalidated
+                        check(
+                            err.connection_invalidated,
+                            'err.connection_invalidated',
+                        )
                     else:
                         raise AssertionError("a dead connection worked")
             print("died while checked out: raises with every precaution")
         finally:
             for engine in engines.values():
                 engine.dispose()
-    print("disconnects: all checks passed")
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -24,12 +24,24 @@ Caveat: ``Table.to_metadata()`` copies ``info`` but not listeners; call
 
 Requires: SQLAlchemy 2.x.
 
-Run: python -m casestudies.fixtures [--db URL]
+In your application::
+
+    from fixtures import Fixture
+
+    statuses = Table(
+        "statuses", metadata, Column("id", Integer, primary_key=True),
+        Column("name", String(20)),
+        **Fixture(("id", "name"), (1, "open"), (2, "done")).table_kwargs(),
+    )
+    metadata.create_all(engine)              # the rows come with the table
+
+Run: python fixtures.py [--db URL] [--echo]
+(or python -m casestudies.fixtures in the tutorial)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -106,13 +118,10 @@ class Fixture:
         return table
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo(url: str, check: _Checks) -> None:
     """Walk through fixtures on one database, checking each step."""
-    from workshop_db.demo import parse_args
-    from workshop_db import resolve_url
 
-    args = parse_args(argv, __doc__)
-    engine = create_engine(resolve_url(args.db))
+    engine = create_engine(url)
 
     class Base(DeclarativeBase):
         pass
@@ -142,31 +151,136 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cx.scalar(select(func.count()).select_from(table)) or 0
 
     countries = Country.__table__
-    assert isinstance(countries, Table)
+    check(isinstance(countries, Table), 'isinstance(countries, Table)')
     try:
         Base.metadata.drop_all(engine)
         # The data is known before any database exists.
-        assert status.info["fixture"].rows[0] == (1, "open")
+        check(
+            status.info["fixture"].rows[0] == (1, "open"),
+            'status.info["fixture"].rows[0] == (1, "open")',
+        )
         print("status fixture:", status.info["fixture"].rows)
 
         Base.metadata.create_all(engine)
         # after_create inserted the rows, in CREATE's transaction.
-        assert count(status) == 3 and count(countries) == 2
+        check(
+            count(status) == 3 and count(countries) == 2,
+            'count(status) == 3 and count(countries) == 2',
+        )
         print("after create_all:", count(status), "statuses,",
               count(countries), "countries")
 
         Base.metadata.create_all(engine)
         # The tables existed, so nothing was created and nothing inserted.
-        assert count(status) == 3 and count(countries) == 2
+        check(
+            count(status) == 3 and count(countries) == 2,
+            'count(status) == 3 and count(countries) == 2',
+        )
         print("after a second create_all: still", count(status), "statuses")
 
         with engine.connect() as cx:
             labels = cx.scalars(select(status.c.label).order_by("id")).all()
-        assert labels == ["open", "closed", "wontfix"]
+        check(
+            labels == ["open", "closed", "wontfix"],
+            'labels == ["open", "closed", "wontfix"]',
+        )
     finally:
         Base.metadata.drop_all(engine)
         engine.dispose()
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

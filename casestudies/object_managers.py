@@ -22,7 +22,16 @@ is legacy).  Nothing here is built in: SQLAlchemy deliberately leaves
 
 Requires: SQLAlchemy 2.x; no particular database.
 
-Run: python -m casestudies.object_managers [--db URL]
+In your application::
+
+    from object_managers import install
+
+    Session = scoped_session(sessionmaker(engine))
+    install(Base, Session)                   # every model gets .objects
+    User.objects.filter_by(name="ed").all()
+
+Run: python object_managers.py [--db URL] [--echo]
+(or python -m casestudies.object_managers in the tutorial)
 """
 
 from __future__ import annotations
@@ -47,9 +56,6 @@ from sqlalchemy.orm import (
     scoped_session,
     sessionmaker,
 )
-
-from workshop_db.demo import parse_args
-from workshop_db import resolve_url
 
 M = TypeVar("M")
 
@@ -233,9 +239,8 @@ class User(Base):
         return f"<User {self.email!r}>"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__)
-    engine = create_engine(resolve_url(args.db))
+def _demo(url: str, check: _Checks) -> None:
+    engine = create_engine(url)
     Session = scoped_session(sessionmaker(engine))
     try:
         Base.metadata.drop_all(engine)
@@ -244,7 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         objects: Any = User.objects  # set by install(), unknown to mypy
 
         # User existed before install(): it got its manager class anyway.
-        assert isinstance(objects, UserManager)
+        check(
+            isinstance(objects, UserManager),
+            'isinstance(objects, UserManager)',
+        )
         print("User.objects is", objects)
 
         objects.add_all([User(email="jek@example.com"),
@@ -252,18 +260,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         objects.commit()
         everyone = objects.select().order_by(User.id).all()
         print("all:", everyone)
-        assert [u.email for u in everyone] == ["jek@example.com",
-                                               "mike@example.com"]
+        check(
+            [u.email for u in everyone]
+            == ["jek@example.com", "mike@example.com"],
+            f"objects.select() finds both users: {everyone!r}",
+        )
 
         found = objects.with_email("mike@example.com").one()
         # The model's own query method, and get() by primary key returns
         # the very same object from the session's identity map.
-        assert objects.get(found.id) is found
+        check(objects.get(found.id) is found, 'objects.get(found.id) is found')
         print("with_email:", found)
 
         objects.delete(found)
         objects.commit()
-        assert objects.filter_by(email="mike@example.com").first() is None
+        check(
+            objects.filter_by(email="mike@example.com").first() is None,
+            'objects.filter_by(email="mike@example.com").first() is None',
+        )
         print("after delete:", objects.all())
 
         try:
@@ -279,8 +293,100 @@ def main(argv: Sequence[str] | None = None) -> int:
         Session.remove()
         Base.metadata.drop_all(engine)
         engine.dispose()
-    print("object_managers demo: all checks passed")
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,15 @@ PostgreSQL, ``XA RECOVER`` + ``XA COMMIT`` on MariaDB).
 
 Requires: SQLAlchemy; two-phase commit needs a server (SQLite has none).
 
-Run: python -m casestudies.partitioning [--db URL]
+In your application::
+
+    from partitioning import sharded_session, vertical_session
+
+    session = vertical_session(crm_engine, billing_engine)   # by class
+    session = sharded_session({"eu": eu_engine, "us": us_engine})  # by row
+
+Run: python partitioning.py [--db URL] [--echo]
+(or python -m casestudies.partitioning in the tutorial)
 """
 
 from __future__ import annotations
@@ -58,11 +66,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.horizontal_shard import ShardedSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter
-from sqlalchemy.sql.elements import BooleanClauseList
-
-from workshop_db.demo import parse_args
-from workshop_db import resolve_url
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 # -- vertical partitioning: one declarative base per database -----------------
 
@@ -392,24 +396,20 @@ def scratch_databases(url: str, count: int) -> Iterator[list[str]]:
 # -- the demo -----------------------------------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv, __doc__)
-    url = resolve_url(args.db)
+def _demo(url: str, check: _Checks) -> None:
     with scratch_databases(url, 2) as (url1, url2):
         one, two = create_engine(url1), create_engine(url2)
         try:
-            _demo_vertical(one, two)
-            _demo_sharding(one, two)
+            _demo_vertical(one, two, check)
+            _demo_sharding(one, two, check)
             if one.dialect.name == "sqlite":
                 print("two-phase commit: needs a server (SQLite has no "
                       "PREPARE); try --db postgresql or --db mariadb")
             else:
-                _demo_twophase(one, two)
+                _demo_twophase(one, two, check)
         finally:
             one.dispose()
             two.dispose()
-    print("ok: partitioning demo passed")
-    return 0
 
 
 def _tables_of(engine: Engine) -> set[str]:
@@ -418,7 +418,7 @@ def _tables_of(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
 
-def _demo_vertical(crm: Engine, billing: Engine) -> None:
+def _demo_vertical(crm: Engine, billing: Engine, check: _Checks) -> None:
     CrmBase.metadata.create_all(crm)
     BillingBase.metadata.create_all(billing)
     with vertical_session(crm, billing) as session:
@@ -426,16 +426,25 @@ def _demo_vertical(crm: Engine, billing: Engine) -> None:
         session.add_all([ada, Invoice(id=1, customer_id=1, cents=900)])
         session.commit()
         # One session, two databases: each table exists in one only.
-        assert "customer" in _tables_of(crm)
-        assert "invoice" not in _tables_of(crm)
-        assert "invoice" in _tables_of(billing)
+        check("customer" in _tables_of(crm), '"customer" in _tables_of(crm)')
+        check(
+            "invoice" not in _tables_of(crm),
+            '"invoice" not in _tables_of(crm)',
+        )
+        check(
+            "invoice" in _tables_of(billing),
+            '"invoice" in _tables_of(billing)',
+        )
         invoices = session.scalars(
             select(Invoice).where(Invoice.customer_id == ada.id)).all()
         print(f"vertical: {ada} in one database, {invoices} in the other")
-        assert [i.cents for i in invoices] == [900]
+        check(
+            [i.cents for i in invoices] == [900],
+            '[i.cents for i in invoices] == [900]',
+        )
 
 
-def _demo_sharding(eu: Engine, us: Engine) -> None:
+def _demo_sharding(eu: Engine, us: Engine, check: _Checks) -> None:
     for engine in (eu, us):
         ShardBase.metadata.create_all(engine)
     with sharded_session({"eu": eu, "us": us}) as session:
@@ -449,31 +458,40 @@ def _demo_sharding(eu: Engine, us: Engine) -> None:
         # Each row went to its region's database only.
         with eu.connect() as cx:
             eu_ids = sorted(cx.scalars(text("SELECT id FROM account")))
-        assert eu_ids == ["eu-1", "eu-2"]
+        check(eu_ids == ["eu-1", "eu-2"], 'eu_ids == ["eu-1", "eu-2"]')
         # A primary key lookup goes straight to the right shard.
         session.expunge_all()
-        assert session.get(Account, "us-2").balance == 5
+        check(
+            session.get(Account, "us-2").balance == 5,
+            'session.get(Account, "us-2").balance == 5',
+        )
         # A query pinned to one region visits that shard only.
         eu_only = session.scalars(
             select(Account).where(Account.region == "eu")).all()
-        assert {a.id for a in eu_only} == {"eu-1", "eu-2"}
+        check(
+            {a.id for a in eu_only} == {"eu-1", "eu-2"},
+            '{a.id for a in eu_only} == {"eu-1", "eu-2"}',
+        )
         # ORDER BY runs in each database; the results are concatenated.
         ordered = session.scalars(
             select(Account).order_by(Account.balance)).all()
         balances = [a.balance for a in ordered]
         print(f"sharded ORDER BY balance: {balances}")
-        assert balances == [10, 50, 5, 30]  # sorted per shard, not overall
+        check(balances == [10, 50, 5, 30], 'balances == [10, 50, 5, 30]')
         overall = sorted(ordered, key=lambda a: a.balance)
-        assert [a.balance for a in overall] == [5, 10, 30, 50]
+        check(
+            [a.balance for a in overall] == [5, 10, 30, 50],
+            '[a.balance for a in overall] == [5, 10, 30, 50]',
+        )
         print(f"sorted after merging: {[a.balance for a in overall]}")
 
 
-def _demo_twophase(crm: Engine, billing: Engine) -> None:
+def _demo_twophase(crm: Engine, billing: Engine, check: _Checks) -> None:
     coordinator = TwoPhaseCoordinator(
         crm, {"crm": crm, "billing": billing})
     coordinator.create_journal()
     try:
-        _twophase_steps(coordinator, crm, billing)
+        _twophase_steps(coordinator, crm, billing, check)
     finally:
         # Whatever happened, leave nothing prepared: an open prepared
         # transaction keeps its locks (MariaDB then can't DROP DATABASE).
@@ -481,7 +499,8 @@ def _demo_twophase(crm: Engine, billing: Engine) -> None:
 
 
 def _twophase_steps(
-    coordinator: TwoPhaseCoordinator, crm: Engine, billing: Engine
+    coordinator: TwoPhaseCoordinator, crm: Engine, billing: Engine,
+    check: _Checks,
 ) -> None:
     binds = {CrmBase: crm, BillingBase: billing}
 
@@ -495,7 +514,7 @@ def _twophase_steps(
         session.add_all([Customer(id=2, name="Bob"),
                          Invoice(id=2, customer_id=2, cents=100)])
         coordinator.commit(session)
-    assert rows() == ([1, 2], [1, 2])
+    check(rows() == ([1, 2], [1, 2]), 'rows() == ([1, 2], [1, 2])')
     print("two-phase: committed in both databases")
 
     # 2. Crash after PREPARE, before the decision: recovery rolls back.
@@ -506,10 +525,16 @@ def _twophase_steps(
             coordinator.commit(session, after_prepare=simulate_crash)
         except CoordinatorCrash:
             pass
-    assert len(prepared_xids(crm)) >= 1 and rows() == ([1, 2], [1, 2])
+    check(
+        len(prepared_xids(crm)) >= 1 and rows() == ([1, 2], [1, 2]),
+        'len(prepared_xids(crm)) >= 1 and rows() == ([1, 2], [1, 2])',
+    )
     outcome = sorted(o for _, _, o in coordinator.recover())
-    assert outcome == ["rolled back", "rolled back"]
-    assert rows() == ([1, 2], [1, 2])  # neither half of Cy exists
+    check(
+        outcome == ["rolled back", "rolled back"],
+        'outcome == ["rolled back", "rolled back"]',
+    )
+    check(rows() == ([1, 2], [1, 2]), 'rows() == ([1, 2], [1, 2])')
     print(f"crash after prepare: recovery {outcome}")
 
     # 3. Crash after the decision: recovery commits both halves.
@@ -520,13 +545,110 @@ def _twophase_steps(
             coordinator.commit(session, after_decision=simulate_crash)
         except CoordinatorCrash:
             pass
-    assert rows() == ([1, 2], [1, 2])  # prepared, not yet visible
+    check(rows() == ([1, 2], [1, 2]), 'rows() == ([1, 2], [1, 2])')
     outcome = sorted(o for _, _, o in coordinator.recover())
-    assert outcome == ["committed", "committed"]
-    assert rows() == ([1, 2, 4], [1, 2, 4])  # both halves of Di
+    check(
+        outcome == ["committed", "committed"],
+        'outcome == ["committed", "committed"]',
+    )
+    check(rows() == ([1, 2, 4], [1, 2, 4]), 'rows() == ([1, 2, 4], [1, 2, 4])')
     # Nothing of ours is left prepared (unresolved XA blocks DROP).
-    assert coordinator.recover() == []
+    check(coordinator.recover() == [], 'coordinator.recover() == []')
     print(f"crash after decision: recovery {outcome}")
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -17,14 +17,23 @@ is what this context manager does.  For whole-application numbers use the
 
 Requires: SQLAlchemy 2.x; any backend.
 
-Run: python -m casestudies.statement_stats [--db URL]
+In your application::
+
+    from statement_stats import statement_stats
+
+    with statement_stats(engine) as stats:
+        run_the_page()
+    print(stats.count, stats.by_verb, stats.seconds)
+
+Run: python statement_stats.py [--db URL] [--echo]
+(or python -m casestudies.statement_stats in the tutorial)
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,7 +123,7 @@ def statement_stats(target: Engine | Connection) -> Iterator[StatementStats]:
             event.remove(where, name, fn)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo(url: str, check: _Checks) -> None:
     """Count the statements of a few typical operations."""
     from sqlalchemy import (
         Column,
@@ -128,11 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     from sqlalchemy.exc import DBAPIError
 
-    from workshop_db.demo import parse_args
-    from workshop_db import resolve_url
 
-    args = parse_args(argv, __doc__)
-    engine = create_engine(resolve_url(args.db))
+    engine = create_engine(url)
     metadata = MetaData()
     items = Table(
         "stats_demo_items",
@@ -150,13 +156,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     cx.execute(select(items).where(items.c.id == n))
             # Two rows in one executemany are one INSERT (or one batch);
             # the loop sent three SELECTs.
-            assert stats.by_verb == {"INSERT": 1, "SELECT": 3}, stats
-            assert stats.count == 4 and stats.seconds > 0
+            check(
+                stats.by_verb == {"INSERT": 1, "SELECT": 3},
+                f"stats.by_verb == {{'INSERT': 1, 'SELECT': 3}}: {stats!r}",
+            )
+            check(
+                stats.count == 4 and stats.seconds > 0,
+                'stats.count == 4 and stats.seconds > 0',
+            )
             print("statements:", dict(stats.by_verb))
 
             cx.execute(text("SELECT 1"))
             # Outside the block nothing is counted any more.
-            assert stats.count == 4
+            check(stats.count == 4, 'stats.count == 4')
 
         with statement_stats(engine) as stats:
             try:
@@ -165,13 +177,108 @@ def main(argv: Sequence[str] | None = None) -> int:
             except DBAPIError:
                 pass
         # A failed statement is counted as sent and as an error.
-        assert (stats.count, stats.errors) == (1, 1), stats
+        check(
+            (stats.count, stats.errors) == (1, 1),
+            f"(stats.count, stats.errors) == (1, 1): {stats!r}",
+        )
         print("failed statements:", stats.errors)
         metadata.drop_all(engine)
     finally:
         engine.dispose()
-    print("statement_stats: all checks passed")
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ for the ORM is the declarative mixin: a ``mapped_column()`` on a mixin is
 copied for each mapped class, which is the same factory idea built in.
 
 The stamp is computed by the database with
-:func:`casestudies.utcnow.utcnow`, on INSERT (``default``), on every
+``utcnow()`` (the utcnow recipe, repeated in this file), on INSERT
+(``default``), on every
 UPDATE issued through SQLAlchemy (``onupdate``) and, for rows inserted
 by other tools, by the column's ``server_default``.  ``func.now()`` would
 be local time on PostgreSQL and MariaDB (and fixed per transaction on
@@ -23,15 +24,26 @@ PostgreSQL); a Python-side ``default=`` would trust each application
 server's clock.  On MariaDB and MySQL the column is ``DATETIME(6)``
 (``with_variant``): plain ``DATETIME`` keeps whole seconds only.
 
-Requires: SQLAlchemy 2.x; ``casestudies.utcnow``.
+Requires: SQLAlchemy 2.x only (the ``utcnow`` construct is included).
 
-Run: python -m casestudies.timestamps [--db URL]
+In your application::
+
+    from timestamps import Timestamped, timestamped_table
+
+    class Article(Timestamped, Base):        # ORM: an updated_at column
+        ...
+    notes = timestamped_table(               # Core: the same column
+        "notes", metadata, Column("id", Integer, primary_key=True)
+    )
+
+Run: python timestamps.py [--db URL] [--echo]
+(or python -m casestudies.timestamps in the tutorial)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -46,14 +58,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import mysql
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     Session,
     mapped_column,
 )
-
-from casestudies.utcnow import utcnow
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 __all__ = [
     "STAMP_TYPE",
@@ -70,6 +83,70 @@ UPDATED_AT = "updated_at"
 STAMP_TYPE = DateTime().with_variant(
     mysql.DATETIME(fsp=6), "mysql", "mariadb"
 )
+
+
+# The database's UTC clock: the utcnow recipe (casestudies/utcnow.py),
+# repeated here so that this file works alone.
+
+
+class utcnow(FunctionElement[dt.datetime]):
+    """The current UTC time, as a naive ``datetime``, from the database."""
+
+    type = DateTime()
+    name = "utcnow"
+    # Every utcnow() renders the same SQL, so the class's cache key is
+    # enough: without this flag SQLAlchemy warns and skips its cache.
+    inherit_cache = True
+
+
+@compiles(utcnow)
+def compile_default(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
+    # Standard SQL has no "UTC now": this is right only on UTC servers.
+    return "CURRENT_TIMESTAMP"
+
+
+@compiles(utcnow, "postgresql")
+def compile_postgresql(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
+    # timestamptz AT TIME ZONE 'UTC' -> timestamp (naive) in UTC, whatever
+    # the session's TimeZone setting is.
+    return "(statement_timestamp() AT TIME ZONE 'UTC')"
+
+
+@compiles(utcnow, "mysql")
+@compiles(utcnow, "mariadb")
+def compile_mysql(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
+    # UTC_TIMESTAMP ignores the session's time_zone; (6) keeps microseconds.
+    return "UTC_TIMESTAMP(6)"
+
+
+@compiles(utcnow, "sqlite")
+def compile_sqlite(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
+    # SQLite's 'now' is UTC.  %f is "SS.SSS"; the trailing 000 pads it to
+    # the six digits SQLAlchemy stores, so text comparisons stay correct.
+    return "strftime('%Y-%m-%d %H:%M:%f000', 'now')"
+
+
+@compiles(utcnow, "mssql")
+def compile_mssql(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return "SYSUTCDATETIME()"
+
+
+@compiles(utcnow, "oracle")
+def compile_oracle(
+    element: utcnow, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return "SYS_EXTRACT_UTC(SYSTIMESTAMP)"
+
 
 
 def updated_at_column(name: str = UPDATED_AT) -> Column[dt.datetime]:
@@ -105,13 +182,10 @@ class Timestamped:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo(url: str, check: _Checks) -> None:
     """Walk through both forms on one database, checking each step."""
-    from workshop_db.demo import parse_args
-    from workshop_db import resolve_url
 
-    args = parse_args(argv, __doc__)
-    engine = create_engine(resolve_url(args.db))
+    engine = create_engine(url)
 
     class Base(DeclarativeBase):
         pass
@@ -131,10 +205,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         name: Mapped[str] = mapped_column(String(40))
 
     customers = Customer.__table__
-    assert isinstance(customers, Table)
+    check(isinstance(customers, Table), 'isinstance(customers, Table)')
     # Two tables, two distinct Column objects: nothing is shared.
-    assert invoices.c.updated_at is not customers.c.updated_at
-    assert invoices.c.updated_at.table is invoices
+    check(
+        invoices.c.updated_at is not customers.c.updated_at,
+        'invoices.c.updated_at is not customers.c.updated_at',
+    )
+    check(
+        invoices.c.updated_at.table is invoices,
+        'invoices.c.updated_at.table is invoices',
+    )
 
     long_ago = dt.datetime(2000, 1, 1)
     try:
@@ -147,15 +227,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             cx.execute(invoices.update().values(total=12))
             stamp = cx.scalar(select(invoices.c.updated_at))
             # onupdate=utcnow() set a new stamp in the UPDATE itself.
-            assert stamp is not None and stamp > long_ago
+            check(
+                stamp is not None and stamp > long_ago,
+                'stamp is not None and stamp > long_ago',
+            )
             # Raw SQL that ignores the column still gets a stamp, from the
             # server_default in CREATE TABLE.
             cx.execute(text(
                 "INSERT INTO ts_invoices (id, total) VALUES (2, 5)"))
             raw = cx.scalar(
                 select(invoices.c.updated_at).where(invoices.c.id == 2))
-            assert raw is not None and raw > long_ago
-        print("invoices: updated_at set by UPDATE and by raw INSERT: True")
+            check(
+                raw is not None and raw > long_ago,
+                'raw is not None and raw > long_ago',
+            )
+        print(f"invoices: updated_at set by UPDATE ({stamp:%Y-%m-%d %H:%M})"
+              f" and by raw INSERT ({raw:%Y-%m-%d %H:%M}), was {long_ago:%Y}")
 
         with Session(engine) as session:
             ann = Customer(name="Ann")
@@ -168,12 +255,109 @@ def main(argv: Sequence[str] | None = None) -> int:
             ann.name = "Ann B."
             session.commit()
             # The ORM flush used the mixin's onupdate.
-            assert ann.updated_at > long_ago and first > long_ago
-        print("customers: the mixin's column is stamped by the ORM: True")
+            check(
+                ann.updated_at > long_ago and first > long_ago,
+                'ann.updated_at > long_ago and first > long_ago',
+            )
+        print("customers: the mixin's column stamped by the ORM flush:"
+              f" {ann.updated_at:%Y-%m-%d %H:%M}, was {long_ago:%Y}")
     finally:
         Base.metadata.drop_all(engine)
         engine.dispose()
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ In 2010 the recipe decorated a string column with pytz zones and let
 unknown names through silently.  Now the standard library has
 ``zoneinfo`` (install ``tzdata`` where the OS lacks zone files), a
 ``TypeDecorator`` must declare ``cache_ok = True`` to take part in the
-SQL compilation cache (without it SQLAlchemy warns with an ``SAWarning``),
+SQL compilation cache (both since SQLAlchemy 1.4; without the flag
+SQLAlchemy warns with an ``SAWarning``),
 and a name that is not a zone is refused loudly, naming the value.
 SQLAlchemy has no built-in time zone type.
 
@@ -21,14 +22,23 @@ equality checks and dictionary keys are cheap.
 
 Requires: SQLAlchemy 2.x, Python 3.9+ (zoneinfo).
 
-Run: python -m casestudies.timezones [--db URL]
+In your application::
+
+    from timezones import Timezone
+
+    class Office(Base):
+        ...
+        zone: Mapped[ZoneInfo] = mapped_column(Timezone())
+
+Run: python timezones.py [--db URL] [--echo]
+(or python -m casestudies.timezones in the tutorial)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
@@ -112,13 +122,10 @@ class Timezone(TypeDecorator[ZoneInfo]):
         return zone(value)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo(url: str, check: _Checks) -> None:
     """Walk through the Timezone type on one database, checking each step."""
-    from workshop_db.demo import parse_args
-    from workshop_db import resolve_url
 
-    args = parse_args(argv, __doc__)
-    engine = create_engine(resolve_url(args.db))
+    engine = create_engine(url)
     metadata = MetaData()
     sites = Table(
         "timezones_demo",
@@ -145,9 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows = cx.execute(select(sites).order_by(sites.c.id)).all()
             # What comes back is a ZoneInfo, and the very same object for
             # the same name: ZoneInfo keeps one instance per key.
-            assert rows[2].tz is paris and rows[3].tz is paris
-            assert rows[0].tz == ZoneInfo("Europe/London")
-            assert rows[4].tz is None  # NULL passes through both ways
+            check(
+                rows[2].tz is paris and rows[3].tz is paris,
+                'rows[2].tz is paris and rows[3].tz is paris',
+            )
+            check(
+                rows[0].tz == ZoneInfo("Europe/London"),
+                'rows[0].tz == ZoneInfo("Europe/London")',
+            )
+            check(rows[4].tz is None, 'rows[4].tz is None')
             print("Paris rows share one ZoneInfo:", rows[3].tz is paris)
 
             # A ZoneInfo on the other side of a comparison is converted by
@@ -157,13 +170,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 .where(sites.c.tz == paris)
                 .order_by(sites.c.id)
             ).all()
-            assert in_paris == ["Paris", "Lyon"], in_paris
+            check(
+                in_paris == ["Paris", "Lyon"],
+                f"in_paris == ['Paris', 'Lyon']: {in_paris!r}",
+            )
             print("sites in Europe/Paris:", in_paris)
 
             noon_utc = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
             local = {r.name: noon_utc.astimezone(r.tz).hour for r in rows[:3]}
             # Summer: London +1, Vilnius +3, Paris +2.
-            assert local == {"Birmingham": 13, "Vilnius": 15, "Paris": 14}
+            check(
+                local == {"Birmingham": 13, "Vilnius": 15, "Paris": 14},
+                'local == {"Birmingham": 13, "Vilnius": 15, "Paris": 14}',
+            )
             print("local hour at 12:00 UTC:", local)
 
         try:
@@ -172,8 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except StatementError as err:
             # The typo never reached the database, and the error says which
             # value was wrong.
-            assert isinstance(err.orig, UnknownTimezone)
-            assert "Mars/Olympus" in str(err)
+            check(
+                isinstance(err.orig, UnknownTimezone),
+                'isinstance(err.orig, UnknownTimezone)',
+            )
+            check("Mars/Olympus" in str(err), '"Mars/Olympus" in str(err)')
             print("bad name refused:", err.orig)
         else:
             raise AssertionError("a bad zone name was stored")
@@ -181,7 +203,100 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine.begin() as cx:
             metadata.drop_all(cx)
         engine.dispose()
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -8,16 +8,20 @@ stamp must be UTC whatever time zone a database session happens to use.
 ``onupdate``.
 
 In 2010 the recipe subclassed ``ColumnElement`` and registered
-``@compiles`` functions; that part is unchanged.  What 2.x adds is the SQL
-compilation cache: a construct must say it can share its class's cache
-key by setting ``inherit_cache = True``, or SQLAlchemy warns (an
-``SAWarning``) and compiles it afresh every time.  The 2010 PostgreSQL
+``@compiles`` functions; that part is unchanged.  What came since is the
+SQL compilation cache (SQLAlchemy 1.4, kept in 2.x): a construct must say
+it can share its class's cache key by setting ``inherit_cache = True``
+(also 1.4), or SQLAlchemy warns (an ``SAWarning``) and compiles it afresh
+every time.  The 2010 PostgreSQL
 SQL, ``TIMESTAMP 'now' AT TIME ZONE 'utc'``, is also wrong as soon as the
 session's ``TimeZone`` is not UTC (``TIMESTAMP 'now'`` is local wall-clock
 time, which it then declares to be UTC); the version here is not.
 Built in, SQLAlchemy offers ``func.now()`` / ``func.current_timestamp()``,
-which are local time on PostgreSQL and MariaDB, and on PostgreSQL fixed for
-the whole transaction.
+on PostgreSQL fixed for the whole transaction.  The hazard is storing them
+in a naive ``TIMESTAMP`` / ``DATETIME`` column: the value written is the
+session's local wall-clock time, hours off UTC in a session whose time
+zone is not UTC (PostgreSQL's ``now()`` itself is a correct
+``timestamptz``; MariaDB's ``NOW()`` is local time already).
 
 Per database:
 
@@ -36,13 +40,21 @@ Per database:
 
 Requires: SQLAlchemy 2.x; psycopg / PyMySQL for the server backends.
 
-Run: python -m casestudies.utcnow [--db URL]
+In your application::
+
+    from utcnow import utcnow
+
+    Column("created_at", DateTime, default=utcnow())
+    Column("updated_at", DateTime, default=utcnow(), onupdate=utcnow())
+
+Run: python utcnow.py [--db URL] [--echo]
+(or python -m casestudies.utcnow in the tutorial)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -140,13 +152,9 @@ def _far_from_utc(connection: Connection) -> None:
         connection.execute(text("SET time_zone = '+13:00'"))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo(url: str, check: _Checks) -> None:
     """Walk through utcnow() on one database, checking each step."""
-    from workshop_db.demo import parse_args
-    from workshop_db import resolve_url
 
-    args = parse_args(argv, __doc__)
-    url = resolve_url(args.db)
     engine = create_engine(url)
     tolerance = dt.timedelta(seconds=60)
     metadata = MetaData()
@@ -157,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Column("label", String(20)),
         Column("created_at", DateTime, default=utcnow()),
         Column("updated_at", DateTime, default=utcnow(), onupdate=utcnow()),
+        # the hazard: the session's local now() stored in a naive column
+        Column("local_at", DateTime, default=func.now()),
     )
     try:
         print("SQL on this database:", utcnow().compile(engine))
@@ -167,28 +177,138 @@ def main(argv: Sequence[str] | None = None) -> int:
             _far_from_utc(cx)
             db_now = cx.scalar(select(utcnow()))
             # The session is 13+ hours ahead (on servers), yet this is UTC.
-            assert abs(db_now - _python_utcnow()) < tolerance, db_now
+            check(
+                abs(db_now - _python_utcnow()) < tolerance,
+                f"abs(db_now - _python_utcnow()) < tolerance: {db_now!r}",
+            )
             cx.execute(events.insert(), {"label": "first"})
             row = cx.execute(select(events)).one()
             # default=utcnow() ran inside the INSERT, on the database.
-            assert abs(row.created_at - _python_utcnow()) < tolerance
+            check(
+                abs(row.created_at - _python_utcnow()) < tolerance,
+                'abs(row.created_at - _python_utcnow()) < tolerance',
+            )
             cx.execute(events.update().values(label="second"))
             after = cx.execute(select(events)).one()
             # onupdate=utcnow() moved updated_at, never backwards.
-            assert after.updated_at >= row.updated_at
-            assert after.created_at == row.created_at
-            local = cx.scalar(select(func.now()))
-        print("utcnow() within a minute of Python's UTC clock: True")
-        if engine.dialect.name in ("postgresql", "mysql", "mariadb"):
-            # now() follows the session's zone: 13 or 14 hours off.
-            off = abs(local.replace(tzinfo=None) - _python_utcnow())
-            assert off > dt.timedelta(hours=12), local
-            print("func.now() in a UTC+13/14 session is off by > 12 h: True")
+            check(
+                after.updated_at >= row.updated_at,
+                'after.updated_at >= row.updated_at',
+            )
+            check(
+                after.created_at == row.created_at,
+                'after.created_at == row.created_at',
+            )
+            stored = cx.execute(select(events)).one()
+        drift = abs(stored.created_at - _python_utcnow())
+        print(f"utcnow() stored in a naive column: {drift.total_seconds():.1f} s"
+              " from Python's UTC clock")
+        if engine.dialect.name in ("postgresql", "mariadb"):
+            # now() stored in a naive TIMESTAMP: the session's wall clock.
+            off = abs(stored.local_at - stored.created_at)
+            check(off > dt.timedelta(hours=12),
+                  f"now() in a naive column should be 13-14 h off: {off}")
+            hours = off.total_seconds() / 3600
+            print(f"func.now() stored in a naive column, UTC+13/14 session:"
+                  f" {hours:.1f} h off UTC")
     finally:
         with engine.begin() as cx:
             metadata.drop_all(cx)
         engine.dispose()
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

@@ -472,3 +472,31 @@ def test_writes_from_several_threads_are_all_seen(fk_engine):
         assert sorted(watcher.cleanup(Base.metadata, cx)) == sorted(names)
     assert _counts(fk_engine) == dict.fromkeys(TABLES, 0)
     watcher.remove()
+
+
+def test_rollback_fixture_survives_rollback_then_commit(engine) -> None:
+    # The rollback pattern of the module docstring: code under test that
+    # calls rollback() and then commits leaves nothing behind, because its
+    # Session works in a SAVEPOINT of the fixture's outer transaction.
+    from sqlalchemy import Column, Integer, MetaData, Table, func, insert
+    from sqlalchemy.orm import Session
+
+    metadata = MetaData()
+    table = Table("rb_pattern", metadata, Column("id", Integer, primary_key=True))
+    metadata.create_all(engine)
+    try:
+        with engine.connect() as cx, cx.begin() as outer:
+            session = Session(bind=cx, join_transaction_mode="create_savepoint")
+            session.execute(insert(table), [{"id": 1}])
+            session.rollback()                 # the code under test ...
+            session.execute(insert(table), [{"id": 2}])
+            session.commit()                   # ... and then commits
+            # Inside the fixture the committed row is visible ...
+            assert cx.scalar(select(func.count()).select_from(table)) == 1
+            session.close()
+            outer.rollback()
+        with engine.connect() as cx:
+            # ... and nothing survives the fixture.
+            assert cx.scalar(select(func.count()).select_from(table)) == 0
+    finally:
+        metadata.drop_all(engine)

@@ -139,7 +139,7 @@ PER_BACKEND = {
         "sessions killed      none: 1/5  pre_ping: 0/5  checkout_ping: 0/5",
     ],
     "mariadb": [
-        "this deck is running on: mysql",
+        "this deck is running on: mariadb",
         "driver: pymysql.connections",
         "checkout 2: '+01:00'",
         "sessions killed      none: 1/5  pre_ping: 0/5  checkout_ping: 0/5",

@@ -112,7 +112,7 @@ PER_BACKEND = {
         "now() returns the right instant: False | time zone attached: False",
         "now() stored in a DateTime column is UTC: False",
         "stored: [\"`email` like '%@%'\"]",
-        "created notes on mysql",
+        "created notes on mariadb",
         "reflected: one row per person we write to",
         "(PostgreSQL only: run with --db postgresql)",
         "SQL: CREATE TRIGGER orders_touch BEFORE UPDATE ON orders",

@@ -184,7 +184,7 @@ def check(result: CompletedProcess[str]) -> str:
 
 def test_deck_on_each_backend(backend: str, db_url: str) -> None:
     out = check(run_deck("--db", db_url))
-    name = {"mariadb": "mysql"}.get(backend, backend)
+    name = backend
     assert f"this deck is running on: {name}\n" in out
 
 

@@ -193,3 +193,128 @@ def test_threads_after_a_fault(make_engine, db_url, backend, precaution):
         assert max(failures) == 1
     else:
         assert sum(failures) == 0
+
+
+# -- the checkout ping leaves the connection exactly as it found it ------
+
+
+def _in_transaction(engine, dbapi_connection) -> bool:
+    """The driver's own view: is a transaction open on this connection?"""
+    name = engine.dialect.name
+    if name == "postgresql":
+        import psycopg
+
+        status = dbapi_connection.info.transaction_status
+        return status != psycopg.pq.TransactionStatus.IDLE
+    if name == "sqlite":
+        return dbapi_connection.in_transaction
+    # PyMySQL: the server's status flag in the last OK packet.
+    return bool(dbapi_connection.server_status & 1)  # SERVER_STATUS_IN_TRANS
+
+
+@pytest.mark.parametrize("precaution", ["pre_ping", "checkout_ping"])
+def test_pinged_checkout_has_no_open_transaction(make_engine, precaution):
+    engine = disconnects.make_engine(
+        make_engine().url.render_as_string(hide_password=False), precaution
+    )
+    try:
+        warm_up(engine, 1)  # the next checkout is pinged
+        with engine.connect() as cx:
+            assert not _in_transaction(engine, cx.connection.dbapi_connection)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("level", ["AUTOCOMMIT", "SERIALIZABLE"])
+def test_isolation_levels_work_after_a_pinged_checkout(make_engine, level):
+    engine = make_engine()
+    install_checkout_ping(engine)
+    warm_up(engine, 1)
+    # Once the ping left a transaction open, psycopg refused this with
+    # "can't change 'autocommit' now: connection in transaction status".
+    with engine.connect() as cx:
+        cx = cx.execution_options(isolation_level=level)
+        if level != "AUTOCOMMIT":  # AUTOCOMMIT reports the level below it
+            assert cx.get_isolation_level() == level
+        assert cx.execute(text("SELECT 1")).scalar_one() == 1
+
+
+@pytest.mark.backends("postgresql")
+def test_no_server_session_idle_in_transaction(make_engine, server):
+    engine = make_engine(pool_size=3)
+    install_checkout_ping(engine)
+    warm_up(engine, 3)
+    with engine.connect() as cx:
+        # Checked out and pinged, not used yet: the server must see an
+        # idle session, not "idle in transaction".
+        mine = cx.connection.dbapi_connection.info.backend_pid
+        rows = server.execute(
+            f"SELECT state FROM pg_stat_activity WHERE pid = {int(mine)}"
+        )
+        assert rows == [("idle",)], rows
+
+
+# -- after an outage the whole pool is invalidated at once ---------------
+
+
+def _invalidations(engine) -> list[int]:
+    seen: list[int] = []
+    from sqlalchemy import event
+
+    event.listen(
+        engine, "invalidate", lambda dbapi, record, error: seen.append(1)
+    )
+    return seen
+
+
+@pytest.mark.backends("postgresql", "mariadb")
+@pytest.mark.parametrize("precaution", ["pre_ping", "checkout_ping"])
+def test_one_invalidation_after_a_restart(server, db_url, precaution):
+    engine = disconnects.make_engine(db_url, precaution, pool_size=POOLED)
+    try:
+        warm_up(engine, POOLED)
+        seen = _invalidations(engine)
+        server.restart()
+        assert count_failures(engine, USES) == 0
+        # Three dead connections in the pool, one invalidation: the first
+        # failed ping invalidates the pool; the rest are replaced unpinged.
+        assert len(seen) == 1, precaution
+    finally:
+        engine.dispose()
+
+
+def test_checkout_ping_raises_invalidate_pool_error(make_engine):
+    engine = make_engine(pool_size=POOLED)
+    install_checkout_ping(engine)
+    pooled = warm_up(engine, POOLED)
+    seen = _invalidations(engine)
+    errors: list[BaseException] = []
+    from sqlalchemy import event
+
+    event.listen(
+        engine, "invalidate",
+        lambda dbapi, record, error: errors.append(error),
+    )
+    for dbapi_connection, _ in pooled:
+        dbapi_connection.close()
+    assert count_failures(engine, USES) == 0
+    assert len(seen) == 1
+    assert isinstance(errors[0], exc.InvalidatePoolError)
+
+
+def test_two_tries_then_invalid_request_error(make_engine):
+    # The docstring's claim: the listener runs at most twice per checkout;
+    # when both tries fail, checkout raises InvalidRequestError.
+    engine = make_engine()
+    calls: list[int] = []
+    from sqlalchemy import event
+
+    def always_disconnected(dbapi, record, proxy):
+        calls.append(1)
+        raise exc.InvalidatePoolError("always down")
+
+    event.listen(engine, "checkout", always_disconnected)
+    with pytest.raises(exc.InvalidRequestError) as info:
+        engine.connect()
+    assert not isinstance(info.value, exc.DBAPIError)
+    assert len(calls) == 2

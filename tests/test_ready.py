@@ -71,7 +71,7 @@ def test_the_fixture_database_answers(db_url: str, backend: str) -> None:
     line, _ = line_with(output, "answers")
     assert line.split()[0] == "OK"
     expected = {"sqlite": "sqlite", "postgresql": "postgresql 15",
-                "mariadb": "mysql 10."}[backend]
+                "mariadb": "mariadb 10."}[backend]
     assert expected in line
 
 

@@ -48,7 +48,7 @@ def test_each_test_gets_a_fresh_empty_database(
     engine: Engine, db_url: str, backend: str, turn: int
 ) -> None:
     assert engine.dialect.name == {
-        "sqlite": "sqlite", "postgresql": "postgresql", "mariadb": "mysql",
+        "sqlite": "sqlite", "postgresql": "postgresql", "mariadb": "mariadb",
     }[backend]
     assert inspect(engine).get_table_names() == []
     table = _make_table(engine)

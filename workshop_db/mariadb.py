@@ -103,7 +103,7 @@ class MariaDBServer(Server):
     """MariaDB: ``mariadb-install-db`` once, ``mariadbd`` as our child."""
 
     kind = "mariadb"
-    driver = "mysql+pymysql"
+    driver = "mariadb+pymysql"  # the MariaDB dialect, not mysql's
     user = "root"
     # PyMySQL builds a TLS context per connect (~25 ms) unless told not to.
     query = "?charset=utf8mb4&ssl_disabled=true"
