@@ -615,7 +615,7 @@ def refusals_after_outage(error_class):
             cursor.close()
         except e.dialect.loaded_dbapi.Error:
             refused.append(1)
-            raise error_class("the server went away")
+            raise error_class("the server went away") from None
     event.listen(e, "checkout", ping)
     failures = disconnects.count_failures(e, 5)
     e.dispose()

@@ -791,7 +791,7 @@ def insert_eight(value_sql):
                 time.sleep(0.002)
             at = cx.scalars(select(stamps.c.at).order_by(stamps.c.n)).all()
         stamps.drop(engine)
-    return [f"{n + 2}" for n, (a, b) in enumerate(zip(at, at[1:]))
+    return [f"{n + 2}" for n, (a, b) in enumerate(zip(at, at[1:], strict=False))
             if a == b]
 if on_postgresql and engine.driver == "psycopg":
     print("INSERTs that repeat the stamp before them:")

@@ -901,7 +901,7 @@ def close_then_drop(factory, engine):
     dropped.add(Record(name="dropped"))
     dropped.flush()
     del dropped
-    n = gc.collect()
+    gc.collect()
     print("  after a drop: checked out", engine.pool.checkedout())
     try:
         print("  ...and a plain Core insert is stamped",

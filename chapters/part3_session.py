@@ -515,7 +515,7 @@ print("rows the rollback failed to undo:", rows_the_rollback_left(fixed))
 # With ``autocommit=False`` sqlite3 opens a transaction itself, so the
 # recipe's BEGIN fails: "cannot start a transaction within a
 # transaction".  What this Python does:
-version = "Python %d.%d" % sys.version_info[:2]
+version = "Python {}.{}".format(*sys.version_info[:2])
 if fixed.dialect.name != "sqlite":
     print(version, "on a server: neither is needed")
 elif sys.version_info < (3, 12):

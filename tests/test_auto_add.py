@@ -158,4 +158,5 @@ def test_autoflush_inside_constructor_inserts_half_built_object(
 
 def test_demo_main_passes(db_url, capsys):
     assert recipe.main(["--db", db_url]) == 0
-    assert re.search(r"^auto_add: all \d+ checks passed on ", capsys.readouterr().out, re.M)
+    out = capsys.readouterr().out
+    assert re.search(r"^auto_add: all \d+ checks passed on ", out, re.M)

@@ -482,11 +482,13 @@ def test_rollback_fixture_survives_rollback_then_commit(engine) -> None:
     from sqlalchemy.orm import Session
 
     metadata = MetaData()
-    table = Table("rb_pattern", metadata, Column("id", Integer, primary_key=True))
+    table = Table("rb_pattern", metadata,
+                  Column("id", Integer, primary_key=True))
     metadata.create_all(engine)
     try:
         with engine.connect() as cx, cx.begin() as outer:
-            session = Session(bind=cx, join_transaction_mode="create_savepoint")
+            session = Session(bind=cx,
+                              join_transaction_mode="create_savepoint")
             session.execute(insert(table), [{"id": 1}])
             session.rollback()                 # the code under test ...
             session.execute(insert(table), [{"id": 2}])

@@ -19,8 +19,8 @@ from sqlalchemy.orm import (
 )
 
 from casestudies import contextual_defaults as recipe
-from workshop_db import servers
 from casestudies.audit_log import INFO_KEY, updated_by_column
+from workshop_db import servers
 
 
 class Base(DeclarativeBase):

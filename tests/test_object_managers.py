@@ -205,4 +205,5 @@ def test_demo_main_passes(db_url, capsys):
     assert om.main(["--db", db_url]) == 0
     out = capsys.readouterr().out
     assert "User.objects is <UserManager for User>" in out
-    assert out.splitlines()[-1].startswith("object_managers: all 4 checks passed on ")
+    verdict = out.splitlines()[-1]
+    assert verdict.startswith("object_managers: all 4 checks passed on ")

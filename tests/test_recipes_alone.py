@@ -182,7 +182,8 @@ def _between(name: str, start: str, end: str) -> str:
     ("copy", "original", "start", "end"),
     [
         # timestamps.py carries the utcnow recipe so that it works alone
-        ("timestamps", "utcnow", "class utcnow(", "\n\n\ndef updated_at_column"),
+        ("timestamps", "utcnow", "class utcnow(",
+         "\n\n\ndef updated_at_column"),
         # contextual_defaults.py carries audit_log's column and cleanup
         ("contextual_defaults", "audit_log", "#: The ``Connection.info`` key",
          "\n\n\n# -- the ORM part"),

@@ -44,7 +44,8 @@ def _other_user() -> list[str]:
             reason = "no 'nobody' user to try the server as"
     if reason is not None:
         if REQUIRE:
-            pytest.fail(f"{reason} (TUTORIAL_REQUIRE_SERVERS=1)", pytrace=False)
+            pytest.fail(f"{reason} (TUTORIAL_REQUIRE_SERVERS=1)",
+                        pytrace=False)
         pytest.skip(reason)
     return ["runuser", "-u", "nobody", "--"]
 

@@ -23,9 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from workshop_db import servers
+from workshop_db import resolve_url, servers
 from workshop_db.demo import parse_args
-from workshop_db import resolve_url
 
 _urls_seen: dict[str, str] = {}
 

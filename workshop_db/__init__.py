@@ -1,4 +1,4 @@
-"""Workshop databases: throwaway PostgreSQL and MariaDB servers, and the URL choice.
+"""Workshop databases: throwaway PostgreSQL and MariaDB servers, URL choice.
 
 Not a recipe: the infrastructure the decks, the case-study demos, the
 tests, ``ready.py`` and the benchmarks share.  Modules, arrows one way:
@@ -27,7 +27,7 @@ __all__ = ["SERVER_KINDS", "SQLITE_MEMORY", "resolve_url", "shared_server"]
 
 
 def shared_server(kind: str) -> Server:
-    """The process's one ``kind`` server (see :func:`servers.shared_server`)."""
+    """The process's one ``kind`` server (:func:`servers.shared_server`)."""
     from . import servers
 
     return servers.shared_server(kind)

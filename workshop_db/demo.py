@@ -1,4 +1,4 @@
-"""Helpers for the workshop's own demos: ``--db`` parsing, one-connection engines.
+"""The workshop's own demos: ``--db`` parsing, one-connection engines.
 
 ``python -m casestudies.NAME`` runs a demo on SQLite in memory.
 ``--db URL`` points it at a database you already have; ``--db postgresql``

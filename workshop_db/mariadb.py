@@ -32,13 +32,17 @@ from .base import (
 #: root@::1, anonymous ones) go, and the two roots we use get the
 #: server's password, with no unix_socket alternative.  One statement a
 #: line, as ``--init-file`` wants.
-SECURE_SQL = """\
-DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));
-DELETE FROM mysql.proxies_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));
-FLUSH PRIVILEGES;
-ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('{password}');
-ALTER USER root@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING PASSWORD('{password}');
-"""
+_NOT_OURS = ("User = '' OR (User = 'root'"
+             " AND Host NOT IN ('localhost', '127.0.0.1'))")
+_SET_PASSWORD = (" IDENTIFIED VIA mysql_native_password"
+                 " USING PASSWORD('{password}');")
+SECURE_SQL = "".join(line + "\n" for line in (
+    f"DELETE FROM mysql.global_priv WHERE {_NOT_OURS};",
+    f"DELETE FROM mysql.proxies_priv WHERE {_NOT_OURS};",
+    "FLUSH PRIVILEGES;",
+    "ALTER USER root@localhost" + _SET_PASSWORD,
+    "ALTER USER root@'127.0.0.1'" + _SET_PASSWORD,
+))
 
 def _owner_only_env() -> dict[str, str]:
     # mariadbd sets its own umask from these (default: files 0660).
@@ -173,7 +177,8 @@ class MariaDBServer(Server):
     def _launch(self) -> None:
         self._write_cnf()  # the port may have changed since install-db
         log = os.path.join(self.directory, "error.log")
-        argv = [_tool("mariadbd") or "mariadbd", f"--defaults-file={self._cnf}"]
+        server = _tool("mariadbd") or "mariadbd"
+        argv = [server, f"--defaults-file={self._cnf}"]
         if self._init_file:
             argv.append(f"--init-file={self._init_file}")
         console = os.path.join(self.directory, "console.log")
