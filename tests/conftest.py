@@ -197,6 +197,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             _database_seconds.items()
         )
         write(f"seconds spent creating and dropping test databases: {spent}")
+    if _pair_seconds:
+        write(
+            f"primary + standby pairs started: {len(_pair_seconds)}, "
+            f"{sum(_pair_seconds):.2f}s in all"
+        )
     if REQUIRE and _skipped_server_tests:
         write(
             f"FAILED: {len(_skipped_server_tests)} server-backend tests "
@@ -204,3 +209,43 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             + _skipped_server_tests[0],
             red=True,
         )
+
+
+# -- a PostgreSQL primary with a streaming standby (workshop_db.replica) --
+
+_pair_seconds: list[float] = []
+
+
+def replica_pair_or_skip() -> Any:
+    """A started primary + standby pair; skip (fail in CI) if impossible."""
+    from workshop_db import replica
+
+    reason = replica.unavailable_reason()
+    if reason is None:
+        pair = replica.ReplicaPair()
+        try:
+            pair.start()
+            _pair_seconds.append(pair.started_seconds)
+            return pair
+        except servers.ServerError as exc:
+            reason = f"could not start: {str(exc).splitlines()[0]}"
+    message = f"primary + standby: {reason}"
+    if REQUIRE:
+        pytest.fail(f"{message} (TUTORIAL_REQUIRE_SERVERS=1)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def replica_pair() -> Iterator[Any]:
+    """One pair for a test module (tests must leave it replicating)."""
+    pair = replica_pair_or_skip()
+    yield pair
+    pair.stop()
+
+
+@pytest.fixture
+def fresh_pair() -> Iterator[Any]:
+    """A pair of the test's own, for faults that end it (a failover)."""
+    pair = replica_pair_or_skip()
+    yield pair
+    pair.stop()
