@@ -157,6 +157,10 @@ def make_engine(db_url: str) -> Iterator[Callable[..., Engine]]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if {"replica_pair", "fresh_pair"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.servers)
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "backend" in callspec.params:
             _backend_of[item.nodeid] = callspec.params["backend"]

@@ -12,8 +12,6 @@ from sqlalchemy.pool import NullPool
 
 from workshop_db.base import process_ended
 
-pytestmark = pytest.mark.servers
-
 
 def rows(server: Any, sql: str) -> list[Any]:
     return server.execute(sql, database="tutorial")

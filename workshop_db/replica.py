@@ -28,11 +28,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 from .base import ServerError, run, running_as_root, scratch_folder, wait_for
-from .postgresql import PostgreSQLServer, unavailable_reason as pg_reason
+from .postgresql import PostgreSQLServer
+from .postgresql import unavailable_reason as pg_reason
 
 __all__ = ["ReplicaPair", "StandbyServer", "unavailable_reason"]
 
@@ -153,7 +154,7 @@ class ReplicaPair:
         self.standby = StandbyServer(self.primary)
         self.started_seconds = 0.0
 
-    def __enter__(self) -> ReplicaPair:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
