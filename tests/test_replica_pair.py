@@ -94,3 +94,18 @@ def test_clean_stop_and_restart_of_the_primary(fresh_pair: Any) -> None:
     rows(pair.primary, "CREATE TABLE back (n int)")
     pair.wait_for_replay()
     assert rows(pair.standby, "SELECT count(*) FROM back") == [(0,)]
+
+
+def test_rebuild_after_failover_makes_a_pair_again(fresh_pair: Any) -> None:
+    pair = fresh_pair
+    old_primary, promoted = pair.primary, pair.standby
+    rows(pair.primary, "CREATE TABLE before (n int)")
+    pair.wait_for_replay()
+    pair.failover(crash=True)
+    seconds = pair.rebuild()
+    assert seconds < 60
+    assert pair.primary is promoted and old_primary.directory == ""
+    assert pair.standby.in_recovery()
+    rows(pair.primary, "INSERT INTO before VALUES (7)")
+    pair.wait_for_replay()
+    assert rows(pair.standby, "SELECT n FROM before") == [(7,)]

@@ -7,9 +7,9 @@ on another free port in its own temporary folder, and stopped by its own
 pid like every throwaway server.  On top: wait until the standby has
 replayed a WAL position, lag on purpose (``pg_wal_replay_pause()``), and
 the faults of a failover (stop the primary cleanly or by a crash, promote
-the standby).  Rebuilding the old primary as a standby of the new one
-(``pg_rewind``) is not implemented: a test wanting a pair again starts a
-new one (about a second).
+the standby), and :meth:`ReplicaPair.rebuild` to make a pair again
+after a promotion (a fresh base backup of the new primary, not
+``pg_rewind``).
 
 Credentials come from the primary :class:`Server` in one place,
 :meth:`ReplicaPair.credentials`: the base backup gets the primary's
@@ -150,7 +150,7 @@ class ReplicaPair:
     """
 
     def __init__(self) -> None:
-        self.primary = PostgreSQLServer()
+        self.primary: PostgreSQLServer = PostgreSQLServer()
         self.standby = StandbyServer(self.primary)
         self.started_seconds = 0.0
 
@@ -286,6 +286,31 @@ class ReplicaPair:
     def promote(self) -> float:
         """Promote the standby; return the seconds it took."""
         return self.standby.promote()
+
+    def rebuild(self) -> float:
+        """After a failover: a pair again, the promoted server as primary.
+
+        The old primary is deleted and a fresh base backup of the new
+        primary becomes its standby (a ``pg_rewind`` of the old data
+        would save copying, which on a throwaway's few megabytes saves
+        nothing).  Returns the seconds it took.
+        """
+        from .servers import _live, _track
+
+        began = time.perf_counter()
+        if self.standby.in_recovery():
+            raise ServerError("rebuild() is for after a promotion")
+        old = self.primary
+        try:
+            old.stop()
+        finally:
+            _live.discard(old)
+        self.primary = self.standby
+        self.standby = StandbyServer(self.primary)
+        _track(self.standby)
+        self.standby.start()
+        self.wait_for_replay()
+        return time.perf_counter() - began
 
     def failover(self, crash: bool = True) -> float:
         """Stop the primary, promote the standby; seconds for both."""
