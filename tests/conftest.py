@@ -157,7 +157,7 @@ def make_engine(db_url: str) -> Iterator[Callable[..., Engine]]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if {"replica_pair", "fresh_pair"} & set(
+        if {"replica_pair", "fresh_pair", "failover_pair"} & set(
             getattr(item, "fixturenames", ())
         ):
             item.add_marker(pytest.mark.servers)
@@ -239,12 +239,23 @@ def replica_pair_or_skip() -> Any:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def replica_pair() -> Iterator[Any]:
-    """One pair for a test module (tests must leave it replicating)."""
+    """One pair for the test session (tests must leave it replicating)."""
     pair = replica_pair_or_skip()
     yield pair
     pair.stop()
+
+
+@pytest.fixture
+def failover_pair(replica_pair: Any) -> Iterator[Any]:
+    """The module's pair for a test that may promote its standby: made a
+    pair again afterwards (the promoted server stays the primary)."""
+    yield replica_pair
+    if replica_pair.standby.directory and (
+        not replica_pair.standby.in_recovery()
+    ):
+        replica_pair.rebuild()
 
 
 @pytest.fixture

@@ -49,8 +49,10 @@ def test_paused_replay_lags_until_resumed(replica_pair: Any) -> None:
     assert rows(pair.standby, "SELECT n FROM lagging") == [(1,)]
 
 
-def test_multi_host_url_finds_the_writable_server(fresh_pair: Any) -> None:
-    pair = fresh_pair
+def test_multi_host_url_finds_the_writable_server(
+    failover_pair: Any,
+) -> None:
+    pair = failover_pair
     engine = create_engine(pair.url(), poolclass=NullPool)
     try:
         def where() -> tuple[int, bool]:
@@ -86,8 +88,8 @@ def test_stop_ends_both_servers_by_their_pids(fresh_pair: Any) -> None:
     assert not any(os.path.exists(folder) for folder in folders)
 
 
-def test_clean_stop_and_restart_of_the_primary(fresh_pair: Any) -> None:
-    pair = fresh_pair
+def test_clean_stop_and_restart_of_the_primary(replica_pair: Any) -> None:
+    pair = replica_pair
     pair.stop_primary(crash=False)
     assert not os.path.exists(pair.primary._pid_file())
     pair.start_primary()
@@ -96,8 +98,10 @@ def test_clean_stop_and_restart_of_the_primary(fresh_pair: Any) -> None:
     assert rows(pair.standby, "SELECT count(*) FROM back") == [(0,)]
 
 
-def test_rebuild_after_failover_makes_a_pair_again(fresh_pair: Any) -> None:
-    pair = fresh_pair
+def test_rebuild_after_failover_makes_a_pair_again(
+    replica_pair: Any,
+) -> None:
+    pair = replica_pair
     old_primary, promoted = pair.primary, pair.standby
     rows(pair.primary, "CREATE TABLE before (n int)")
     pair.wait_for_replay()
