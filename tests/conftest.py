@@ -20,7 +20,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -92,7 +92,11 @@ def _server_or_skip(kind: str) -> servers.Server:
             reason = f"could not start: {str(exc).splitlines()[0]}"
         finally:
             _start_seconds.setdefault(kind, time.perf_counter() - began)
-    message = f"{kind}: {reason}"
+    skip_or_fail(f"{kind}: {reason}")
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """Skip a test whose server can't start; in CI, fail it instead."""
     if REQUIRE:
         pytest.fail(f"{message} (TUTORIAL_REQUIRE_SERVERS=1)", pytrace=False)
     pytest.skip(message)
@@ -233,10 +237,7 @@ def replica_pair_or_skip() -> Any:
             return pair
         except servers.ServerError as exc:
             reason = f"could not start: {str(exc).splitlines()[0]}"
-    message = f"primary + standby: {reason}"
-    if REQUIRE:
-        pytest.fail(f"{message} (TUTORIAL_REQUIRE_SERVERS=1)", pytrace=False)
-    pytest.skip(message)
+    skip_or_fail(f"primary + standby: {reason}")
 
 
 @pytest.fixture(scope="session")

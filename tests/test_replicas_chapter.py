@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import REQUIRE
+from tests.conftest import skip_or_fail
 from tests.deckrun import passed, run_deck
 
 DECK = "tests/decks/replicas_chapter.py"
@@ -25,10 +25,7 @@ def test_on_postgresql_the_slides_show_their_claims() -> None:
 
     reason = replica.unavailable_reason()
     if reason:
-        message = f"primary + standby: {reason}"
-        if REQUIRE:
-            pytest.fail(f"{message} (TUTORIAL_REQUIRE_SERVERS=1)")
-        pytest.skip(message)
+        skip_or_fail(f"primary + standby: {reason}")
     done = run_deck(DECK, "--db", "postgresql", timeout=300)
     out = passed(done, "replicas_chapter.py")
     lines = [line for line in out.splitlines()

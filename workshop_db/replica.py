@@ -78,6 +78,10 @@ class StandbyServer(PostgreSQLServer):
 
     def start(self) -> None:
         began = time.perf_counter()
+        password = credentials(self.primary)[1]
+        if password:
+            # A copy of the primary has the primary's users and passwords.
+            self.password = password
         if not self.directory:
             self.directory = tempfile.mkdtemp(
                 prefix="tutorial-standby-", dir=scratch_folder()
