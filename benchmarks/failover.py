@@ -18,7 +18,8 @@ standby promoted.  For each precaution:
 it prints how many units failed, the seconds from the fault to the first
 successful write, and the data check on the promoted server (lost:
 acknowledged but missing; half-written; ghosts: failed at COMMIT yet
-committed).  Between precautions the pair is rebuilt (the old primary
+committed); then the same with the failover while the application is
+idle ("idle:": only the pooled connections are dead when it resumes).  Between precautions the pair is rebuilt (the old primary
 re-cloned from the new one).  Replication is synchronous during the
 measurement, so no acknowledged commit can be lost to the crash itself.
 
@@ -97,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
                     engine.dispose()
                 print(outcome.line())
                 results.setdefault(name, []).append(outcome)
+                rebuilds.append(pair.rebuild())
+                engine = make(pair.url(connect_timeout="5"))
+                try:
+                    idle = failover.measure_idle(
+                        pair, name, engine, run, crash=not args.clean)
+                finally:
+                    engine.dispose()
+                print("  idle: " + idle.line())
                 rebuilds.append(pair.rebuild())
         print(f"promotion (stop + promote): "
               f"{statistics.median(o.failover_seconds for r in results.values() for o in r):.2f}s median; "

@@ -68,7 +68,8 @@ class Outcome:
     units: int = 0  # units run in all
     failed: int = 0  # units that raised
     errors: Counter[str] = field(default_factory=Counter)
-    # from the primary's death (its stop returned) to the first success
+    # under load: from the primary's death (its stop returned) to the
+    # first success; idle: from the end of the promotion
     seconds_to_write: float = float("nan")
     failover_seconds: float = 0.0  # stop + promote, as the admin sees it
     lost: int = 0  # reported success, missing after promotion
