@@ -20,7 +20,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -92,7 +92,11 @@ def _server_or_skip(kind: str) -> servers.Server:
             reason = f"could not start: {str(exc).splitlines()[0]}"
         finally:
             _start_seconds.setdefault(kind, time.perf_counter() - began)
-    message = f"{kind}: {reason}"
+    skip_or_fail(f"{kind}: {reason}")
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """Skip a test whose server can't start; in CI, fail it instead."""
     if REQUIRE:
         pytest.fail(f"{message} (TUTORIAL_REQUIRE_SERVERS=1)", pytrace=False)
     pytest.skip(message)
@@ -157,6 +161,10 @@ def make_engine(db_url: str) -> Iterator[Callable[..., Engine]]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if {"replica_pair", "fresh_pair", "failover_pair"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.servers)
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "backend" in callspec.params:
             _backend_of[item.nodeid] = callspec.params["backend"]
@@ -197,6 +205,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             _database_seconds.items()
         )
         write(f"seconds spent creating and dropping test databases: {spent}")
+    if _pair_seconds:
+        write(
+            f"primary + standby pairs started: {len(_pair_seconds)}, "
+            f"{sum(_pair_seconds):.2f}s in all"
+        )
     if REQUIRE and _skipped_server_tests:
         write(
             f"FAILED: {len(_skipped_server_tests)} server-backend tests "
@@ -204,3 +217,51 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             + _skipped_server_tests[0],
             red=True,
         )
+
+
+# -- a PostgreSQL primary with a streaming standby (workshop_db.replica) --
+
+_pair_seconds: list[float] = []
+
+
+def replica_pair_or_skip() -> Any:
+    """A started primary + standby pair; skip (fail in CI) if impossible."""
+    from workshop_db import replica
+
+    reason = replica.unavailable_reason()
+    if reason is None:
+        pair = replica.ReplicaPair()
+        try:
+            pair.start()
+            _pair_seconds.append(pair.started_seconds)
+            return pair
+        except servers.ServerError as exc:
+            reason = f"could not start: {str(exc).splitlines()[0]}"
+    skip_or_fail(f"primary + standby: {reason}")
+
+
+@pytest.fixture(scope="session")
+def replica_pair() -> Iterator[Any]:
+    """One pair for the test session (tests must leave it replicating)."""
+    pair = replica_pair_or_skip()
+    yield pair
+    pair.stop()
+
+
+@pytest.fixture
+def failover_pair(replica_pair: Any) -> Iterator[Any]:
+    """The module's pair for a test that may promote its standby: made a
+    pair again afterwards (the promoted server stays the primary)."""
+    yield replica_pair
+    if replica_pair.standby.directory and (
+        not replica_pair.standby.in_recovery()
+    ):
+        replica_pair.rebuild()
+
+
+@pytest.fixture
+def fresh_pair() -> Iterator[Any]:
+    """A pair of the test's own, for faults that end it (a failover)."""
+    pair = replica_pair_or_skip()
+    yield pair
+    pair.stop()

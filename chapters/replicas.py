@@ -1,0 +1,210 @@
+"""Chapter: past one server, a primary with a streaming replica.  A
+section file for a deck to include (``### file:: chapters/replicas.py``);
+to run it alone: sliderepl tests/decks/replicas_chapter.py --db postgresql
+
+Its slides start a real PostgreSQL primary and hot standby of their own;
+on any other database, or where that cannot start, each slide says so in
+one line and shows nothing else."""
+
+### slide:: s
+# The chapter's own imports and helpers (names prefixed or specific to
+# it, so they cannot clash with the including deck's).
+import contextlib
+import logging
+
+from sqlalchemy import Integer, String, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import (
+    DeclarativeBase, Session, mapped_column, sessionmaker,
+)
+
+from casestudies.failover_retry import run_unit_of_work
+from casestudies.read_replicas import RoutingSession
+from workshop_db import resolve_url
+
+replicas_reason = None
+if make_url(resolve_url()).get_backend_name() != "postgresql":
+    replicas_reason = "needs --db postgresql (a primary and a standby)"
+else:
+    from workshop_db import replica as replica_module
+    replicas_reason = replica_module.unavailable_reason()
+replicas_pair = None
+
+
+def replicas_skip():
+    """True (after one line saying why) if these slides cannot run."""
+    if replicas_reason:
+        print(f"(not run here: {replicas_reason})")
+    return replicas_reason is not None
+
+
+class ReplicaBase(DeclarativeBase):
+    pass
+
+
+class Greeting(ReplicaBase):
+    __tablename__ = "replicas_greeting"
+    id = mapped_column(Integer, primary_key=True)
+    text = mapped_column(String(40))
+
+
+replica_sent = {"primary": 0, "replica": 0}
+
+
+def replicas_engines():
+    """Engines on both servers; each counts the statements it sends."""
+    engines = {}
+    for name, server in (("primary", replicas_pair.primary),
+                         ("replica", replicas_pair.standby)):
+        made = create_engine(server.url(), pool_pre_ping=True)
+        event.listen(made, "before_cursor_execute",
+                     lambda *a, _n=name: replica_sent.__setitem__(
+                         _n, replica_sent[_n] + 1))
+        engines[name] = made
+    return engines
+
+
+def greeting(session, id):
+    return session.scalar(select(Greeting.text).where(Greeting.id == id))
+
+
+def replicas_once(engine, work):
+    """No retry: one unit of work, one transaction."""
+    with Session(engine) as session, session.begin():
+        work(session)
+
+
+def replicas_retried(engine, work):
+    """The whole unit again after a disconnect, 8 attempts at most."""
+    run_unit_of_work(sessionmaker(engine), work, idempotent=True,
+                     attempts=8)
+
+
+@contextlib.contextmanager
+def replicas_quietly():
+    """Keep a block's SQL out of the slide's SQL echo."""
+    logger = logging.getLogger("sqlalchemy.engine")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+class ReplicasQuietPair:
+    """The pair, its administrative SQL (replay waits, pauses) kept out of
+    the echo: the slides' SQL is the application's."""
+
+    def __init__(self, pair):
+        self._pair = pair
+
+    def __getattr__(self, name):
+        value = getattr(self._pair, name)
+        if not callable(value):
+            return value
+
+        def call(*args, **kw):
+            with replicas_quietly():
+                return value(*args, **kw)
+        return call
+
+
+class ReplicasLog(logging.Handler):
+    def emit(self, record):
+        print("logged:", record.getMessage()[:66], "...")
+
+
+### slide:: p
+### title:: A primary and a streaming standby, on loopback
+# ``workshop_db.replica`` starts a PostgreSQL primary, copies it with
+# ``pg_basebackup -R`` and starts the copy as a hot standby on another
+# port.  The standby replays the primary's WAL: read-only, a little late.
+if not replicas_skip():
+    replicas_pair = ReplicasQuietPair(replica_module.ReplicaPair())
+    replicas_pair.start()
+    print(f"started in {replicas_pair.started_seconds:.1f}s")
+    print("primary on", replicas_pair.primary.port, "| standby on",
+          replicas_pair.standby.port, "in recovery:",
+          replicas_pair.standby.in_recovery())
+
+### slide::
+### title:: Writes to the primary, reads to the replica
+# ``RoutingSession.get_bind`` (casestudies/read_replicas.py) picks the
+# engine per statement: a flush goes to the primary, a SELECT to the
+# replica.  The counts are statements each server received.
+if not replicas_skip():
+    engines = replicas_engines()
+    ReplicaBase.metadata.create_all(engines["primary"])
+    with RoutingSession(**engines) as s:
+        s.add(Greeting(id=1, text="hello"))
+        s.commit()
+    waited = replicas_pair.wait_for_replay()
+    with RoutingSession(**engines) as s:
+        print("read:", greeting(s, 1), "| sent:", replica_sent)
+
+### slide::
+### title:: A lagging replica misses your own write
+# ``pg_wal_replay_pause()`` makes the lag visible on purpose.  Baseline:
+# routing without read-your-writes.  Then the rule: once a session has
+# written, its reads go to the primary for the rest of the session.
+if not replicas_skip():
+    replicas_pair.pause_replay()
+    with RoutingSession(**engines, read_your_writes=False) as s:
+        s.add(Greeting(id=2, text="mine"))
+        s.commit()
+        print("without the rule:", greeting(s, 2))
+    with RoutingSession(**engines) as s:
+        s.add(Greeting(id=3, text="mine too"))
+        s.commit()
+        print("with the rule:   ", greeting(s, 3))
+        forced = select(Greeting.text).execution_options(primary=True)
+    with RoutingSession(**engines) as s:
+        print("new session:", greeting(s, 3), "| primary=True:",
+              s.scalars(forced.where(Greeting.id == 3)).first())
+    replicas_pair.resume_replay()
+
+### slide::
+### title:: The replica is down: reads fall back, and say so
+# The standby stops.  The session's first read checks the replica, logs
+# a warning and counts the fallback; the reads still answer.
+if not replicas_skip():
+    replicas_pair.stop_standby()
+    shown = ReplicasLog()
+    logging.getLogger("read_replicas").addHandler(shown)
+    with RoutingSession(**engines) as s:
+        print("read:", greeting(s, 1), "| fallbacks:", s.fallbacks)
+    logging.getLogger("read_replicas").removeHandler(shown)
+    replicas_pair.start_standby()
+    waited = replicas_pair.wait_for_replay()
+
+### slide:: p
+### title:: Failover: the primary dies, the standby is promoted
+# A thread writes a unit of work (two rows, one transaction) every
+# 20 ms through ``host=primary&host=standby&target_session_attrs=
+# read-write``; the primary crashes and the standby is promoted.  One
+# run each, loopback, a busy laptop: the figures vary run to run.
+if not replicas_skip():
+    from workshop_db import failover
+    for name, run in (("pool_pre_ping", replicas_once),
+                      ("pre_ping+retry", replicas_retried)):
+        app = create_engine(replicas_pair.url(), pool_pre_ping=True)
+        with replicas_quietly():  # a hundred statements: not shown
+            o = failover.measure(replicas_pair, name, app, run)
+        print(f"{name}: {o.failed} of {o.units} units failed, first write"
+              f" {o.seconds_to_write:.2f}s, half-written {o.half_written}")
+        app.dispose()
+        seconds = replicas_pair.rebuild()
+
+### slide::
+### title:: What the figures say
+### note:: pre-ping cannot connect to a server that is not there yet
+# Pre-ping replaces dead pooled connections, but while no server is
+# writable every unit fails.  Retrying the whole unit (pre-ping plus
+# ``failover_retry.run_unit_of_work``) lost none; every failed attempt
+# was rolled back (checked: nothing half-written on the new primary).
+if not replicas_skip():
+    for made in engines.values():
+        made.dispose()
+    replicas_pair.stop()
+    print("pair stopped")

@@ -1,0 +1,4 @@
+"""The replicas chapter, alone, for tests.  Run:
+sliderepl --run-all tests/decks/replicas_chapter.py [--db postgresql]"""
+
+### file:: ../../chapters/replicas.py
