@@ -294,6 +294,8 @@ class Bottle(Base):
     name: Mapped[str] = mapped_column(String(50))
 
 
+### slide::
+### title:: Your collection class at work: tracked, and filled on load
 cellar_tables = [Cellar.__table__, Bottle.__table__]
 Base.metadata.drop_all(engine, tables=cellar_tables)
 Base.metadata.create_all(engine, tables=cellar_tables)
@@ -753,10 +755,7 @@ source(soft_delete._hide_deleted)
 source(soft_delete.install)
 
 ### slide::
-### title:: Before install() and after
-# A topic with three replies, one soft-deleted.  Before ``install()``
-# every query sees all three; after it, ``select()``, ``get()``, the lazy
-# load and ``selectinload`` see two, until a statement opts out.
+### title:: Soft-deletable models: the mixin adds deleted_at
 class Topic(soft_delete.SoftDeleteMixin, Base):
     __tablename__ = "p3_topics"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -773,6 +772,11 @@ class Reply(soft_delete.SoftDeleteMixin, Base):
         return f"Reply({self.text!r})"
 
 
+### slide::
+### title:: Before install() and after
+# A topic with three replies, one soft-deleted.  Before ``install()``
+# every query sees all three; after it, ``select()``, ``get()``, the lazy
+# load and ``selectinload`` see two, until a statement opts out.
 topic_tables = [Topic.__table__, Reply.__table__]
 Base.metadata.drop_all(engine, tables=topic_tables)
 Base.metadata.create_all(engine, tables=topic_tables)
@@ -855,14 +859,10 @@ print("after commit: updated_by", record.updated_by)
 session.close()
 
 ### slide::
-### title:: Baseline: the 2010 populator, ported to events
+### title:: 2010's ContextualDefaultPopulator, ported to events
 ### note:: The 2010 code, as it was, with its SessionExtension methods as session listeners; written out here because it is the baseline, not a recipe.
 # It cleans up in ``after_commit`` and ``after_rollback`` only, and its
-# map holds the session's connections by ``id(session)``.  One pooled
-# connection, so the next plain Core insert reuses the session's.
-# ``close()`` without a commit fires neither event: the user stays on
-# the connection.  A session dropped without ``close()``: the map keeps
-# its connection checked out, and the pool runs dry.
+# map holds the session's connections by ``id(session)``.
 class Populator2010:
     def __init__(self):
         self.connection_map = collections.defaultdict(list)
@@ -879,6 +879,11 @@ class Populator2010:
     after_rollback = after_commit
 
 
+### slide::
+### title:: Two endings the 2010 code missed
+# ``close()`` without a commit, then a session dropped without
+# ``close()``.  One pooled connection, so the next plain Core insert
+# reuses the session's.
 def plain_core_insert(engine, name):
     with engine.begin() as cx:
         [new_id] = cx.execute(insert(Record), {"name": name}
@@ -915,6 +920,11 @@ def one_connection_engine():
     return create_engine(url, pool_size=1, max_overflow=0, pool_timeout=1)
 
 
+### slide::
+### title:: Baseline: the 2010 populator, ported to events
+# ``close()`` fires neither of its events: the user stays on the
+# connection.  A dropped session: the map keeps its connection checked
+# out, and the pool runs dry.
 old_way = one_connection_engine()
 Old = sessionmaker(old_way)
 populator = Populator2010()
