@@ -1087,6 +1087,7 @@ Managed.remove()
 engine.dispose()
 
 ### file:: chapters/part3_session.py
+### file:: chapters/replicas.py
 
 ### slide::
 ### title:: Questions?

@@ -34,8 +34,11 @@ Part 3: the ORM and the Session
     python -m casestudies.soft_delete          # one filter on every query of an entity
     python -m casestudies.contextual_sessions  # one session per thread, task or call
     python -m casestudies.partitioning         # several databases, shards, two-phase
+    python -m casestudies.read_replicas        # writes to the primary, reads to a replica
+    python -m casestudies.failover_retry       # retry a whole unit of work on a disconnect
 
 Only recipes live here.  The workshop database code (throwaway PostgreSQL
 and MariaDB servers, fault injection, the ``--db`` / ``TUTORIAL_DB`` URL
-choice) moved to the top-level package ``workshop_db``.
+choice, a PostgreSQL primary with a streaming standby) moved to the
+top-level package ``workshop_db``.
 """
