@@ -19,7 +19,8 @@ it prints how many units failed, the seconds from the fault to the first
 successful write, and the data check on the promoted server (lost:
 acknowledged but missing; half-written; ghosts: failed at COMMIT yet
 committed); then the same with the failover while the application is
-idle ("idle:": only the pooled connections are dead when it resumes).  Between precautions the pair is rebuilt (the old primary
+idle ("idle:": only the pooled connections are dead when it resumes).
+Between precautions the pair is rebuilt (the old primary
 re-cloned from the new one).  Replication is synchronous during the
 measurement, so no acknowledged commit can be lost to the crash itself.
 
@@ -107,9 +108,11 @@ def main(argv: list[str] | None = None) -> int:
                     engine.dispose()
                 print("  idle: " + idle.line())
                 rebuilds.append(pair.rebuild())
-        print(f"promotion (stop + promote): "
-              f"{statistics.median(o.failover_seconds for r in results.values() for o in r):.2f}s median; "
-              f"rebuild of the pair: {statistics.median(rebuilds):.2f}s median")
+        promotion = statistics.median(
+            o.failover_seconds for r in results.values() for o in r)
+        rebuild = statistics.median(rebuilds)
+        print(f"promotion (stop + promote): {promotion:.2f}s median; "
+              f"rebuild of the pair: {rebuild:.2f}s median")
         base = statistics.median(
             o.seconds_to_write for o in results["pre_ping+retry"])
         for name, outcomes in results.items():
