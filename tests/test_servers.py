@@ -249,7 +249,7 @@ def test_throwaway_demo_runs_every_fault_and_cleans_up(
     for step in ("kill_sessions", "restart", "crash_restart", "stop"):
         assert f"  {step}: " in out
     # It shows the URL with the password masked.
-    assert "mysql+pymysql://root:***@127.0.0.1:" in out
+    assert "mariadb+pymysql://root:***@127.0.0.1:" in out
     leaked = secrets[0] in out  # a bool: a failed assert shows no secret
     assert not leaked
     [(directory, pid)] = started
