@@ -274,7 +274,7 @@ def _demo(url: str, check: _Checks) -> None:
 
             # A connection that dies while checked out: no checkout check
             # can help, whatever the precaution.
-            for precaution, engine in engines.items():
+            for engine in engines.values():
                 with engine.connect() as cx:
                     cx.connection.dbapi_connection.close()
                     try:
@@ -357,7 +357,9 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
-            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
         except ImportError as exc:
             parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
     if args.echo:
