@@ -11,6 +11,7 @@ import gc
 import logging
 import os
 import tempfile
+import time
 import warnings
 from importlib.metadata import entry_points
 
@@ -43,7 +44,54 @@ own_server = None
 if _kind in SERVER_KINDS:
     from workshop_db.servers import shared_server
     own_server = shared_server(_kind)
-disconnects.quiet_pool_close_errors()
+# Helpers for the disconnect slides (not part of the recipe, which is
+# only disconnects.install_checkout_ping): make engines with each
+# precaution, fill their pools, break connections, count failed uses.
+PRECAUTIONS = ("none", "pre_ping", "checkout_ping")
+def make_engine(url, precaution, **kw):
+    e = create_engine(url, pool_pre_ping=precaution == "pre_ping", **kw)
+    if precaution == "checkout_ping":
+        disconnects.install_checkout_ping(e)
+    return e
+def use(engine):
+    with engine.connect() as cx:
+        cx.execute(text("SELECT 1")).scalar_one()
+def count_failures(engine, uses):
+    failures = 0
+    for _ in range(uses):
+        try:
+            use(engine)
+        except exc.DBAPIError as err:
+            if not err.connection_invalidated:
+                raise
+            failures += 1
+    return failures
+def warm_up(engine, connections):
+    """(dbapi_connection, server session id) for each pooled connection."""
+    with contextlib.ExitStack() as stack:
+        cxs = [stack.enter_context(engine.connect())
+               for _ in range(connections)]
+        sid = ("SELECT pg_backend_pid()" if backend == "postgresql"
+               else "SELECT CONNECTION_ID()")
+        return [(cx.connection.dbapi_connection,
+                 cx.exec_driver_sql(sid).scalar() if on_server else None)
+                for cx in cxs]
+def kill_session(url, sid):
+    admin = create_engine(url, poolclass=NullPool,
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as cx:
+        if backend == "postgresql":
+            cx.execute(text("SELECT pg_terminate_backend(:pid, 10000)"),
+                       {"pid": sid})
+        else:
+            cx.execute(text(f"KILL {int(sid)}"))
+            while cx.execute(text("SELECT COUNT(*) FROM information_schema"
+                                  ".PROCESSLIST WHERE ID = :id"),
+                             {"id": sid}).scalar():
+                time.sleep(0.01)
+    admin.dispose()
+# PyMySQL logs closing a dead connection at ERROR level: harmless here.
+logging.getLogger("sqlalchemy.pool").addHandler(logging.NullHandler())
 # The disconnect slides' engines send dozens of SELECT 1: not echoed.
 logging.getLogger("sqlalchemy.engine.Engine.quiet").setLevel(logging.WARNING)
 
@@ -550,20 +598,20 @@ hopeless.dispose()
 # ``count_failures`` uses an engine five times and counts the uses that
 # hit a disconnect; an ``invalidate`` listener counts the connections the
 # pool threw away as dead.  (Their SQL is not echoed: all ``SELECT 1``.)
-engines = {p: disconnects.make_engine(url, p, logging_name="quiet")
-           for p in disconnects.PRECAUTIONS}
+engines = {p: make_engine(url, p, logging_name="quiet")
+           for p in PRECAUTIONS}
 invalidated = {p: [] for p in engines}
 for p, e in engines.items():
     event.listen(e, "invalidate",
                  lambda *args, p=p: invalidated[p].append(1))
 def compare(fault, inject):
     pooled = [c for e in engines.values()
-              for c in disconnects.warm_up(e, 3)]
+              for c in warm_up(e, 3)]
     for found in invalidated.values():
         found.clear()
     with unechoed():        # an admin connection's SQL, on a server
         inject(pooled)
-    counts = {p: disconnects.count_failures(e, 5)
+    counts = {p: count_failures(e, 5)
               for p, e in engines.items()}
     print(f"{fault:20}", "  ".join(f"{p}: {n}/5"
                                    for p, n in counts.items()))
@@ -581,7 +629,7 @@ compare("connections closed", close_them)
 # **whole pool**: every connection older than that moment is replaced on
 # its next checkout, untested.  (A checkout listener chooses: next slide.)
 none = engines["none"]
-dead = disconnects.warm_up(none, 3)
+dead = warm_up(none, 3)
 for dbapi_connection, _ in dead:
     dbapi_connection.close()
 invalidated["none"].clear()
@@ -589,7 +637,7 @@ reopened = []
 event.listen(none, "connect", lambda *args: reopened.append(1))
 for n in range(1, 6):
     try:
-        disconnects.use(none)
+        use(none)
         print(f"use {n}: ok", end="")
     except exc.DBAPIError:
         print(f"use {n}: failed", end="")
@@ -605,7 +653,7 @@ for n in range(1, 6):
 # and the rest are replaced untested.  A listener defined here:
 def refusals_after_outage(error_class):
     e = create_engine(url, pool_size=3, logging_name="quiet")
-    for dbapi_connection, _ in disconnects.warm_up(e, 3):
+    for dbapi_connection, _ in warm_up(e, 3):
         dbapi_connection.close()                  # all three die
     refused = []
     def ping(dbapi_connection, connection_record, connection_proxy):
@@ -617,7 +665,7 @@ def refusals_after_outage(error_class):
             refused.append(1)
             raise error_class("the server went away") from None
     event.listen(e, "checkout", ping)
-    failures = disconnects.count_failures(e, 5)
+    failures = count_failures(e, 5)
     e.dispose()
     return f"{len(refused)} refused at checkout, {failures} of 5 uses failed"
 for error_class in (exc.DisconnectionError, exc.InvalidatePoolError):
@@ -631,7 +679,7 @@ if not on_server:
     print("(server only: run with --db postgresql or --db mariadb)")
 else:
     compare("sessions killed", lambda pooled: [
-        disconnects.kill_session(url, sid) for _, sid in pooled])
+        kill_session(url, sid) for _, sid in pooled])
 if own_server is not None:
     compare("clean restart", lambda pooled: own_server.restart())
     compare("crash restart", lambda pooled: own_server.crash_restart())

@@ -11,31 +11,32 @@ the SQL sent.  In the tutorial, ``--db postgresql`` / ``--db mariadb``
 start a throwaway server on 127.0.0.1 for the length of the demo (a copy
 without the tutorial says so and asks for a URL).  Tests in ``tests/``
 run each recipe on SQLite, PostgreSQL and MariaDB, and copied alone.
+Run one with ``python -m casestudies.NAME``.
 
 Part 1: connections, pools, connection events
 
-    python -m casestudies.disconnects        # hand out only live connections
-    python -m casestudies.audit_log          # who wrote this row, via Connection.info
-    python -m casestudies.statement_stats    # count and time a block's statements
-    python -m casestudies.change_watcher     # empty only the tables a test wrote
+    casestudies.disconnects          hand out only live connections
+    casestudies.audit_log            who wrote this row, via Connection.info
+    casestudies.statement_stats      count and time a block's statements
+    casestudies.change_watcher       empty only the tables a test wrote
 
 Part 2: schema, types, DDL and SQL constructs
 
-    python -m casestudies.timestamps         # a last-updated column on every table
-    python -m casestudies.timezones          # ZoneInfo objects in, zone names stored
-    python -m casestudies.fixtures           # lookup rows created with their table
-    python -m casestudies.utcnow             # the database's UTC clock, per dialect
+    casestudies.timestamps           a last-updated column on every table
+    casestudies.timezones            ZoneInfo objects in, zone names stored
+    casestudies.fixtures             lookup rows created with their table
+    casestudies.utcnow               the database's UTC clock, per dialect
 
 Part 3: the ORM and the Session
 
-    python -m casestudies.contextual_defaults  # the audit column, filled by the ORM
-    python -m casestudies.auto_add             # new objects join the current session
-    python -m casestudies.object_managers      # Django-style Model.objects
-    python -m casestudies.soft_delete          # one filter on every query of an entity
-    python -m casestudies.contextual_sessions  # one session per thread, task or call
-    python -m casestudies.partitioning         # several databases, shards, two-phase
-    python -m casestudies.read_replicas        # writes to the primary, reads to a replica
-    python -m casestudies.failover_retry       # retry a whole unit of work on a disconnect
+    casestudies.contextual_defaults  the audit column, filled by the ORM
+    casestudies.auto_add             new objects join the current session
+    casestudies.object_managers      Django-style Model.objects
+    casestudies.soft_delete          one filter on every query of an entity
+    casestudies.contextual_sessions  one session per thread, task or call
+    casestudies.partitioning         several databases, shards, two-phase
+    casestudies.read_replicas        writes to the primary, reads to a replica
+    casestudies.failover_retry       retry a whole unit of work on a disconnect
 
 Only recipes live here.  The workshop database code (throwaway PostgreSQL
 and MariaDB servers, fault injection, the ``--db`` / ``TUTORIAL_DB`` URL

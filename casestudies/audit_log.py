@@ -190,7 +190,7 @@ def _demo(url: str, check: _Checks) -> None:
             ("anonymous", None),
             ("as 789", 789),
             ("anonymous again", None),
-        ], f"[tuple(s) for s in stamps] == [             ('updated', 456): {stamps!r}")
+        ], f"only the write inside acting_as() has a user: {stamps!r}")
         print("later checkout:", [tuple(s) for s in stamps[1:]])
         metadata.drop_all(engine)
     finally:
@@ -277,7 +277,9 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
-            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
         except ImportError as exc:
             parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
     if args.echo:

@@ -283,7 +283,9 @@ def _demo(url: str, check: _Checks) -> None:
         Column("id", Integer, primary_key=True),
         Column("name", String(20)),
     )
-    children = Table(
+    # Only on the metadata: the demo never writes it, so it must not be
+    # emptied (it also makes the order of deletes matter).
+    Table(
         "cw_demo_children",
         metadata,
         Column("id", Integer, primary_key=True),
@@ -439,7 +441,9 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
-            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
         except ImportError as exc:
             parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
     if args.echo:

@@ -13,9 +13,10 @@ session's transaction begins on a connection (``after_begin``) the user is
 copied there, refreshed before each flush and each ``session.execute()``,
 and removed as soon as the transaction ends, whichever way it ends:
 commit, rollback, ``close()`` without either, a flush that raised, or a
-session that was simply dropped and garbage collected.  ``Connection.info`` belongs to the pooled DBAPI
-connection and outlives the checkout, so a forgotten value would stamp the
-next, unrelated user of that connection.  The session events clean up
+session that was simply dropped and garbage collected.
+``Connection.info`` belongs to the pooled DBAPI connection and outlives
+the checkout, so a forgotten value would stamp the next, unrelated user
+of that connection.  The session events clean up
 while the connection is still the session's; the pool's ``checkin`` event
 (``audit_log.install_cleanup``) is the backstop for the paths where no
 session event fires before the connection returns to the pool.
@@ -334,7 +335,7 @@ def _demo(url: str, check: _Checks) -> None:
         check([tuple(r) for r in rows] == [
             ("record 1, renamed", 789),
             ("plain Core insert", None),
-        ], f"[tuple(r) for r in rows] == [             ('record 1, rename: {rows!r}")
+        ], f"the ORM row has the user, the Core insert none: {rows!r}")
         remove()
         Base.metadata.drop_all(engine)
     finally:
@@ -421,7 +422,9 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
-            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
         except ImportError as exc:
             parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
     if args.echo:

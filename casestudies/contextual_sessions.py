@@ -87,21 +87,6 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Base(DeclarativeBase):
-    pass
-
-
-class Visit(Base):
-    """One row per unit of work, so the demo can count what was saved."""
-
-    __tablename__ = "visit"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    worker: Mapped[str] = mapped_column(String(40))
-
-    def __repr__(self) -> str:
-        return f"Visit(worker={self.worker!r})"
-
-
 # -- per thread ---------------------------------------------------------------
 
 
@@ -262,21 +247,48 @@ def concurrent_url(url: str) -> Iterator[str]:
         yield f"sqlite:///{os.path.join(folder, 'contextual.db')}"
 
 
-def count_visits(engine: Engine) -> int:
+# -- the demo ----------------------------------------------------------------
+# Its model and helpers are the demo's own: what you copy is the part above.
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Visit(_Base):
+    """One row per unit of work, so the demo can count what was saved."""
+
+    __tablename__ = "visit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker: Mapped[str] = mapped_column(String(40))
+
+    def __repr__(self) -> str:
+        return f"Visit(worker={self.worker!r})"
+
+
+def _count_visits(engine: Engine) -> int:
     with engine.connect() as cx:
-        return cx.scalar(select(func.count()).select_from(Visit)) or 0
+        return cx.scalar(select(func.count()).select_from(_Visit)) or 0
+
+
+def _raises_no_unit_of_work(scope: CallScopedSession) -> bool:
+    try:
+        scope.session  # noqa: B018  (the property raises outside a unit)
+    except NoUnitOfWork:
+        return True
+    return False
 
 
 def _demo(url: str, check: _Checks) -> None:
     with concurrent_url(url) as url:
         engine = create_engine(url)
         try:
-            Base.metadata.drop_all(engine)
-            Base.metadata.create_all(engine)
+            _Base.metadata.drop_all(engine)
+            _Base.metadata.create_all(engine)
             _demo_threads(engine, check)
             _demo_calls(engine, check)
             asyncio.run(_demo_tasks(url, check))
-            Base.metadata.drop_all(engine)
+            _Base.metadata.drop_all(engine)
         finally:
             engine.dispose()
     print("ok: every unit of work had its own session and left nothing")
@@ -289,7 +301,7 @@ def _demo_threads(engine: Engine, check: _Checks) -> None:
     def controller(name: str) -> None:
         # Two "layers" of the controller ask for the session separately:
         # within one thread they get the same object, no argument passed.
-        registry.add(Visit(worker=name))
+        registry.add(_Visit(worker=name))
         check(registry() is registry(), 'registry() is registry()')
         seen[name] = registry()
 
@@ -298,7 +310,7 @@ def _demo_threads(engine: Engine, check: _Checks) -> None:
         list(pool.map(lambda n: handle_request(registry, controller, n),
                       names))
     # Every request was committed and its connection returned.
-    check(count_visits(engine) == 8, 'count_visits(engine) == 8')
+    check(_count_visits(engine) == 8, 'count_visits(engine) == 8')
     check(engine.pool.checkedout() == 0, 'engine.pool.checkedout() == 0')
     # remove() ran in the worker threads; this thread never made one.
     check(not registry.registry.has(), 'not registry.registry.has()')
@@ -312,7 +324,7 @@ def _demo_threads(engine: Engine, check: _Checks) -> None:
 
     # A controller that raises: nothing saved, session still removed.
     def failing(name: str) -> None:
-        registry.add(Visit(worker=name))
+        registry.add(_Visit(worker=name))
         registry.flush()
         raise ValueError("controller failed")
 
@@ -320,7 +332,7 @@ def _demo_threads(engine: Engine, check: _Checks) -> None:
         handle_request(registry, failing, "doomed")
     except ValueError:
         pass
-    check(count_visits(engine) == 8, 'count_visits(engine) == 8')
+    check(_count_visits(engine) == 8, 'count_visits(engine) == 8')
     check(
         not registry.registry.has() and engine.pool.checkedout() == 0,
         'not registry.registry.has() and engine.pool.checkedout() == 0',
@@ -333,7 +345,7 @@ def _demo_calls(engine: Engine, check: _Checks) -> None:
 
     @scope.unit_of_work
     def record(name: str) -> bool:
-        scope.session.add(Visit(worker=name))
+        scope.session.add(_Visit(worker=name))
         return scope.active()
 
     check(record("call-1") is True, 'record("call-1") is True')
@@ -343,15 +355,14 @@ def _demo_calls(engine: Engine, check: _Checks) -> None:
         not scope.active() and engine.pool.checkedout() == 0,
         'not scope.active() and engine.pool.checkedout() == 0',
     )
-    try:
-        scope.session
-    except NoUnitOfWork:
-        pass
-    else:
-        raise AssertionError("session used outside a unit of work")
-    print(f"per call: saved, then no session left; {count_visits(engine)}"
+    # Outside a unit of work there is no session to be had.
+    check(
+        _raises_no_unit_of_work(scope),
+        "scope.session outside a unit of work raises NoUnitOfWork",
+    )
+    print(f"per call: saved, then no session left; {_count_visits(engine)}"
           " visits in all")
-    check(count_visits(engine) == 9, 'count_visits(engine) == 9')
+    check(_count_visits(engine) == 9, 'count_visits(engine) == 9')
 
 
 async def _demo_tasks(url: str, check: _Checks) -> None:
@@ -360,7 +371,7 @@ async def _demo_tasks(url: str, check: _Checks) -> None:
     sessions: list[AsyncSession] = []  # kept alive, so ids stay unique
 
     async def work(name: str) -> None:
-        registry.add(Visit(worker=name))
+        registry.add(_Visit(worker=name))
         sessions.append(registry())
         await asyncio.sleep(0)  # let the other tasks run in between
         check(registry() is registry(), 'registry() is registry()')
@@ -377,7 +388,7 @@ async def _demo_tasks(url: str, check: _Checks) -> None:
         )
         check(engine.pool.checkedout() == 0, 'engine.pool.checkedout() == 0')
         async with engine.connect() as cx:
-            visits = await cx.scalar(select(func.count(Visit.id)))
+            visits = await cx.scalar(select(func.count(_Visit.id)))
         check(visits == 17, 'visits == 17')
         used = len({id(s) for s in sessions})
         print(f"per task: 8 tasks used {used} sessions; "
@@ -451,7 +462,9 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
-            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
         except ImportError as exc:
             parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
     if args.echo:

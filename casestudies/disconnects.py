@@ -83,16 +83,20 @@ def install_checkout_ping(engine: Engine) -> None:
     event.listen(engine, "checkout", ping)
 
 
+# -- the demo ----------------------------------------------------------
+# Demo-only helpers: what the demo needs to break connections and count
+# the damage.  Not part of the recipe; copy install_checkout_ping above.
+
 #: The three ways to meet a dead connection, compared by the demo/tests.
-PRECAUTIONS = ("none", "pre_ping", "checkout_ping")
+_PRECAUTIONS = ("none", "pre_ping", "checkout_ping")
 
 
-def make_engine(url: str, precaution: str, **kw: Any) -> Engine:
-    """An engine with one of the :data:`PRECAUTIONS`."""
+def _make_engine(url: str, precaution: str, **kw: Any) -> Engine:
+    """An engine with one of the :data:`_PRECAUTIONS`."""
     from sqlalchemy import create_engine
 
-    if precaution not in PRECAUTIONS:
-        raise ValueError(f"precaution must be one of {PRECAUTIONS}")
+    if precaution not in _PRECAUTIONS:
+        raise ValueError(f"precaution must be one of {_PRECAUTIONS}")
     engine = create_engine(
         url, pool_pre_ping=precaution == "pre_ping", **kw
     )
@@ -101,18 +105,18 @@ def make_engine(url: str, precaution: str, **kw: Any) -> Engine:
     return engine
 
 
-def use(engine: Engine) -> None:
+def _use(engine: Engine) -> None:
     """One short unit of work."""
     with engine.connect() as cx:
         cx.execute(text("SELECT 1")).scalar_one()
 
 
-def count_failures(engine: Engine, uses: int) -> int:
+def _count_failures(engine: Engine, uses: int) -> int:
     """Use the engine ``uses`` times; count uses that hit a disconnect."""
     failures = 0
     for _ in range(uses):
         try:
-            use(engine)
+            _use(engine)
         except exc.DBAPIError as err:
             if not err.connection_invalidated:
                 raise
@@ -120,7 +124,7 @@ def count_failures(engine: Engine, uses: int) -> int:
     return failures
 
 
-def warm_up(engine: Engine, connections: int) -> list[tuple[Any, Any]]:
+def _warm_up(engine: Engine, connections: int) -> list[tuple[Any, Any]]:
     """Open ``connections`` at once and return them to the pool.
 
     Returns ``(dbapi_connection, server_session_id)`` for each (the id is
@@ -145,7 +149,7 @@ def _session_id(cx: Any) -> int:
     return int(cx.exec_driver_sql("SELECT CONNECTION_ID()").scalar_one())
 
 
-def kill_session(url: str, session_id: int) -> None:
+def _kill_session(url: str, session_id: int) -> None:
     """Terminate one PostgreSQL / MariaDB session over SQL; wait for it.
 
     Needs a user allowed to end other sessions (the throwaway servers'
@@ -181,7 +185,7 @@ def kill_session(url: str, session_id: int) -> None:
         admin.dispose()
 
 
-def quiet_pool_close_errors() -> None:
+def _quiet_pool_close_errors() -> None:
     """Keep "Exception terminating connection" tracebacks off stderr.
 
     PyMySQL refuses to close a connection it already knows is dead, and
@@ -196,9 +200,6 @@ def quiet_pool_close_errors() -> None:
         isinstance(h, logging.NullHandler) for h in pool_logger.handlers
     ):
         pool_logger.addHandler(logging.NullHandler())
-
-
-# -- the demo ----------------------------------------------------------
 
 USES = 5
 
@@ -226,7 +227,7 @@ def _fault_injectors(
 
     def kill_idle(pooled: list[Any]) -> None:
         for _, sid in pooled:
-            kill_session(url, sid)
+            _kill_session(url, sid)
 
     faults = [("idle connections closed", close_idle)]
     if not url.startswith("sqlite"):
@@ -242,7 +243,7 @@ def _fault_injectors(
 def _demo(url: str, check: _Checks) -> None:
     """Compare the three precautions under each fault; check the counts."""
 
-    quiet_pool_close_errors()
+    _quiet_pool_close_errors()
     server = None
     if check.server_kind is not None:
         from workshop_db import shared_server
@@ -250,16 +251,16 @@ def _demo(url: str, check: _Checks) -> None:
         # Only a server this process started may be killed and restarted.
         server = shared_server(check.server_kind)
     with _demo_url(url) as url:
-        engines = {p: make_engine(url, p) for p in PRECAUTIONS}
+        engines = {p: _make_engine(url, p) for p in _PRECAUTIONS}
         try:
-            print(f"{'fault':26}" + "".join(f"{p:>15}" for p in PRECAUTIONS))
+            print(f"{'fault':26}" + "".join(f"{p:>15}" for p in _PRECAUTIONS))
             for fault, inject in _fault_injectors(url, server):
-                pooled = {p: warm_up(e, 3) for p, e in engines.items()}
-                inject([c for p in PRECAUTIONS for c in pooled[p]])
+                pooled = {p: _warm_up(e, 3) for p, e in engines.items()}
+                inject([c for p in _PRECAUTIONS for c in pooled[p]])
                 failed = {
-                    p: count_failures(e, USES) for p, e in engines.items()
+                    p: _count_failures(e, USES) for p, e in engines.items()
                 }
-                cells = [f"{failed[p]:>10}/{USES:<4}" for p in PRECAUTIONS]
+                cells = [f"{failed[p]:>10}/{USES:<4}" for p in _PRECAUTIONS]
                 print(f"{fault:26}" + "".join(cells))
                 # Without precautions exactly the first use fails: the
                 # error invalidates the whole pool, so the other dead
@@ -273,7 +274,7 @@ def _demo(url: str, check: _Checks) -> None:
 
             # A connection that dies while checked out: no checkout check
             # can help, whatever the precaution.
-            for precaution, engine in engines.items():
+            for engine in engines.values():
                 with engine.connect() as cx:
                     cx.connection.dbapi_connection.close()
                     try:
@@ -356,7 +357,9 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
-            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
         except ImportError as exc:
             parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
     if args.echo:

@@ -83,7 +83,8 @@ class Fixture:
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The rows as parameter dictionaries for an INSERT."""
-        return [dict(zip(self.column_names, row)) for row in self.rows]
+        return [dict(zip(self.column_names, row, strict=True))
+                for row in self.rows]
 
     def load(self, target: Table, connection: Connection, **kw: Any) -> None:
         """Insert the rows into ``target`` (an ``after_create`` listener).
@@ -254,7 +255,9 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
-            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
         except ImportError as exc:
             parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
     if args.echo:

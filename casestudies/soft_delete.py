@@ -34,12 +34,13 @@ In your application::
 Requires: SQLAlchemy 2.0 or later; any database.
 
 Run: python soft_delete.py [--db URL] [--echo]
+(or python -m casestudies.soft_delete in the tutorial)
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import DateTime, event, func
@@ -110,71 +111,11 @@ def soft_delete(session: Session, obj: SoftDeleteMixin) -> None:
     session.expunge(obj)
 
 
-# ---------------------------------------------------------------------------
-# The demo: everything below runs only as ``python soft_delete.py``.
+# -- the demo ----------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(
-        description=" ".join(__doc__.split("\n\n", 1)[0].split())
-    )
-    parser.add_argument(
-        "--db", metavar="URL", default="sqlite://",
-        help="database URL, or 'postgresql' / 'mariadb' to start a "
-        "throwaway server (needs the tutorial installed); default: SQLite "
-        "in memory",
-    )
-    parser.add_argument("--echo", action="store_true", help="show the SQL")
-    args = parser.parse_args(argv)
-
-    url = args.db
-    if url in ("postgresql", "mariadb"):
-        try:  # the tutorial's throwaway servers, if it is installed
-            from workshop_db import resolve_url
-        except ImportError:
-            print(f"soft_delete: --db {url} needs the tutorial installed "
-                  "(it starts a throwaway server); pass a URL instead",
-                  file=sys.stderr)
-            return 2
-        try:
-            url = resolve_url(url)
-        except Exception as exc:  # noqa: BLE001 - one line, not a trace
-            print(f"soft_delete: --db {args.db}: "
-                  f"{str(exc).splitlines()[0]}", file=sys.stderr)
-            return 2
-
-    from sqlalchemy import create_engine, exc
-
-    try:
-        engine = create_engine(url, echo=args.echo)
-        with engine.connect():
-            pass
-    except (exc.ArgumentError, exc.NoSuchModuleError, exc.DBAPIError,
-            ImportError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"soft_delete: bad --db {args.db!r}: {first}", file=sys.stderr)
-        return 2
-    backend = engine.url.get_backend_name()
-    try:
-        count = _demo(engine)
-    except _Failed as failed:
-        print(f"soft_delete: FAILED: {failed} on {backend}")
-        return 1
-    finally:
-        engine.dispose()
-    print(f"soft_delete: all {count} checks passed on {backend}")
-    return 0
-
-
-class _Failed(Exception):
-    """A demo check that did not hold."""
-
-
-def _demo(engine: Any) -> int:
-    from sqlalchemy import ForeignKey, String, select
+def _demo(url: str, check: _Checks) -> None:
+    from sqlalchemy import ForeignKey, String, create_engine, select
     from sqlalchemy.orm import (
         DeclarativeBase,
         aliased,
@@ -200,18 +141,14 @@ def _demo(engine: Any) -> int:
         title: Mapped[str] = mapped_column(String(50))
         author: Mapped[Author] = relationship(back_populates="posts")
 
-    checks = 0
-
-    def check(what: str, ok: bool) -> None:
-        nonlocal checks
-        if not ok:
-            raise _Failed(what)
-        checks += 1
+    def checked(what: str, ok: bool) -> None:
+        check(ok, what)
         print(f"  ok: {what}")
 
     def titles(posts: Any) -> list[str]:
         return [p.title for p in posts]
 
+    engine = create_engine(url)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     Sessions = sessionmaker(engine)
@@ -232,54 +169,150 @@ def _demo(engine: Any) -> int:
             session.commit()
 
         with Sessions() as session:
-            check("select() hides deleted rows",
+            checked("select() hides deleted rows",
                   titles(session.scalars(select(Post))) == ["kept"])
-            check("Session.get() of a deleted row is None",
+            checked("Session.get() of a deleted row is None",
                   session.get(Post, draft_id) is None)
-            check("aliases are filtered too (include_aliases)",
+            checked("aliases are filtered too (include_aliases)",
                   titles(session.scalars(select(aliased(Post)))) == ["kept"])
             joined = session.scalars(
                 select(Author.name).join(Author.posts)
                 .where(Post.title == "old")).all()
-            check("JOIN ... ON gets the criterion", joined == [])
-            check("a deleted parent is hidden",
+            checked("JOIN ... ON gets the criterion", joined == [])
+            checked("a deleted parent is hidden",
                   session.scalars(select(Author.name)).all() == ["ada"])
             ada = session.scalars(select(Author)).one()
-            check("a lazy load of a relationship is filtered",
+            checked("a lazy load of a relationship is filtered",
                   titles(ada.posts) == ["kept"])
 
         with Sessions() as session:
             ada = session.scalars(
                 select(Author).options(selectinload(Author.posts))).one()
             # Loaded by the selectin query, before any access.
-            check("a selectinload is filtered",
+            checked("a selectinload is filtered",
                   titles(ada.__dict__.get("posts", [])) == ["kept"])
 
         with Sessions() as session:
             every = session.scalars(
                 select(Post).order_by(Post.id),
                 execution_options={INCLUDE_DELETED: True}).all()
-            check("include_deleted=True opts one statement out",
+            checked("include_deleted=True opts one statement out",
                   titles(every) == ["kept", "draft", "old"])
-            check("...and not the next one",
+            checked("...and not the next one",
                   titles(session.scalars(select(Post))) == ["kept"])
             got = session.get(Post, draft_id,
                               execution_options={INCLUDE_DELETED: True})
-            check("Session.get() can opt out", got is not None
+            checked("Session.get() can opt out", got is not None
                   and got.title == "draft")
             with engine.connect() as conn:
                 core = conn.scalar(
                     select(func.count()).select_from(Post.__table__))
-            check("Core statements are not filtered (3 rows stored)",
+            checked("Core statements are not filtered (3 rows stored)",
                   core == 3)
 
         remove()
         with Sessions() as session:
-            check("remove() takes the filter off",
+            checked("remove() takes the filter off",
                   len(session.scalars(select(Post)).all()) == 3)
     finally:
         Base.metadata.drop_all(engine)
-    return checks
+        engine.dispose()
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

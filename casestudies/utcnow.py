@@ -201,8 +201,8 @@ def _demo(url: str, check: _Checks) -> None:
             )
             stored = cx.execute(select(events)).one()
         drift = abs(stored.created_at - _python_utcnow())
-        print(f"utcnow() stored in a naive column: {drift.total_seconds():.1f} s"
-              " from Python's UTC clock")
+        print("utcnow() stored in a naive column:",
+              f"{drift.total_seconds():.1f} s from Python's UTC clock")
         if engine.dialect.name in ("postgresql", "mariadb"):
             # now() stored in a naive TIMESTAMP: the session's wall clock.
             off = abs(stored.local_at - stored.created_at)
@@ -282,7 +282,9 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
-            parser.exit(2, f"{name}: --db {url!r} is not a usable URL: {exc}\n")
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
         except ImportError as exc:
             parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
     if args.echo:

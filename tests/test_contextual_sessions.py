@@ -12,19 +12,37 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, String, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    scoped_session,
+    sessionmaker,
+)
 
 from casestudies import contextual_sessions as cs
-from casestudies.contextual_sessions import Visit
 
 WORKERS = 32
 
 
+class Base(DeclarativeBase):
+    pass
+
+
+class Visit(Base):
+    """One row per unit of work, so a test can see what was saved."""
+
+    __tablename__ = "visit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker: Mapped[str] = mapped_column(String(40))
+
+
 @pytest.fixture
 def tables(engine: Engine) -> Iterator[Engine]:
-    cs.Base.metadata.create_all(engine)
+    Base.metadata.create_all(engine)
     yield engine
 
 

@@ -12,11 +12,16 @@ import pytest
 from sqlalchemy import exc, text
 
 from casestudies import disconnects
-from casestudies.disconnects import (
+from casestudies.disconnects import install_checkout_ping
+from tests.pool_faults import (
     PRECAUTIONS,
     count_failures,
-    install_checkout_ping,
+    kill_session,
+    quiet_pool_close_errors,
     warm_up,
+)
+from tests.pool_faults import (
+    make_engine as precaution_engine,
 )
 
 USES = 8
@@ -25,7 +30,7 @@ POOLED = 3
 
 @pytest.fixture(autouse=True)
 def _quiet_pool() -> None:
-    disconnects.quiet_pool_close_errors()
+    quiet_pool_close_errors()
 
 
 @pytest.fixture
@@ -135,19 +140,14 @@ def test_main_demo_passes(db_url, backend):
     assert disconnects.main(argv) == 0
 
 
-def test_make_engine_rejects_unknown_precaution():
-    with pytest.raises(ValueError):
-        disconnects.make_engine("sqlite://", "prayer")
-
-
 @pytest.mark.backends("postgresql", "mariadb")
 def test_sessions_killed_over_sql(db_url, engines):
-    # disconnects.kill_session is what the demo and the deck use when
-    # they did not start the server themselves.
+    # kill_session is what the demo and the deck use when they did not
+    # start the server themselves.
     pooled = _pooled(engines)
     for found in pooled.values():
         for _, sid in found:
-            disconnects.kill_session(db_url, sid)
+            kill_session(db_url, sid)
     failures = {p: count_failures(e, USES) for p, e in engines.items()}
     assert failures == EXPECTED
 
@@ -168,7 +168,7 @@ def test_threads_after_a_fault(make_engine, db_url, backend, precaution):
         if backend == "sqlite":
             dbapi_connection.close()
         else:
-            disconnects.kill_session(db_url, sid)
+            kill_session(db_url, sid)
     failures: list[int] = []
     errors: list[BaseException] = []
     start = threading.Barrier(POOLED + 2)
@@ -214,7 +214,7 @@ def _in_transaction(engine, dbapi_connection) -> bool:
 
 @pytest.mark.parametrize("precaution", ["pre_ping", "checkout_ping"])
 def test_pinged_checkout_has_no_open_transaction(make_engine, precaution):
-    engine = disconnects.make_engine(
+    engine = precaution_engine(
         make_engine().url.render_as_string(hide_password=False), precaution
     )
     try:
@@ -270,7 +270,7 @@ def _invalidations(engine) -> list[int]:
 @pytest.mark.backends("postgresql", "mariadb")
 @pytest.mark.parametrize("precaution", ["pre_ping", "checkout_ping"])
 def test_one_invalidation_after_a_restart(server, db_url, precaution):
-    engine = disconnects.make_engine(db_url, precaution, pool_size=POOLED)
+    engine = precaution_engine(db_url, precaution, pool_size=POOLED)
     try:
         warm_up(engine, POOLED)
         seen = _invalidations(engine)

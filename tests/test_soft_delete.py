@@ -1,11 +1,9 @@
 """Tests for casestudies.soft_delete: one filter on every ORM query of an
-entity, relationship loads included, with a per-statement opt-out; and the
-recipe works as a file copied alone."""
+entity, relationship loads included, with a per-statement opt-out.  (The
+file copied alone: tests/test_recipes_alone.py, as for every recipe.)"""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -167,56 +165,5 @@ def test_demo_passes(db_url):
     assert done.stderr == ""
 
 
-# A Python that cannot import this project: what a user has after copying
-# the one file into an application.
-REFUSE = """
-import runpy, sys
-class Refuse:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in {"casestudies", "sliderepl", "workshop_db",
-                                  "tests"}:
-            raise ImportError("refused: " + name)
-sys.meta_path.insert(0, Refuse())
-sys.argv = sys.argv[1:]
-if sys.argv[0] == "-c":
-    exec(sys.argv[1])
-else:
-    runpy.run_path(sys.argv[0], run_name="__main__")
-"""
-
-
-def copied_alone(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    shutil.copy(RECIPE, tmp_path / "soft_delete.py")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run(
-        [sys.executable, "-W", "error", "-c", REFUSE, *args],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-    )
-
-
-def test_copied_alone_imports_silently(tmp_path):
-    done = copied_alone(tmp_path, "-c", "import soft_delete")
-    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["soft_delete.py"]
-
-
-def test_copied_alone_runs_its_demo(tmp_path):
-    done = copied_alone(tmp_path, "soft_delete.py")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines()[-1].startswith("soft_delete: all ")
-    assert done.stdout.splitlines()[-1].endswith(" checks passed on sqlite")
-
-
-def test_copied_alone_server_kind_says_pass_a_url(tmp_path):
-    done = copied_alone(tmp_path, "soft_delete.py", "--db", "postgresql")
-    assert done.returncode == 2
-    assert "needs the tutorial installed" in done.stderr
-    assert "pass a URL instead" in done.stderr
-    assert len(done.stderr.splitlines()) == 1
-
-
-def test_bad_db_is_one_line_exit_2(tmp_path):
-    done = copied_alone(tmp_path, "soft_delete.py", "--db", "nosuch://x")
-    assert done.returncode == 2
-    assert done.stderr.startswith("soft_delete: bad --db")
-    assert len(done.stderr.splitlines()) == 1
+# Copied alone into an empty folder (import, demo, --db errors): the
+# copy test in tests/test_recipes_alone.py, as for every recipe.
