@@ -1,5 +1,9 @@
 """``sliderepl --run-all DECK``: every slide in order, no terminal.
 
+The loop itself is :class:`HeadlessRun`; ``run_all`` (also behind
+``sliderepl check``) and the handout recorder (``sliderepl.tools.handout``)
+are its two consumers.
+
 Setup slides run silently, then each shown slide (``--short`` ones only
 with that option) runs in the one namespace, its transcript written as it
 goes (format: ``sliderepl.run.transcript``).  The run goes on after a failing

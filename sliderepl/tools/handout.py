@@ -15,11 +15,11 @@ inline slide markup into (kind, text) pieces any format can render.
 from __future__ import annotations
 
 import ast
-import re
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sliderepl.deck.markup import STYLE, parse
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run.events import (
     SQL,
@@ -146,33 +146,12 @@ def record(deck: Deck) -> list[Recorded]:
     return recorder.slides
 
 
-_TOKEN = re.compile(r"\*\*|``|!!\{[^}]*\}")
-
-
 def plain_markup(text: str) -> list[tuple[str, str]]:
     """``text`` as (kind, piece) with kind ``text``, ``bold`` or
-    ``code``; ``!!{style}`` switches are dropped (handouts are not
-    themed)."""
-    pieces: list[tuple[str, str]] = []
-    bold = code = False
-    position = 0
-    for match in _TOKEN.finditer(text):
-        token = match.group(0)
-        if code and token != "``":
-            continue
-        before = text[position:match.start()]
-        position = match.end()
-        if before:
-            kind = "code" if code else "bold" if bold else "text"
-            pieces.append((kind, before))
-        if token == "``":
-            code = not code
-        elif token == "**":
-            bold = not bold
-    rest = text[position:]
-    if rest:
-        pieces.append(("code" if code else "bold" if bold else "text", rest))
-    return pieces
+    ``code`` (``sliderepl.deck.markup``); ``!!{style}`` switches are
+    dropped (handouts are not themed)."""
+    return [(span.kind, span.text) for span in parse(text)
+            if span.kind != STYLE]
 
 
 def paragraphs(lines: list[str]) -> list[str]:
