@@ -1,5 +1,9 @@
 """``sliderepl --run-all DECK``: every slide in order, no terminal.
 
+The loop itself is :class:`HeadlessRun`; ``run_all`` (also behind
+``sliderepl check``) and the handout recorder (``sliderepl.tools.handout``)
+are its two consumers.
+
 Setup slides run silently, then each shown slide (``--short`` ones only
 with that option) runs in the one namespace, its transcript written as it
 goes (format: ``sliderepl.run.transcript``).  The run goes on after a failing
@@ -18,12 +22,15 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Generator, Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from typing import TextIO
 
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run import active, headless_guard
-from sliderepl.run.events import SlideStarted
-from sliderepl.run.execution import Outcome
+from sliderepl.run.events import Sink, SlideStarted
+from sliderepl.run.execution import Interpreter, Outcome
 from sliderepl.run.navigation import (
     default_interpreter,
     describe,
@@ -55,6 +62,91 @@ def failure(slide: Slide, outcome: Outcome) -> str | None:
     return f"{where}: {slide.label()}: {describe(outcome.error)}"
 
 
+SETUP, SLIDE, SOLVING, PROVED = "setup", "slide", "solving", "proved"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the loop just did to ``slide``.
+
+    ``phase``: ``setup`` (a setup slide ran, silently), ``slide`` (a
+    slide ran), ``solving`` (its exercise solution is about to run),
+    ``proved`` (it ran, and its check).  ``outcome``: how the slide ran
+    (as the interpreter reported it).  ``problem``: the failure to
+    report (``FILE:LINE: ...``), or None.
+    """
+
+    slide: Slide
+    phase: str
+    outcome: Outcome
+    problem: str | None = None
+
+
+class HeadlessRun:
+    """The one headless run loop: ``--run-all``, ``check`` and handouts.
+
+    ``steps()`` runs every slide of ``deck`` in order, its events going
+    to ``sink``, and yields a :class:`Step` after each (and before an
+    exercise solution runs).  Slides before number ``start`` run
+    silently.  The run goes on after a failing slide and stops at Ctrl-C
+    (``current`` is then the slide it stopped; None once all ran).
+    Close the iterator when done (``contextlib.closing``): that puts
+    ``sys.stdin`` and the guards back.
+    """
+
+    def __init__(self, deck: Deck, interpreter: Interpreter, sink: Sink,
+                 start: int = 0) -> None:
+        self.deck = deck
+        self.interpreter = interpreter
+        self.sink = sink
+        self.start = start
+        self.current: Slide | None = None
+
+    def steps(self) -> Generator[Step, None, None]:
+        stdin = sys.stdin
+        # no prompts: input() in a slide gets end-of-file at once instead
+        # of waiting for a keyboard nobody is at
+        sys.stdin = io.StringIO()
+        try:
+            with active.running(), headless_guard.guarded() as watch:
+                yield from self._setup()
+                yield from self._slides(watch)
+        finally:
+            sys.stdin = stdin
+
+    def _setup(self) -> Iterator[Step]:
+        for slide in self.deck.setup:
+            outcome = run_silently(self.interpreter, slide, self.sink)
+            yield Step(slide, SETUP, outcome, failure(slide, outcome))
+
+    def _slides(self, watch: headless_guard.Watch) -> Iterator[Step]:
+        interpreter, sink = self.interpreter, self.sink
+        total = len(self.deck.slides)
+        for slide in self.deck.slides:
+            self.current = slide
+            if (slide.number or 0) < self.start:
+                outcome = run_silently(interpreter, slide, sink)
+            else:
+                sink(SlideStarted(slide, total))
+                outcome = interpreter.run_slide(slide, sink)
+            problem = failure(slide, outcome)
+            stops = outcome.interrupted
+            if outcome.interrupted and not watch.pressed:
+                # the slide raised it: a failure, not Ctrl-C
+                problem = None if outcome.expected else (
+                    f"{slide.location}: {slide.label()}: "
+                    "raised KeyboardInterrupt (not Ctrl-C)")
+                stops = False
+            yield Step(slide, SLIDE, outcome, problem)
+            if not problem and slide.exercise is not None and slide.runs:
+                yield Step(slide, SOLVING, outcome)
+                problem = prove(interpreter, slide, sink)
+                yield Step(slide, PROVED, outcome, problem)
+            if stops:
+                return
+        self.current = None
+
+
 def run_all(
     deck: Deck, options: Options, out: TextIO, err: TextIO
 ) -> int:
@@ -64,6 +156,26 @@ def run_all(
     interpreter = default_interpreter(deck, options.echo_sql)
     output = _Guarded(out)
     sink = Transcript(output.write)
+    failures = _deck_problems(deck)
+    run = HeadlessRun(deck, interpreter, sink, options.start)
+    with closing(run.steps()) as steps:
+        try:
+            for step in steps:
+                if step.phase in (SLIDE, PROVED):
+                    _flush(out)
+                if step.problem:
+                    failures.append(step.problem)
+                if output.broken and step.phase != SOLVING:
+                    break
+        except KeyboardInterrupt:
+            pass  # Ctrl-C while the transcript was being written
+    sink.finish()
+    _flush(out)
+    return _summary(deck, len(deck.slides), failures, run.current,
+                    output.broken, err)
+
+
+def _deck_problems(deck: Deck) -> list[str]:
     on_slides = {
         id(problem)
         for slide in deck.setup + deck.slides
@@ -74,53 +186,13 @@ def run_all(
     if not deck.slides and not deck.setup:
         # most likely not a deck at all: say so rather than "all fine"
         failures.append(f"{deck.path}:1: no slides (no '### slide::' line)")
-    total = len(deck.slides)
-    stopped: Slide | None = None
-    stdin = sys.stdin
-    # no prompts: input() in a slide gets end-of-file at once instead of
-    # waiting for a keyboard nobody is at
-    sys.stdin = io.StringIO()
-    with active.running(), headless_guard.guarded() as watch:
-        try:
-            for slide in deck.setup:
-                outcome = run_silently(interpreter, slide, sink)
-                problem = failure(slide, outcome)
-                if problem:
-                    failures.append(problem)
-            for slide in deck.slides:
-                stopped = slide
-                if (slide.number or 0) < options.start:
-                    outcome = run_silently(interpreter, slide, sink)
-                else:
-                    sink(SlideStarted(slide, total))
-                    outcome = interpreter.run_slide(slide, sink)
-                _flush(out)
-                problem = failure(slide, outcome)
-                if outcome.interrupted and not watch.pressed:
-                    # the slide raised it: a failure, not Ctrl-C
-                    problem = None if outcome.expected else (
-                        f"{slide.location}: {slide.label()}: "
-                        "raised KeyboardInterrupt (not Ctrl-C)")
-                    outcome = Outcome(expected=outcome.expected)
-                if problem:
-                    failures.append(problem)
-                elif slide.exercise is not None and slide.runs:
-                    problem = prove(interpreter, slide, sink)
-                    _flush(out)
-                    if problem:
-                        failures.append(problem)
-                if outcome.interrupted or output.broken:
-                    break
-            else:
-                stopped = None
-        except KeyboardInterrupt:
-            pass  # Ctrl-C while the transcript was being written
-        finally:
-            sys.stdin = stdin
-    sink.finish()
-    _flush(out)
+    return failures
+
+
+def _summary(deck: Deck, total: int, failures: list[str],
+             stopped: Slide | None, broken: bool, err: TextIO) -> int:
     name = deck.path
-    if output.broken:
+    if broken:
         err.write(f"sliderepl: {name}: output closed, run stopped\n")
         _flush(err)
         return 1

@@ -1,24 +1,21 @@
 """Inline markup in titles, intro lines and bullets, to rich ``Text``.
 
-``**bold**``, ````code```` and ``!!{name}``, which switches the rest of the
-text to the theme style ``name`` (``!!{reset}`` switches back).  Inside
-````code```` nothing else is markup.  A style name that is neither a theme
-style nor a valid rich style renders as plain text: slides written for the
-old tool must never make the runner raise.
+The spans come from ``sliderepl.deck.markup`` (the grammar lives
+there); here ``!!{name}`` becomes the theme style ``name``.  A style name
+that is neither a theme style nor a valid rich style renders as plain
+text: slides written for the old tool must never make the runner raise.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from functools import lru_cache
 
 from rich.style import Style
 from rich.text import Text
 
+from sliderepl.deck.markup import CODE, STYLE, parse
 from sliderepl.screen.theme import STYLE_NAMES
-
-_TOKEN = re.compile(r"\*\*|``|!!\{([^}]*)\}")
 
 
 @lru_cache(maxsize=256)
@@ -44,35 +41,19 @@ def to_text(
     """``source`` with its inline markup applied, on top of ``style``."""
     known_set = frozenset(known)
     text = Text(style=style)
-    bold = code = False
     named: str | None = None
-    pos = 0
-
-    def emit(chunk: str) -> None:
-        if not chunk:
-            return
+    for span in parse(source):
+        if span.kind == STYLE:
+            named = _known_style(span.text, known_set)
+            continue
         start = len(text)
-        text.append(chunk)
+        text.append(span.text)
         end = len(text)
         for applied in (
             named,
-            "markup.bold" if bold else None,
-            "markup.code" if code else None,
+            "markup.bold" if span.bold else None,
+            "markup.code" if span.kind == CODE else None,
         ):
             if applied:
                 text.stylize(applied, start, end)
-
-    for match in _TOKEN.finditer(source):
-        token = match.group(0)
-        if code and token != "``":
-            continue  # literal inside ``code``; emitted with the chunk
-        emit(source[pos : match.start()])
-        pos = match.end()
-        if token == "``":
-            code = not code
-        elif token == "**":
-            bold = not bold
-        else:
-            named = _known_style(match.group(1), known_set)
-    emit(source[pos:])
     return text

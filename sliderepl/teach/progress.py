@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import time
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sliderepl.deck.markup import plain
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run import state_values as values
 from sliderepl.run.state import state_dir
@@ -212,12 +212,9 @@ def presenter(environ: Mapping[str, str] | None = None) -> Stage | None:
         return None
 
 
-_MARKUP = re.compile(r"\*\*|``|!!\{[^}]*\}")
-
-
 def plain_title(title: str | None) -> str:
     """A title without its inline markup."""
-    return _MARKUP.sub("", title or "").strip()
+    return plain(title or "").strip()
 
 
 def on_slide(

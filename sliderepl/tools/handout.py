@@ -15,14 +15,12 @@ inline slide markup into (kind, text) pieces any format can render.
 from __future__ import annotations
 
 import ast
-import io
-import re
-import sys
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sliderepl.deck.markup import STYLE, parse
 from sliderepl.deck.model import Deck, Slide
-from sliderepl.run import active
 from sliderepl.run.events import (
     SQL,
     BlockStarted,
@@ -31,11 +29,18 @@ from sliderepl.run.events import (
     Interrupted,
     Notice,
     Output,
+    SlideStarted,
     Value,
 )
+from sliderepl.run.headless import (
+    PROVED,
+    SETUP,
+    SLIDE,
+    SOLVING,
+    HeadlessRun,
+)
 from sliderepl.run.masking import PROJECT_DIR, shorten_paths
-from sliderepl.run.navigation import default_interpreter, run_silently
-from sliderepl.run.solutions import prove
+from sliderepl.run.navigation import default_interpreter
 from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
 
 SESSION, SQL_KIND, NOTICE = "session", "sql", "notice"
@@ -71,6 +76,7 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.current: Recorded | None = None
+        self.slides: list[Recorded] = []
         self.solving = False
         #: paths under these show relative: a handout is read elsewhere
         self.folders: tuple[Path, ...] = ()
@@ -95,7 +101,7 @@ class _Recorder:
             self._add(SESSION, text)
 
     def __call__(self, event: Event) -> None:
-        if self.current is None:
+        if self.current is None and not isinstance(event, SlideStarted):
             return
         if isinstance(event, Output):
             self._partial += mask_addresses(event.text)
@@ -103,7 +109,10 @@ class _Recorder:
                 self.flush()
             return
         self.flush()
-        if isinstance(event, BlockStarted):
+        if isinstance(event, SlideStarted):
+            self.current = Recorded(event.slide)
+            self.slides.append(self.current)
+        elif isinstance(event, BlockStarted):
             if event.shown and event.block.display.strip():
                 self._add(SESSION, prompted(event.block))
         elif isinstance(event, Value):
@@ -119,65 +128,30 @@ class _Recorder:
 
 
 def record(deck: Deck) -> list[Recorded]:
-    """Run ``deck`` once, recording every shown slide."""
-    interpreter = default_interpreter(deck, True)
+    """Run ``deck`` once (the ``--run-all`` loop), recording every shown
+    slide."""
     recorder = _Recorder()
     recorder.folders = (deck.path.resolve().parent, PROJECT_DIR)
-    slides: list[Recorded] = []
-    stdin = sys.stdin
-    sys.stdin = io.StringIO()  # input() in a slide: end of file, no wait
-    try:
-        with active.running():
-            for slide in deck.setup:
-                run_silently(interpreter, slide, recorder)
-            for slide in deck.slides:
-                recorder.current = Recorded(slide)
-                slides.append(recorder.current)
-                outcome = interpreter.run_slide(slide, recorder)
-                if not outcome.ok:
-                    recorder.current.failed = True
-                elif slide.exercise is not None and slide.runs:
-                    recorder.flush()
-                    recorder.solving = True
-                    if prove(interpreter, slide, recorder):
-                        recorder.current.failed = True
-                    recorder.flush()
-                    recorder.solving = False
-                recorder.flush()
-                if outcome.interrupted:
-                    break
-    finally:
-        sys.stdin = stdin
-    return slides
-
-
-_TOKEN = re.compile(r"\*\*|``|!!\{[^}]*\}")
+    run = HeadlessRun(deck, default_interpreter(deck, True), recorder)
+    with closing(run.steps()) as steps:
+        for step in steps:
+            current = recorder.current
+            if step.phase == SETUP or current is None:
+                continue
+            if ((step.phase == SLIDE and not step.outcome.ok)
+                    or (step.phase == PROVED and step.problem)):
+                current.failed = True
+            recorder.flush()
+            recorder.solving = step.phase == SOLVING
+    return recorder.slides
 
 
 def plain_markup(text: str) -> list[tuple[str, str]]:
     """``text`` as (kind, piece) with kind ``text``, ``bold`` or
-    ``code``; ``!!{style}`` switches are dropped (handouts are not
-    themed)."""
-    pieces: list[tuple[str, str]] = []
-    bold = code = False
-    position = 0
-    for match in _TOKEN.finditer(text):
-        token = match.group(0)
-        if code and token != "``":
-            continue
-        before = text[position:match.start()]
-        position = match.end()
-        if before:
-            kind = "code" if code else "bold" if bold else "text"
-            pieces.append((kind, before))
-        if token == "``":
-            code = not code
-        elif token == "**":
-            bold = not bold
-    rest = text[position:]
-    if rest:
-        pieces.append(("code" if code else "bold" if bold else "text", rest))
-    return pieces
+    ``code`` (``sliderepl.deck.markup``); ``!!{style}`` switches are
+    dropped (handouts are not themed)."""
+    return [(span.kind, span.text) for span in parse(text)
+            if span.kind != STYLE]
 
 
 def paragraphs(lines: list[str]) -> list[str]:

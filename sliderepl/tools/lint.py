@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sliderepl.deck.markup import style_names
 from sliderepl.deck.model import KNOWN_FLAGS, Deck, Slide
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 #: Lines the REPL needs below a slide: the prompt and the toolbar.
 RESERVED = 2
-_STYLE = re.compile(r"!!\{([^}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def _unknown_styles(text: str) -> list[str]:
     from sliderepl.screen.theme import STYLE_NAMES
 
     return [
-        name for name in _STYLE.findall(text)
+        name for name in style_names(text)
         if name.strip() not in ("", "reset")
         and _known_style(name, STYLE_NAMES) is None
     ]
