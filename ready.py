@@ -21,7 +21,22 @@ import time
 from typing import Callable, Iterator, Tuple
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
-INSTALL = "python3 -m pip install -e ."
+DISTRIBUTION = "sqlalchemy-extending-tutorial"
+HERE = os.path.dirname(os.path.abspath(__file__))
+#: in a clone (pyproject.toml beside this file) the fixes install it
+#: editable; elsewhere, from the package index
+CLONE = os.path.exists(os.path.join(HERE, "pyproject.toml"))
+IN_VENV = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+#: ``python`` in a virtual environment and on Windows; Debian's own
+#: Python is ``python3``
+PYTHON = "python" if IN_VENV or os.name == "nt" else "python3"
+PIP = f"{PYTHON} -m pip install"
+INSTALL = f"{PIP} -e ." if CLONE else f"{PIP} {DISTRIBUTION}"
+#: the database drivers, all at once: the ``servers`` extra
+SERVERS = (f"{PIP} -e '.[servers]'" if CLONE
+           else f"{PIP} '{DISTRIBUTION}[servers]'")
+VENV = (r"py -m venv .venv; .venv\Scripts\Activate.ps1" if os.name == "nt"
+        else "python3 -m venv .venv && . .venv/bin/activate")
 # typing.Tuple, not tuple[...]: this file must run (and say "too old") on
 # the old Pythons it rejects.
 Line = Tuple[str, str, str]  # (status, what, how to fix or a note)
@@ -35,10 +50,12 @@ PACKAGES = [
     ("aiosqlite", "aiosqlite", (0, 20)),
     ("greenlet", "greenlet", (1,)),
 ]
+# The ``servers`` extra of pyproject.toml: (import name, distribution,
+# the server it drives).
 DRIVERS = [
-    ("psycopg", "psycopg", "PostgreSQL", "'psycopg[binary]'"),
-    ("pymysql", "PyMySQL", "MariaDB/MySQL", "PyMySQL"),
-    ("aiomysql", "aiomysql", "MariaDB/MySQL under asyncio", "aiomysql"),
+    ("psycopg", "psycopg", "PostgreSQL"),
+    ("pymysql", "PyMySQL", "MariaDB/MySQL"),
+    ("aiomysql", "aiomysql", "MariaDB/MySQL under asyncio"),
 ]
 # What the tutorial's SQL may use, the SQLite version that brought it,
 # and a statement that fails without it.
@@ -85,6 +102,11 @@ def check_python() -> Iterator[Line]:
     version = ".".join(map(str, sys.version_info[:3]))
     if sys.version_info >= (3, 11):
         yield OK, f"Python {version}", ""
+        if IN_VENV:
+            yield OK, f"a virtual environment ({sys.prefix})", ""
+        else:
+            yield WARN, "not in a virtual environment (Debian's own "\
+                "Python refuses pip install there)", f"{VENV}, then {SERVERS}"
     else:
         yield FAIL, f"Python {version} is too old (3.11 or newer needed)", (
             "install Python 3.11+ (e.g. apt-get install -y python3.11) "
@@ -98,8 +120,7 @@ def check_packages() -> Iterator[Line]:
         yield FAIL, "SQLAlchemy not installed", INSTALL
     elif not (2, 1) <= version_tuple(found) < (2, 2):
         yield FAIL, f"SQLAlchemy {found} (2.1.x needed)", (
-            "python3 -m pip install 'SQLAlchemy>=2.1,<2.2'  (or: "
-            f"{INSTALL})"
+            f"{PIP} 'SQLAlchemy>=2.1,<2.2'  (or: {INSTALL})"
         )
     else:
         yield OK, f"SQLAlchemy {found}", ""
@@ -110,7 +131,7 @@ def check_packages() -> Iterator[Line]:
             yield FAIL, f"{distribution} not installed", INSTALL
         elif version_tuple(found) < lowest:
             yield FAIL, f"{distribution} {found} ({need} or newer needed)", (
-                f"python3 -m pip install -U '{distribution}>={need}'"
+                f"{PIP} -U '{distribution}>={need}'"
             )
         else:
             yield OK, f"{distribution} {found}", ""
@@ -176,11 +197,11 @@ def check_terminal() -> Iterator[Line]:
 
 
 def check_drivers() -> Iterator[Line]:
-    for module, distribution, server, pip_name in DRIVERS:
+    for module, distribution, server in DRIVERS:
         found = installed_version(module, distribution)
         if found is None:
             yield WARN, f"{distribution} not installed (optional: "\
-                f"{server})", f"python3 -m pip install {pip_name}"
+                f"{server})", f"all the drivers: {SERVERS}"
         else:
             yield OK, f"{distribution} {found} ({server} driver)", ""
 
@@ -251,7 +272,7 @@ def url_fix(exc: BaseException) -> str:
     """A likely fix for a failed connection, from the error's text."""
     text = str(exc).lower()
     if isinstance(exc, ImportError) or "no module named" in text:
-        return "install the driver: python3 -m pip install -e '.[servers]'"
+        return f"install the drivers: {SERVERS}"
     if "can't load plugin" in text:
         return "check the URL's dialect name, e.g. postgresql+psycopg://"
     if "refused" in text or "can't connect" in text:

@@ -42,16 +42,62 @@ def __getattr__(name: str) -> Path:
     raise AttributeError(name)
 
 
+#: subcommand -> its one line in ``sliderepl --help``
+SUBCOMMAND_HELP: dict[str, str] = {
+    "check": "run DECK headless, compare with its stored transcript",
+    "export": "write a handout of DECK (--to md|html|py)",
+    "lint": "warn about DECK's problems before the talk",
+    "notes": "speaker notes in a second terminal",
+}
+
+
+def _subcommand_lines() -> str:
+    lines = ["subcommands (each has --help):"]
+    lines += [f"  sliderepl {word:<7} {text}"
+              for word, text in SUBCOMMAND_HELP.items()]
+    return "\n".join(lines)
+
+
+def version() -> str:
+    """The installed distribution's version (the one that carries this
+    package), else the package's own ``__version__``."""
+    from importlib import metadata
+
+    try:
+        names = metadata.packages_distributions().get("sliderepl", [])
+        if names:
+            return metadata.version(names[0])
+    except (metadata.PackageNotFoundError, OSError, ValueError):
+        pass
+    # the package itself: always loaded before any of its modules (no
+    # import, so no arrow up the layers)
+    return str(sys.modules[__name__.partition(".")[0]].__version__)
+
+
+class _Version(argparse.Action):
+    """``--version``: looked up only when asked (startup stays fast)."""
+
+    def __call__(self, parser: argparse.ArgumentParser,
+                 namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"sliderepl {version()}")
+        parser.exit()
+
+
 def _parser(
     collections: Sequence[Collection] = (),
 ) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sliderepl",
+        usage="sliderepl [options] [DECK]\n"
+        "       sliderepl {check,export,lint,notes} ...",
         description="Run a slide deck as a live Python REPL session.",
-        epilog="Also: sliderepl check DECK (compare with the stored "
-        "transcript), sliderepl export DECK --to md|html|py (handouts), "
-        "sliderepl lint DECK (problems before the talk), sliderepl notes "
-        "(speaker notes in a second terminal).  Each has --help.",
+        epilog=_subcommand_lines(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action=_Version, nargs=0,
+        help="print the version and exit",
     )
     parser.add_argument(
         "deck", nargs="?", type=Path, metavar="DECK",
@@ -151,6 +197,21 @@ SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
 }
 
 
+def misspelt(argv: list[str]) -> str | None:
+    """The subcommand ``argv[0]`` looks like a typo of, or None: a
+    word close to one (``sliderepl chek part1.py``) that is neither a
+    file nor a deck of a collection (those stay decks)."""
+    import difflib
+
+    word = argv[0] if argv else ""
+    if not word or word.startswith("-") or Path(word).exists():
+        return None
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    if not close or collection.find_deck(word) is not None:
+        return None
+    return close[0]
+
+
 def subcommand(argv: list[str]) -> str | None:
     """The subcommand ``argv`` starts with, or None (no such word, or a
     file of that name exists: then it is a deck)."""
@@ -175,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("sliderepl: interrupted", file=sys.stderr)
             return 130
+    near = misspelt(args)
+    if near is not None:
+        print(f"sliderepl: no subcommand or deck {args[0]!r}; did you "
+              f"mean `{near}`?", file=sys.stderr)
+        return 2
     collections = collection.for_arguments(args)
     try:
         options = parse_options(args, collections)
@@ -206,6 +272,11 @@ def _run(options: Options) -> int:
         options.deck = collection.find_deck(options.deck.name) or options.deck
     deck = read_deck(options.deck)
     if deck is None:
+        return 2
+    if options.start > len(deck.slides):
+        print(f"sliderepl: --start {options.start}: {deck.path.name} has "
+              f"{len(deck.slides)} slide"
+              f"{'' if len(deck.slides) == 1 else 's'}", file=sys.stderr)
         return 2
     if options.run_all:
         from sliderepl.run.headless import run_all

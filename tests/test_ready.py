@@ -11,6 +11,8 @@ import sys
 import termios
 from pathlib import Path
 
+import pytest
+
 from workshop_db.servers import free_port
 
 READY = Path(__file__).resolve().parent.parent / "ready.py"
@@ -130,3 +132,42 @@ def test_in_a_terminal_it_checks_size_and_colour() -> None:
     assert line.split()[0] == "WARN" and "80x24" in note
     assert "\033[" not in small
     assert "NO_COLOR" in small
+
+
+def hidden(module: str, ready: Path = READY) -> list[str]:
+    """A ``python -c`` that runs ``ready`` with ``module`` unimportable."""
+    return [sys.executable, "-c",
+            f"import runpy, sys; sys.modules[{module!r}] = None; "
+            f"sys.argv = [{str(ready)!r}]; "
+            f"runpy.run_path({str(ready)!r}, run_name='__main__')"]
+
+
+def test_a_missing_driver_suggests_the_servers_extra() -> None:
+    status, output = run_ready(python=hidden("psycopg"))
+    assert status == 0, output  # drivers are optional
+    line, note = line_with(output, "psycopg not installed")
+    assert line.split()[0] == "WARN"
+    assert "python -m pip install -e '.[servers]'" in note
+    assert "pip install 'psycopg" not in output  # not package by package
+
+
+def test_outside_a_clone_it_suggests_the_published_extra(
+    tmp_path: Path,
+) -> None:
+    alone = tmp_path / "ready.py"
+    alone.write_text(READY.read_text(encoding="utf-8"), encoding="utf-8")
+    status, output = run_ready(python=hidden("pymysql", alone))
+    _, note = line_with(output, "PyMySQL not installed")
+    assert "pip install 'sqlalchemy-extending-tutorial[servers]'" in note
+    assert "-e '.[servers]'" not in note
+
+
+def test_outside_a_virtual_environment_it_says_how_to_make_one() -> None:
+    base = getattr(sys, "_base_executable", sys.executable)
+    if sys.prefix == sys.base_prefix:
+        pytest.skip("the tests run outside a virtual environment")
+    status, output = run_ready(python=[base, str(READY)])
+    line, note = line_with(output, "not in a virtual environment")
+    assert line.split()[0] == "WARN"
+    assert "python3 -m venv .venv && . .venv/bin/activate" in note
+    assert "Traceback" not in output

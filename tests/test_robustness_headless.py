@@ -234,7 +234,7 @@ def test_check_transcript_folder(tmp_path: Path) -> None:
         done = cli("check", "--transcript", "t", *extra, "d.py",
                    cwd=tmp_path)
         assert done.returncode == 2
-        assert "t is a folder, not a transcript" in done.stdout
+        assert "t is a folder, not a transcript" in done.stderr
         no_runner_traceback(done)
 
 

@@ -69,7 +69,7 @@ def test_changed_output_fails_with_a_diff_and_update_records_it(
     )
     missing = sliderepl("check", str(deck), cwd=tmp_path)
     assert missing.returncode == 1
-    assert "no transcript" in missing.stdout
+    assert "no transcript" in missing.stderr
     assert sliderepl("check", "--update", "deck.py", cwd=tmp_path)\
         .returncode == 0
     stored = tmp_path / "transcripts" / "deck.txt"
@@ -83,7 +83,7 @@ def test_changed_output_fails_with_a_diff_and_update_records_it(
     assert "--- " in changed.stdout and "+++ this run" in changed.stdout
     assert "\n-42\n" in changed.stdout and "\n+43\n" in changed.stdout
     assert "\n->>> x = 40 + 2\n+>>> x = 40 + 3\n" in changed.stdout
-    assert "--update" in changed.stdout
+    assert "--update" in changed.stderr  # the verdict: an error
 
 
 def test_a_failing_run_is_never_recorded(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_a_failing_run_is_never_recorded(tmp_path: Path) -> None:
     deck.write_text("### slide::\n1 / 0\n", encoding="utf-8")
     done = sliderepl("check", "--update", str(deck), cwd=tmp_path)
     assert done.returncode == 1
-    assert "the run failed; transcript not updated" in done.stdout
+    assert "the run failed; transcript not updated" in done.stderr
     assert not (tmp_path / "transcripts").exists()
 
 

@@ -99,7 +99,8 @@ def unavailable_reason() -> str | None:
     try:
         importlib.import_module("pymysql")
     except ImportError:
-        return "PyMySQL not installed: python3 -m pip install PyMySQL"
+        return ("PyMySQL not installed: the servers extra has it "
+                "(python -m pip install -e '.[servers]' in a clone)")
     return None
 
 

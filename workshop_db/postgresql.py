@@ -87,8 +87,8 @@ def unavailable_reason() -> str | None:
         importlib.import_module("psycopg")
     except ImportError:
         return (
-            "psycopg 3 not installed: "
-            "python3 -m pip install 'psycopg[binary]'"
+            "psycopg 3 not installed: the servers extra has it "
+            "(python -m pip install -e '.[servers]' in a clone)"
         )
     return None
 

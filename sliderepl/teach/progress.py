@@ -1,7 +1,7 @@
 """Where a learner stopped in each deck, and where the presenter is now.
 
-Both live in the user's state directory (``$XDG_STATE_HOME/sliderepl``
-or ``~/.local/state/sliderepl``), never in the project:
+Both live in the user's state directory (``sliderepl.run.state``: the
+platform's place, XDG on Linux), never in the project:
 
 * ``progress.json``: per deck (keyed by its absolute path) the last slide
   reached and the deck's size, so the REPL can offer to resume and the

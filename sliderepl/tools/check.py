@@ -97,26 +97,30 @@ def check(
     update: bool = False,
     short: bool = False,
     out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
-    """Check (or ``update``) one deck; messages to ``out``; exit status."""
+    """Check (or ``update``) one deck; exit status.  The diff of a
+    mismatch and the "matches"/"written" line go to ``out`` (stdout);
+    errors and the failing verdict to ``err`` (stderr)."""
     from sliderepl.deck.safe_files import resolved
 
     write = (out or sys.stdout).write
+    error = (err or sys.stderr).write
     deck = resolved(deck)
     stored = transcript or transcript_path(deck)
     try:
         raw, summary, status = run_deck(deck, short)
     except (OSError, UnicodeDecodeError) as exc:
-        write(f"sliderepl check: can't read {deck}: {exc}\n")
+        error(f"sliderepl check: can't read {deck}: {exc}\n")
         return 2
     actual = normalise(raw, (deck.parent, PROJECT_DIR))
     if status != 0:
-        write(summary)
-        write(f"sliderepl check: {deck.name}: the run failed"
+        error(summary)
+        error(f"sliderepl check: {deck.name}: the run failed"
               f"{'; transcript not updated' if update else ''}\n")
         return 1
     if stored.is_dir():
-        write(f"sliderepl check: {stored} is a folder, not a transcript\n")
+        error(f"sliderepl check: {stored} is a folder, not a transcript\n")
         return 2
     try:
         if update:
@@ -127,17 +131,17 @@ def check(
             write(f"sliderepl check: {stored} {said}\n")
             return 0
         if not stored.exists():
-            write(f"sliderepl check: no transcript {stored}; record it "
+            error(f"sliderepl check: no transcript {stored}; record it "
                   f"with sliderepl check --update {deck.name}\n")
             return 1
         expected = normalise(stored.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        write(f"sliderepl check: can't use {stored}: {exc}\n")
+        error(f"sliderepl check: can't use {stored}: {exc}\n")
         return 2
     diff = compare(expected, actual, str(stored))
     if diff:
         write(diff if diff.endswith("\n") else diff + "\n")
-        write(f"sliderepl check: {deck.name}: output differs from"
+        error(f"sliderepl check: {deck.name}: output differs from"
               f" {stored} (if the change is right: --update)\n")
         return 1
     write(f"sliderepl check: {deck.name}: matches {stored.name}\n")

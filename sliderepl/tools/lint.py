@@ -14,7 +14,8 @@ Warnings, one per line as ``FILE:LINE: message``:
   which usually hides a typo);
 * ``!!{name}`` naming neither a theme style nor a rich style;
 * a shown slide without a title;
-* hints, a check or a solution with no ``### exercise::`` task.
+* hints, a check or a solution with no ``### exercise::`` task;
+* a file with no slides at all (not a deck).
 
 Nothing is run.  Exit status 0 clean, 1 warnings, 2 unreadable deck.
 """
@@ -152,6 +153,10 @@ def main(argv: list[str]) -> int:
     if deck is None:
         return 2
     found = lint(deck, args.width, args.height)
+    if not deck.slides:
+        found.append(Warning_(deck.path, 1, "no slides: is this a deck? "
+                              "(each slide starts with a ### slide:: "
+                              "line)"))
     for warning in found:
         print(warning)
     print(f"sliderepl lint: {deck.path}: {len(deck.slides)} slides, "

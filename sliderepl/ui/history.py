@@ -1,7 +1,7 @@
 """Prompt history per deck, kept across runs in the user's state dir.
 
-Never in the project: ``$XDG_STATE_HOME/sliderepl`` or
-``~/.local/state/sliderepl``, one file per deck, keyed by the deck's
+Never in the project: the user state folder
+(``sliderepl.run.state``), one file per deck, keyed by the deck's
 absolute path (two decks with the same name don't share a history).
 """
 
