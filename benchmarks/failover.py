@@ -38,6 +38,7 @@ from typing import Any
 
 def precautions() -> dict[str, tuple[Callable[[str], Any], Any]]:
     """Name -> (make an engine from a URL, run one unit on it)."""
+    from sqlalchemy import create_engine
     from sqlalchemy.orm import Session, sessionmaker
 
     from casestudies import disconnects, failover_retry
@@ -52,7 +53,13 @@ def precautions() -> dict[str, tuple[Callable[[str], Any], Any]]:
             sessionmaker(engine), work, idempotent=True, attempts=8)
 
     def engine(kind: str) -> Callable[[str], Any]:
-        return lambda url: disconnects.make_engine(url, kind, pool_size=3)
+        def make(url: str) -> Any:
+            made = create_engine(url, pool_pre_ping=kind == "pre_ping",
+                                 pool_size=3)
+            if kind == "checkout_ping":
+                disconnects.install_checkout_ping(made)
+            return made
+        return make
 
     return {
         "none": (engine("none"), once),

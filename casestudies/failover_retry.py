@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import exc
@@ -276,54 +276,127 @@ def _unreachable(engine: Any) -> Any:
     return create_engine(url.set(host="127.0.0.1", port=port))
 
 
-def main(argv: Any = None) -> int:
-    import argparse
+def _demo(url: str, check: _Checks) -> None:
+    """Run :func:`run_checks` on ``url`` (SQLite in memory: a file)."""
     import contextlib
     import os
-    import sys
     import tempfile
 
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", metavar="URL", default=None,
-                        help="database URL, or 'postgresql' / 'mariadb' to "
-                        "start a throwaway server (default: SQLite)")
-    parser.add_argument("--echo", action="store_true",
-                        help="show the SQL sent")
-    args = parser.parse_args(argv)
-    name = "failover_retry"
-    url = args.db or "sqlite://"
+    logging.basicConfig(format="%(name)s: %(levelname)s: %(message)s")
     with contextlib.ExitStack() as stack:
-        if url in ("postgresql", "mariadb"):
-            try:
-                from workshop_db import servers
-            except ImportError:
-                print(f"{name}: --db {url} needs the workshop package "
-                      "(pip install the tutorial); or pass --db URL",
-                      file=sys.stderr)
-                return 2
-            reason = servers.unavailable_reason(url)
-            if reason:
-                print(f"{name}: --db {url}: {reason}", file=sys.stderr)
-                return 2
-            url = stack.enter_context(servers.throwaway(url)).url()
-        elif url in ("sqlite://", "sqlite:///:memory:"):
-            # A file: in memory, a closed connection takes its data along.
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database in (
+            None, "", ":memory:"
+        ):
+            # In memory, a closed connection would take its data along.
             folder = stack.enter_context(tempfile.TemporaryDirectory())
             url = f"sqlite:///{os.path.join(folder, 'demo.db')}"
-        engine = create_engine(url, pool_pre_ping=True, echo=args.echo)
+        engine = create_engine(url, pool_pre_ping=True)
         stack.callback(engine.dispose)
-        backend = make_url(url).get_backend_name()
-        logging.basicConfig(format="%(name)s: %(levelname)s: %(message)s")
         try:
-            passed = run_checks(engine)
+            # each of run_checks' assertions, counted by the harness
+            check.passed += run_checks(engine)
         except AssertionError as failed:
-            print(f"{name}: FAILED: {failed} on {backend}")
-            return 1
-    print(f"{name}: all {passed} checks passed on {backend}")
+            check(False, str(failed))
+
+
+# -- demo harness: the same block in every recipe, so that each file runs
+# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+
+
+class _CheckFailed(Exception):
+    """A demo check that did not hold; its message says which."""
+
+
+class _Checks:
+    """Counts the demo's checks; the first one that fails ends the demo."""
+
+    def __init__(self, server_kind: str | None) -> None:
+        self.passed = 0
+        #: "postgresql" / "mariadb" when --db asked for a throwaway server
+        self.server_kind = server_kind
+
+    def __call__(self, ok: object, what: str) -> None:
+        if not ok:
+            raise _CheckFailed(what)
+        self.passed += 1
+
+
+def _run_demo(
+    demo: Callable[[str, _Checks], None], argv: Sequence[str] | None
+) -> int:
+    """Parse ``--db`` / ``--echo``, run ``demo``, print the verdict line."""
+    import argparse
+    import logging
+    import os
+    import sys
+    import traceback
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    name = os.path.splitext(os.path.basename(__file__))[0]
+    summary = " ".join((__doc__ or "").split("\n\n", 1)[0].split())
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
+    parser.add_argument(
+        "--db", metavar="URL", default=None,
+        help="database URL (default: SQLite in memory); 'postgresql' or "
+        "'mariadb' starts a throwaway server where the tutorial is installed",
+    )
+    parser.add_argument(
+        "--echo", action="store_true", help="show the SQL the demo sends"
+    )
+    args = parser.parse_args(argv)
+    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    kind = choice if choice in ("postgresql", "mariadb") else None
+    if kind is not None:
+        try:
+            from workshop_db import resolve_url
+        except ImportError:
+            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
+                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
+                        "); pass a URL instead\n")
+        try:
+            url = resolve_url(kind)
+        except RuntimeError as exc:  # the server could not start
+            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+    else:
+        url = choice
+        try:
+            make_url(url).get_dialect().import_dbapi()
+        except ArgumentError as exc:
+            parser.exit(
+                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+            )
+        except ImportError as exc:
+            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+    if args.echo:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+        logger = logging.getLogger("sqlalchemy.engine.Engine")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    backend = make_url(url).get_backend_name()
+    check = _Checks(kind)
+    try:
+        demo(url, check)
+    except _CheckFailed as failed:
+        print(f"{name}: FAILED: {failed} on {backend}")
+        return 1
+    except Exception as exc:  # noqa: BLE001  (the verdict names it)
+        traceback.print_exc()
+        print(f"{name}: FAILED: {type(exc).__name__}: {exc} on {backend}")
+        return 1
+    print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; 0 if every check passed."""
+    return _run_demo(_demo, argv)
 
 
 if __name__ == "__main__":

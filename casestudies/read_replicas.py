@@ -479,9 +479,14 @@ def main(argv: Any = None) -> int:
             primary_url, replica_url, stop, start = (
                 db, args.replica, None, None)
             backend = make_url(db).get_backend_name()
-        primary = create_engine(primary_url, echo=args.echo)
-        replica = create_engine(replica_url, echo=args.echo,
-                                pool_pre_ping=True)
+        if args.echo:  # the same "  SQL: " lines as every recipe's --echo
+            handler = logging.StreamHandler(sys.stdout)
+            handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
+            logger = logging.getLogger("sqlalchemy.engine.Engine")
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+        primary = create_engine(primary_url)
+        replica = create_engine(replica_url, pool_pre_ping=True)
         stack.callback(replica.dispose)
         stack.callback(primary.dispose)
         replication: _Replication
