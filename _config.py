@@ -5,9 +5,11 @@ are the decks (for the menu), adds ``--db URL|postgresql|mariadb`` to its
 command line and hands the choice to the decks in ``TUTORIAL_DB`` (the
 decks resolve it, and start a throwaway server for a server kind, with
 ``workshop_db.resolve_url`` / ``workshop_db.shared_server``),
-and keeps ``sliderepl check`` on SQLite, the database its transcripts were
-recorded on.  Installed, it is the ``sliderepl.decks`` entry point
-``extending-sqlalchemy``.
+rejects a ``--db`` that names no usable database before the first slide
+(exit 2), names a database that stops answering under the slide's
+traceback (``describe_error``), and keeps ``sliderepl check`` on SQLite,
+the database its transcripts were recorded on.  Installed, it is the
+``sliderepl.decks`` entry point ``extending-sqlalchemy``.
 """
 
 from __future__ import annotations
@@ -28,10 +30,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     kinds = " or ".join(f"'{kind}'" for kind in SERVER_KINDS)
     parser.add_argument(
-        "--db", metavar="URL",
+        "--db", metavar="URL", action=_Database,
         help=f"database for the deck (sets {ENV}); {kinds} start a "
         "throwaway server",
     )
+
+
+class _Database(argparse.Action):
+    """``--db``, checked as it is parsed: a value that names no usable
+    database ends the command with one line (no usage block), exit 2."""
+
+    def __call__(self, parser: argparse.ArgumentParser,
+                 namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        from workshop_db.urls import check_choice
+
+        try:
+            setattr(namespace, self.dest, check_choice(str(values)))
+        except ValueError as exc:
+            parser.exit(2, f"{parser.prog}: error: --db {exc}\n")
+
+
+def describe_error(exc: BaseException) -> str | None:
+    """A line under a slide's traceback when its database is gone."""
+    from workshop_db.gone import describe_error as describe
+
+    return describe(exc)
 
 
 def prepare(args: argparse.Namespace) -> None:

@@ -223,8 +223,9 @@ def async_url(url: str | URL) -> URL:
     if backend not in _ASYNC_DRIVERS:
         raise ValueError(f"no asyncio driver known for {backend!r}")
     if backend in ("mysql", "mariadb"):
-        # PyMySQL's ssl_disabled switch is not an aiomysql argument.
-        parsed = parsed.difference_update_query(["ssl_disabled"])
+        # PyMySQL's ssl_disabled and read_timeout are not aiomysql's.
+        parsed = parsed.difference_update_query(["ssl_disabled",
+                                                 "read_timeout"])
     return parsed.set(drivername=_ASYNC_DRIVERS[backend])
 
 

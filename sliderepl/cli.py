@@ -28,7 +28,7 @@ from typing import TextIO
 from sliderepl.deck import collection
 from sliderepl.deck.collection import Collection
 from sliderepl.deck.reader import read_deck
-from sliderepl.run import active
+from sliderepl.run import active, error_notes
 from sliderepl.run.options import THEMES, Options
 
 __all__ = ["main", "parse_options", "read_deck", "subcommand"]
@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     collection.prepare(collections,
                        argparse.Namespace(**options.deck_options))
+    error_notes.register(collection.describers(collections))
     try:
         with active.running():
             return _run(options)

@@ -296,8 +296,9 @@ def test_call_scope_in_32_threads(tables: Engine) -> None:
         ("sqlite:///x.db", "sqlite+aiosqlite:///x.db"),
         ("postgresql+psycopg://u@h:1/d", "postgresql+psycopg_async://u@h:1/d"),
         (
-            "mysql+pymysql://root@h:1/d?charset=utf8mb4&ssl_disabled=true",
-            "mysql+aiomysql://root@h:1/d?charset=utf8mb4",
+            "mysql+pymysql://root@h:1/d?charset=utf8mb4&connect_timeout=5"
+            "&read_timeout=60&ssl_disabled=true",
+            "mysql+aiomysql://root@h:1/d?charset=utf8mb4&connect_timeout=5",
         ),
     ],
 )

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from workshop_db import resolve_url, servers
+from workshop_db import base, resolve_url, servers
 from workshop_db.demo import parse_args
 
 _urls_seen: dict[str, str] = {}
@@ -80,7 +80,9 @@ def test_server_urls_name_the_database(server: servers.Server) -> None:
     url = server.url("some_db")
     assert f"127.0.0.1:{server.port}/some_db" in url
     if server.kind == "mariadb":
-        assert url.endswith("?charset=utf8mb4&ssl_disabled=true")
+        assert "?charset=utf8mb4&ssl_disabled=true&" in url
+    # a server that stops answering fails a connect instead of hanging it
+    assert f"connect_timeout={base.CONNECT_TIMEOUT}" in url
 
 
 def _pooled_connection_dies(engine: Engine) -> None:

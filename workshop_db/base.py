@@ -24,6 +24,12 @@ KINDS = ("postgresql", "mariadb")
 #: data) are readable by their owner alone.
 OWNER_ONLY_UMASK = 0o077
 
+#: Seconds a connect may take (libpq and PyMySQL ``connect_timeout``) and
+#: a MySQL driver waits for any reply (``read_timeout``): every URL handed
+#: to a deck carries them (:mod:`workshop_db.urls` says why both).
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 60
+
 #: The database every server creates at start; ``url()`` points at it.
 DEFAULT_DATABASE = "tutorial"
 

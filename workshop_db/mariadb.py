@@ -18,7 +18,9 @@ import subprocess
 from typing import Any
 
 from .base import (
+    CONNECT_TIMEOUT,
     OWNER_ONLY_UMASK,
+    READ_TIMEOUT,
     Server,
     ServerError,
     install_hint,
@@ -111,7 +113,10 @@ class MariaDBServer(Server):
     driver = "mariadb+pymysql"  # the MariaDB dialect, not mysql's
     user = "root"
     # PyMySQL builds a TLS context per connect (~25 ms) unless told not to.
-    query = "?charset=utf8mb4&ssl_disabled=true"
+    # The timeouts: a server that is gone, or never answers, fails a
+    # connect in seconds (workshop_db.urls says why both).
+    query = ("?charset=utf8mb4&ssl_disabled=true"
+             f"&connect_timeout={CONNECT_TIMEOUT}&read_timeout={READ_TIMEOUT}")
 
     def __init__(self) -> None:
         super().__init__()

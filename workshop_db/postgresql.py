@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from .base import (
+    CONNECT_TIMEOUT,
     Server,
     ServerError,
     install_hint,
@@ -99,6 +100,8 @@ class PostgreSQLServer(Server):
     kind = "postgresql"
     driver = "postgresql+psycopg"
     user = "postgres"
+    # a server that is gone, or never answers, fails a connect in seconds
+    query = f"?connect_timeout={CONNECT_TIMEOUT}"
 
     def _as_owner(self, *argv: str) -> list[str]:
         tool = os.path.join(bindir() or "", argv[0])

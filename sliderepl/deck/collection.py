@@ -15,7 +15,10 @@ convention), a plain module with any of:
     (say, to export a database URL the decks read);
 ``recording()``
     a context manager around runs whose output is stored and compared
-    (``sliderepl check``): whatever keeps them reproducible.
+    (``sliderepl check``): whatever keeps them reproducible;
+``describe_error(exc)``
+    given what a slide's code raised, one line saying what it means and
+    what to do (printed under the traceback), or None for nothing.
 
 A collection installed as a package declares its config module as an
 entry point of the group ``sliderepl.decks`` (``name = "module"``); the
@@ -183,6 +186,14 @@ def prepare(collections: Sequence[Collection],
         hook = collection.hook("prepare")
         if hook is not None:
             hook(args)
+
+
+def describers(
+    collections: Sequence[Collection],
+) -> list[Callable[..., object]]:
+    """Every collection's ``describe_error`` hook."""
+    found = [c.hook("describe_error") for c in collections]
+    return [hook for hook in found if hook is not None]
 
 
 @contextlib.contextmanager

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sliderepl.deck.model import Block, Slide
-from sliderepl.run import active, leaving
+from sliderepl.run import active, error_notes, leaving
 from sliderepl.run.capture import Capture, mute_echo_handlers
 from sliderepl.run.events import BlockStarted, Error, Interrupted, Sink
 from sliderepl.run.tracebacks import format_exception, remember_source, trim
@@ -202,6 +202,9 @@ class Interpreter:
     ) -> Outcome:
         trim(exc)
         text = format_exception(exc)
+        line = error_notes.note(exc)
+        if line is not None:
+            text = f"{text.rstrip()}\n{line}\n"
         capture.tell(Error(exc, text, expected))
         return Outcome(error=exc, expected=expected)
 
