@@ -8,31 +8,16 @@ real streams.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 import sliderepl
+from tests.test_transcripts import sliderepl as sliderepl_
 
-ROOT = Path(__file__).resolve().parent.parent
 DECKS = Path(__file__).parent / "decks"
-
-
-def sliderepl_(
-    *args: str, cwd: Path = ROOT
-) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("TUTORIAL_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sliderepl", *args],
-        cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=120,
-    )
 
 
 def test_version_is_the_installed_distributions() -> None:
