@@ -368,11 +368,14 @@ def _run_demo(
         try:
             make_url(url).get_dialect().import_dbapi()
         except ArgumentError as exc:
+            shown = url if "@" not in url else "(the URL given)"
             parser.exit(
-                2, f"{name}: --db {url!r} is not a usable URL: {exc}\n"
+                2, f"{name}: --db {shown!r} is not a usable URL: {exc}\n"
             )
         except ImportError as exc:
-            parser.exit(2, f"{name}: --db {url!r}: driver missing: {exc}\n")
+            shown = make_url(url).render_as_string(hide_password=True)
+            parser.exit(2, f"{name}: --db {shown}: driver missing: {exc}\n")
+    _refuse_a_silent_database(parser.exit, name, url)
     if args.echo:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
@@ -392,6 +395,25 @@ def _run_demo(
         return 1
     print(f"{name}: all {check.passed} checks passed on {backend}")
     return 0
+
+
+def _refuse_a_silent_database(
+    leave: Callable[[int, str], object], name: str, url: str
+) -> None:
+    """One line and exit 2 when the database does not take a connection."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    probe = create_engine(url)
+    try:
+        probe.connect().close()
+    except DBAPIError as exc:
+        reason = str(exc.orig or exc).strip().splitlines() or ["no reason"]
+        shown = make_url(url).render_as_string(hide_password=True)
+        leave(2, f"{name}: --db {shown}: can't connect: {reason[0]}\n")
+    finally:
+        probe.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -159,6 +159,28 @@ def test_bad_db_is_one_line(tmp_path: Path) -> None:
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+def test_a_database_that_refuses_is_one_line_without_the_password(
+    tmp_path: Path,
+) -> None:
+    # A port nobody listens on: the server is "down".  The user's own URL
+    # carries a password, which must not reach the screen.
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://someone:hunter2@127.0.0.1:{port}/x"
+    for name in (ONE_URL[0], "disconnects"):
+        done = run_alone(tmp_path, name, "--db", url)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert done.stdout == ""
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1, done.stderr
+        assert "can't connect" in lines[0]
+        assert "hunter2" not in done.stderr
+        assert "someone:***@" in lines[0]
+
+
 def _harness(name: str) -> str:
     text = (CASESTUDIES / f"{name}.py").read_text()
     start = text.index("# -- demo harness:")
