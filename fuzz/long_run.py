@@ -5,8 +5,11 @@ steps, then a total), each finding with its seed, step and action; then
 the parser/``--run-all`` fuzz: examples tried and uncaught exceptions.
 Exit status 1 if anything was found.
 
-Run: python -m fuzz.long_run [--steps 10000] [--seed 1] [--decks part1.py
-part2.py part3.py] [--minutes M] [--parser-examples 20000]
+Run: python -m fuzz.long_run [--steps 10000] [--sessions 1] [--seed 1]
+[--decks part1.py part2.py part3.py] [--minutes M] [--parser-examples 20000]
+
+``--sessions K`` splits each deck's steps over K terminals at once, each
+with its own seed and state folder; the deck's total is their sum.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ DECKS = ["part1.py", "part2.py", "part3.py"]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--sessions", type=int, default=1,
+                        help="terminals per deck, run at once")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--decks", nargs="*", default=DECKS)
     parser.add_argument("--minutes", type=float, default=None,
@@ -43,14 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     deadline = (time.monotonic() + args.minutes * 60
                 if args.minutes else None)
 
-    def one(index: int, deck: str) -> None:
+    share = -(-args.steps // args.sessions)
+
+    def one(seed: int, deck: str) -> None:
         with tempfile.TemporaryDirectory() as state:
             reports.append(session.run(
-                deck, args.steps, args.seed + index, Path(state), log,
-                deadline=deadline))
+                deck, share, seed, Path(state), log, deadline=deadline))
 
-    threads = [threading.Thread(target=one, args=(i, d))
-               for i, d in enumerate(args.decks)]
+    seeds = [(args.seed + 100 * d + k, deck)
+             for d, deck in enumerate(args.decks)
+             for k in range(args.sessions)]
+    threads = [threading.Thread(target=one, args=pair) for pair in seeds]
     for thread in threads:
         thread.start()
     tried, failures = decks.fuzz(args.parser_examples, args.seed, deadline)
@@ -62,11 +70,17 @@ def main(argv: list[str] | None = None) -> int:
         thread.join()
     found = bool(failures)
     for report in reports:
-        log("TOTAL " + report.line())
+        log("SESSION " + report.line())
         for item in report.findings:
             found = True
             log(f"  {item.kind} at seed {item.seed} step {item.step} after "
                 f"{item.action}; screen tail:\n{item.screen[-800:]}")
+    for deck in args.decks:
+        mine = [r for r in reports if r.deck == deck]
+        log(f"TOTAL {deck}: {sum(r.steps for r in mine)} steps in "
+            f"{len(mine)} sessions, {sum(r.deaths for r in mine)} deaths, "
+            f"{sum(r.hangs for r in mine)} hangs, "
+            f"{sum(r.tracebacks for r in mine)} runner tracebacks")
     return 1 if found else 0
 
 

@@ -4,12 +4,13 @@ Each step does one random thing a hostile tester or a nervous speaker
 would do (a key, a command with bad arguments, Python that raises or
 loops, Ctrl-C at any moment, a resize down to 20x5, a paste, finished or
 not, control characters), then checks that the REPL is alive and acting
-on input: Ctrl-C, then a marker expression (``A*B``) typed at the prompt,
-whose value must appear.  The screen is polled briefly (no fixed sleeps),
-so a step costs a few tenths of a second.
+on input: Ctrl-C (and ``q`` Enter when the pager waits at ``-- more --``,
+as a person would), then a marker expression (``A*B``) typed at the
+prompt, whose value must appear.  The screen is polled briefly (no fixed
+sleeps), so a step costs a few tenths of a second.
 
 Counted per run: ``steps``, ``deaths`` (the program ended), ``hangs``
-(no marker value after Ctrl-C, ``q`` Enter and a long wait), and
+(no marker value after Ctrl-C, ``q`` Enter and a wait of 45 s), and
 ``tracebacks``: a traceback line from the runner's own frames, or the
 runner's ``sliderepl internal error`` / ``prompt error`` message, on the
 screen.  After a death or a hang the session is restarted and the run
@@ -203,7 +204,7 @@ def act(session: Session, rng: random.Random) -> str:
 
 
 def probe(session: Session, rng: random.Random,
-          timeout: float = 20.0) -> tuple[str, str]:
+          timeout: float = 45.0) -> tuple[str, str]:
     """Is the REPL alive and acting on input?  ('ok' | 'death' | 'hang',
     the screen)."""
     a, b = rng.randint(10**5, 10**6), rng.randint(10**5, 10**6)
@@ -212,14 +213,23 @@ def probe(session: Session, rng: random.Random,
     shown = ""
     for number, keys in enumerate(attempts):
         session.keys(*keys)
+        if number == 0 and _paging(session.screen(8)):
+            # a person at ``-- more --`` answers it before typing on
+            session.keys("q", "Enter")
         session.type(f"{a}*{b}")
-        found = session.wait_for(want, timeout if number else 5.0)
+        found = session.wait_for(want, (2.0, 6.0, timeout)[number])
         if found is not None:
             if "EXITED" in found:
                 return "death", found
             return "ok", found
         shown = session.screen()
     return "hang", shown
+
+
+def _paging(screen: str) -> bool:
+    """Is the pager waiting at ``-- more --`` (its last line)?"""
+    lines = [line for line in screen.splitlines() if line.strip()]
+    return bool(lines) and lines[-1].lstrip().startswith("-- more --")
 
 
 def run(deck: str, steps: int, seed: int, state_home: Path,
