@@ -4,7 +4,7 @@ horizontal sharding, and two-phase commit with crash recovery.
 Use it when the data no longer fits one database:
 
 - **Vertical**: different tables live in different databases.
-  ``Session(binds={CrmBase: crm_engine, BillingBase: billing_engine})``
+  ``vertical_session({CrmBase: crm_engine, BillingBase: billing_engine})``
   routes each mapped class (here: each declarative base) to its engine.
 - **Horizontal**: rows of one table are spread over databases (shards).
   ``sqlalchemy.ext.horizontal_shard.ShardedSession`` asks three functions
@@ -34,8 +34,11 @@ In your application::
 
     from partitioning import sharded_session, vertical_session
 
-    session = vertical_session(crm_engine, billing_engine)   # by class
-    session = sharded_session({"eu": eu_engine, "us": us_engine})  # by row
+    # by class: each declarative base's tables live in one database
+    session = vertical_session({CrmBase: crm_engine, BillingBase: bill_engine})
+    # by row: each row lives in the shard its "region" column names
+    session = sharded_session({"eu": eu_engine, "us": us_engine},
+                              shard_column="region")
 
 Run: python partitioning.py [--db URL] [--echo]
 (or python -m casestudies.partitioning in the tutorial)
@@ -47,7 +50,7 @@ import contextlib
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -66,90 +69,46 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.horizontal_shard import ShardedSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ColumnElement,
+)
 
 # -- vertical partitioning: one declarative base per database -----------------
 
 
-class CrmBase(DeclarativeBase):
-    """Tables of the CRM database."""
-
-
-class BillingBase(DeclarativeBase):
-    """Tables of the billing database."""
-
-
-class Customer(CrmBase):
-    __tablename__ = "customer"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-
-    def __repr__(self) -> str:
-        return f"Customer({self.id!r}, {self.name!r})"
-
-
-class Invoice(BillingBase):
-    __tablename__ = "invoice"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # No foreign key: it would point into another database.
-    customer_id: Mapped[int]
-    cents: Mapped[int]
-
-    def __repr__(self) -> str:
-        return (f"Invoice({self.id!r}, customer={self.customer_id}, "
-                f"{self.cents})")
-
-
 def vertical_session(
-    crm: Engine, billing: Engine, **kw: Any
+    routes: Mapping[type, Engine], **kw: Any
 ) -> Session:
-    """A session that sends CRM classes to ``crm``, billing to ``billing``.
+    """A session that sends each class to the engine of its database.
 
-    ``binds`` accepts mapped classes, their bases, mappers or tables; a
-    base covers every class mapped under it.
+    ``routes`` maps a declarative base (or one mapped class) to an engine,
+    for example ``{CrmBase: crm_engine, BillingBase: billing_engine}``: a
+    base covers every class mapped under it, so each database gets a base
+    of its own.  A key that is not a class fails here, not at the first
+    flush.  Other keywords go to ``Session`` (``twophase=True``, ...).
     """
-    return Session(binds={CrmBase: crm, BillingBase: billing}, **kw)
+    for key, engine in routes.items():
+        if not isinstance(key, type) or not isinstance(engine, Engine):
+            raise TypeError(
+                f"vertical_session: routes map classes to engines, not "
+                f"{type(key).__name__} to {type(engine).__name__}")
+    return Session(binds=dict(routes), **kw)
 
 
-# -- horizontal sharding: accounts spread by region ---------------------------
+# -- horizontal sharding: rows spread by a shard column -----------------------
 
 
-class ShardBase(DeclarativeBase):
-    pass
-
-
-class Account(ShardBase):
-    """An account lives in the shard of its region; its id says which."""
-
-    __tablename__ = "account"
-    # The region is part of the key ("eu-1"), so a primary-key lookup
-    # knows its shard without asking every database.
-    id: Mapped[str] = mapped_column(String(20), primary_key=True)
-    region: Mapped[str] = mapped_column(String(10))
-    balance: Mapped[int]
-
-    def __repr__(self) -> str:
-        return f"Account({self.id!r}, {self.balance})"
-
-
-def shard_chooser(mapper: Any, instance: Any, clause: Any = None) -> str:
-    """Where a new (or changed) object is written: its region's shard."""
-    return instance.region
-
-
-def identity_chooser(
-    mapper: Any, primary_key: Sequence[Any], **kw: Any
-) -> list[str]:
-    """Where to look for a primary key: the region prefix of the id."""
-    return [str(primary_key[0]).split("-", 1)[0]]
-
-
-def _regions_required(
-    whereclause: Any, parameters: dict[str, Any]
+def _shards_required(
+    whereclause: Any, parameters: dict[str, Any], shard_column: str,
+    shard_of_id: Callable[[Any], str] | None,
 ) -> set[str] | None:
-    """Regions a WHERE clause pins down at its top level (alone or ANDed)
-    with ``region == value`` or ``id == value``; None if it doesn't, and
-    then every shard must be asked.
+    """Shards a WHERE clause pins down at its top level (alone or ANDed)
+    with ``<shard_column> == value`` or, given ``shard_of_id``,
+    ``<primary key> == value``; None if it doesn't, and then every shard
+    must be asked.
 
     Only the top level counts: ``region == 'eu' OR balance > 5`` must
     still visit every shard.  Values come from the statement or, for
@@ -162,40 +121,68 @@ def _regions_required(
         if whereclause.operator is not operators.and_:
             return None
         terms = list(whereclause.clauses)
-    columns = Account.__table__.c
     for term in terms:
         if not (
             isinstance(term, BinaryExpression)
             and term.operator is operators.eq
             and isinstance(term.right, BindParameter)
+            and isinstance(term.left, ColumnElement)
         ):
             continue
         value = parameters.get(term.right.key, term.right.effective_value)
-        # shares_lineage: the ORM hands us annotated copies of columns.
-        if term.left.shares_lineage(columns.region):
-            return {value}
-        if term.left.shares_lineage(columns.id):
-            return {str(value).split("-", 1)[0]}
+        if getattr(term.left, "name", None) == shard_column:
+            return {str(value)}
+        if shard_of_id is not None and getattr(term.left, "primary_key",
+                                               False):
+            return {shard_of_id(value)}
     return None
 
 
-def sharded_session(shards: dict[str, Engine]) -> ShardedSession:
-    """A ShardedSession over ``shards`` (region name -> engine)."""
+def sharded_session(
+    shards: Mapping[str, Engine], *, shard_column: str,
+    shard_of_id: Callable[[Any], str] | None = None, **kw: Any,
+) -> ShardedSession:
+    """A ShardedSession over ``shards`` (shard name -> engine).
+
+    Every sharded class has a column named ``shard_column`` (an attribute
+    of the same name) whose value names the shard its row lives in: a new
+    object is written there, and a query whose WHERE says
+    ``shard_column == value`` visits that shard only.  ``shard_of_id``,
+    if given, tells the shard from a primary key value (an id such as
+    ``"eu-1"`` that carries its shard), so ``session.get()`` and
+    ``pk == value`` go straight to one database; without it they ask
+    every shard.  Other keywords go to ``ShardedSession``.
+    """
+    names = list(shards)
+
+    def shard_chooser(mapper: Any, instance: Any, clause: Any = None) -> str:
+        shard = str(getattr(instance, shard_column))
+        if shard not in shards:
+            raise ValueError(f"no shard named {shard!r} (of {names})")
+        return shard
+
+    def identity_chooser(
+        mapper: Any, primary_key: Sequence[Any], **_: Any
+    ) -> list[str]:
+        if shard_of_id is None:
+            return names
+        return [shard_of_id(primary_key[0])]
 
     def execute_chooser(context: Any) -> Iterable[str]:
-        regions = _regions_required(
+        wanted = _shards_required(
             getattr(context.statement, "whereclause", None),
-            dict(context.parameters or {}),
+            dict(context.parameters or {}), shard_column, shard_of_id,
         )
-        if regions is None:
-            return list(shards)  # every shard, in a fixed order
-        return [r for r in shards if r in regions]
+        if wanted is None:
+            return names  # every shard, in a fixed order
+        return [name for name in names if name in wanted]
 
     return ShardedSession(
-        shards=shards,
+        shards=dict(shards),
         shard_chooser=shard_chooser,
         identity_chooser=identity_chooser,
         execute_chooser=execute_chooser,
+        **kw,
     )
 
 
@@ -394,6 +381,60 @@ def scratch_databases(url: str, count: int) -> Iterator[list[str]]:
 
 
 # -- the demo -----------------------------------------------------------------
+# Demo-only models: a CRM database and a billing database (vertical), and
+# accounts spread over regions (horizontal).
+
+
+class CrmBase(DeclarativeBase):
+    """Tables of the CRM database."""
+
+
+class BillingBase(DeclarativeBase):
+    """Tables of the billing database."""
+
+
+class Customer(CrmBase):
+    __tablename__ = "customer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+    def __repr__(self) -> str:
+        return f"Customer({self.id!r}, {self.name!r})"
+
+
+class Invoice(BillingBase):
+    __tablename__ = "invoice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: it would point into another database.
+    customer_id: Mapped[int]
+    cents: Mapped[int]
+
+    def __repr__(self) -> str:
+        return (f"Invoice({self.id!r}, customer={self.customer_id}, "
+                f"{self.cents})")
+
+
+class ShardBase(DeclarativeBase):
+    pass
+
+
+class Account(ShardBase):
+    """An account lives in the shard of its region; its id says which."""
+
+    __tablename__ = "account"
+    # The region is part of the key ("eu-1"), so a primary-key lookup
+    # knows its shard without asking every database.
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region: Mapped[str] = mapped_column(String(10))
+    balance: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"Account({self.id!r}, {self.balance})"
+
+
+def _region_of_id(account_id: Any) -> str:
+    return str(account_id).split("-", 1)[0]
+
 
 
 def _demo(url: str, check: _Checks) -> None:
@@ -421,7 +462,7 @@ def _tables_of(engine: Engine) -> set[str]:
 def _demo_vertical(crm: Engine, billing: Engine, check: _Checks) -> None:
     CrmBase.metadata.create_all(crm)
     BillingBase.metadata.create_all(billing)
-    with vertical_session(crm, billing) as session:
+    with vertical_session({CrmBase: crm, BillingBase: billing}) as session:
         ada = Customer(id=1, name="Ada")
         session.add_all([ada, Invoice(id=1, customer_id=1, cents=900)])
         session.commit()
@@ -447,7 +488,8 @@ def _demo_vertical(crm: Engine, billing: Engine, check: _Checks) -> None:
 def _demo_sharding(eu: Engine, us: Engine, check: _Checks) -> None:
     for engine in (eu, us):
         ShardBase.metadata.create_all(engine)
-    with sharded_session({"eu": eu, "us": us}) as session:
+    with sharded_session({"eu": eu, "us": us}, shard_column="region",
+                         shard_of_id=_region_of_id) as session:
         session.add_all([
             Account(id="eu-1", region="eu", balance=50),
             Account(id="eu-2", region="eu", balance=10),

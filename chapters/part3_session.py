@@ -589,7 +589,26 @@ print("after rollback:", count_rows(engine, Page), "pages")
 # One session, two databases, one atomic commit: PREPARE on both, then
 # COMMIT on both.  PostgreSQL needs max_prepared_transactions > 0;
 # MariaDB uses XA.  SQLite has no PREPARE.
-from casestudies.partitioning import BillingBase, CrmBase, Customer, Invoice
+class CrmBase(DeclarativeBase):        # the CRM database's tables
+    pass
+
+
+class BillingBase(DeclarativeBase):    # the billing database's tables
+    pass
+
+
+class Customer(CrmBase):
+    __tablename__ = "customer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class Invoice(BillingBase):
+    __tablename__ = "invoice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int]           # no foreign key across databases
+    cents: Mapped[int]
+
 
 if on_server:
     crm, billing = scratch_engines(2)
@@ -597,8 +616,8 @@ if on_server:
     announce_twophase(billing, "billing")
     CrmBase.metadata.create_all(crm)
     BillingBase.metadata.create_all(billing)
-    with Session(binds={CrmBase: crm, BillingBase: billing},
-                 twophase=True) as session:
+    with partitioning.vertical_session(
+            {CrmBase: crm, BillingBase: billing}, twophase=True) as session:
         session.add_all([Customer(id=1, name="Ada"),
                          Invoice(id=1, customer_id=1, cents=900)])
         session.commit()
@@ -645,17 +664,29 @@ source(partitioning.sharded_session)
 
 ### slide::
 ### title:: ORDER BY across shards
+class ShardBase(DeclarativeBase):
+    pass
+
+
+class Account(ShardBase):
+    __tablename__ = "account"
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region: Mapped[str] = mapped_column(String(10))   # names the shard
+    balance: Mapped[int]
+
+
 eu, us = scratch_engines(2)
 for shard in (eu, us):
-    partitioning.ShardBase.metadata.create_all(shard)
-with partitioning.sharded_session({"eu": eu, "us": us}) as sharded:
+    ShardBase.metadata.create_all(shard)
+with partitioning.sharded_session({"eu": eu, "us": us},
+                                  shard_column="region") as sharded:
     sharded.add_all([
-        partitioning.Account(id=f"{region}-{n}", region=region, balance=b)
+        Account(id=f"{region}-{n}", region=region, balance=b)
         for region, n, b in [("eu", 1, 50), ("eu", 2, 10),
                              ("us", 1, 30), ("us", 2, 5)]])
     sharded.commit()
-    ordered = sharded.scalars(select(partitioning.Account)
-                              .order_by(partitioning.Account.balance)).all()
+    ordered = sharded.scalars(select(Account)
+                              .order_by(Account.balance)).all()
     print("ORDER BY balance:", [a.balance for a in ordered])
 
 ### slide::

@@ -9,11 +9,56 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Engine,
+    String,
+    create_engine,
+    event,
+    inspect,
+    or_,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from casestudies import partitioning as pt
-from casestudies.partitioning import Account, Customer, Invoice
+
+
+# The application's models, as a user of the recipe would write them: the
+# recipe itself defines none (its demo has its own).
+class CrmBase(DeclarativeBase):
+    pass
+
+
+class BillingBase(DeclarativeBase):
+    pass
+
+
+class Customer(CrmBase):
+    __tablename__ = "customer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class Invoice(BillingBase):
+    __tablename__ = "invoice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int]
+    cents: Mapped[int]
+
+
+class ShardBase(DeclarativeBase):
+    pass
+
+
+class Account(ShardBase):
+    __tablename__ = "account"
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region: Mapped[str] = mapped_column(String(10))
+    balance: Mapped[int]
+
+
+def region_of_id(account_id: str) -> str:
+    return account_id.split("-", 1)[0]
 
 _numbers = itertools.count(1)
 
@@ -71,9 +116,9 @@ def ids_in(engine: Engine, entity) -> list:
 def test_vertical_binds_route_each_class_to_its_database(
     engine: Engine, two: Engine, statements
 ) -> None:
-    pt.CrmBase.metadata.create_all(engine)
-    pt.BillingBase.metadata.create_all(two)
-    with pt.vertical_session(engine, two) as session:
+    CrmBase.metadata.create_all(engine)
+    BillingBase.metadata.create_all(two)
+    with pt.vertical_session({CrmBase: engine, BillingBase: two}) as session:
         session.add_all([Customer(id=1, name="Ada"),
                          Invoice(id=7, customer_id=1, cents=5)])
         session.commit()
@@ -93,8 +138,10 @@ def test_vertical_binds_route_each_class_to_its_database(
 @pytest.fixture
 def shards(engine: Engine, two: Engine) -> Iterator[pt.ShardedSession]:
     for e in (engine, two):
-        pt.ShardBase.metadata.create_all(e)
-    session = pt.sharded_session({"eu": engine, "us": two})
+        ShardBase.metadata.create_all(e)
+    session = pt.sharded_session({"eu": engine, "us": two},
+                                 shard_column="region",
+                                 shard_of_id=region_of_id)
     session.add_all([
         Account(id="eu-1", region="eu", balance=50),
         Account(id="eu-2", region="eu", balance=10),
@@ -120,6 +167,39 @@ def test_get_by_primary_key_visits_one_shard(
     eu, us = statements(engine), statements(two)
     assert shards.get(Account, "us-2").balance == 5
     assert (eu["SELECT"], us["SELECT"]) == (0, 1)
+
+
+def test_without_shard_of_id_get_asks_every_shard(
+    engine: Engine, two: Engine, statements
+) -> None:
+    for e in (engine, two):
+        ShardBase.metadata.create_all(e)
+    with pt.sharded_session({"eu": engine, "us": two},
+                            shard_column="region") as session:
+        session.add(Account(id="us-9", region="us", balance=1))
+        session.commit()
+        session.expunge_all()
+        eu, us = statements(engine), statements(two)
+        assert session.get(Account, "us-9").balance == 1
+        # No way to tell the shard from the id: both were asked.
+        assert eu["SELECT"] == 1 and us["SELECT"] == 1
+
+
+def test_a_row_naming_no_shard_is_refused(engine: Engine, two: Engine) -> None:
+    for e in (engine, two):
+        ShardBase.metadata.create_all(e)
+    with pt.sharded_session({"eu": engine, "us": two},
+                            shard_column="region") as session:
+        session.add(Account(id="ap-1", region="ap", balance=1))
+        with pytest.raises(ValueError, match="no shard named 'ap'"):
+            session.flush()
+
+
+def test_vertical_session_refuses_a_route_that_is_not_a_class(
+    engine: Engine,
+) -> None:
+    with pytest.raises(TypeError, match="routes map classes to engines"):
+        pt.vertical_session({"customer": engine})
 
 
 def test_query_pinned_to_a_region_visits_that_shard_only(
@@ -161,8 +241,8 @@ def test_order_by_and_limit_apply_per_shard(shards) -> None:
 def coordinator(
     engine: Engine, two: Engine
 ) -> Iterator[pt.TwoPhaseCoordinator]:
-    pt.CrmBase.metadata.create_all(engine)
-    pt.BillingBase.metadata.create_all(two)
+    CrmBase.metadata.create_all(engine)
+    BillingBase.metadata.create_all(two)
     coordinator = pt.TwoPhaseCoordinator(
         engine, {"crm": engine, "billing": two})
     coordinator.create_journal()
@@ -182,7 +262,7 @@ def both(engine: Engine, two: Engine) -> tuple[list, list]:
 def session_of(coordinator: pt.TwoPhaseCoordinator) -> Session:
     engines = coordinator.participants
     return coordinator.session(
-        {pt.CrmBase: engines["crm"], pt.BillingBase: engines["billing"]})
+        {CrmBase: engines["crm"], BillingBase: engines["billing"]})
 
 
 @pytest.mark.backends("sqlite")
@@ -311,8 +391,8 @@ def test_prepared_transactions_survive_a_server_crash(
     one = make_engine(pool_pre_ping=True)
     two = create_engine(second_url, pool_pre_ping=True)
     try:
-        pt.CrmBase.metadata.create_all(one)
-        pt.BillingBase.metadata.create_all(two)
+        CrmBase.metadata.create_all(one)
+        BillingBase.metadata.create_all(two)
         coordinator = pt.TwoPhaseCoordinator(
             one, {"crm": one, "billing": two})
         coordinator.create_journal()
