@@ -24,6 +24,7 @@ import types
 from typing import Any, TextIO
 
 from sliderepl.run.events import SQL, Event, Output, Sink, Value
+from sliderepl.run.interrupts import sigint_deferred
 
 _SQL_LOGGER = "sqlalchemy.engine"
 
@@ -183,6 +184,16 @@ class Capture:
         self.deliver(Value(value, text))
 
     def __enter__(self) -> Capture:
+        # Ctrl-C half-way through the swap would leave the streams and
+        # the displayhook pointing at a capture that is over.
+        with sigint_deferred():
+            return self._enter()
+
+    def __exit__(self, *exc: object) -> None:
+        with sigint_deferred():
+            self._exit()
+
+    def _enter(self) -> Capture:
         global _active
         self._outer = _active
         logger = logging.getLogger(_SQL_LOGGER)
@@ -213,7 +224,7 @@ class Capture:
         _active = self
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def _exit(self) -> None:
         global _active
         _active = self._outer
         out, err, hook, main, level, propagate = self._saved

@@ -12,8 +12,6 @@ slide's own code is that slide's failure (the talk goes on).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 
@@ -51,20 +49,3 @@ def restore_stdin() -> None:
             except (OSError, ValueError):
                 pass
 
-
-@contextmanager
-def sigint_deferred() -> Iterator[None]:
-    """Ctrl-C does nothing while the block runs (importing the line
-    editor: a KeyboardInterrupt half-way through an import would end the
-    deck with status 130, or leave the import half done)."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)

@@ -56,7 +56,7 @@ def run_interactive(deck: Deck, options: Options) -> int:
         # Piped in, or captured to a file: no line editor, which would
         # fail on a pipe or fill the file with escape codes.
         return line_loop(state, input)
-    from sliderepl.run.leaving import sigint_deferred
+    from sliderepl.run.interrupts import sigint_deferred
 
     try:
         with sigint_deferred():
