@@ -167,3 +167,23 @@ def test_ctrl_c_while_the_prompt_starts_does_not_end_the_deck(
     term.key(window, "C-c")
     alive(term, window)
     assert "EXITED" not in term.screen(window)
+
+
+def test_ctrl_s_while_a_slide_prints_does_not_freeze_the_screen(
+    term: Tmux, deck: Path
+) -> None:
+    """Ctrl-S is XOFF in a terminal's usual mode: output would stop until
+    Ctrl-Q.  Found by the long fuzz run (a "hang" after ^S)."""
+    window = term.start(sliderepl(str(deck), "--start", "1"))
+    term.wait_for(window, ">>>")
+    term.type(window, "import time")
+    term.type(window, "_ = [print('tick', i) or time.sleep(0.05) "
+                      "for i in range(40)]")
+    term.wait_for(window, "tick 3", 20)
+    term.key(window, "C-s")
+    term.wait_for(window, "tick 39", 20)
+    # the ^S reached the line editor (its reverse search): Ctrl-C leaves it
+    term.key(window, "C-c")
+    alive(term, window)
+    term.type(window, "!q")
+    term.wait_for(window, "EXITED 0", 20)

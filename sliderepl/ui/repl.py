@@ -42,6 +42,17 @@ def run_interactive(deck: Deck, options: Options) -> int:
     """Run ``deck`` at a terminal (or from piped lines); exit status."""
     import sys
 
+    if _is_tty(sys.stdin):
+        from sliderepl.ui.flow_control import flow_control_off
+
+        with flow_control_off(sys.stdin.fileno()):
+            return _run_interactive(deck, options)
+    return _run_interactive(deck, options)
+
+
+def _run_interactive(deck: Deck, options: Options) -> int:
+    import sys
+
     _tolerant(sys.stdout)
     state = make_state(deck, options)
     at_terminal = _is_tty(sys.stdin) and _is_tty(sys.stdout)
