@@ -44,6 +44,9 @@ from sliderepl.run.navigation import default_interpreter
 from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
 
 SESSION, SQL_KIND, NOTICE = "session", "sql", "notice"
+#: what each piece of a chunk is (``Chunk.parts``): a block's code as
+#: written (no prompts), what it printed, its echoed value, its error
+CODE, PRINTED, VALUE, ERROR = "code", "printed", "value", "error"
 
 
 @dataclass
@@ -53,6 +56,11 @@ class Chunk:
 
     kind: str
     lines: list[str] = field(default_factory=list)
+    #: the same content as (role, text) in the order it came, for a
+    #: format that draws code apart from its output: role ``code`` (the
+    #: block without prompts), ``printed``, ``value``, ``error``, or the
+    #: chunk's kind (``sql``, ``notice``)
+    parts: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -82,7 +90,8 @@ class _Recorder:
         self.folders: tuple[Path, ...] = ()
         self._partial = ""
 
-    def _add(self, kind: str, text: str) -> None:
+    def _add(self, kind: str, text: str, role: str = "",
+             code: str = "") -> None:
         assert self.current is not None
         text = shorten_paths(text, self.folders)
         if self.solving and kind == NOTICE:
@@ -94,11 +103,13 @@ class _Recorder:
         if not chunks or chunks[-1].kind != kind:
             chunks.append(Chunk(kind))
         chunks[-1].lines.extend(text.rstrip("\n").split("\n"))
+        chunks[-1].parts.append(
+            (role or kind, code or text.rstrip("\n")))
 
     def flush(self) -> None:
         if self._partial:
             text, self._partial = self._partial, ""
-            self._add(SESSION, text)
+            self._add(SESSION, text, PRINTED)
 
     def __call__(self, event: Event) -> None:
         if self.current is None and not isinstance(event, SlideStarted):
@@ -114,13 +125,14 @@ class _Recorder:
             self.slides.append(self.current)
         elif isinstance(event, BlockStarted):
             if event.shown and event.block.display.strip():
-                self._add(SESSION, prompted(event.block))
+                self._add(SESSION, prompted(event.block), CODE,
+                          shorten_paths(event.block.display, self.folders))
         elif isinstance(event, Value):
-            self._add(SESSION, mask_addresses(event.text))
+            self._add(SESSION, mask_addresses(event.text), VALUE)
         elif isinstance(event, SQL):
             self._add(SQL_KIND, mask_sql(event.text.strip("\n")))
         elif isinstance(event, Error):
-            self._add(SESSION, mask_addresses(event.traceback))
+            self._add(SESSION, mask_addresses(event.traceback), ERROR)
         elif isinstance(event, Interrupted):
             self._add(NOTICE, "KeyboardInterrupt: the slide stopped")
         elif isinstance(event, Notice):
