@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -423,3 +424,33 @@ def test_part1_in_chromium_light_dark_copy_and_print(
         assert light["wide"] > 0  # on screen some do scroll: a real check
         pdf = browser.pdf(tmp_path / "part1.pdf")
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 10
+
+
+# -- secrets ------------------------------------------------------------------
+
+SECRET_DECK = '''"""Secrets."""
+### slide::
+### title:: Where the database is
+import os
+print(os.environ["HANDOUT_TEST_DB"])
+os.environ["HANDOUT_API_TOKEN"]
+'''
+
+
+def test_no_secret_of_the_environment_reaches_a_handout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sliderepl.tools.export import to_markdown
+
+    monkeypatch.setenv("HANDOUT_TEST_DB",
+                       "postgresql://app:s%40fe-pw-123@db.example/shop")
+    monkeypatch.setenv("HANDOUT_API_TOKEN", "tok-0123456789")
+    path = tmp_path / "secrets.py"
+    path.write_text(SECRET_DECK)
+    deck = parse(SECRET_DECK, path)
+    slides = record(deck)
+    for text in (to_html(deck, slides), to_markdown(deck, slides)):
+        assert "postgresql://app:***@db.example/shop" in text
+        assert "s%40fe-pw-123" not in text and "s@fe-pw-123" not in text
+        assert "tok-0123456789" not in text
+        assert "'***'" in unescape(text)  # the token's echoed value

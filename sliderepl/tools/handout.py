@@ -39,7 +39,12 @@ from sliderepl.run.headless import (
     SOLVING,
     HeadlessRun,
 )
-from sliderepl.run.masking import PROJECT_DIR, shorten_paths
+from sliderepl.run.masking import (
+    PROJECT_DIR,
+    environment_secrets,
+    mask_secrets,
+    shorten_paths,
+)
 from sliderepl.run.navigation import default_interpreter
 from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
 
@@ -88,12 +93,15 @@ class _Recorder:
         self.solving = False
         #: paths under these show relative: a handout is read elsewhere
         self.folders: tuple[Path, ...] = ()
+        #: never in a handout (``mask_secrets``)
+        self.secrets: frozenset[str] = frozenset()
         self._partial = ""
 
     def _add(self, kind: str, text: str, role: str = "",
              code: str = "") -> None:
         assert self.current is not None
-        text = shorten_paths(text, self.folders)
+        text = self._clean(text)
+        code = self._clean(code)
         if self.solving and kind == NOTICE:
             return  # "check passed" and friends: the handout says it
         chunks = (
@@ -105,6 +113,9 @@ class _Recorder:
         chunks[-1].lines.extend(text.rstrip("\n").split("\n"))
         chunks[-1].parts.append(
             (role or kind, code or text.rstrip("\n")))
+
+    def _clean(self, text: str) -> str:
+        return mask_secrets(shorten_paths(text, self.folders), self.secrets)
 
     def flush(self) -> None:
         if self._partial:
@@ -126,7 +137,7 @@ class _Recorder:
         elif isinstance(event, BlockStarted):
             if event.shown and event.block.display.strip():
                 self._add(SESSION, prompted(event.block), CODE,
-                          shorten_paths(event.block.display, self.folders))
+                          event.block.display)
         elif isinstance(event, Value):
             self._add(SESSION, mask_addresses(event.text), VALUE)
         elif isinstance(event, SQL):
@@ -144,6 +155,7 @@ def record(deck: Deck) -> list[Recorded]:
     slide."""
     recorder = _Recorder()
     recorder.folders = (deck.path.resolve().parent, PROJECT_DIR)
+    recorder.secrets = environment_secrets()
     run = HeadlessRun(deck, default_interpreter(deck, True), recorder)
     with closing(run.steps()) as steps:
         for step in steps:
