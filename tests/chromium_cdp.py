@@ -7,6 +7,8 @@ gives the few commands the handout tests need: open a page, emulate
 ``prefers-color-scheme`` or print media, evaluate JavaScript, take a
 full-page screenshot, print to PDF.  ``close`` ends the browser (by its
 own process, never by name) and removes the profile.
+``chromium_or_skip`` finds the browser: required in CI (where
+``TUTORIAL_REQUIRE_SERVERS=1``), a skip with the reason elsewhere.
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+
+def chromium_or_skip() -> str:
+    import pytest
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("TUTORIAL_REQUIRE_SERVERS") == "1":
+            pytest.fail("chromium is required in CI (apt-get install "
+                        "chromium) to render the HTML handouts")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    return found
+
+
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu",
     "--disable-background-networking", "--disable-component-update",
@@ -36,7 +51,8 @@ class ProtocolError(RuntimeError):
 
 class Browser:
     def __init__(self, chromium: str, width: int = 1000,
-                 height: int = 1400, timeout: float = 60.0) -> None:
+                 height: int = 1400, timeout: float = 60.0,
+                 flags: tuple[str, ...] = ()) -> None:
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="chromium-cdp-")
         ours_read, theirs_write = os.pipe()   # chromium writes fd 4
@@ -48,7 +64,7 @@ class Browser:
             os.dup2(write, 4)
 
         self.process = subprocess.Popen(
-            [chromium, *FLAGS, "--remote-debugging-pipe",
+            [chromium, *FLAGS, *flags, "--remote-debugging-pipe",
              f"--user-data-dir={self.profile}",
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -22,12 +22,12 @@ import pytest
 from sliderepl.deck.parser import parse
 from sliderepl.tools.export import to_script
 from sliderepl.tools.handout import plain_markup
+from tests.chromium_cdp import chromium_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = Path(__file__).parent / "decks"
 PROJECT_DECKS = sorted(ROOT.glob("part*.py"))
 ALL = PROJECT_DECKS + [DECKS / "exercises.py", DECKS / "old_style.py"]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -153,20 +153,11 @@ def test_bad_usage_and_unreadable_deck(tmp_path: Path) -> None:
         .returncode == 2
 
 
-def _chromium_or_skip() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("TUTORIAL_REQUIRE_SERVERS") == "1":
-            pytest.fail("chromium is required in CI (apt-get install "
-                        "chromium) to render the HTML handouts")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    return CHROMIUM
-
-
 @pytest.mark.parametrize("deck", ALL, ids=lambda p: p.name)
 def test_html_renders_in_headless_chromium(
     handouts: Path, deck: Path, tmp_path: Path
 ) -> None:
-    chromium = _chromium_or_skip()
+    chromium = chromium_or_skip()
     page = handouts / f"{deck.stem}.html"
     shot = tmp_path / "shot.png"
     profile = tempfile.mkdtemp(prefix="chromium-")

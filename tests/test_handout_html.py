@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html import unescape
@@ -30,9 +29,9 @@ from sliderepl.deck.parser import parse
 from sliderepl.tools.handout import record
 from sliderepl.tools.handout_html import to_html
 from sliderepl.tools.handout_style import css
+from tests.chromium_cdp import Browser, chromium_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 DECK = '''"""A small deck for the HTML handout."""
 ### slide::
@@ -317,15 +316,6 @@ def test_both_palettes_read_at_wcag_aa() -> None:
 # -- a real browser ---------------------------------------------------------
 
 
-def _chromium_or_skip() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("TUTORIAL_REQUIRE_SERVERS") == "1":
-            pytest.fail("chromium is required in CI (apt-get install "
-                        "chromium) to render the HTML handouts")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    return CHROMIUM
-
-
 @pytest.fixture(scope="module")
 def part1_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("handout") / "part1.html"
@@ -383,9 +373,8 @@ def test_part1_in_chromium_light_dark_copy_and_print(
 ) -> None:
     import json
 
-    from tests.chromium_cdp import Browser
 
-    chromium = _chromium_or_skip()
+    chromium = chromium_or_skip()
     with Browser(chromium, width=1000, height=1400) as browser:
         browser.open(part1_page.as_uri())
         seen = {}
@@ -424,6 +413,25 @@ def test_part1_in_chromium_light_dark_copy_and_print(
         assert light["wide"] > 0  # on screen some do scroll: a real check
         pdf = browser.pdf(tmp_path / "part1.pdf")
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 10
+
+
+@pytest.mark.parametrize("flags, background", [
+    ((), "rgb(255, 255, 255)"),
+    (("--force-dark-mode",), "rgb(13, 17, 23)"),
+    # Blink's own setting: 0 is dark, 1 light
+    (("--blink-settings=preferredColorScheme=0",), "rgb(13, 17, 23)"),
+], ids=["default", "force-dark-mode", "blink-dark"])
+def test_the_browsers_own_preference_is_followed(
+    page: str, tmp_path: Path, flags: tuple[str, ...], background: str
+) -> None:
+    """Not emulated: the preference as a reader's browser states it."""
+    chromium = chromium_or_skip()
+    path = tmp_path / "blocks.html"
+    path.write_text(page)
+    with Browser(chromium, flags=flags) as browser:
+        browser.open(path.as_uri())
+        assert browser.evaluate(
+            "getComputedStyle(document.body).backgroundColor") == background
 
 
 # -- secrets ------------------------------------------------------------------
