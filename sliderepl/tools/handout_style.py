@@ -175,8 +175,10 @@ pre { font-size: .85rem; line-height: 1.35; margin: 0; overflow-x: auto;
 .copy { position: absolute; top: .3rem; right: .3rem; cursor: pointer;
   font: .75rem system-ui, sans-serif; padding: .1rem .45rem;
   color: var(--button-fg); background: var(--button-bg);
-  border: 1px solid var(--rule); border-radius: 4px; opacity: .75; }
-.copy:hover, .copy:focus-visible, .copy.done { opacity: 1; }
+  border: 1px solid var(--rule); border-radius: 4px; opacity: 0;
+  transition: opacity .15s; }
+.code:hover .copy, .copy:focus-visible, .copy.done { opacity: 1; }
+@media (hover: none) { .copy { opacity: 1; } }
 table { border-collapse: collapse; margin: .4rem 0; font-size: .85rem;
   color: var(--out-fg); }
 th, td { border: 1px solid var(--rule); padding: .15rem .55rem;
