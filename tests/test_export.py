@@ -22,12 +22,12 @@ import pytest
 from sliderepl.deck.parser import parse
 from sliderepl.tools.export import to_script
 from sliderepl.tools.handout import plain_markup
+from tests.chromium_cdp import chromium_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = Path(__file__).parent / "decks"
 PROJECT_DECKS = sorted(ROOT.glob("part*.py"))
 ALL = PROJECT_DECKS + [DECKS / "exercises.py", DECKS / "old_style.py"]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -98,10 +98,16 @@ def test_html_is_one_self_contained_page(handouts: Path) -> None:
     for deck in ALL:
         page = (handouts / f"{deck.stem}.html").read_text()
         assert page.startswith("<!DOCTYPE html>")
-        # nothing fetched from anywhere: no links, scripts, images, and
-        # the stylesheet imports nothing (slide text is escaped, so a
-        # tag can only be the page's own)
-        assert not re.search(r"<(link|script|img|iframe|object)\b", page)
+        # nothing fetched from anywhere: no links, images, frames, no
+        # script but the page's own inline one, and the stylesheet
+        # imports nothing (slide text is escaped, so a tag can only be
+        # the page's own)
+        assert not re.search(r"<(link|img|iframe|object)\b", page)
+        assert re.findall(r"<script\b[^>]*>", page) == ["<script>"]
+        script = page.split("<script>", 1)[1].split("</script>", 1)[0]
+        for loads in ("http", "fetch(", "XMLHttpRequest", "import",
+                      "src"):
+            assert loads not in script, loads
         assert not re.search(
             r"<[a-z]+[^>]*\s(src|href)=[\"']?[^\"'#\s>]", page
         )
@@ -110,8 +116,8 @@ def test_html_is_one_self_contained_page(handouts: Path) -> None:
     page = (handouts / "exercises.html").read_text()
     assert '<section id="s2">' in page
     assert "<summary>Hint 1</summary>" in page
-    # highlighted: pygments inline styles on the code
-    assert 'style="color:' in page
+    # highlighted: pygments' classes on the code, styled in the page
+    assert '<span class="k">' in page and ".hl .k {" in page
 
 
 def test_script_wraps_errors_and_comments_out_display_only() -> None:
@@ -147,20 +153,11 @@ def test_bad_usage_and_unreadable_deck(tmp_path: Path) -> None:
         .returncode == 2
 
 
-def _chromium_or_skip() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("TUTORIAL_REQUIRE_SERVERS") == "1":
-            pytest.fail("chromium is required in CI (apt-get install "
-                        "chromium) to render the HTML handouts")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    return CHROMIUM
-
-
 @pytest.mark.parametrize("deck", ALL, ids=lambda p: p.name)
 def test_html_renders_in_headless_chromium(
     handouts: Path, deck: Path, tmp_path: Path
 ) -> None:
-    chromium = _chromium_or_skip()
+    chromium = chromium_or_skip()
     page = handouts / f"{deck.stem}.html"
     shot = tmp_path / "shot.png"
     profile = tempfile.mkdtemp(prefix="chromium-")

@@ -3,13 +3,17 @@
 Object addresses, SQLAlchemy's timings, temporary file names, absolute
 folders, library paths and line numbers in tracebacks, and the ``^^^^``
 marker lines Python versions draw differently (``normalise``);
-``shorten_paths`` alone for handouts.
+``shorten_paths`` alone for handouts, with ``mask_secrets``: a handout
+is mailed around, and no password of this machine's environment (a
+database URL's, a ``*PASSWORD*`` / ``*SECRET*`` / ``*TOKEN*`` variable's)
+may be in it.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from sliderepl.run.transcript import mask_addresses, mask_sql
@@ -20,6 +24,13 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 _TMP = re.compile(r"(?<![\w-])tmp[A-Za-z0-9_]{6,}")
 _CARETS = re.compile(r"^\s*[\^~]+\s*$")
 _SQL_LINE = re.compile(r"^SQL: (.*)$")
+#: the password of a URL (``scheme://user:PASSWORD@host``)
+_URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^:/@\s]*:([^@\s/]+)@")
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY",
+                          re.IGNORECASE)
+#: shorter values are left: masking them would mangle ordinary text
+_SECRET_MIN = 6
+SECRET_MASK = "***"
 
 
 def _library_prefixes() -> list[tuple[str, str]]:
@@ -81,3 +92,26 @@ def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines) + "\n"
+
+
+def environment_secrets(environ: Mapping[str, str] | None = None
+                        ) -> frozenset[str]:
+    """The secrets in ``environ`` (default: this process's): passwords
+    of URLs (as written and unquoted), values of variables named like a
+    password, secret or token."""
+    from urllib.parse import unquote
+
+    found: set[str] = set()
+    for name, value in (os.environ if environ is None else environ).items():
+        for match in _URL_PASSWORD.finditer(value):
+            found |= {match.group(1), unquote(match.group(1))}
+        if _SECRET_NAME.search(name):
+            found.add(value)
+    return frozenset(s for s in found if len(s) >= _SECRET_MIN)
+
+
+def mask_secrets(text: str, secrets: frozenset[str]) -> str:
+    """``text`` with each of ``secrets`` shown as ``***``."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, SECRET_MASK)
+    return text

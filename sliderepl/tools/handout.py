@@ -39,11 +39,19 @@ from sliderepl.run.headless import (
     SOLVING,
     HeadlessRun,
 )
-from sliderepl.run.masking import PROJECT_DIR, shorten_paths
+from sliderepl.run.masking import (
+    PROJECT_DIR,
+    environment_secrets,
+    mask_secrets,
+    shorten_paths,
+)
 from sliderepl.run.navigation import default_interpreter
 from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
 
 SESSION, SQL_KIND, NOTICE = "session", "sql", "notice"
+#: what each piece of a chunk is (``Chunk.parts``): a block's code as
+#: written (no prompts), what it printed, its echoed value, its error
+CODE, PRINTED, VALUE, ERROR = "code", "printed", "value", "error"
 
 
 @dataclass
@@ -53,6 +61,11 @@ class Chunk:
 
     kind: str
     lines: list[str] = field(default_factory=list)
+    #: the same content as (role, text) in the order it came, for a
+    #: format that draws code apart from its output: role ``code`` (the
+    #: block without prompts), ``printed``, ``value``, ``error``, or the
+    #: chunk's kind (``sql``, ``notice``)
+    parts: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -80,11 +93,15 @@ class _Recorder:
         self.solving = False
         #: paths under these show relative: a handout is read elsewhere
         self.folders: tuple[Path, ...] = ()
+        #: never in a handout (``mask_secrets``)
+        self.secrets: frozenset[str] = frozenset()
         self._partial = ""
 
-    def _add(self, kind: str, text: str) -> None:
+    def _add(self, kind: str, text: str, role: str = "",
+             code: str = "") -> None:
         assert self.current is not None
-        text = shorten_paths(text, self.folders)
+        text = self._clean(text)
+        code = self._clean(code)
         if self.solving and kind == NOTICE:
             return  # "check passed" and friends: the handout says it
         chunks = (
@@ -94,11 +111,16 @@ class _Recorder:
         if not chunks or chunks[-1].kind != kind:
             chunks.append(Chunk(kind))
         chunks[-1].lines.extend(text.rstrip("\n").split("\n"))
+        chunks[-1].parts.append(
+            (role or kind, code or text.rstrip("\n")))
+
+    def _clean(self, text: str) -> str:
+        return mask_secrets(shorten_paths(text, self.folders), self.secrets)
 
     def flush(self) -> None:
         if self._partial:
             text, self._partial = self._partial, ""
-            self._add(SESSION, text)
+            self._add(SESSION, text, PRINTED)
 
     def __call__(self, event: Event) -> None:
         if self.current is None and not isinstance(event, SlideStarted):
@@ -114,13 +136,14 @@ class _Recorder:
             self.slides.append(self.current)
         elif isinstance(event, BlockStarted):
             if event.shown and event.block.display.strip():
-                self._add(SESSION, prompted(event.block))
+                self._add(SESSION, prompted(event.block), CODE,
+                          event.block.display)
         elif isinstance(event, Value):
-            self._add(SESSION, mask_addresses(event.text))
+            self._add(SESSION, mask_addresses(event.text), VALUE)
         elif isinstance(event, SQL):
             self._add(SQL_KIND, mask_sql(event.text.strip("\n")))
         elif isinstance(event, Error):
-            self._add(SESSION, mask_addresses(event.traceback))
+            self._add(SESSION, mask_addresses(event.traceback), ERROR)
         elif isinstance(event, Interrupted):
             self._add(NOTICE, "KeyboardInterrupt: the slide stopped")
         elif isinstance(event, Notice):
@@ -132,6 +155,7 @@ def record(deck: Deck) -> list[Recorded]:
     slide."""
     recorder = _Recorder()
     recorder.folders = (deck.path.resolve().parent, PROJECT_DIR)
+    recorder.secrets = environment_secrets()
     run = HeadlessRun(deck, default_interpreter(deck, True), recorder)
     with closing(run.steps()) as steps:
         for step in steps:

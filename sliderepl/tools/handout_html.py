@@ -1,10 +1,18 @@
 """The HTML handout: one self-contained page.
 
 ``to_html(deck, recorded)`` turns a recorded run (``sliderepl.tools.handout``)
-into a single page: CSS inline, code highlighted by pygments with inline
-styles, exercises with their hints and solution folded in ``<details>``,
-no script, image, font or stylesheet from anywhere else, so it reads
-offline and can be mailed as one file.
+into a single page: CSS and one small script inline, nothing fetched from
+anywhere (no font, image or stylesheet), so it reads offline and can be
+mailed as one file.  How it looks, in light and dark and on paper, is
+``sliderepl.tools.handout_style``.
+
+Each run of a slide is drawn as a session box of cells: a cell is one or
+more blocks of code as typed (``>>>`` / ``...`` prompts the selection
+skips, and a copy button that copies the code alone), then what that code
+did in the order it happened: printed output, echoed values, errors, and
+the SQL it sent, marked apart.  A ``with`` block (any compound statement)
+is one block in one cell, its output and SQL under it.  Exercises fold
+their hints and solution in ``<details>``.
 """
 
 from __future__ import annotations
@@ -13,6 +21,11 @@ from html import escape
 
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.tools.handout import (
+    CODE,
+    ERROR,
+    NOTICE,
+    SESSION,
+    SQL_KIND,
     Chunk,
     Recorded,
     deck_title,
@@ -20,33 +33,106 @@ from sliderepl.tools.handout import (
     plain_markup,
     slide_title,
 )
+from sliderepl.tools.handout_style import SCRIPT, css, styled_classes
 
-# -- HTML ---------------------------------------------------------------
+# -- highlighting -----------------------------------------------------------
 
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
-  max-width: 56rem; margin: 2rem auto; padding: 0 1rem; color: #1d1f21;
-  line-height: 1.5; background: #ffffff; }
-h1 { border-bottom: 3px solid #8b0000; padding-bottom: .3rem; }
-h2 { margin-top: 2.5rem; border-bottom: 1px solid #ccc; }
-h2 .n { color: #8b0000; margin-right: .4rem; }
-nav ol { columns: 2; font-size: .9rem; }
-code { background: #f2f2f2; padding: 0 .2rem; border-radius: 3px; }
-.highlight pre, pre { padding: .6rem .8rem; overflow-x: auto;
-  border-radius: 4px; font-size: .85rem; line-height: 1.35;
-  margin: .5rem 0; }
-.session .highlight pre { background: #f8f8f8; }
-.sql { border-left: 4px solid #3b73b9; margin: .5rem 0; }
-.sql .highlight pre { background: #eef4fb; margin: 0; }
-.notice { font-style: italic; color: #555; }
-.problem { color: #b00020; font-family: monospace; }
-.exercise { border: 2px solid #2e7d32; border-radius: 6px;
-  padding: .3rem 1rem; margin: 1rem 0; background: #f4fbf4; }
-.exercise h3 { margin: .3rem 0; color: #2e7d32; }
-details { margin: .3rem 0; }
-summary { cursor: pointer; font-weight: 600; }
-footer { margin-top: 3rem; font-size: .8rem; color: #777; }
-"""
+
+def _token_class(ttype: object) -> str:
+    from pygments.token import STANDARD_TYPES
+
+    while ttype not in STANDARD_TYPES:
+        ttype = ttype.parent  # type: ignore[attr-defined]
+    return STANDARD_TYPES[ttype]  # type: ignore[index]
+
+
+def _lines(text: str, lang: str) -> list[str]:
+    """``text`` highlighted (pygments' CSS classes), one HTML string a
+    line: a token that spans lines (a long string) is cut at each."""
+    from pygments import lex
+    from pygments.lexers import (
+        PythonLexer,
+        PythonTracebackLexer,
+        SqlLexer,
+    )
+
+    lexer = {"sql": SqlLexer, "error": PythonTracebackLexer}.get(
+        lang, PythonLexer)(stripnl=False, ensurenl=False)
+    styled = styled_classes()
+    lines: list[list[tuple[str, str]]] = [[]]
+    for ttype, value in lex(text, lexer):
+        name = _token_class(ttype)
+        name = name if name in styled else ""
+        for n, piece in enumerate(value.split("\n")):
+            if n:
+                lines.append([])
+            if not piece:
+                continue
+            line = lines[-1]
+            if line and line[-1][0] == name:  # one span for a run
+                line[-1] = (name, line[-1][1] + piece)
+            else:
+                line.append((name, piece))
+    return [
+        "".join(f'<span class="{name}">{escape(piece)}</span>' if name
+                else escape(piece) for name, piece in line)
+        for line in lines[: len(text.split("\n"))]
+    ]
+
+
+def _sql_lines(text: str) -> list[str]:
+    """SQL highlighted, SQLAlchemy's parameter lines (``[generated in
+    ...s] (1,)``) muted: they are not SQL."""
+    out = []
+    for line in text.split("\n"):
+        if line.startswith("["):
+            out.append(f'<span class="params">{escape(line)}</span>')
+        else:
+            out += _lines(line, "sql")
+    return out
+
+
+def _pre(lines: list[str], kind: str) -> str:
+    return f'<pre class="hl {kind}">' + "\n".join(lines) + "</pre>"
+
+
+def _code(blocks: list[str], prompts: bool = True) -> str:
+    """Code blocks at ``>>>`` (prompts in non-selectable spans), with a
+    button that copies the code alone; the button is hidden until the
+    page's script runs, so a reader without scripts sees no dead one."""
+    lines: list[str] = []
+    for block in blocks:
+        for n, line in enumerate(_lines(block, "python")):
+            prompt = "&gt;&gt;&gt; " if n == 0 else "... "
+            lines.append(f'<span class="gp">{prompt}</span>{line}'
+                         if prompts else line)
+    code = _copied(blocks)
+    return ('<div class="code"><button class="copy" type="button" hidden '
+            f'aria-label="Copy the code" data-code="{escape(code)}">Copy'
+            f"</button>{_pre(lines, 'python')}</div>")
+
+
+def _copied(blocks: list[str]) -> str:
+    """What a copy button copies: the blocks as written, a blank line
+    after an indented block that more code follows (so it pastes into
+    the Python prompt as well as into a file)."""
+    out: list[str] = []
+    for n, block in enumerate(blocks):
+        out.append(block.rstrip("\n"))
+        last = block.rstrip("\n").split("\n")[-1]
+        if n < len(blocks) - 1 and last[:1] in (" ", "\t"):
+            out.append("")
+    return "\n".join(out)
+
+
+def _unrun(text: str) -> str:
+    """Code not from a run (an ``x`` slide, an unrun solution): in a
+    box of its own, without prompts, with its copy button."""
+    return (f'<div class="session"><div class="cell">'
+            f"{_code([text], prompts=False)}</div></div>")
+
+
+# -- the page -------------------------------------------------------------
 
 
 def _html_inline(text: str) -> str:
@@ -59,23 +145,6 @@ def _html_inline(text: str) -> str:
         else:
             out.append(escape(piece))
     return "".join(out)
-
-
-def _highlight(text: str, lang: str) -> str:
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import (
-        PythonConsoleLexer,
-        PythonLexer,
-        SqlLexer,
-    )
-
-    lexer = {"sql": SqlLexer, "pycon": PythonConsoleLexer}.get(
-        lang, PythonLexer
-    )()
-    formatter = HtmlFormatter(noclasses=True, style="friendly",
-                              nobackground=True)
-    return str(highlight(text, lexer, formatter))
 
 
 def to_html(deck: Deck, slides: list[Recorded]) -> str:
@@ -98,8 +167,10 @@ def to_html(deck: Deck, slides: list[Recorded]) -> str:
         "<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, "
         "initial-scale=1\">\n"
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n"
-        "</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+        "<meta name=\"color-scheme\" content=\"light dark\">\n"
+        f"<title>{escape(title)}</title>\n<style>{css()}</style>\n"
+        "</head>\n<body>\n" + "\n".join(body)
+        + f"\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
 
 
@@ -116,7 +187,7 @@ def _html_slide(item: Recorded) -> list[str]:
     if not slide.runs and slide.blocks:
         code = "\n".join(b.display for b in slide.blocks)
         out += ['<p class="notice">(shown, not run)</p>',
-                f'<div class="session">{_highlight(code, "python")}</div>']
+                _unrun(code)]
     out += _html_chunks(item.chunks)
     exercise = slide.exercise
     if exercise is not None:
@@ -127,7 +198,7 @@ def _html_slide(item: Recorded) -> list[str]:
                        f"<p>{_html_inline(hint)}</p></details>")
         if exercise.solution:
             shown = _html_chunks(item.solution_chunks) or [
-                _highlight(exercise.solution, "python")
+                _unrun(exercise.solution)
             ]
             out.append("<details><summary>Solution</summary>"
                        + "".join(shown) + "</details>")
@@ -137,17 +208,69 @@ def _html_slide(item: Recorded) -> list[str]:
 
 
 def _html_chunks(chunks: list[Chunk]) -> list[str]:
-    out = []
-    for chunk in chunks:
-        if chunk.kind == "notice":
-            out.append(f'<p class="notice">{escape(chunk.text)}</p>')
-        elif chunk.kind == "sql":
-            out.append(f'<div class="sql">{_highlight(chunk.text, "sql")}'
-                       "</div>")
+    """The chunks of a run as session boxes of cells (a runner notice
+    ends a box and stands between two)."""
+    out: list[str] = []
+    cells: list[str] = []
+    code: list[str] = []   # the current cell's blocks
+    shown: list[str] = []  # ...and what they did, drawn
+    pending: list[tuple[str, str]] = []  # consecutive output, one role
+
+    def flush_output() -> None:
+        if pending:
+            role = pending[0][0]
+            text = "\n".join(piece for _, piece in pending)
+            pending.clear()
+            shown.append(_output(role, text))
+
+    def end_cell() -> None:
+        flush_output()
+        if code or shown:
+            head = _code(code) if code else ""
+            body = f'<div class="out">{"".join(shown)}</div>' if shown else ""
+            cells.append(f'<div class="cell">{head}{body}</div>')
+        code.clear()
+        shown.clear()
+
+    def end_session() -> None:
+        end_cell()
+        if cells:
+            out.append('<div class="session">' + "".join(cells) + "</div>")
+        cells.clear()
+
+    for role, text in _parts(chunks):
+        if role == NOTICE:
+            end_session()
+            out.append(f'<p class="notice">{escape(text)}</p>')
+        elif role == CODE:
+            if shown or pending:
+                end_cell()
+            code.append(text)
         else:
-            out.append('<div class="session">'
-                       f"{_highlight(chunk.text, 'pycon')}</div>")
+            if pending and pending[0][0] != role:
+                flush_output()
+            pending.append((role, text))
+    end_session()
     return out
+
+
+def _parts(chunks: list[Chunk]) -> list[tuple[str, str]]:
+    """Every chunk's (role, text) in order; a chunk recorded without
+    parts counts as one piece of its kind."""
+    found: list[tuple[str, str]] = []
+    for chunk in chunks:
+        found += chunk.parts or [(chunk.kind, chunk.text)]
+    return found
+
+
+def _output(role: str, text: str) -> str:
+    if role == SQL_KIND:
+        return _pre(_sql_lines(text), "sql")
+    if role == ERROR:
+        return _pre(_lines(text, "error"), "error")
+    if role == SESSION:  # recorded without parts: console text as is
+        return _pre([escape(line) for line in text.split("\n")], "printed")
+    return _pre([escape(line) for line in text.split("\n")], role)
 
 
 def _html_bullets(slide: Slide) -> str:
