@@ -133,18 +133,21 @@ TOOLBAR_STYLES: Mapping[str, Mapping[str, str]] = {
     "dark": {
         "bottom-toolbar": "bg:#303030 #d0d0d0 noreverse",
         "bottom-toolbar.deck": "bold",
+        "bottom-toolbar.title": "bold #ffffff",
         "bottom-toolbar.on": "#87d787",
         "bottom-toolbar.off": "#ff8787",
     },
     "light": {
         "bottom-toolbar": "bg:#e4e4e4 #303030 noreverse",
         "bottom-toolbar.deck": "bold",
+        "bottom-toolbar.title": "bold #000000",
         "bottom-toolbar.on": "#005f00",
         "bottom-toolbar.off": "#870000",
     },
     "contrast": {
         "bottom-toolbar": "bg:#ffffff #000000 bold noreverse",
         "bottom-toolbar.deck": "bold",
+        "bottom-toolbar.title": "bold #000000 underline",
         "bottom-toolbar.on": "bold #005f00",
         "bottom-toolbar.off": "bold #870000",
     },
