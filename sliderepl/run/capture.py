@@ -24,6 +24,7 @@ import types
 from typing import Any, TextIO
 
 from sliderepl.run.events import SQL, Event, Output, Sink, Value
+from sliderepl.run.rows import table_of
 
 _SQL_LOGGER = "sqlalchemy.engine"
 
@@ -179,8 +180,10 @@ class Capture:
             return
         builtins._ = None  # type: ignore[attr-defined]
         text = repr(value)
-        builtins._ = value  # type: ignore[attr-defined]
-        self.deliver(Value(value, text))
+        # rows become a table; a Result read for it leaves a fresh copy
+        rows, kept = table_of(value)
+        builtins._ = kept  # type: ignore[attr-defined]
+        self.deliver(Value(kept, text, rows))
 
     def __enter__(self) -> Capture:
         global _active

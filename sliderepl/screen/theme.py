@@ -70,6 +70,9 @@ _DARK = {
     "toc.current": "bold reverse",
     "toc.number": "bright_black",
     "toc.hidden": "bright_black",
+    "table.header": "bold cyan",
+    "table.border": "bright_black",
+    "table.more": "italic bright_black",
 }
 
 _LIGHT = {
@@ -88,6 +91,7 @@ _LIGHT = {
     "interrupted": "bold dark_orange3",
     "message": "blue",
     "help.command": "bold blue",
+    "table.header": "bold blue",
 }
 
 # A projector washes out thin, dim and dark text: everything bold, no dim
@@ -112,6 +116,9 @@ _CONTRAST = {
     "message": "bold bright_cyan",
     "toc.number": "bold bright_white",
     "toc.hidden": "bold bright_white",
+    "table.header": "bold bright_yellow",
+    "table.border": "bold bright_white",
+    "table.more": "bold bright_white",
     "dim": "bold",
 }
 

@@ -5,10 +5,12 @@ setup slides silently, every shown slide in one namespace, exercise
 solutions proved) and returns a :class:`Recorded` per slide: its code
 blocks with the output, values and SQL each produced, grouped into
 ``Chunk``s of one kind so a handout can draw a console session, then the
-SQL it sent, then the next session.  Timings and object addresses are
-masked as in transcripts, and file paths shortened (the deck's folder
-and the project's are dropped, libraries read ``<site-packages>/...``):
-a handout is read on another machine.  ``plain_markup`` turns the
+SQL it sent, then the next session.  Rows echoed at ``>>>`` (a list of
+``Row``, a ``Result``, ORM objects) are a ``table`` chunk of their own.
+Timings and object addresses are masked as in transcripts, and file
+paths shortened (the deck's folder and the project's are dropped,
+libraries read ``<site-packages>/...``): a handout is read on another
+machine.  ``plain_markup`` turns the
 inline slide markup into (kind, text) pieces any format can render.
 """
 
@@ -41,9 +43,10 @@ from sliderepl.run.headless import (
 )
 from sliderepl.run.masking import PROJECT_DIR, shorten_paths
 from sliderepl.run.navigation import default_interpreter
+from sliderepl.run.rows import Rows
 from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
 
-SESSION, SQL_KIND, NOTICE = "session", "sql", "notice"
+SESSION, SQL_KIND, NOTICE, TABLE = "session", "sql", "notice", "table"
 
 
 @dataclass
@@ -53,6 +56,9 @@ class Chunk:
 
     kind: str
     lines: list[str] = field(default_factory=list)
+    #: a ``table`` chunk's rows (``sliderepl.run.rows``), addresses
+    #: masked; ``lines`` then hold the value's plain repr
+    rows: Rows | None = None
 
     @property
     def text(self) -> str:
@@ -95,6 +101,20 @@ class _Recorder:
             chunks.append(Chunk(kind))
         chunks[-1].lines.extend(text.rstrip("\n").split("\n"))
 
+    def _table(self, rows: Rows, text: str) -> None:
+        assert self.current is not None
+        chunks = (
+            self.current.solution_chunks if self.solving
+            else self.current.chunks
+        )
+        masked = Rows(
+            tuple(mask_addresses(c) for c in rows.columns),
+            tuple(tuple(shorten_paths(mask_addresses(c), self.folders)
+                        for c in row) for row in rows.rows),
+            rows.more,
+        )
+        chunks.append(Chunk(TABLE, text.split("\n"), masked))
+
     def flush(self) -> None:
         if self._partial:
             text, self._partial = self._partial, ""
@@ -115,6 +135,8 @@ class _Recorder:
         elif isinstance(event, BlockStarted):
             if event.shown and event.block.display.strip():
                 self._add(SESSION, prompted(event.block))
+        elif isinstance(event, Value) and event.rows is not None:
+            self._table(event.rows, mask_addresses(event.text))
         elif isinstance(event, Value):
             self._add(SESSION, mask_addresses(event.text))
         elif isinstance(event, SQL):

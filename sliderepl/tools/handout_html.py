@@ -12,6 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.rows import Rows
 from sliderepl.tools.handout import (
     Chunk,
     Recorded,
@@ -46,6 +47,10 @@ code { background: #f2f2f2; padding: 0 .2rem; border-radius: 3px; }
 details { margin: .3rem 0; }
 summary { cursor: pointer; font-weight: 600; }
 footer { margin-top: 3rem; font-size: .8rem; color: #777; }
+table.rows { border-collapse: collapse; margin: .5rem 0;
+  font-family: monospace; font-size: .85rem; }
+table.rows th, table.rows td { border: 1px solid #ccc;
+  padding: .1rem .5rem; text-align: left; }
 """
 
 
@@ -139,7 +144,9 @@ def _html_slide(item: Recorded) -> list[str]:
 def _html_chunks(chunks: list[Chunk]) -> list[str]:
     out = []
     for chunk in chunks:
-        if chunk.kind == "notice":
+        if chunk.rows is not None:
+            out.append(rows_html(chunk.rows))
+        elif chunk.kind == "notice":
             out.append(f'<p class="notice">{escape(chunk.text)}</p>')
         elif chunk.kind == "sql":
             out.append(f'<div class="sql">{_highlight(chunk.text, "sql")}'
@@ -165,3 +172,16 @@ def _html_bullets(slide: Slide) -> str:
         out.append(f"<li>{_html_inline(bullet.text)}</li>")
     out += ["</ul>"] * (depth + 1)
     return "".join(out)
+
+
+def rows_html(rows: Rows) -> str:
+    """Rows echoed at ``>>>`` as an HTML table with its column names."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in rows.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+        for row in rows.rows
+    )
+    more = (f'<p class="notice">{escape(rows.footer())}</p>'
+            if rows.more else "")
+    return (f'<table class="rows"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>{more}")
