@@ -51,7 +51,10 @@ class Rows:
         return len(self.rows) + self.more
 
     def footer(self) -> str:
-        """``… 12 more rows`` when rows were left out, else ""."""
+        """``… 12 more rows`` when rows were left out, ``(no rows)``
+        for none at all, else ""."""
+        if not self.rows:
+            return "(no rows)"
         if not self.more:
             return ""
         return f"… {self.more} more row{'s' if self.more != 1 else ''}"

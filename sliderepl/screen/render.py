@@ -156,7 +156,7 @@ def rows_table(rows: Rows) -> RenderableType:
                          justify="right" if numbers else "left")
     for row in rows.rows:
         table.add_row(*row)
-    if rows.more:
+    if rows.footer():
         return Group(table, Text(rows.footer(), style="table.more"))
     return table
 

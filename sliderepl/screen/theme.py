@@ -154,7 +154,7 @@ TOOLBAR_STYLES: Mapping[str, Mapping[str, str]] = {
     "contrast": {
         "bottom-toolbar": "bg:#ffffff #000000 bold noreverse",
         "bottom-toolbar.deck": "bold",
-        "bottom-toolbar.title": "bold #000000 underline",
+        "bottom-toolbar.title": "bold #000000",
         "bottom-toolbar.on": "bold #005f00",
         "bottom-toolbar.off": "bold #870000",
     },

@@ -75,7 +75,7 @@ def _md_table(rows: Rows) -> list[str]:
            "|" + "|".join("---" for _ in rows.columns) + "|"]
     out += ["| " + " | ".join(_md_cell(c) for c in row) + " |"
             for row in rows.rows]
-    if rows.more:
+    if rows.footer():
         out += ["", f"*{rows.footer()}*"]
     return out
 

@@ -182,6 +182,6 @@ def rows_html(rows: Rows) -> str:
         for row in rows.rows
     )
     more = (f'<p class="notice">{escape(rows.footer())}</p>'
-            if rows.more else "")
+            if rows.footer() else "")
     return (f'<table class="rows"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>{more}")
