@@ -24,7 +24,6 @@ import types
 from typing import Any, TextIO
 
 from sliderepl.run.events import SQL, Event, Output, Sink, Value
-from sliderepl.run.rows import table_of
 
 _SQL_LOGGER = "sqlalchemy.engine"
 
@@ -181,6 +180,8 @@ class Capture:
         builtins._ = None  # type: ignore[attr-defined]
         text = repr(value)
         # rows become a table; a Result read for it leaves a fresh copy
+        from sliderepl.run.rows import table_of
+
         rows, kept = table_of(value)
         builtins._ = kept  # type: ignore[attr-defined]
         self.deliver(Value(kept, text, rows))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sliderepl.deck.model import Block, Slide
-from sliderepl.run.rows import Rows
+
+if TYPE_CHECKING:  # imported when a value is echoed, not at startup
+    from sliderepl.run.rows import Rows
 
 
 @dataclass(frozen=True)

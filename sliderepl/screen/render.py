@@ -20,7 +20,6 @@ from rich.text import Text
 
 from sliderepl.deck.model import Block, Bullet, ParseProblem, Slide
 from sliderepl.run import events
-from sliderepl.run.rows import Rows
 from sliderepl.screen.markup import to_text
 
 if TYPE_CHECKING:
@@ -30,6 +29,8 @@ if TYPE_CHECKING:
         RenderableType,
         RenderResult,
     )
+
+    from sliderepl.run.rows import Rows
 
 _MARKERS = ("•", "◦", "▪")
 #: SQLAlchemy logs parameters as ``[generated in 0.0001s] (...)``,
