@@ -257,3 +257,19 @@ def test_handouts_draw_the_rows_as_tables(tmp_path: Path) -> None:
     assert ('<table class="rows"><thead><tr><th>id</th><th>name</th>'
             "</tr></thead><tbody><tr><td>1</td><td>u1</td></tr>") in html
     assert "… 5 more rows" in html
+
+
+def test_the_deck_line_of_a_deck_that_looks_like_a_library(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # an installed deck collection lives in site-packages
+    from sliderepl.run import tracebacks
+
+    monkeypatch.setattr(tracebacks, "library_name", lambda name: "lib")
+    try:
+        int("x")
+    except ValueError as exc:
+        last, where = tracebacks.summary(exc)
+    assert last == "ValueError: invalid literal for int() with base 10: 'x'"
+    assert where.endswith(': int("x")')
+    assert "test_rows_and_errors.py:" in where

@@ -163,16 +163,23 @@ def remember_source(filename: str, text: str) -> None:
 
 def _where(exc: BaseException) -> str:
     """``FILE:LINE: code`` of the innermost frame that is the deck's (or
-    typed input), not a library's; "" if there is none."""
+    typed input), not a library's (else the outermost frame: the slide's
+    statement); "" if there is none."""
     found: tuple[str, int] | None = None
+    outermost: tuple[str, int] | None = None
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         generated = filename.startswith("<") and not filename.startswith(
             "<stdin-")  # <sqlalchemy generated ...>, <string>
+        if not generated and outermost is None:
+            outermost = (filename, tb.tb_lineno)
         if not generated and library_name(filename) is None:
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
+    # a deck installed in site-packages looks like a library: the slide's
+    # own statement is then the outermost frame
+    found = found or outermost
     if found is None:
         return ""
     filename, line = found
