@@ -129,13 +129,18 @@ def _parser(
         help="open on slide N (earlier slides run silently); without "
         "it, the REPL offers to resume where you stopped last time",
     )
+    parser.add_argument(
+        "--pacing", action="store_true",
+        help="the toolbar shows the time against the deck's target, "
+        "ahead or behind (default: the clock alone)",
+    )
     # the deck collection's own options (its ``_config.py``)
     collection.add_arguments(collections, parser)
     return parser
 
 
 _OWN = frozenset({"deck", "run_all", "short", "presentation", "theme",
-                  "no_echo", "start"})
+                  "no_echo", "start", "pacing"})
 
 
 def parse_options(
@@ -158,6 +163,7 @@ def parse_options(
         echo_sql=not args.no_echo,
         start=args.start or 1,
         resume=args.start is None,
+        pacing=args.pacing,
         deck_options={k: v for k, v in vars(args).items()
                       if k not in _OWN},
     )

@@ -123,6 +123,11 @@ def test_menu_shows_progress(tmp_path: Path) -> None:
 def test_toolbar_shows_the_budget_and_the_pace() -> None:
     state = started(1)
     state.started = 100.0
+    # the projected toolbar: the clock alone, no target, no ahead/behind
+    text = "".join(part for _, part in toolbar(state, now=130.0))
+    assert " 00:30 " in text
+    assert "10:00" not in text and "on time" not in text
+    state.pacing = True  # --pacing
     text = "".join(part for _, part in toolbar(state, now=130.0))
     assert "00:30 / 10:00 on time" in text  # slide 1 of 4: 2:30 each
     repl.handle_line(state, "!goto 4")

@@ -196,10 +196,10 @@ def test_quit_and_ctrl_d_leave_with_status_zero(
 
 
 def test_echo_theme_and_presentation_toggles(tour: repl.ReplState) -> None:
-    assert ("", "  SQL echo ") in toolbar(tour)
+    assert ("", " SQL ") in toolbar(tour, width=100)
     type_keys(tour, "!echo" + ENTER + "!theme contrast" + ENTER)
     assert tour.screen.echo_sql is False and tour.nav.echo_sql is False
-    assert ("class:bottom-toolbar.off", "off") in toolbar(tour)
+    assert ("class:bottom-toolbar.off", "off") in toolbar(tour, width=100)
     assert tour.screen.theme == "contrast"
     type_keys(tour, "!theme sepia" + ENTER + "!pr" + ENTER)
     assert tour.screen.theme == "contrast"
@@ -223,7 +223,8 @@ def test_reset_starts_over(tour: repl.ReplState) -> None:
 def test_toolbar_shows_deck_slide_echo_time_and_hint(
     tour: repl.ReplState,
 ) -> None:
-    text = "".join(part for _, part in toolbar(tour, tour.started + 75))
+    text = "".join(part for _, part in toolbar(tour, tour.started + 75,
+                                               width=120))
     assert "ui_tour.py" in text
     assert "slide 1 / 8" in text
     assert "01:15" in text

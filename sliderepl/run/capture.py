@@ -180,8 +180,12 @@ class Capture:
             return
         builtins._ = None  # type: ignore[attr-defined]
         text = repr(value)
-        builtins._ = value  # type: ignore[attr-defined]
-        self.deliver(Value(value, text))
+        # rows become a table; a Result read for it leaves a fresh copy
+        from sliderepl.run.rows import table_of
+
+        rows, kept = table_of(value)
+        builtins._ = kept  # type: ignore[attr-defined]
+        self.deliver(Value(kept, text, rows))
 
     def __enter__(self) -> Capture:
         # Ctrl-C half-way through the swap would leave the streams and

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sliderepl.deck.model import Block, Slide
+
+if TYPE_CHECKING:  # imported when a value is echoed, not at startup
+    from sliderepl.run.rows import Rows
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,14 @@ class Value:
 
     ``obj`` is the value itself, so a renderer can draw rich renderables
     (objects with ``__rich__`` or ``__rich_console__``) as themselves.
+    ``rows`` is set when the value is a table (``sliderepl.run.rows``).
     """
 
     obj: Any
     text: str
+    #: the value as a table (rows, a ``Result``, ORM objects), or None
+    #: (``sliderepl.run.rows``); ``text`` stays the plain repr
+    rows: Rows | None = None
 
 
 @dataclass(frozen=True)
@@ -67,11 +74,20 @@ class SQL:
 @dataclass(frozen=True)
 class Error:
     """The block raised.  ``traceback`` is already trimmed to the deck's
-    frames and real line numbers; ``expected`` is True on ``e`` slides."""
+    frames and real line numbers; ``expected`` is True on ``e`` slides.
+    The screen shows ``summary`` and ``where`` instead of the traceback
+    for expected and typed errors (``!tb`` then shows the traceback)."""
 
     exception: BaseException
     traceback: str
     expected: bool = False
+    #: the final exception alone (``Type: message``, a note under it)
+    #: and ``FILE:LINE: code`` where it left the deck
+    #: (``sliderepl.run.tracebacks.summary``), for a short display
+    summary: str = ""
+    where: str = ""
+    #: raised by code typed at the prompt, not by a slide
+    typed: bool = False
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,12 @@ from sliderepl.deck.model import Block, Slide
 from sliderepl.run import active, error_notes, leaving
 from sliderepl.run.capture import Capture, mute_echo_handlers
 from sliderepl.run.events import BlockStarted, Error, Interrupted, Sink
-from sliderepl.run.tracebacks import format_exception, remember_source, trim
+from sliderepl.run.tracebacks import (
+    format_exception,
+    remember_source,
+    summary,
+    trim,
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,7 @@ class Interpreter:
                 except (SyntaxError, ValueError, OverflowError) as exc:
                     # no frames: the error is in the text, not in a call
                     exc.__traceback__ = None
-                    return self._failed(capture, exc, False)
+                    return self._failed(capture, exc, False, typed=True)
                 if code is None:
                     return Outcome()
                 return self._execute(code, capture, None, False)
@@ -189,7 +194,7 @@ class Interpreter:
                 raise leaving.LeaveDeck(exc.code) from None
             return self._failed(capture, exc, expected)
         except BaseException as exc:  # the REPL goes on
-            return self._failed(capture, exc, expected)
+            return self._failed(capture, exc, expected, block is None)
         finally:
             if capture.echo_sql:
                 # an engine made with echo=True in this block: mute its
@@ -198,14 +203,17 @@ class Interpreter:
         return Outcome(expected=expected)
 
     def _failed(
-        self, capture: Capture, exc: BaseException, expected: bool
+        self, capture: Capture, exc: BaseException, expected: bool,
+        typed: bool = False,
     ) -> Outcome:
         trim(exc)
         text = format_exception(exc)
+        last, where = summary(exc)
         line = error_notes.note(exc)
         if line is not None:
             text = f"{text.rstrip()}\n{line}\n"
-        capture.tell(Error(exc, text, expected))
+            last = f"{last}\n{line}"
+        capture.tell(Error(exc, text, expected, last, where, typed))
         return Outcome(error=exc, expected=expected)
 
     def _interrupted(

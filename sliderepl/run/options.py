@@ -30,5 +30,8 @@ class Options:
     #: no ``--start`` given: the REPL may offer to resume where the
     #: learner stopped last time
     resume: bool = False
+    #: ``--pacing``: the toolbar shows the time against the deck's
+    #: target, ahead or behind (off: the clock alone)
+    pacing: bool = False
     deck_options: dict[str, Any] = field(default_factory=dict,
                                          compare=False)

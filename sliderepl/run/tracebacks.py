@@ -159,3 +159,53 @@ def remember_source(filename: str, text: str) -> None:
 
     lines = [line + "\n" for line in python_lines(text)]
     linecache.cache[filename] = (len(text), None, lines, filename)
+
+
+def _where(exc: BaseException) -> str:
+    """``FILE:LINE: code`` of the innermost frame that is the deck's (or
+    typed input), not a library's (else the outermost frame: the slide's
+    statement); "" if there is none."""
+    found: tuple[str, int] | None = None
+    outermost: tuple[str, int] | None = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        generated = filename.startswith("<") and not filename.startswith(
+            "<stdin-")  # <sqlalchemy generated ...>, <string>
+        if not generated and outermost is None:
+            outermost = (filename, tb.tb_lineno)
+        if not generated and library_name(filename) is None:
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    # a deck installed in site-packages looks like a library: the slide's
+    # own statement is then the outermost frame
+    found = found or outermost
+    if found is None:
+        return ""
+    filename, line = found
+    code = linecache.getline(filename, line).strip()
+    shown = filename
+    if not filename.startswith("<"):
+        try:
+            relative = os.path.relpath(filename)
+        except ValueError:  # another drive (Windows)
+            relative = filename
+        if not relative.startswith(".."):
+            shown = relative
+    return f"{shown}:{line}: {code}" if code else f"{shown}:{line}"
+
+
+def summary(exc: BaseException) -> tuple[str, str]:
+    """(the final exception as ``Type: message``, possibly several
+    lines; where it left the deck, ``FILE:LINE: code`` or "").
+
+    For an error a slide raises on purpose, or one typed at ``>>>``: the
+    exception that ended it, not the chain that led to it (the full
+    traceback is :func:`format_exception`)."""
+    try:
+        trim(exc)
+        last = "".join(traceback.format_exception_only(exc)).rstrip("\n")
+        where = "" if isinstance(exc, SyntaxError) else _where(exc)
+        return last, where
+    except Exception:  # formatting must never take the REPL down
+        return f"{type(exc).__name__}: <exception could not be shown>", ""

@@ -60,6 +60,9 @@ class Screen:
         self.drawn_early: Slide | None = None
         self._silent = False
         self._mid_line = False
+        #: the last error and echoed value shown (``!tb``, ``!repr``)
+        self.last_error: events.Error | None = None
+        self.last_value: events.Value | None = None
         #: Pages a slide taller than the terminal (``paging.py``); only
         #: engaged on a terminal with a keyboard.
         from sliderepl.screen.paging import Pager
@@ -159,6 +162,10 @@ class Screen:
             self._write(render.output(event.text, event.stream))
             return
         self.pager.stop()  # values, SQL, errors: the code is running
+        if isinstance(event, events.Error):
+            self.last_error = event
+        elif isinstance(event, events.Value):
+            self.last_value = event
         self.show(
             render.event(
                 event,

@@ -30,10 +30,13 @@ if TYPE_CHECKING:
         RenderResult,
     )
 
+    from sliderepl.run.rows import Rows
+
 _MARKERS = ("•", "◦", "▪")
 #: SQLAlchemy logs parameters as ``[generated in 0.0001s] (...)``,
 #: ``[cached since ...]``, ``[raw sql] ...``, ``[no key ...]``.
 _PARAMS = re.compile(r"^\[[^\]]*\]")
+_NUMBER = re.compile(r"^-?\d[\d_]*(\.\d+)?$")
 
 
 def slide_header(slide: Slide, total: int) -> Panel:
@@ -120,6 +123,8 @@ def value(
     from sliderepl.show import Source
 
     obj = event.obj
+    if event.rows is not None:
+        return rows_table(event.rows)
     if isinstance(obj, Source):
         return obj.renderable(syntax_theme)
     if not isinstance(obj, type) and (
@@ -129,6 +134,32 @@ def value(
     from rich.highlighter import ReprHighlighter
 
     return ReprHighlighter()(Text(event.text, style="value"))
+
+
+def rows_table(rows: Rows) -> RenderableType:
+    """Rows echoed at ``>>>`` as a table with their column names; a
+    line under it counts the rows left out (``sliderepl.run.rows``)."""
+    from rich import box
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        header_style="table.header",
+        border_style="table.border",
+        pad_edge=False,
+        show_edge=False,
+        style="value",
+    )
+    for index, name in enumerate(rows.columns):
+        numbers = bool(rows.rows) and all(
+            _NUMBER.match(row[index]) for row in rows.rows
+        )
+        table.add_column(name, overflow="fold",
+                         justify="right" if numbers else "left")
+    for row in rows.rows:
+        table.add_row(*row)
+    if rows.footer():
+        return Group(table, Text(rows.footer(), style="table.more"))
+    return table
 
 
 class LeftRule:
@@ -185,6 +216,20 @@ def error(traceback: str) -> Text:
     return text
 
 
+def error_summary(item: events.Error) -> Text:
+    """An error a slide raised on purpose (or one typed at ``>>>``): the
+    final exception, where it left the deck, and how to see the rest."""
+    text = Text()
+    text.append(item.summary or item.traceback.rstrip("\n"),
+                style="error.last")
+    if item.where:
+        text.append(f"\n  at {item.where}", style="error")
+    shorter = item.summary.count("\n") + 4 < item.traceback.count("\n")
+    if item.summary and shorter:
+        text.append("\n  (!tb shows the full traceback)", style="note")
+    return text
+
+
 def interrupted() -> Text:
     return Text(
         "KeyboardInterrupt: slide stopped; the rest of it did not run",
@@ -222,6 +267,8 @@ def event(
     if isinstance(item, events.SQL):
         return sql(item.text, syntax_theme) if echo_sql else None
     if isinstance(item, events.Error):
+        if (item.expected or item.typed) and item.summary:
+            return error_summary(item)
         return error(item.traceback)
     if isinstance(item, events.Interrupted):
         return interrupted()

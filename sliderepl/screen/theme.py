@@ -70,6 +70,9 @@ _DARK = {
     "toc.current": "bold reverse",
     "toc.number": "bright_black",
     "toc.hidden": "bright_black",
+    "table.header": "bold cyan",
+    "table.border": "bright_black",
+    "table.more": "italic bright_black",
 }
 
 _LIGHT = {
@@ -88,6 +91,7 @@ _LIGHT = {
     "interrupted": "bold dark_orange3",
     "message": "blue",
     "help.command": "bold blue",
+    "table.header": "bold blue",
 }
 
 # A projector washes out thin, dim and dark text: everything bold, no dim
@@ -112,6 +116,9 @@ _CONTRAST = {
     "message": "bold bright_cyan",
     "toc.number": "bold bright_white",
     "toc.hidden": "bold bright_white",
+    "table.header": "bold bright_yellow",
+    "table.border": "bold bright_white",
+    "table.more": "bold bright_white",
     "dim": "bold",
 }
 
@@ -133,18 +140,21 @@ TOOLBAR_STYLES: Mapping[str, Mapping[str, str]] = {
     "dark": {
         "bottom-toolbar": "bg:#303030 #d0d0d0 noreverse",
         "bottom-toolbar.deck": "bold",
+        "bottom-toolbar.title": "bold #ffffff",
         "bottom-toolbar.on": "#87d787",
         "bottom-toolbar.off": "#ff8787",
     },
     "light": {
         "bottom-toolbar": "bg:#e4e4e4 #303030 noreverse",
         "bottom-toolbar.deck": "bold",
+        "bottom-toolbar.title": "bold #000000",
         "bottom-toolbar.on": "#005f00",
         "bottom-toolbar.off": "#870000",
     },
     "contrast": {
         "bottom-toolbar": "bg:#ffffff #000000 bold noreverse",
         "bottom-toolbar.deck": "bold",
+        "bottom-toolbar.title": "bold #000000",
         "bottom-toolbar.on": "bold #005f00",
         "bottom-toolbar.off": "bold #870000",
     },

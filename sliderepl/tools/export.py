@@ -28,6 +28,7 @@ import tokenize
 from pathlib import Path
 
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.rows import Rows
 from sliderepl.tools.handout import (
     Chunk,
     Recorded,
@@ -64,10 +65,27 @@ def _fence(lang: str, text: str) -> str:
     return f"{fence}{lang}\n{text}\n{fence}"
 
 
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|") or " "
+
+
+def _md_table(rows: Rows) -> list[str]:
+    """Rows as a Markdown table, the rows left out counted under it."""
+    out = ["| " + " | ".join(_md_cell(c) for c in rows.columns) + " |",
+           "|" + "|".join("---" for _ in rows.columns) + "|"]
+    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |"
+            for row in rows.rows]
+    if rows.footer():
+        out += ["", f"*{rows.footer()}*"]
+    return out
+
+
 def _md_chunks(chunks: list[Chunk]) -> list[str]:
     parts = []
     for chunk in chunks:
-        if chunk.kind == "notice":
+        if chunk.rows is not None:
+            parts += [*_md_table(chunk.rows), ""]
+        elif chunk.kind == "notice":
             parts += [f"*{chunk.text}*", ""]
         else:
             lang = "sql" if chunk.kind == "sql" else "pycon"

@@ -5,10 +5,12 @@ setup slides silently, every shown slide in one namespace, exercise
 solutions proved) and returns a :class:`Recorded` per slide: its code
 blocks with the output, values and SQL each produced, grouped into
 ``Chunk``s of one kind so a handout can draw a console session, then the
-SQL it sent, then the next session.  Timings and object addresses are
-masked as in transcripts, and file paths shortened (the deck's folder
-and the project's are dropped, libraries read ``<site-packages>/...``):
-a handout is read on another machine.  ``plain_markup`` turns the
+SQL it sent, then the next session.  Rows echoed at ``>>>`` (a list of
+``Row``, a ``Result``, ORM objects) are a ``table`` chunk of their own.
+Timings and object addresses are masked as in transcripts, and file
+paths shortened (the deck's folder and the project's are dropped,
+libraries read ``<site-packages>/...``): a handout is read on another
+machine.  ``plain_markup`` turns the
 inline slide markup into (kind, text) pieces any format can render.
 """
 
@@ -46,9 +48,10 @@ from sliderepl.run.masking import (
     shorten_paths,
 )
 from sliderepl.run.navigation import default_interpreter
+from sliderepl.run.rows import Rows
 from sliderepl.run.transcript import mask_addresses, mask_sql, prompted
 
-SESSION, SQL_KIND, NOTICE = "session", "sql", "notice"
+SESSION, SQL_KIND, NOTICE, TABLE = "session", "sql", "notice", "table"
 #: what each piece of a chunk is (``Chunk.parts``): a block's code as
 #: written (no prompts), what it printed, its echoed value, its error
 CODE, PRINTED, VALUE, ERROR = "code", "printed", "value", "error"
@@ -66,6 +69,9 @@ class Chunk:
     #: block without prompts), ``printed``, ``value``, ``error``, or the
     #: chunk's kind (``sql``, ``notice``)
     parts: list[tuple[str, str]] = field(default_factory=list)
+    #: a ``table`` chunk's rows (``sliderepl.run.rows``), addresses
+    #: masked; ``lines`` then hold the value's plain repr
+    rows: Rows | None = None
 
     @property
     def text(self) -> str:
@@ -117,6 +123,22 @@ class _Recorder:
     def _clean(self, text: str) -> str:
         return mask_secrets(shorten_paths(text, self.folders), self.secrets)
 
+    def _table(self, rows: Rows, text: str) -> None:
+        assert self.current is not None
+        chunks = (
+            self.current.solution_chunks if self.solving
+            else self.current.chunks
+        )
+        masked = Rows(
+            tuple(self._clean(mask_addresses(c)) for c in rows.columns),
+            tuple(tuple(self._clean(mask_addresses(c)) for c in row)
+                  for row in rows.rows),
+            rows.more,
+        )
+        text = self._clean(text)
+        chunks.append(Chunk(TABLE, text.split("\n"), [(TABLE, text)],
+                            masked))
+
     def flush(self) -> None:
         if self._partial:
             text, self._partial = self._partial, ""
@@ -138,6 +160,8 @@ class _Recorder:
             if event.shown and event.block.display.strip():
                 self._add(SESSION, prompted(event.block), CODE,
                           event.block.display)
+        elif isinstance(event, Value) and event.rows is not None:
+            self._table(event.rows, mask_addresses(event.text))
         elif isinstance(event, Value):
             self._add(SESSION, mask_addresses(event.text), VALUE)
         elif isinstance(event, SQL):

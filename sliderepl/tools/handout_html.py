@@ -20,12 +20,14 @@ from __future__ import annotations
 from html import escape
 
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.rows import Rows
 from sliderepl.tools.handout import (
     CODE,
     ERROR,
     NOTICE,
     SESSION,
     SQL_KIND,
+    TABLE,
     Chunk,
     Recorded,
     deck_title,
@@ -246,6 +248,9 @@ def _html_chunks(chunks: list[Chunk]) -> list[str]:
             if shown or pending:
                 end_cell()
             code.append(text)
+        elif role == TABLE:
+            flush_output()
+            shown.append(text)
         else:
             if pending and pending[0][0] != role:
                 flush_output()
@@ -259,6 +264,9 @@ def _parts(chunks: list[Chunk]) -> list[tuple[str, str]]:
     parts counts as one piece of its kind."""
     found: list[tuple[str, str]] = []
     for chunk in chunks:
+        if chunk.rows is not None:  # drawn here: the cell keeps it whole
+            found.append((TABLE, rows_html(chunk.rows)))
+            continue
         found += chunk.parts or [(chunk.kind, chunk.text)]
     return found
 
@@ -288,3 +296,16 @@ def _html_bullets(slide: Slide) -> str:
         out.append(f"<li>{_html_inline(bullet.text)}</li>")
     out += ["</ul>"] * (depth + 1)
     return "".join(out)
+
+
+def rows_html(rows: Rows) -> str:
+    """Rows echoed at ``>>>`` as an HTML table with its column names."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in rows.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+        for row in rows.rows
+    )
+    more = (f'<p class="notice">{escape(rows.footer())}</p>'
+            if rows.footer() else "")
+    return (f'<table class="rows"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>{more}")

@@ -243,3 +243,24 @@ def _plain_title(slide: Slide) -> str:
     from sliderepl.screen.markup import to_text
 
     return to_text(slide.title or "").plain
+
+
+def traceback(state: ReplState, arg: str) -> None:
+    """``!tb``: the full traceback (the whole chain) of the last error."""
+    last = state.screen.last_error
+    if last is None:
+        state.screen.message("no error yet")
+        return
+    state.screen.show(render.error(last.traceback))
+
+
+def plain_repr(state: ReplState, arg: str) -> None:
+    """``!repr``: the last echoed value as Python's repr, not a table."""
+    last = state.screen.last_value
+    if last is None:
+        state.screen.message("no value echoed yet")
+        return
+    from rich.highlighter import ReprHighlighter
+    from rich.text import Text
+
+    state.screen.show(ReprHighlighter()(Text(last.text, style="value")))

@@ -79,6 +79,10 @@ SPECS: tuple[Spec, ...] = (
          actions.check),
     Spec("solution", (), "", "show a solution of this slide's exercise",
          actions.solution),
+    Spec("tb", (), "", "the full traceback of the last error",
+         actions.traceback),
+    Spec("repr", (), "", "the last value echoed as a table, as its "
+         "plain repr", actions.plain_repr),
     Spec("quit", ("q",), "", "leave the deck", actions.quit_deck),
     Spec("help", ("?",), "", "list the commands", show_help),
 )

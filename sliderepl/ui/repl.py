@@ -61,7 +61,10 @@ def _run_interactive(deck: Deck, options: Options) -> int:
         # a person is here: remember their place, offer to resume it
         state.keep_progress = True
         if options.resume:
-            start = ask_resume(deck, state.total, input) or start
+            resumed = ask_resume(deck, state.total, input)
+            if resumed is not None:
+                start = resumed
+                state.pacing = False  # a learner back from a break
     guarded(state, lambda: begin(state, start))
     if not at_terminal:
         # Piped in, or captured to a file: no line editor, which would

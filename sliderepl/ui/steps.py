@@ -56,6 +56,9 @@ class ReplState:
     slide_listeners: list[SlideListener] = field(default_factory=list)
     #: Wall-clock start, for the notes window's clock.
     wall_started: float = field(default_factory=time.time)
+    #: The toolbar shows ahead / behind (``--pacing``; never for a
+    #: learner who resumed part-way).
+    pacing: bool = False
 
     @property
     def keep_progress(self) -> bool:
@@ -124,6 +127,7 @@ def make_state(
     # interpreter captures it (F2 and !echo both change it)
     screen.echo_follows(nav)
     state = ReplState(nav, screen, deck.path.name)
+    state.pacing = options.pacing and options.start <= 1
     screen.on_code = lambda text: _remember(state, text)
     return state
 

@@ -1,0 +1,149 @@
+"""Echoed values that are rows, as a table with column names.
+
+``table_of(value)`` recognises what a slide echoes at ``>>>`` that is
+really a table, and returns it as plain data (:class:`Rows`: column
+names and each cell as text, the first ``LIMIT`` rows) for the screen
+and the handouts to draw, or None:
+
+* a list (or tuple) of SQLAlchemy ``Row``: columns from ``Row._fields``;
+* a ``Result`` (``conn.execute(...)``, a ``CursorResult``) that returns
+  rows: columns from ``Result.keys()``;
+* a list (or tuple) of ORM objects of one mapped class with a
+  ``__table__``: the mapped table's columns.  Cells come from what the
+  object has loaded (``inspect(obj).dict``): drawing a table never
+  sends SQL; an attribute not loaded (expired after a commit, deferred)
+  reads ``(not loaded)``.
+
+Echoing a ``Result`` reads its rows (as printing them would): the
+interpreter then binds ``_`` to a fresh ``Result`` over the same rows
+(``Result.freeze()``), so ``_.all()`` still has them; the name the
+result was kept in is consumed, as after a ``for`` loop over it.
+
+SQLAlchemy is never imported here: a value can only be a ``Row`` once
+the deck imported it (startup stays at its floor).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+#: rows shown; the rest are counted ("... 12 more rows")
+LIMIT = 20
+#: a cell longer than this is cut, ending in "…"
+CELL = 60
+NOT_LOADED = "(not loaded)"
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table to draw: ``columns``, the first rows' cells as text, and
+    how many rows were left out (``more``)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    more: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.rows) + self.more
+
+    def footer(self) -> str:
+        """``… 12 more rows`` when rows were left out, ``(no rows)``
+        for none at all, else ""."""
+        if not self.rows:
+            return "(no rows)"
+        if not self.more:
+            return ""
+        return f"… {self.more} more row{'s' if self.more != 1 else ''}"
+
+
+def cell(value: object) -> str:
+    """One value as table text: ``str`` of it on one line, cut short."""
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:  # noqa: BLE001 - a broken __str__ is one cell
+        text = object.__repr__(value)
+    text = " ".join(text.split("\n"))
+    if len(text) > CELL:
+        text = text[: CELL - 1] + "…"
+    return text
+
+
+def _rows(columns: Iterable[str], rows: list[Any],
+          cells: Any = tuple) -> Rows:
+    shown = tuple(tuple(cell(v) for v in cells(row)) for row in rows[:LIMIT])
+    return Rows(tuple(str(c) for c in columns), shown,
+                max(len(rows) - LIMIT, 0))
+
+
+def _row_type() -> Any:
+    module = sys.modules.get("sqlalchemy.engine.row")
+    return getattr(module, "Row", None) if module is not None else None
+
+
+def _result_type() -> Any:
+    module = sys.modules.get("sqlalchemy.engine.result")
+    return getattr(module, "Result", None) if module is not None else None
+
+
+def table_of(value: object) -> tuple[Rows | None, object]:
+    """(the table ``value`` is, or None; the value ``_`` should hold).
+
+    The second item is ``value`` itself, except for a ``Result``: reading
+    it consumes it, so a fresh one over the same rows stands in."""
+    try:
+        return _table_of(value)
+    except Exception:  # noqa: BLE001 - the plain repr is shown instead
+        return None, value
+
+
+def _table_of(value: Any) -> tuple[Rows | None, object]:
+    result = _result_type()
+    if result is not None and isinstance(value, result):
+        if not getattr(value, "returns_rows", False):
+            return None, value
+        columns = list(value.keys())
+        frozen = value.freeze()
+        rows = list(frozen().all())
+        return _rows(columns, rows), frozen()
+    if not isinstance(value, (list, tuple)) or not value:
+        return None, value
+    row = _row_type()
+    first: Any = value[0]
+    if row is not None and isinstance(first, row):
+        fields = first._fields
+        if all(isinstance(r, row) and r._fields == fields for r in value):
+            return _rows(fields, list(value)), value
+        return None, value
+    if hasattr(type(first), "__table__") and all(
+        type(item) is type(first) for item in value
+    ):
+        return _objects(list(value)), value
+    return None, value
+
+
+def _objects(objects: list[Any]) -> Rows | None:
+    from sqlalchemy import inspect
+
+    cls = type(objects[0])
+    mapper = inspect(cls, raiseerr=False)
+    table = getattr(cls, "__table__", None)
+    if mapper is None or table is None:
+        return None
+    names: list[str] = []
+    keys: list[str] = []
+    for column in table.columns:
+        try:
+            keys.append(mapper.get_property_by_column(column).key)
+        except Exception:  # noqa: BLE001 - a column not mapped
+            continue
+        names.append(column.name)
+
+    def cells(obj: Any) -> tuple[object, ...]:
+        loaded = inspect(obj).dict
+        return tuple(loaded.get(key, NOT_LOADED) for key in keys)
+
+    return _rows(names, objects, cells) if names else None
