@@ -1,9 +1,10 @@
 """How long the first Tab takes, and each one after it.
 
 A fresh process per run (the prompt's completer is loaded with the
-prompt; what it imports on the first Tab, or jedi, is on the clock), with the objects a deck
-leaves at the prompt: a Table, an Engine and a Session on SQLite.  Prints
-the median first-Tab and later-Tab latency per typed text.  With
+prompt; what it imports on the first Tab, or jedi, is on the clock), with
+the objects a deck leaves at the prompt: a Table, an Engine and a
+Session on SQLite.  Prints the median first-Tab and later-Tab latency
+per typed text.  With
 ``--jedi`` it times ``jedi.Interpreter`` on the same namespace for
 comparison (jedi is not a dependency: install it to compare).
 
@@ -43,7 +44,8 @@ def once():
     if library == "jedi":
         import jedi
         jedi.settings.allow_unsafe_interpreter_executions = False
-        found = [c.name for c in jedi.Interpreter(text, [namespace]).complete()]
+        interpreter = jedi.Interpreter(text, [namespace])
+        found = [c.name for c in interpreter.complete()]
     else:
         completer = NamespaceCompleter(lambda: namespace)
         found = [c.text for c in

@@ -20,9 +20,22 @@ from tests.test_repl_input import (  # noqa: F401
 
 
 class Hostile:
+    """Raises wherever ``name?`` could look."""
+
     @property
     def boom(self) -> Any:
         raise RuntimeError("property ran")
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        raise RuntimeError("__class__ ran")
+
+    @property
+    def __doc__(self) -> str:  # type: ignore[override]
+        raise RuntimeError("__doc__ ran")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("__repr__ ran")
 
 
 @pytest.fixture
@@ -115,6 +128,11 @@ def test_bad_names_are_messages_not_tracebacks(
     assert "engine.nope: AttributeError:" in shown
     assert "hostile.boom: RuntimeError: property ran" in shown
     assert "Traceback" not in shown
+    shown = shown_after(pools, "hostile?" + ENTER + "hostile??" + ENTER)
+    assert "Type:      tests.test_prompt_introspect.Hostile" in shown
+    assert "<repr failed: RuntimeError: __repr__ ran>" in shown
+    assert "class Hostile:" in shown  # the source of its class
+    assert "Traceback" not in shown and "internal error" not in shown
 
 
 def test_long_source_is_paged(pools: repl.ReplState) -> None:

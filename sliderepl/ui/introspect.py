@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +74,7 @@ def describe(obj: Any, path: str) -> RenderableType:
     signature = _signature(obj)
     if signature is not None:
         rows.append(("Signature", f"{path.rsplit('.', 1)[-1]}{signature}"))
-    if not (callable(obj) or inspect.ismodule(obj)):
+    if not (callable(obj) or issubclass(type(obj), types.ModuleType)):
         rows.append(("Value", _short_repr(obj)))
     where = _file(obj)
     if where:
@@ -99,7 +100,7 @@ def source(obj: Any, path: str, syntax_theme: str) -> RenderableType:
     target = obj if _has_own_source(obj) else type(obj)
     try:
         lines, _ = inspect.getsourcelines(target)
-    except (OSError, TypeError) as exc:
+    except Exception as exc:  # OSError, TypeError; or the object's own
         return Text(_no_source(path, target, exc), style="note")
     where = _file(target)
     header = Text()
@@ -123,23 +124,23 @@ def source(obj: Any, path: str, syntax_theme: str) -> RenderableType:
 
 
 def _has_own_source(obj: Any) -> bool:
-    return (
-        inspect.ismodule(obj)
-        or inspect.isclass(obj)
-        or inspect.isroutine(obj)
-        or inspect.ismethod(obj)
-        or inspect.isframe(obj)
-        or inspect.iscode(obj)
-        or inspect.istraceback(obj)
-    )
+    # type(obj) only: isinstance() reads __class__, which may raise
+    return issubclass(type(obj), (
+        type, types.ModuleType, types.FunctionType, types.MethodType,
+        types.BuiltinFunctionType, types.FrameType, types.CodeType,
+        types.TracebackType,
+    ))
 
 
 def _no_source(path: str, target: Any, exc: Exception) -> str:
-    if inspect.isbuiltin(target) or (
-        inspect.isclass(target) and target.__module__ == "builtins"
+    kind = type(target)
+    if issubclass(kind, types.BuiltinFunctionType) or (
+        issubclass(kind, type) and target.__module__ == "builtins"
     ):
         why = "it is built into Python (written in C)"
-    elif inspect.ismodule(target) and not getattr(target, "__file__", None):
+    elif issubclass(kind, types.ModuleType) and not getattr(
+        target, "__file__", None
+    ):
         why = "a built-in module"
     elif isinstance(exc, OSError):
         why = "its file is not available (compiled, or typed and gone)"
@@ -161,7 +162,7 @@ def _signature(obj: Any) -> str | None:
         return None
     try:
         return str(inspect.signature(obj))
-    except (TypeError, ValueError):  # many builtins have none
+    except Exception:  # many builtins have none; __signature__ may raise
         return None
 
 
@@ -177,11 +178,11 @@ def _file(obj: Any) -> str:
     target = obj if _has_own_source(obj) else type(obj)
     try:
         path = inspect.getsourcefile(target) or inspect.getfile(target)
-    except (OSError, TypeError):
+    except Exception:  # OSError, TypeError: no file (C, typed and gone)
         return ""
     try:
         line = inspect.getsourcelines(target)[1]
-    except (OSError, TypeError):
+    except Exception:
         return path
     return f"{path}:{line}" if line else path
 
