@@ -4,9 +4,9 @@ A fresh process per run (the prompt's completer is loaded with the
 prompt; what it imports on the first Tab, or jedi, is on the clock), with
 the objects a deck leaves at the prompt: a Table, an Engine and a
 Session on SQLite.  Prints the median first-Tab and later-Tab latency
-per typed text.  With
-``--jedi`` it times ``jedi.Interpreter`` on the same namespace for
-comparison (jedi is not a dependency: install it to compare).
+per typed text.  With ``--jedi`` it times ``jedi.Interpreter`` on the
+same namespace for comparison (jedi is not a dependency: install it to
+compare).
 
 Run: python benchmarks/first_tab.py [-n 5] [--jedi]
 """
