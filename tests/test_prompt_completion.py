@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -217,17 +217,29 @@ def typed(state: Any, steps: list[tuple[str, str | None]]) -> str:
     with create_pipe_input() as pipe:
         session = make_session(state, InMemoryHistory(), pipe, DummyOutput())
 
+        def wait(done: Callable[[Any], bool]) -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if done(session.app.current_buffer):
+                    return
+                time.sleep(0.01)
+
+        def selected(buffer: Any) -> bool:
+            state = buffer.complete_state
+            return state is not None and state.current_completion is not None
+
         def feed() -> None:
             for keys, then in steps:
+                if keys == "\r" and selected(session.app.current_buffer):
+                    # Enter takes a completion picked in the menu (as in a
+                    # terminal); the next Enter sends the line
+                    pipe.send_text(keys)
+                    wait(lambda buffer: buffer.complete_state is None)
                 pipe.send_text(keys)
-                deadline = time.monotonic() + 10
-                while then is not None and time.monotonic() < deadline:
-                    buffer = session.app.current_buffer
-                    if buffer.text == then or (
+                if then is not None:
+                    wait(lambda buffer, then=then: buffer.text == then or (
                         then == MENU and buffer.complete_state is not None
-                    ):
-                        break
-                    time.sleep(0.01)
+                    ))
 
         threading.Thread(target=feed, daemon=True).start()
         return session.prompt()
