@@ -44,15 +44,13 @@ class NotFound(Exception):
 
 
 def lookup(namespace: Mapping[str, Any], path: str) -> Any:
-    import builtins
+    from sliderepl.ui.live_attrs import NotSafe, named
 
     head, *rest = path.split(".")
-    if head in namespace:
-        obj = namespace[head]
-    elif head in vars(builtins):
-        obj = vars(builtins)[head]
-    else:
-        raise NotFound(f"{head} is not defined")
+    try:
+        obj = named(namespace, head)
+    except NotSafe:
+        raise NotFound(f"{head} is not defined") from None
     done = head
     for name in rest:
         try:

@@ -54,17 +54,21 @@ class NotSafe(Exception):
     """Following this name would run code we do not trust (or fails)."""
 
 
-def resolve(namespace: Mapping[str, Any], path: str) -> Any:
-    """The object ``path`` (``a.b.c``) names, looked up safely."""
+def named(namespace: Mapping[str, Any], name: str) -> Any:
+    """What ``name`` is at the prompt: the namespace's, else a builtin."""
     import builtins
 
+    if name in namespace:
+        return namespace[name]
+    if name in vars(builtins):
+        return vars(builtins)[name]
+    raise NotSafe(name)
+
+
+def resolve(namespace: Mapping[str, Any], path: str) -> Any:
+    """The object ``path`` (``a.b.c``) names, looked up safely."""
     head, *rest = path.split(".")
-    if head in namespace:
-        obj = namespace[head]
-    elif head in vars(builtins):
-        obj = vars(builtins)[head]
-    else:
-        raise NotSafe(head)
+    obj = named(namespace, head)
     for name in rest:
         obj = attribute(obj, name)
     return obj
