@@ -55,7 +55,7 @@ def test_commands_and_aliases(line: str, expected: Command) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["x = 1", "", "   ", "print('!n')", "a != b", "#!n", "?x", "help()"],
+    ["x = 1", "", "   ", "print('!n')", "a != b", "#!n", "x ?= 1", "help()"],
 )
 def test_python_is_not_a_command(line: str) -> None:
     assert parse(line) is None

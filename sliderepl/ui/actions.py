@@ -7,8 +7,9 @@ talk to the user through ``state.screen``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sliderepl.deck.model import Slide
 from sliderepl.screen import render
@@ -167,6 +168,40 @@ def show_slide(state: ReplState, arg: str) -> None:
         state.screen.show(render.bullets(slide.bullets))
     state.screen.code(slide)
     state.screen.message(f"(not run; still on slide {state.position})")
+
+
+def doc(state: ReplState, name: str) -> None:
+    """``name?`` / ``!doc name``: signature and docstring."""
+    from sliderepl.ui import introspect
+
+    _introspected(state, name, introspect.describe)
+
+
+def source(state: ReplState, name: str) -> None:
+    """``name??`` / ``!source name``: the source, paged if long."""
+    from sliderepl.ui import introspect
+
+    theme = state.screen.syntax_theme
+    _introspected(state, name,
+                  lambda obj, path: introspect.source(obj, path, theme))
+
+
+def _introspected(
+    state: ReplState, name: str, show: Callable[[Any, str], Any]
+) -> None:
+    from sliderepl.ui.introspect import NotFound, lookup
+
+    try:
+        obj = lookup(state.nav.interpreter.namespace, name.strip())
+    except NotFound as exc:
+        state.screen.message(str(exc), failed=True)
+        return
+    pager = state.screen.pager
+    pager.new_slide()  # a long docstring or source is paged like a slide
+    try:
+        state.screen.show(show(obj, name.strip()))
+    finally:
+        pager.stop()
 
 
 def set_theme(state: ReplState, name: str) -> None:

@@ -1,4 +1,4 @@
-"""Commands typed at the prompt: ``!next``, ``!goto 3``, ``?``...
+"""Commands typed at the prompt: ``!next``, ``!goto 3``, ``?``, ``name?``...
 
 The command table: each ``Spec`` carries a command's name, aliases,
 argument, help line and handler (``actions.py``).  ``parse(line)`` is
@@ -85,6 +85,10 @@ SPECS: tuple[Spec, ...] = (
          "plain repr", actions.plain_repr),
     Spec("quit", ("q",), "", "leave the deck", actions.quit_deck),
     Spec("help", ("?",), "", "list the commands", show_help),
+    Spec("doc", (), "NAME", "what NAME is: signature, docstring "
+         "(also NAME?)", actions.doc),
+    Spec("source", (), "NAME", "the source of NAME (also NAME??)",
+         actions.source),
 )
 
 _BY_WORD: dict[str, Spec] = {}
@@ -123,7 +127,10 @@ def parse(line: str) -> Command | BadCommand | None:
     if text == "?":
         return Command("help")
     if not text.startswith("!"):
-        return None
+        from sliderepl.ui.introspect import asked
+
+        question = asked(text)  # name? / name?? as in IPython
+        return Command(*question) if question else None
     word, _, arg = text[1:].partition(" ")
     word = word.lower()
     arg = arg.strip()
@@ -137,6 +144,9 @@ def parse(line: str) -> Command | BadCommand | None:
     if spec.arg in ("N", "N|WORDS") and not arg:
         return BadCommand(f"!{spec.name} needs a slide number: "
                           f"!{spec.name} 3")
+    if spec.arg == "NAME" and not arg:
+        return BadCommand(f"!{spec.name} needs a name: !{spec.name} "
+                          "engine, or engine?")
     if spec.arg == "N" and not _is_int(arg):
         return BadCommand(f"!{spec.name} needs a slide number, "
                           f"not {arg!r}")

@@ -2,8 +2,9 @@
 
 The namespace is fetched through a callable each time, because going back
 in a deck rebuilds it: a completer holding the old dict would offer names
-that no longer exist.  Completing ``a.b.`` looks attributes up on the
-object (no calls are made); any exception there just means no completions.
+that no longer exist.  Completing ``a.b.`` follows the dotted name on the
+live objects without running their code (``live_attrs.py``, imported on
+the first Tab); anything that goes wrong there just means no completions.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from prompt_toolkit.document import Document
 
 from sliderepl.ui.commands import SPECS
 
-_DOTTED = re.compile(r"([A-Za-z_][\w.]*)\.(\w*)$")
+#: ``a.b.c.pre``: a dotted name, not the tail of ``f(x).a`` or ``x[0].a``
+_DOTTED = re.compile(r"(?<![\w.)\]'\"])([A-Za-z_][\w.]*)\.(\w*)$")
 _NAME = re.compile(r"[A-Za-z_]\w*$")
 
 
@@ -66,18 +68,11 @@ class NamespaceCompleter(Completer):
         )
 
     def _attributes(self, path: str, prefix: str) -> Iterable[Completion]:
-        head, *rest = path.split(".")
-        namespace = self.namespace()
-        if head in namespace:
-            obj = namespace[head]
-        elif hasattr(builtins, head):
-            obj = getattr(builtins, head)
-        else:
-            return
-        for part in rest:
-            obj = getattr(obj, part)
+        from sliderepl.ui import live_attrs
+
+        obj = live_attrs.resolve(self.namespace(), path)
         # Private names only when the user asks for them.
-        for name in sorted(dir(obj)):
+        for name in sorted(live_attrs.names(obj)):
             if not name.startswith(prefix):
                 continue
             if name.startswith("_") and not prefix.startswith("_"):

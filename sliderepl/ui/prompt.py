@@ -1,7 +1,8 @@
 """The prompt_toolkit side of the REPL: session, history, the loop.
 
 Imported only once the first slide is on screen.  The session gets
-Python highlighting, multi-line editing (``keys.py``), completion from the
+Python highlighting in the theme's slide-code colours (``input_style.py``),
+multi-line editing (``keys.py``), completion from the
 live namespace (``completion.py``), the toolbar (``toolbar.py``) and a
 history file per deck (``history.py``).  ``prompt_loop`` takes an optional
 prompt_toolkit input and output so tests can drive it with keystrokes.
@@ -15,13 +16,13 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.lexers import PygmentsLexer
-from prompt_toolkit.styles import DynamicStyle, Style
+from prompt_toolkit.styles import DynamicStyle
 from pygments.lexers.python import PythonLexer
 
-from sliderepl.screen.theme import TOOLBAR_STYLES
 from sliderepl.ui.commands import handle_line
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.history import history_path
+from sliderepl.ui.input_style import prompt_style
 from sliderepl.ui.keys import build_key_bindings
 from sliderepl.ui.paste_guard import install as install_paste_guard
 from sliderepl.ui.steps import ReplState
@@ -68,9 +69,6 @@ def make_session(
     input: Input | None = None,
     output: Output | None = None,
 ) -> PromptSession[str]:
-    def style() -> Style:
-        return Style.from_dict(dict(TOOLBAR_STYLES[state.screen.theme]))
-
     return PromptSession(
         message=">>> ",
         prompt_continuation="... ",
@@ -81,7 +79,11 @@ def make_session(
         complete_while_typing=False,
         history=history,
         bottom_toolbar=lambda: FormattedText(toolbar(state)),
-        style=DynamicStyle(style),
+        # typed code in the slide code's colours, following !theme; none
+        # of prompt_toolkit's own palette underneath (its dark-red
+        # strings are unreadable on a dark terminal)
+        style=DynamicStyle(lambda: prompt_style(state.screen.theme)),
+        include_default_pygments_style=False,
         # The elapsed time in the toolbar ticks; tests pass no refresh.
         refresh_interval=1.0 if output is None else 0,
         input=input,
