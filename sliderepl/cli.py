@@ -129,13 +129,18 @@ def _parser(
         help="open on slide N (earlier slides run silently); without "
         "it, the REPL offers to resume where you stopped last time",
     )
+    parser.add_argument(
+        "--watch", action="store_true",
+        help="reload the deck when its file (or an included one) is "
+        "saved, back on the same slide: for rehearsing a deck",
+    )
     # the deck collection's own options (its ``_config.py``)
     collection.add_arguments(collections, parser)
     return parser
 
 
 _OWN = frozenset({"deck", "run_all", "short", "presentation", "theme",
-                  "no_echo", "start"})
+                  "no_echo", "start", "watch"})
 
 
 def parse_options(
@@ -149,6 +154,8 @@ def parse_options(
         parser.error("--start must be 1 or more")
     if args.run_all and args.deck is None:
         parser.error("--run-all needs a DECK")
+    if args.run_all and args.watch:
+        parser.error("--watch is for the REPL, not --run-all")
     return Options(
         deck=args.deck,
         run_all=args.run_all,
@@ -158,6 +165,7 @@ def parse_options(
         echo_sql=not args.no_echo,
         start=args.start or 1,
         resume=args.start is None,
+        watch=args.watch,
         deck_options={k: v for k, v in vars(args).items()
                       if k not in _OWN},
     )
