@@ -12,23 +12,28 @@ from sliderepl.deck.markup import plain
 from sliderepl.deck.model import Slide
 
 
+def paragraphs(lines: list[str]) -> list[str]:
+    """Intro lines joined into paragraphs (an empty ``#`` line splits)."""
+    found: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            found.append(" ".join(current))
+            current = []
+    if current:
+        found.append(" ".join(current))
+    return found
+
+
 def intro(slide: Slide) -> tuple[str, ...]:
     """The slide's intro as paragraphs of plain text (its wrapped comment
     lines joined; a lone ``#`` separates paragraphs).  A slide with no
     intro offers its bullets instead, one paragraph each."""
-    paragraphs: list[str] = []
-    words: list[str] = []
-    for line in slide.intro:
-        if line.strip():
-            words.append(line.strip())
-        elif words:
-            paragraphs.append(" ".join(words))
-            words = []
-    if words:
-        paragraphs.append(" ".join(words))
-    if not paragraphs:
-        paragraphs = [f"* {bullet.text}" for bullet in slide.bullets]
-    return tuple(plain(text).strip() for text in paragraphs)
+    found = paragraphs(slide.intro) or [
+        f"* {bullet.text}" for bullet in slide.bullets]
+    return tuple(plain(text).strip() for text in found)
 
 
 def code(slide: Slide) -> tuple[str, ...]:
