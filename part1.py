@@ -147,6 +147,13 @@ def unechoed():
 
 ### slide:: b
 ### title:: Part 1: connections, pools, events, dialects
+### note:: Say which database the room sees: the last line prints it. SQLite
+### note:: by default; with --db postgresql or --db mariadb a few slides show
+### note:: more.
+### note::
+### note:: Forty-five minutes for about sixty slides: under a minute each.
+### note:: The case studies (disconnects, audit log, change watcher) are
+### note:: where the time goes; the 2010 slides are quick.
 # The layer under everything else: how SQLAlchemy talks to a database,
 # and where you can hook into it.
 ### * Engines: a dialect plus a pool
@@ -159,6 +166,13 @@ print("this deck is running on:", backend)
 
 ### slide::
 ### title:: What create_engine builds
+### note:: Point at 'connections so far: 0': create_engine opened nothing.
+### note:: The first connect() makes one, and afterwards it waits in the pool
+### note:: (1).
+### note::
+### note:: The SQL echo shows BEGIN (implicit) and ROLLBACK: a connect()
+### note:: block that does not commit rolls back. Worth saying now, it comes
+### note:: back on every slide.
 # ``create_engine`` connects to nothing yet.  It builds a **dialect** (how
 # to talk to this kind of database through this driver) and a **pool**
 # (where connections wait between uses).
@@ -172,6 +186,11 @@ print("connections after the first use:", engine.pool.checkedin())
 
 ### slide:: l
 ### title:: URLs
+### note:: Point at the *** in the printed URL: str() masks the password,
+### note:: render_as_string(hide_password=False) does not.
+### note::
+### note:: The last line is the reason for URL.create: a password with @, /
+### note:: and : round-trips without hand-quoting.
 # ``dialect+driver://user:password@host:port/database?options``.
 # ``make_url`` parses one; ``URL.create`` builds one without quoting
 # trouble; the password is masked when printed.
@@ -187,6 +206,9 @@ make_url(built.render_as_string(hide_password=False)).password
 
 ### slide:: l
 ### title:: Configuring from a dict
+### note:: The pool size came in as the string '3' and the pool reports 3:
+### note:: engine_from_config converts. app.title is ignored because of the
+### note:: prefix.
 # ``engine_from_config`` reads ``sqlalchemy.*`` keys from a settings
 # dict (an ini file, environment...), converting strings to the types
 # ``create_engine`` expects.
@@ -202,6 +224,8 @@ configured.dispose()
 
 ### slide:: e
 ### title:: 2010: engine.execute and implicit autocommit
+### note:: Expected error; keep it short. The one thing to remember: in 2.x
+### note:: you take a connection and you commit.
 # 2010 code called ``engine.execute("...")`` and relied on "autocommit"
 # guessing from the SQL text.  Both are gone in 2.x: you take a
 # connection, statements run in a transaction, and you commit.  So is
@@ -210,6 +234,8 @@ engine.execute("SELECT 1")
 
 ### slide:: e
 ### title:: Plain strings need text()
+### note:: Expected error too: ObjectNotExecutableError. text() or
+### note:: exec_driver_sql; the next slide shows both.
 # Plain strings are gone too: ``text()`` for SQL you write, or
 # ``exec_driver_sql`` for the driver's own syntax.
 with engine.connect() as cx:
@@ -217,6 +243,11 @@ with engine.connect() as cx:
 
 ### slide::
 ### title:: The modern forms
+### note:: Compare the two echoes: connect() plus commit() ends in COMMIT,
+### note:: and so does begin() with no commit call at all.
+### note::
+### note:: exec_driver_sql shows [raw sql] in the echo: no SQLAlchemy
+### note:: compilation, the driver's own syntax.
 # ``engine.connect()`` for work you commit yourself, ``engine.begin()``
 # for a block that commits at the end (or rolls back on an exception).
 with engine.connect() as cx:
@@ -228,6 +259,8 @@ with engine.begin() as cx:
 
 ### slide:: b
 ### title:: Why almost nobody writes an Engine class
+### note:: Reveal the bullets one by one, then run. The creator= function was
+### note:: called exactly once: one connection made, then pooled.
 # Engines were designed to be subclassed.  In practice nobody needs to:
 ### * an Engine only glues a dialect, a pool and events together
 ### * what you want to change lives in one of those three
@@ -247,6 +280,9 @@ custom.dispose()
 
 ### slide::
 ### title:: There is always a pool
+### note:: Point at the first line: SQLite in memory gets
+### note:: SingletonThreadPool, because each new connection would be a new
+### note:: empty database. Everything else gets QueuePool.
 # Even a single connection goes through one.  Each dialect picks its
 # default; asking the dialect class imports no driver and connects to
 # nothing (``create_engine`` would import psycopg or PyMySQL).
@@ -259,6 +295,8 @@ for where in ("sqlite://", "sqlite:///file.db",
 
 ### slide:: b
 ### title:: Choosing a pool
+### note:: Ask who runs PgBouncer or forks workers: those are the NullPool
+### note:: users. Then point at 'opened 2 | closed 2'.
 ### * ``QueuePool``: ``pool_size`` kept, ``max_overflow`` extra (the default)
 ### * ``NullPool``: no pooling (PgBouncer does it; forked workers)
 ### * ``StaticPool``: one connection for all (SQLite in memory, tests)
@@ -278,6 +316,8 @@ unpooled.dispose()
 
 ### slide:: l
 ### title:: Passing a pool
+### note:: Read the two status lines aloud: checked out 2, then in pool 2.
+### note:: Long-only slide; skip it with --short when late.
 # ``pool=`` takes a ready pool; it calls its creator for new connections.
 pool = QueuePool(lambda: dbapi.connect(*cargs, **cparams),
                  pool_size=2, max_overflow=0)
@@ -290,6 +330,8 @@ pooled.dispose()
 
 ### slide:: e
 ### title:: 2010: PoolListener is now event.listen
+### note:: Expected TypeError: the listeners argument is gone. Go straight on
+### note:: to the events firing.
 # ``create_engine(listeners=[...])`` and ``pool.add_listener()`` are
 # gone.  The same hooks are **pool events**, registered with
 # ``event.listen`` on an engine (or a pool), and removable.
@@ -297,6 +339,12 @@ create_engine(url, listeners=[object()])
 
 ### slide::
 ### title:: Pool events, firing
+### note:: The order on the first use: first_connect, connect, checkout, then
+### note:: reset and checkin on the way back. The second use shows only
+### note:: checkout, reset, checkin: the connection was reused.
+### note::
+### note:: Exercise slide: give the room two minutes; the solution is below
+### note:: for you. !check tells them if they got it.
 # ``first_connect`` once per engine, ``connect`` per new DBAPI connection,
 # ``checkout`` / ``checkin`` per use, ``reset`` on the way back.
 watched = pool_of_one()
@@ -327,6 +375,9 @@ watched.dispose()
 
 ### slide::
 ### title:: Per-connection settings on connect
+### note:: The setting differs per database (shown in the first line). Both
+### note:: checkouts show it: the connect listener ran once, the connection
+### note:: kept it.
 # A ``connect`` listener runs once per new DBAPI connection: the place
 # for session settings every connection must have.
 print("setting:", SETTING[0])
@@ -345,6 +396,12 @@ configured.dispose()
 
 ### slide::
 ### title:: ...and without the commit
+### note:: On SQLite (and MariaDB) both checkouts still show the setting,
+### note:: which is the point: only PostgreSQL loses it, because the SET ran
+### note:: inside the transaction the pool rolls back.
+### note::
+### note:: If you run on SQLite, say what PostgreSQL would show: the default
+### note:: value on checkout 2.
 # The same listener without ``commit()``.  PostgreSQL runs the SET inside
 # the transaction the driver just began; the pool rolls it back when the
 # connection returns, so the setting silently vanishes.  SQLite's PRAGMA
@@ -363,6 +420,8 @@ forgetful.dispose()
 
 ### slide::
 ### title:: Uncommitted work on return to the pool
+### note:: The insert went through a raw cursor, never committed. Point at
+### note:: the reset line printed by raw.close(), then at 'rows: 0'.
 # A connection that comes back with a transaction open is **rolled
 # back** by the pool (``pool_reset_on_return``), whoever forgot it.
 items = Table("items", MetaData(), Column("id", Integer, primary_key=True))
@@ -381,6 +440,8 @@ event.remove(engine, "reset", show_reset)
 
 ### slide::
 ### title:: Temporary tables outlive the checkout
+### note:: 'next checkout sees scratch: True' is the surprise: a temp table
+### note:: belongs to the database session, not to your checkout.
 # A temp table belongs to the database session, and the session lives
 # as long as the DBAPI connection: the next borrower still sees it.
 scratchy = pool_of_one()
@@ -392,6 +453,8 @@ scratchy.dispose()
 
 ### slide::
 ### title:: Dropping temporary tables on checkin
+### note:: Now False. This is the first use of Connection.info: remember what
+### note:: you created, clean it up when the connection comes back.
 # Record what you create in ``connection.info``; a ``checkin`` listener
 # drops it.  It runs after the pool's rollback, so it commits its DDL
 # (PostgreSQL would roll a DROP back later).
@@ -415,6 +478,8 @@ tidy.dispose()
 
 ### slide::
 ### title:: A Connection wraps a DBAPI connection
+### note:: Three layers: Connection, the pool's proxy, the driver's
+### note:: connection. Most hooks in this part get the driver's one.
 # The ``Connection`` is the generic interface; underneath is the pool's
 # proxy, and under that the driver's own connection object.
 cx = engine.connect()
@@ -425,6 +490,9 @@ cx.close()
 
 ### slide::
 ### title:: Connection.info survives checkouts
+### note:: Point at 'checkouts': 2 and 'same dict: True': the dictionary
+### note:: belongs to the DBAPI connection, so a second checkout finds the
+### note:: first one's data. Keep this in mind for the audit log.
 # ``Connection.info`` is a dictionary the pool keeps **per DBAPI
 # connection**: what one checkout stores, the next checkout of the same
 # connection finds.
@@ -438,6 +506,8 @@ with single.connect() as cx:
 
 ### slide::
 ### title:: ...until the DBAPI connection goes
+### note:: After invalidate() the dictionary is empty: a new DBAPI
+### note:: connection, a new info.
 # Invalidating (or a disconnect) discards the DBAPI connection and,
 # with it, the dictionary's contents.
 with single.connect() as cx:
@@ -448,6 +518,9 @@ single.dispose()
 
 ### slide::
 ### title:: 2010: ConnectionProxy is now connection events
+### note:: The bullets are the map; then the output: before_execute sees the
+### note:: construct (Select, Insert), before_cursor_execute sees the SQL
+### note:: string.
 # ``create_engine(proxy=MyProxy())`` wrapped every execution, once per
 # engine.  Connection events do the same, per engine or connection:
 ### * ``before_execute`` / ``after_execute``: the statement object
@@ -468,6 +541,9 @@ event.remove(engine, "before_cursor_execute", show_sql)
 
 ### slide::
 ### title:: What each hook sees of hand-written SQL
+### note:: Read the three rows: text() fires both hooks, exec_driver_sql only
+### note:: the cursor one, a raw DBAPI cursor none. The change watcher later
+### note:: depends on this.
 # The 2010 ``ConnectionProxy`` got a plain string for hand-written SQL,
 # and the 2010 change watcher had a branch for it.  Today
 # ``before_execute`` never gets a string: ``text()`` arrives as a
@@ -497,6 +573,8 @@ event.remove(engine, "before_cursor_execute", on_cursor)
 
 ### slide::
 ### title:: Intercepting begin, commit and rollback
+### note:: The second block ends without commit(), and the output shows
+### note:: rollback: closing a connection rolls back what it left open.
 # 2010's proxy had ``begin()``, ``commit()``, ``rollback()`` methods; now
 # they are connection events of those names (and ``savepoint``,
 # ``release_savepoint``, ``rollback_savepoint``).  A ``with`` block that
@@ -514,6 +592,9 @@ watched_tx.dispose()
 
 ### slide::
 ### title:: Rewriting a statement: retval=True
+### note:: Point at the second 'cursor ran' line: the comment was appended.
+### note:: Without retval=True the listener's return value is silently
+### note:: ignored.
 # ``before_cursor_execute`` may replace the SQL and its parameters, for
 # example to tag every statement with a comment for the server's logs.
 # Only with ``retval=True``: otherwise its return value is ignored.
@@ -536,6 +617,8 @@ for e in (ignored, rewritten):
 
 ### slide::
 ### title:: Case study: statement statistics
+### note:: Only the recipe's source on this slide; don't read it line by
+### note:: line. Two cursor events and handle_error, removed after the block.
 # Count the statements a block sends, and their time: two cursor events
 # (and ``handle_error`` for the ones that fail), added for the block and
 # removed after it.
@@ -543,6 +626,8 @@ source(statement_stats_module.statement_stats)
 
 ### slide::
 ### title:: Statement statistics in use
+### note:: 'statements: 4', three SELECTs and one INSERT. Mention that the
+### note:: other case studies' tests use this to count queries.
 # Pin down what code really sends ("how many SELECTs did that loop
 # cost?").  Tests of the other case studies use it too.
 with engine.connect() as cx, statement_stats(cx) as stats:
@@ -555,6 +640,11 @@ print("time measured:", stats.seconds > 0)
 
 ### slide:: b
 ### title:: Case study: disconnects
+### note:: Timing: you should be around minute 20 here. The disconnect slides
+### note:: can take ten minutes; cut the server-only slide if behind.
+### note::
+### note:: Reveal the bullets: the default opinion (fail once, retry) against
+### note:: checking at checkout.
 # A database restart, a failover, a firewall dropping idle sockets: the
 # pool holds connections that are dead.
 ### * SQLAlchemy's opinion: the first use fails, the pool refills, retry
@@ -565,6 +655,9 @@ print("time measured:", stats.seconds > 0)
 
 ### slide::
 ### title:: The checkout listener
+### note:: The recipe's code: SELECT 1 on the raw connection,
+### note:: DisconnectionError if it fails. The next slide counts how often
+### note:: the pool retries.
 # Its ``SELECT 1`` runs on the raw DBAPI connection; a dead one raises
 # ``DisconnectionError`` and the pool reconnects.  How often it tries
 # again: the next slide counts it.
@@ -572,6 +665,9 @@ source(disconnects.install_checkout_ping)
 
 ### slide::
 ### title:: How many tries? Counted
+### note:: Point at 'listener ran: 2 times' and 'a DBAPIError: False': after
+### note:: two refusals the pool gives up with InvalidRequestError, which
+### note:: code catching only DBAPIError will miss.
 # A listener that says "dead" every time.  The pool runs it **twice**,
 # reconnecting the same pool slot in between (one fresh DBAPI connection
 # after each refusal), then gives up with ``InvalidRequestError``, which
@@ -594,6 +690,9 @@ hopeless.dispose()
 
 ### slide::
 ### title:: Three engines, one fault
+### note:: Read the first row: without a precaution 1 use of 5 fails;
+### note:: pre_ping and the checkout listener lose none. Each engine
+### note:: invalidated once.
 # Each engine pools three connections; then they all die.
 # ``count_failures`` uses an engine five times and counts the uses that
 # hit a disconnect; an ``invalidate`` listener counts the connections the
@@ -624,6 +723,8 @@ compare("connections closed", close_them)
 
 ### slide::
 ### title:: Why exactly one use in five fails
+### note:: One failure invalidates the whole pool: 'reconnected so far'
+### note:: climbs to 3 without another failure.
 # Three connections died, yet only the first use fails.  A disconnect
 # seen during a use (``none``) or by ``pool_pre_ping`` invalidates the
 # **whole pool**: every connection older than that moment is replaced on
@@ -646,6 +747,9 @@ for n in range(1, 6):
 
 ### slide::
 ### title:: One dead connection, or the whole pool?
+### note:: Compare the counts: DisconnectionError refused 3 connections one
+### note:: at a time, InvalidatePoolError only 1 and replaced the rest
+### note:: untested.
 # A checkout listener's ``DisconnectionError`` invalidates only the
 # connection it tested: after an outage each dead one is pinged and
 # refused in turn.  ``exc.InvalidatePoolError`` (a ``DisconnectionError``
@@ -673,6 +777,9 @@ for error_class in (exc.DisconnectionError, exc.InvalidatePoolError):
 
 ### slide::
 ### title:: Real faults on a real server
+### note:: On SQLite this slide only says it needs a server. With --db
+### note:: postgresql it kills sessions, and restarts the server if the deck
+### note:: started it. Skip when short of time.
 # On PostgreSQL and MariaDB: killed sessions; and, when this deck started
 # the server itself (``--db postgresql``), a restart and a crash.
 if not on_server:
@@ -687,6 +794,9 @@ if own_server is not None:
 
 ### slide::
 ### title:: What no checkout check covers
+### note:: All three fail the same way: a connection that dies while checked
+### note:: out fails on its next use. Only retrying the unit of work helps;
+### note:: part 3's replica chapter comes back to it.
 # A connection that dies while **checked out** fails on its next use,
 # whatever the precaution.  Only retrying the whole unit of work helps.
 for p, e in engines.items():
@@ -701,6 +811,9 @@ for p, e in engines.items():
 
 ### slide:: b
 ### title:: Disconnects: which to use
+### note:: The summary to leave them with: pool_pre_ping=True by default, a
+### note:: checkout listener when alive means more than SELECT 1,
+### note:: pool_recycle for idle-dropping firewalls.
 ### * ``pool_pre_ping=True``: the built-in checkout test; the default choice
 ### * A ``checkout`` listener: when "alive" means more than ``SELECT 1``
 ### * Nothing: one use fails per outage; fine if the caller retries
@@ -710,6 +823,11 @@ for e in engines.values():
 
 ### slide:: b
 ### title:: Case study: audit log
+### note:: Timing: about minute 27. The audit log runs until slide 48, the
+### note:: part's longest story.
+### note::
+### note:: Reveal the bullets; stress that the users are the application's,
+### note:: so no trigger can know them.
 # Record which application user last wrote each row.
 ### * Passing "the current user" to every function that writes: impractical
 ### * Users are the application's, not database roles: no trigger knows them
@@ -718,14 +836,20 @@ for e in engines.values():
 
 ### slide::
 ### title:: The column
+### note:: Just the column from the recipe; the default is the interesting
+### note:: part, next.
 source(audit_log.updated_by_column)
 
 ### slide::
 ### title:: The default reads Connection.info
+### note:: The default is a function of the execution context: it reaches the
+### note:: connection, and reads info from there.
 source(audit_log.current_user)
 
 ### slide::
 ### title:: Insert as 123, update as 456
+### note:: Point at the rows: 123 on insert, 456 after the update, and no
+### note:: code passed the user to the statements.
 records = Table(
     "records", MetaData(),
     Column("id", Integer, primary_key=True),
@@ -745,6 +869,8 @@ with engine.begin() as cx:
 
 ### slide::
 ### title:: The leak
+### note:: The bug to show: the second row, written by nobody, is stamped
+### note:: 789. info outlived the checkout.
 # ``Connection.info`` outlives the checkout, so the user stays behind and
 # stamps the next borrower's rows.
 audited = pool_of_one()
@@ -758,6 +884,8 @@ with audited.begin() as cx:   # someone else, same DBAPI connection
 
 ### slide::
 ### title:: Cleanup on checkin
+### note:: One pool event, on checkin; it runs however the connection comes
+### note:: back. Two slides on, each way is tried.
 # A pool event forgets the user however the connection comes back:
 # closed, after an exception or a rollback, or invalidated (each one is
 # run, with and without it, two slides on).
@@ -765,6 +893,7 @@ source(audit_log.install_cleanup)
 
 ### slide::
 ### title:: No more leak
+### note:: Now the next checkout's info is empty and 'by nobody' has None.
 audit_log.install_cleanup(audited)
 with audited.begin() as cx:
     cx.info["updated_by"] = 789
@@ -778,6 +907,9 @@ audited.dispose()
 
 ### slide::
 ### title:: However the connection comes back
+### note:: Read the table: without the listener close, exception and rollback
+### note:: all leak 789; invalidate does not (new connection). With
+### note:: install_cleanup, none does.
 # The user is set, the checkout ends one of four ways, and the next
 # checkout of the same connection reads ``info``.  Without the listener
 # every way but invalidation leaks (invalidating replaces the DBAPI
@@ -806,6 +938,9 @@ for label, cleanup in (("no listener", False), ("install_cleanup", True)):
 
 ### slide::
 ### title:: Per statement: execution_options
+### note:: The alternative with nothing to clean up: 42 on the one statement,
+### note:: None without the option, 7 for one Connection object, None on the
+### note:: next checkout. The cost: every statement must carry it.
 # ``Connection.info`` lives as long as the DBAPI connection, hence the
 # cleanup (the 2010 recipe had only that).  ``execution_options`` live
 # only as long as the statement (or the ``Connection`` object): a default
@@ -834,6 +969,8 @@ carried.dispose()
 
 ### slide::
 ### title:: 2010: the ORM populator, ported as it was
+### note:: The 2010 code, ported faithfully so the next two slides can show
+### note:: its bugs. Not a recipe; don't dwell on it.
 # 2010's ``ContextualDefaultPopulator`` was a ``SessionExtension``: it
 # copied ``session.info`` to the connection in ``after_begin`` and took it
 # back in ``after_commit`` / ``after_rollback``, remembering each
@@ -856,6 +993,9 @@ class ContextualDefaultPopulator2010:
 
 ### slide::
 ### title:: close() without commit: 2010 leaks, the recipe does not
+### note:: Read the two lines: the 2010 version stamps the next borrower as
+### note:: 789, the recipe leaves None. The cause: close() fires
+### note:: after_transaction_end, never after_rollback.
 # ``close()`` ends the transaction but fires ``after_transaction_end``,
 # never ``after_rollback``: the 2010 version leaves the user behind, and
 # the next borrower's plain Core insert is stamped 789.  The recipe
@@ -881,6 +1021,9 @@ print("the recipe:     next checkout stamps as",
 
 ### slide::
 ### title:: A dropped session: 2010 exhausts the pool
+### note:: The 2010 dict keeps the connection alive, so a pool of one times
+### note:: out. The recipe's weak references let garbage collection give it
+### note:: back.
 # A session nobody closes, on a pool of one (``pool_timeout=0.2``).  The
 # 2010 dict keeps the session's connection alive, so it never returns to
 # the pool and the next checkout times out.  The recipe holds weak
@@ -908,6 +1051,8 @@ print("the recipe:    ", drop_a_session(contextual_defaults.install))
 
 ### slide:: b
 ### title:: Case study: a change watcher for tests
+### note:: Timing: about minute 36. Ask who has a test suite that drops and
+### note:: recreates tables after each test.
 # Tests that share a database must leave it empty.
 ### * Dropping and recreating every table after each test is slow
 ### * Approach: watch the tables a test writes; empty only those
@@ -918,14 +1063,20 @@ print("the recipe:    ", drop_a_session(contextual_defaults.install))
 
 ### slide::
 ### title:: Watching statements
+### note:: The watcher listens on before_cursor_execute, so Core, ORM, text()
+### note:: and exec_driver_sql all pass through it.
 source(change_watcher.ChangeWatcher._seen)
 
 ### slide::
 ### title:: Cleaning up, children first
+### note:: Children before parents: the foreign keys never object to the
+### note:: DELETEs.
 source(change_watcher.ChangeWatcher.cleanup)
 
 ### slide::
 ### title:: The watcher at work
+### note:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
+### note:: emptied.
 schema = MetaData()
 parents = Table("parents", schema, Column("id", Integer, primary_key=True))
 children = Table("children", schema,
@@ -948,6 +1099,8 @@ watcher.remove()    # its listener goes; the next slide watches anew
 
 ### slide::
 ### title:: When it cannot tell
+### note:: SQL it can't attribute sets reset_all, and every table is emptied,
+### note:: 'untouched' included. Safe, slower.
 # SQL it cannot attribute to one table sets ``reset_all``: the next
 # cleanup empties every table.  Safe, just slower.
 watcher = change_watcher.ChangeWatcher(engine)
@@ -961,6 +1114,9 @@ watcher.remove()
 
 ### slide:: b
 ### title:: Test isolation: which to use when
+### note:: The figures come from benchmarks/change_watcher.py and depend
+### note:: on the storage; invite them to run it on theirs rather than
+### note:: quoting the ratios as universal.
 # ``benchmarks/change_watcher.py`` (50 tables, 3 written per test, a
 # shared 2-core machine) ranks them the same everywhere, but the gaps
 # depend on the storage.  SQLite on tmpfs: rollback 1-4 ms per test,
@@ -975,6 +1131,8 @@ watcher.remove()
 
 ### slide::
 ### title:: The rollback pattern
+### note:: 'added by the test: 2 | left after: 0': the fixture's rollback
+### note:: undid even the test's commit.
 # The test's Session joins a transaction the fixture began; the test may
 # even call ``commit()``; the fixture rolls everything back.  (The next
 # slide shows the case this form misses.)
@@ -995,6 +1153,9 @@ print("added by the test:", inside - before, "| left after:", after - before)
 
 ### slide::
 ### title:: ...unless the test calls rollback()
+### note:: Point at the default mode's 1: a row survived, with the warning
+### note:: text. create_savepoint leaves 0 and no warning. This is the mode
+### note:: to recommend.
 # Code under test that rolls back, then writes and commits: with the
 # default ``join_transaction_mode`` its ``rollback()`` ends the fixture's
 # outer transaction, the later commit is real, and the row survives
@@ -1025,6 +1186,11 @@ print("create_savepoint:",
 
 ### slide::
 ### title:: Dialects
+### note:: One statement, five SQL texts: LIMIT/OFFSET on SQLite, TOP on SQL
+### note:: Server, FETCH FIRST on Oracle, LEN for length on SQL Server.
+### note::
+### note:: Exercise: two minutes. Timing: about minute 42; go to the summary
+### note:: if you are behind.
 # A dialect turns generic constructs into one database's SQL, and
 # copes with its driver.  One statement, five databases:
 stmt = (select(records.c.data, func.length(records.c.data))
@@ -1045,6 +1211,8 @@ for dialect in (sqlite.dialect(), postgresql.dialect(), mysql.dialect(),
 
 ### slide:: l
 ### title:: Third-party dialects
+### note:: Long-only slide. 'installed: []' unless a third-party dialect
+### note:: package is in the venv.
 # A package registers its dialect under the entry point group
 # ``sqlalchemy.dialects`` (``"name.driver" = "package.module:Class"`` in
 # its pyproject.toml); ``create_engine("name+driver://...")`` finds it.
@@ -1060,6 +1228,8 @@ print("installed:", sorted(ep.name for ep in
 
 ### slide:: b
 ### title:: Part 1 in three lines
+### note:: Five bullets, not three; say so with a smile. Then the break, and
+### note:: part 2: DDL and the expression language.
 ### * Everything goes through a connection: ``engine.connect()``
 ### * There is always a pool, even a pool of one
 ### * Pool events for the DBAPI connection's life; connection events for statements and transactions

@@ -134,13 +134,18 @@ def _parser(
         help="the toolbar shows the time against the deck's target, "
         "ahead or behind (default: the clock alone)",
     )
+    parser.add_argument(
+        "--watch", action="store_true",
+        help="reload the deck when its file (or an included one) is "
+        "saved, back on the same slide: for rehearsing a deck",
+    )
     # the deck collection's own options (its ``_config.py``)
     collection.add_arguments(collections, parser)
     return parser
 
 
 _OWN = frozenset({"deck", "run_all", "short", "presentation", "theme",
-                  "no_echo", "start", "pacing"})
+                  "no_echo", "start", "pacing", "watch"})
 
 
 def parse_options(
@@ -154,6 +159,8 @@ def parse_options(
         parser.error("--start must be 1 or more")
     if args.run_all and args.deck is None:
         parser.error("--run-all needs a DECK")
+    if args.run_all and args.watch:
+        parser.error("--watch is for the REPL, not --run-all")
     return Options(
         deck=args.deck,
         run_all=args.run_all,
@@ -164,6 +171,7 @@ def parse_options(
         start=args.start or 1,
         resume=args.start is None,
         pacing=args.pacing,
+        watch=args.watch,
         deck_options={k: v for k, v in vars(args).items()
                       if k not in _OWN},
     )

@@ -130,6 +130,29 @@ CASES = [
         [slide(number=1, notes=["say hi", "and bye"], blocks=[(3, "x = 1")])],
     ),
     (
+        "note lines are paragraphs: continuation lines join",
+        "### slide::\n### note:: a sentence wrapped\n###   note::  over "
+        "two lines.  \n### note:: Still the same one.\nx = 1\n",
+        [slide(number=1, notes=["a sentence wrapped over two lines. "
+                                "Still the same one."],
+               blocks=[(5, "x = 1")])],
+    ),
+    (
+        "a bare note line ends a paragraph; blank ones don't pile up",
+        "### slide::\n### note:: first\n### note::\n### note::\n"
+        "### note:: second\n### note:: goes on\n### title:: T\n",
+        [slide(number=1, title="T", notes=["first", "second goes on"])],
+    ),
+    (
+        "a note starting with * starts a new paragraph, * dropped;"
+        " **bold** is not a star",
+        "### slide::\n### note:: intro\n### note:: * one\n### note:: more\n"
+        "### note:: *   two\n### note:: **bold** goes on\n### note:: *\n"
+        "### note:: three\n### title:: T\n",
+        [slide(number=1, title="T", notes=["intro", "one more",
+                                "two **bold** goes on", "three"])],
+    ),
+    (
         "the preamble is ignored, markup-looking lines included",
         '"""doc"""\n# not intro\n### title:: not a title\nboom()\n'
         "### slide::\nx = 1\n",

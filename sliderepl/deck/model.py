@@ -83,6 +83,7 @@ class Slide:
     intro: list[str] = field(default_factory=list)
     bullets: list[Bullet] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    #: speaker notes, one paragraph each (``### note::`` lines joined)
     notes: list[str] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     number: int | None = None

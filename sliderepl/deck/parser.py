@@ -29,6 +29,11 @@ in ``tests/test_parser.py``):
   is a problem on the slide (headless runs prove solutions pass checks).
 * ``### target:: 45m`` (``1h30m``, ``90s``, or plain minutes) anywhere,
   preamble included, sets ``Deck.target``; the first one counts.
+* Speaker notes are paragraphs: consecutive ``### note::`` lines join
+  into one (a source line is only where the author wrapped it).  A bare
+  ``### note::`` ends the paragraph; a note starting ``* `` starts a new
+  one (the ``*`` dropped: every paragraph is one point); any other line
+  between two notes (code, intro) separates them too.
 """
 
 from __future__ import annotations
@@ -125,6 +130,8 @@ class _Open:
     intro: list[str] = field(default_factory=list)
     bullets: list[Bullet] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the last line was a note whose paragraph the next note continues
+    note_open: bool = False
     #: exercise markup: (kind, deck line number, text), in order.
     exercise: list[tuple[str, int, str]] = field(default_factory=list)
     #: (deck line number, text) of every code line, in order.
@@ -215,6 +222,11 @@ class _Parser:
 
 def _classify(current: _Open, stripped: str, line: str, number: int) -> None:
     """Record one line of the open slide: markup, or code."""
+    match = _NOTE.match(stripped)
+    if match:
+        _note(current, match.group(1))
+        return
+    current.note_open = False
     match = _TITLE.match(stripped) or _HASH_TITLE.match(stripped)
     if match:
         current.title = match.group(1)
@@ -226,10 +238,6 @@ def _classify(current: _Open, stripped: str, line: str, number: int) -> None:
     if stripped == "#" or line.startswith("# "):
         current.intro.append(stripped[2:])
         return
-    match = _NOTE.match(stripped)
-    if match:
-        current.notes.append(match.group(1))
-        return
     match = _EXERCISE.match(stripped)
     if match:
         current.exercise.append((match.group(1), number, match.group(2)
@@ -237,6 +245,24 @@ def _classify(current: _Open, stripped: str, line: str, number: int) -> None:
         return
     if current.code or stripped:  # blank lines before any code: dropped
         current.code.append((number, line))
+
+
+def _note(current: _Open, text: str) -> None:
+    """One ``### note::`` line: continue the open paragraph, start one,
+    or (blank) end it."""
+    if not text:
+        current.note_open = False
+        return
+    if text == "*" or text.startswith("* "):
+        text = text[1:].strip()
+        current.note_open = False
+        if not text:
+            return
+    if current.note_open:
+        current.notes[-1] += " " + text
+    else:
+        current.notes.append(text)
+        current.note_open = True
 
 
 def _build(current: _Open) -> Slide | None:

@@ -25,6 +25,10 @@ Public API (no printing; everything shown goes to a sink as events)::
     nav.reload(sink, run=True) -> bool # re-read the deck file, keep the
                                        # position (clamped), rebuild, run;
                                        # its problems come as Notices
+    nav.replace(deck) -> int           # a re-read deck in place: fresh
+                                       # namespace, position 0; returns
+                                       # the old position (clamped)
+    nav.catch_up(k, sink) -> bool      # run setup + slides 1..k silently
     nav.run_source(text, sink) -> Outcome   # code typed at the prompt
     nav.last_outcome                   # Outcome of the last shown run
 
@@ -238,16 +242,28 @@ class Navigator:
         except (OSError, UnicodeDecodeError) as exc:
             sink(Notice(f"can't reload {self.deck.path}: {exc}"))
             return False
-        self.deck = deck.shortened() if self.options.short else deck
+        position = self.replace(deck)
         for problem in self.deck.problems:
             sink(Notice(str(problem)))
-        position = min(self.position, self.total)
-        self._rebuild()
-        self.position = 0
         if position:
             return self.goto(position, sink, run)
         self.start(sink)
         return True
+
+    def replace(self, deck: Deck) -> int:
+        """Take ``deck`` (the same deck, re-read) in place of this one:
+        a fresh namespace, nothing run yet, position 0.  Returns the
+        position to go back to (the old one, clamped to the new deck)."""
+        self.deck = deck.shortened() if self.options.short else deck
+        position = min(self.position, self.total)
+        self._rebuild()
+        self.position = 0
+        return position
+
+    def catch_up(self, through: int, sink: Sink) -> bool:
+        """Run the setup slides and slides ``1 .. through`` silently (a
+        rebuild, if more has run); False if Ctrl-C stopped it."""
+        return self._catch_up(min(through, self.total), sink)
 
     def run_source(self, text: str, sink: Sink) -> Outcome:
         """Run code typed at the prompt, in the deck's namespace."""

@@ -33,5 +33,7 @@ class Options:
     #: ``--pacing``: the toolbar shows the time against the deck's
     #: target, ahead or behind (off: the clock alone)
     pacing: bool = False
+    #: reload the deck when its files are saved (``--watch``)
+    watch: bool = False
     deck_options: dict[str, Any] = field(default_factory=dict,
                                          compare=False)

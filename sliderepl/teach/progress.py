@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sliderepl.deck import preview
 from sliderepl.deck.markup import plain
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run import state_values as values
@@ -151,7 +152,8 @@ def menu_progress(
 @dataclass(frozen=True)
 class Stage:
     """What the notes window shows: the presenter's position plus the
-    current slide's title and notes and the next slide's title."""
+    current slide's title and notes and a preview of the next slide
+    (its title, intro paragraphs and code lines)."""
 
     where: Position
     title: str = ""
@@ -160,6 +162,8 @@ class Stage:
     #: the slide's exercise for the presenter: its task, then its
     #: solution's lines (empty: no exercise)
     exercise: tuple[str, ...] = ()
+    next_intro: tuple[str, ...] = ()
+    next_code: tuple[str, ...] = ()
 
 
 def publish(
@@ -173,7 +177,9 @@ def publish(
          "total": where.total, "at": time.time(),
          "started": where.started, "target": where.target,
          "title": stage.title, "notes": list(stage.notes),
-         "next": stage.next_title, "exercise": list(stage.exercise)},
+         "next": stage.next_title, "exercise": list(stage.exercise),
+         "next_intro": list(stage.next_intro),
+         "next_code": list(stage.next_code)},
     )
 
 
@@ -204,7 +210,9 @@ def presenter(environ: Mapping[str, str] | None = None) -> Stage | None:
         return Stage(where, values.text(data.get("title")),
                      values.texts(data.get("notes")),
                      values.text(data.get("next")),
-                     values.texts(data.get("exercise")))
+                     values.texts(data.get("exercise")),
+                     values.texts(data.get("next_intro")),
+                     values.texts(data.get("next_code")))
     except KeyError:
         return None  # no presenter (or the file was withdrawn)
     except (TypeError, ValueError) as exc:
@@ -238,6 +246,8 @@ def on_slide(
             tuple(slide.notes),
             plain_title(following.title) if following is not None else "",
             _exercise_lines(slide),
+            preview.intro(following) if following is not None else (),
+            preview.code(following) if following is not None else (),
         ),
         environ,
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sliderepl.deck.markup import STYLE, parse
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.deck.preview import paragraphs as paragraphs  # re-exported
 from sliderepl.run.events import (
     SQL,
     BlockStarted,
@@ -200,21 +201,6 @@ def plain_markup(text: str) -> list[tuple[str, str]]:
     dropped (handouts are not themed)."""
     return [(span.kind, span.text) for span in parse(text)
             if span.kind != STYLE]
-
-
-def paragraphs(lines: list[str]) -> list[str]:
-    """Intro lines joined into paragraphs (an empty ``#`` line splits)."""
-    found: list[str] = []
-    current: list[str] = []
-    for line in lines:
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            found.append(" ".join(current))
-            current = []
-    if current:
-        found.append(" ".join(current))
-    return found
 
 
 def deck_title(deck: Deck) -> str:

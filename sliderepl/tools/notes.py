@@ -3,11 +3,13 @@
 The presenter's REPL publishes where it is (``sliderepl.teach.progress``: a
 small JSON file in the user's state directory, local only) each time it
 lands on a slide.  This window polls that file a few times a second and
-shows the current slide's title, its ``### note::`` lines, its
-exercise with the solution (the presenter's answer sheet), the next
-slide's title, and the clock with the pacing against the deck's
-``### target::``.  With DECK it waits until the presenter opens that
-deck.  Ctrl-C closes it.  ``--once`` prints the notes once and exits
+shows the current slide's title, its ``### note::`` paragraphs, its
+exercise with the solution (the presenter's answer sheet), a preview of
+the next slide (its title, the first lines of its intro and of its
+code), and the clock with the pacing (ahead / behind) against the deck's
+``### target::``: the projected toolbar shows only the clock, the
+speaker sees the pacing here.  With DECK it waits until the presenter
+opens that deck.  Ctrl-C closes it.  ``--once`` prints the notes once and exits
 (status 1 if no presenter is running).
 """
 
@@ -63,11 +65,38 @@ def render(stage: Stage | None, width: int, now: float,
             lines.append("  solution:")
             lines += [f"    {line}" for line in solution]
     lines.append("")
-    if stage.next_title:
-        lines.append(f"next: {where.position + 1}. {stage.next_title}")
+    if where.position < where.total:
+        title = stage.next_title or "(untitled slide)"
+        lines.append(f"next: {where.position + 1}. {title}")
+        lines += _preview(stage, width)
     elif where.position >= where.total:
         lines.append("next: (end of the deck)")
     return "\n".join(lines) + "\n"
+
+
+#: how much of the next slide the preview shows
+INTRO_LINES = 2
+CODE_LINES = 4
+
+
+def _preview(stage: Stage, width: int) -> list[str]:
+    """The next slide's first intro and code lines, indented, each
+    within ``width`` (cut lines end with an ellipsis)."""
+    room = max(width - 4, 20)
+    wrapped = [line for paragraph in stage.next_intro
+               for line in textwrap.wrap(paragraph, room)]
+    lines = wrapped[:INTRO_LINES]
+    if len(wrapped) > INTRO_LINES:
+        lines[-1] = _cut(lines[-1] + " ...", room)
+    code = [_cut(line, room) for line in stage.next_code[:CODE_LINES]]
+    hidden = len(stage.next_code) - len(code)
+    if hidden > 0:
+        code.append(f"... (+{hidden} more line{'s' if hidden > 1 else ''})")
+    return [f"    {line}" for line in lines + code]
+
+
+def _cut(line: str, room: int) -> str:
+    return line if len(line) <= room else line[:room - 3] + "..."
 
 
 def follow(out: TextIO, deck: Path | None, interval: float = 0.25,

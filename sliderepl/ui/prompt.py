@@ -19,7 +19,7 @@ from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.styles import DynamicStyle
 from pygments.lexers.python import PythonLexer
 
-from sliderepl.ui.commands import handle_line
+from sliderepl.ui.commands import guarded, handle_line
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.history import history_path
 from sliderepl.ui.input_style import prompt_style
@@ -27,6 +27,7 @@ from sliderepl.ui.keys import build_key_bindings
 from sliderepl.ui.paste_guard import install as install_paste_guard
 from sliderepl.ui.steps import ReplState
 from sliderepl.ui.toolbar import toolbar
+from sliderepl.ui.watch import DeckChanged, for_state
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -107,9 +108,15 @@ def prompt_loop(
     )
     install_paste_guard(session.input)  # ESC[200~ alone eats no keys
     failures = 0
+    watching = for_state(state)  # --watch: a save ends the prompt
     while not state.finished:
         try:
-            line = session.prompt()
+            line = session.prompt(**watching.prompt_args()
+                                  if watching else {})
+        except DeckChanged:
+            if watching:
+                guarded(state, watching.reload)
+            continue
         except KeyboardInterrupt:
             continue
         except EOFError:

@@ -119,7 +119,10 @@ def ask_resume(
 
 def line_loop(state: ReplState, read: Callable[[str], str]) -> int:
     """No terminal: read plain lines with ``read`` until EOF or ``!q``."""
+    from sliderepl.ui.watch import for_state
+
     lines = LineReader(read)
+    watching = for_state(state)  # --watch: look before each line
     while not state.finished:
         try:
             text = lines.statement()
@@ -127,6 +130,8 @@ def line_loop(state: ReplState, read: Callable[[str], str]) -> int:
             break
         except KeyboardInterrupt:
             continue
+        if watching and watching.settle():
+            guarded(state, watching.reload)
         handle_line(state, text)
     return 0
 
