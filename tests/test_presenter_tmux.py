@@ -106,8 +106,8 @@ def test_resume_where_the_learner_stopped(tmux: Tmux) -> None:
     tmux.type(first, "!quit")
     tmux.wait_for(first, "EXITED 0")
     again = tmux.start(sliderepl(str(EXERCISES)))
-    tmux.wait_for(again, "you stopped at slide 3 of 4 last time. Resume "
-                  "there? [Y/n]")
+    tmux.wait_for(again, "you reached slide 3 of 4. Resume at slide 3 "
+                  "(furthest)? [Y/n]")
     tmux.key(again, "Enter")
     tmux.wait_for(again, "slide 3 / 4")
     assert "Your turn: rows" in tmux.screen(again)
@@ -118,7 +118,7 @@ def test_resume_where_the_learner_stopped(tmux: Tmux) -> None:
     # --start overrides: no question
     third = tmux.start(sliderepl(str(EXERCISES), "--start", "2"))
     tmux.wait_for(third, "slide 2 / 4")
-    assert "Resume there?" not in tmux.screen(third)
+    assert "Resume at" not in tmux.screen(third)
 
 
 def test_exercise_hint_check_solution(tmux: Tmux) -> None:

@@ -79,6 +79,8 @@ SPECS: tuple[Spec, ...] = (
          actions.check),
     Spec("solution", (), "", "show a solution of this slide's exercise",
          actions.solution),
+    Spec("exercises", ("ex",), "N?", "the deck's exercises and their "
+         "state; !exercises N (or next) goes to one", actions.exercise_list),
     Spec("quit", ("q",), "", "leave the deck", actions.quit_deck),
     Spec("help", ("?",), "", "list the commands", show_help),
 )
@@ -169,6 +171,7 @@ def _dispatch(state: ReplState, line: str) -> None:
     parsed = parse(line)
     if parsed is None:
         state.nav.run_source(line, state.screen)
+        state.exercises.typed(state.slide)  # an attempt, if it has one
     elif isinstance(parsed, BadCommand):
         state.screen.message(parsed.message, failed=True)
     else:
@@ -186,7 +189,7 @@ def guarded(state: ReplState, action: Callable[[], object]) -> None:
     try:
         action()
     except LeaveDeck:  # exit(), quit() or SystemExit typed at >>>
-        state.finished = True
+        actions.quit_deck(state, "")  # as !quit does
     except KeyboardInterrupt:
         state.screen.message("interrupted", failed=True)
     except Exception as exc:
