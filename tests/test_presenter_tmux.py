@@ -209,3 +209,36 @@ def test_a_tall_slide_is_paged(env: dict[str, str], tmp_path: Path) -> None:
         assert all(f"row_{i:02d} = {i}" in full for i in range(40))
     finally:
         server.close()
+
+
+def test_menu_round_trip_keeps_progress(tmux: Tmux) -> None:
+    # the project's own menu, in a real terminal: choose part 1, try its
+    # first exercise, !quit: the menu again, with the progress on its line
+    menu = tmux.start(sliderepl())
+    tmux.wait_for(menu, "Open which deck? [1-3, q quits]")
+    tmux.type(menu, "1")
+    tmux.wait_for(menu, "slide 1 / 59")
+    tmux.type(menu, "!goto 13")
+    tmux.wait_for(menu, "Exercise: Count checkouts")
+    tmux.type(menu, "!check")
+    tmux.wait_for(menu, "not yet: NameError")
+    tmux.type(menu, "!quit")
+    tmux.wait_for(menu, "back to the menu (your progress is kept)")
+    screen = tmux.wait_for(menu, "[slide 13/59, exercises solved 0/5]")
+    assert screen.count("Open which deck?") == 2
+    # again: the furthest slide is offered, the exercise is still tried
+    tmux.type(menu, "1")
+    tmux.wait_for(menu, "Resume at slide 13 (furthest)? [Y/n]")
+    tmux.key(menu, "Enter")
+    tmux.wait_for(menu, "slide 13 / 59")
+    tmux.type(menu, "!exercises")
+    tmux.wait_for(menu, "▶ 1. slide 13  tried")
+    # exit() at >>> leaves the deck as !quit does: back to the menu
+    tmux.type(menu, "exit()")
+    tmux.wait_for(menu, ">>> exit()\nback to the menu")
+    deadline = time.monotonic() + 30
+    while tmux.screen(menu).count("Open which deck?") < 3:
+        assert time.monotonic() < deadline, tmux.screen(menu)
+        time.sleep(0.1)
+    tmux.type(menu, "q")
+    tmux.wait_for(menu, "EXITED 0")
