@@ -338,6 +338,7 @@ print(select(Place.id).where(Place.at == Point(1, 2)))
 ### exercise:: in a ``select()``'s WHERE clause.
 ### hint:: from sqlalchemy.ext.hybrid import hybrid_property
 ### hint:: a plain @property works on objects only: Box.area > 5 needs the hybrid
+### hint:: to try again after a wrong Box: !rerun first (a mapped class is defined once per namespace)
 ### check:: db = create_engine("sqlite://")
 ### check:: Box.__table__.create(db)
 ### check:: with Session(db) as s:

@@ -2,7 +2,9 @@
 DECK`` runs the deck headless (``HeadlessRun``, as ``--run-all`` does) and
 prints one JSON line per exercise: its slide, whether its check passed on
 the namespace as the learner finds it (the slide's code run, nothing typed
-yet), and whether it passed once the solution had run.
+yet), and whether it passed once the solution had run.  With a JSON file
+of near misses (slide title -> code a learner might write that is wrong),
+each is run before the solution and its check's verdict is ``attempt``.
 
 A process of its own per deck, started with ``-W error`` by the test: the
 deck's engines, listeners and mapped classes stay out of pytest's process.
@@ -21,7 +23,9 @@ from sliderepl.run.navigation import default_interpreter
 from sliderepl.run.solutions import evaluate
 
 
-def verdicts(path: Path) -> list[dict[str, object]]:
+def verdicts(
+    path: Path, attempts: dict[str, str] | None = None
+) -> list[dict[str, object]]:
     deck = load(path)
     interpreter = default_interpreter(deck, echo_sql=False)
     found: list[dict[str, object]] = []
@@ -38,6 +42,14 @@ def verdicts(path: Path) -> list[dict[str, object]]:
                     "line": exercise.line, "untouched": before.passed,
                     "why": before.reason,
                 })
+                attempt = (attempts or {}).get(step.slide.title or "")
+                if attempt is not None:
+                    # as typed at >>>: no future import of this module's
+                    code = compile(attempt, "<attempt>", "exec",
+                                   dont_inherit=True)
+                    exec(code, interpreter.namespace)
+                    found[-1]["attempt"] = evaluate(
+                        exercise.check, interpreter.namespace).passed
             elif step.phase == PROVED:
                 after = evaluate(exercise.check, interpreter.namespace)
                 found[-1].update(solved=after.passed and not step.problem,
@@ -46,5 +58,7 @@ def verdicts(path: Path) -> list[dict[str, object]]:
 
 
 if __name__ == "__main__":
-    for verdict in verdicts(Path(sys.argv[1])):
+    misses = (json.loads(Path(sys.argv[2]).read_text())
+              if len(sys.argv) > 2 else None)
+    for verdict in verdicts(Path(sys.argv[1]), misses):
         print(json.dumps(verdict))
