@@ -393,6 +393,24 @@ for n in (1, 2):
         value = cx.exec_driver_sql(SETTING[1]).scalar()
         print(f"checkout {n}:", repr(value))
 configured.dispose()
+### exercise:: A ``connect`` listener runs once per DBAPI connection, not per
+### exercise:: use.  Make ``lazy = pool_of_one()`` with a ``connect`` listener
+### exercise:: that appends to a list ``new_connections``; use ``lazy`` three
+### exercise:: times and see the list stay at one entry.
+### hint:: event.listen(lazy, "connect", lambda dbapi_cx, record: new_connections.append(1))
+### hint:: three times: with lazy.connect() as cx: cx.execute(text("SELECT 1")).all()
+### check:: for _ in range(2):
+### check::     with lazy.connect() as cx:
+### check::         cx.execute(text("SELECT 1")).all()
+### check:: len(new_connections) == 1
+### solution:: lazy = pool_of_one()
+### solution:: new_connections = []
+### solution:: event.listen(lazy, "connect",
+### solution::              lambda dbapi_cx, record: new_connections.append(1))
+### solution:: for _ in range(3):
+### solution::     with lazy.connect() as cx:
+### solution::         cx.execute(text("SELECT 1")).all()
+### solution:: print("connections made for 3 uses:", len(new_connections))
 
 ### slide::
 ### title:: ...and without the commit
@@ -538,6 +556,22 @@ with engine.connect() as cx:
     cx.rollback()
 event.remove(engine, "before_execute", show_construct)
 event.remove(engine, "before_cursor_execute", show_sql)
+### exercise:: Spy on the SQL: make ``spied = create_engine(url)`` with a
+### exercise:: ``before_cursor_execute`` listener that appends each statement's
+### exercise:: SQL string to a list ``statements_seen``.
+### hint:: the listener's arguments: (conn, cursor, statement, parameters, context, executemany)
+### check:: with spied.connect() as cx:
+### check::     cx.execute(text("SELECT 42")).all()
+### check:: statements_seen[-1] == "SELECT 42"
+### solution:: spied = create_engine(url)
+### solution:: statements_seen = []
+### solution:: @event.listens_for(spied, "before_cursor_execute")
+### solution:: def keep_sql(conn, cursor, statement, parameters, context,
+### solution::              executemany):
+### solution::     statements_seen.append(statement)
+### solution:: with spied.connect() as cx:
+### solution::     cx.execute(select(items.c.id)).all()
+### solution:: statements_seen[-1]
 
 ### slide::
 ### title:: What each hook sees of hand-written SQL
@@ -589,6 +623,23 @@ with watched_tx.begin() as cx:
 with watched_tx.connect() as cx:
     cx.execute(text("SELECT 1")).all()
 watched_tx.dispose()
+### exercise:: Count commits only: make ``tx_counted = create_engine(url)``
+### exercise:: with a ``commit`` listener that appends to a list ``commit_log``.
+### exercise:: A block that ends without committing must leave it alone.
+### hint:: event.listen(tx_counted, "commit", lambda conn: commit_log.append(1))
+### check:: before = len(commit_log)
+### check:: with tx_counted.begin() as cx:
+### check::     cx.execute(text("SELECT 1")).all()
+### check:: with tx_counted.connect() as cx:
+### check::     cx.execute(text("SELECT 1")).all()
+### check:: len(commit_log) == before + 1
+### solution:: tx_counted = create_engine(url)
+### solution:: commit_log = []
+### solution:: event.listen(tx_counted, "commit",
+### solution::              lambda conn: commit_log.append(1))
+### solution:: with tx_counted.begin() as cx:
+### solution::     cx.execute(text("SELECT 1")).all()
+### solution:: len(commit_log)
 
 ### slide::
 ### title:: Rewriting a statement: retval=True

@@ -338,6 +338,30 @@ with engine.connect() as cx:
         select(sites.c.name).where(sites.c.tz == paris).order_by("id")
     ).all()
 in_paris
+### exercise:: Your own TypeDecorator: ``Csv`` stores a list of strings as one
+### exercise:: comma-separated ``String(200)`` and gives the list back when
+### exercise:: read (``None`` stays ``None``).  Set ``cache_ok = True``, as
+### exercise:: ``Timezone`` does.
+### hint:: process_bind_param(self, value, dialect) returns what the database stores
+### hint:: process_result_value(self, value, dialect) turns it back: value.split(",")
+### check:: probe = Table("csv_probe", MetaData(), Column("tags", Csv()))
+### check:: db = create_engine("sqlite://")
+### check:: probe.create(db)
+### check:: with db.begin() as cx:
+### check::     cx.execute(probe.insert(), [{"tags": ["a", "b c"]}, {"tags": None}])
+### check::     stored = cx.execute(text("SELECT tags FROM csv_probe")).scalars().all()
+### check::     back = cx.execute(select(probe.c.tags)).scalars().all()
+### check:: db.dispose()
+### check:: Csv.cache_ok is True and stored == ["a,b c", None] and back == [["a", "b c"], None]
+### solution:: class Csv(TypeDecorator):
+### solution::     impl = String(200)
+### solution::     cache_ok = True
+### solution::
+### solution::     def process_bind_param(self, value, dialect):
+### solution::         return None if value is None else ",".join(value)
+### solution::
+### solution::     def process_result_value(self, value, dialect):
+### solution::         return None if value is None else value.split(",")
 
 ### slide:: e
 ### title:: A typo is refused, by name
@@ -508,6 +532,24 @@ def say_created(target, connection, **kw):
 
 
 fresh(announced)
+### exercise:: A table that fills itself: make ``welcome = Table("welcome",
+### exercise:: greeted, Column("id", Integer, primary_key=True))`` in a new
+### exercise:: ``greeted = MetaData()``, with an ``after_create`` listener that
+### exercise:: inserts the row ``id=1``.  Every ``create_all`` then leaves one row.
+### hint:: the listener gets (target, connection, **kw): connection.execute(target.insert(), ...)
+### check:: db = create_engine("sqlite://")
+### check:: greeted.create_all(db)
+### check:: with db.connect() as cx:
+### check::     ids = cx.execute(select(welcome.c.id)).scalars().all()
+### check:: db.dispose()
+### check:: ids == [1]
+### solution:: greeted = MetaData()
+### solution:: welcome = Table("welcome", greeted,
+### solution::                 Column("id", Integer, primary_key=True))
+### solution::
+### solution:: @event.listens_for(welcome, "after_create")
+### solution:: def first_row(target, connection, **kw):
+### solution::     connection.execute(target.insert(), {"id": 1})
 
 ### slide::
 ### title:: DDL per database: a touch trigger
@@ -719,6 +761,33 @@ source(utcnow_module.compile_postgresql)
 for name, dialect in dialects.items():
     print(f"{name:<11}", select(utcnow()).compile(dialect=dialect))
 print(f"{'other':<11}", select(utcnow()))
+### exercise:: A construct of your own: ``greatest(a, b)``, a ``FunctionElement``
+### exercise:: (``inherit_cache = True``) that compiles to ``GREATEST(a, b)``,
+### exercise:: and on SQLite, which has no GREATEST, to ``max(a, b)``.
+### hint:: @compiles(greatest) for the default, @compiles(greatest, "sqlite") for SQLite
+### hint:: a, b = (compiler.process(c, **kw) for c in element.clauses)
+### check:: from sqlalchemy import literal
+### check:: both = greatest(literal(3), literal(7))
+### check:: db = create_engine("sqlite://")
+### check:: with db.connect() as cx:
+### check::     biggest = cx.scalar(select(both))
+### check:: db.dispose()
+### check:: on_pg = str(select(both).compile(dialect=dialects["postgresql"]))
+### check:: greatest.__dict__.get("inherit_cache") is True and biggest == 7 and "GREATEST(" in on_pg
+### solution:: class greatest(FunctionElement):
+### solution::     type = Integer()
+### solution::     name = "greatest"
+### solution::     inherit_cache = True
+### solution::
+### solution:: @compiles(greatest)
+### solution:: def greatest_default(element, compiler, **kw):
+### solution::     a, b = (compiler.process(c, **kw) for c in element.clauses)
+### solution::     return f"GREATEST({a}, {b})"
+### solution::
+### solution:: @compiles(greatest, "sqlite")
+### solution:: def greatest_sqlite(element, compiler, **kw):
+### solution::     a, b = (compiler.process(c, **kw) for c in element.clauses)
+### solution::     return f"max({a}, {b})"
 
 ### slide::
 ### title:: UTC, whatever the session's time zone

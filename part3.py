@@ -332,6 +332,34 @@ class Place(Base):
 
 Place(at=Point(1, 2)).at
 print(select(Place.id).where(Place.at == Point(1, 2)))
+### exercise:: A computed attribute that also works in SQL: map ``Box`` (table
+### exercise:: ``p3_boxes``: ``id``, ``width``, ``height``) with a hybrid property
+### exercise:: ``area``: ``width * height`` on an object, and the same expression
+### exercise:: in a ``select()``'s WHERE clause.
+### hint:: from sqlalchemy.ext.hybrid import hybrid_property
+### hint:: a plain @property works on objects only: Box.area > 5 needs the hybrid
+### hint:: to try again after a wrong Box: !rerun first (a mapped class is defined once per namespace)
+### check:: db = create_engine("sqlite://")
+### check:: Box.__table__.create(db)
+### check:: with Session(db) as s:
+### check::     s.add_all([Box(width=2, height=3), Box(width=1, height=1)])
+### check::     s.flush()
+### check::     big = s.scalars(select(Box.width).where(Box.area > 5)).all()
+### check:: db.dispose()
+### check:: Box(width=2, height=3).area == 6 and big == [2]
+### solution:: from sqlalchemy.ext.hybrid import hybrid_property
+### solution::
+### solution:: class Box(Base):
+### solution::     __tablename__ = "p3_boxes"
+### solution::     id: Mapped[int] = mapped_column(primary_key=True)
+### solution::     width: Mapped[int]
+### solution::     height: Mapped[int]
+### solution::
+### solution::     @hybrid_property
+### solution::     def area(self):
+### solution::         return self.width * self.height
+### solution::
+### solution:: print(select(Box.id).where(Box.area > 5))
 
 ### slide::
 ### title:: A custom comparator: case-insensitive email
@@ -377,6 +405,20 @@ with Session(engine) as session:
     print("loaded:", jek, "| listener calls:", len(calls))
 
 event.remove(User.name, "set", strip_name)
+### exercise:: Tidy e-mail addresses on the way in: listen for ``set`` on
+### exercise:: ``Subscriber.email`` with ``retval=True`` so that every address
+### exercise:: is stored stripped and in lower case, whether given to the
+### exercise:: constructor or assigned later.
+### hint:: the listener gets (target, value, oldvalue, initiator) and returns the value to keep
+### check:: sub = Subscriber(email="  Ann@Example.COM ")
+### check:: first = sub.email
+### check:: sub.email = "Bob@Example.com"
+### check:: first == "ann@example.com" and sub.email == "bob@example.com"
+### solution:: @event.listens_for(Subscriber.email, "set", retval=True)
+### solution:: def tidy_email(target, value, oldvalue, initiator):
+### solution::     return value.strip().lower() if value is not None else None
+### solution::
+### solution:: Subscriber(email=" JEK@Example.com").email
 
 ### slide::
 ### title:: There is only one Session class
@@ -810,6 +852,28 @@ with Forum() as session:
         execution_options={"include_deleted": True}).all())
 
 stop_hiding()
+### exercise:: The same mechanism by hand: make ``Polite = sessionmaker(engine)``
+### exercise:: and a ``do_orm_execute`` listener on it that hides replies whose
+### exercise:: text is ``"spam"`` with ``with_loader_criteria``.  Both a
+### exercise:: ``select()`` and the lazy load of ``Topic.replies`` must leave it out.
+### hint:: from sqlalchemy.orm import with_loader_criteria
+### hint:: if state.is_select: state.statement = state.statement.options(with_loader_criteria(Reply, ...))
+### check:: with Polite() as s:
+### check::     listed = [r.text for r in s.scalars(select(Reply).order_by(Reply.id))]
+### check::     lazy = [r.text for r in s.get(Topic, 1).replies]
+### check:: listed == ["first", "ok"] and lazy == ["first", "ok"]
+### solution:: from sqlalchemy.orm import with_loader_criteria
+### solution::
+### solution:: Polite = sessionmaker(engine)
+### solution::
+### solution:: @event.listens_for(Polite, "do_orm_execute")
+### solution:: def hide_spam(state):
+### solution::     if state.is_select:
+### solution::         state.statement = state.statement.options(
+### solution::             with_loader_criteria(Reply, Reply.text != "spam"))
+### solution::
+### solution:: with Polite() as session:
+### solution::     print(session.scalars(select(Reply).order_by(Reply.id)).all())
 
 ### slide:: b
 ### title:: Case study: contextual defaults, revisited

@@ -273,15 +273,33 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(options: Options) -> int:
     if options.deck is None:
-        try:
-            from sliderepl.ui.menu import choose_deck
-        except ImportError as exc:
-            return _missing("sliderepl.ui.menu.choose_deck", exc)
+        return _from_menu(options)
+    return _open(options)
+
+
+def _from_menu(options: Options) -> int:
+    """The menu, then the deck chosen; leaving the deck (``!quit``,
+    ``exit()``, Ctrl-D) shows the menu again, until the menu is quit."""
+    from dataclasses import replace
+
+    try:
+        from sliderepl.ui.menu import choose_deck
+    except ImportError as exc:
+        return _missing("sliderepl.ui.menu.choose_deck", exc)
+    while True:
         chosen = choose_deck(collection.menu_folder())
         if chosen is None:
             return 0
-        options.deck = Path(chosen)
-    elif not options.deck.exists() and len(options.deck.parts) == 1:
+        opened = replace(options, deck=Path(chosen))
+        status = _open(opened, from_menu=True)
+        if status != 0 or opened.run_all:
+            return status
+
+
+def _open(options: Options, from_menu: bool = False) -> int:
+    """Run the deck ``options.deck`` names."""
+    assert options.deck is not None
+    if not options.deck.exists() and len(options.deck.parts) == 1:
         # a name, not a path: a deck of the current or an installed
         # collection (``sliderepl part1``)
         options.deck = collection.find_deck(options.deck.name) or options.deck
@@ -304,7 +322,7 @@ def _run(options: Options) -> int:
         from sliderepl.ui.repl import run_interactive
     except ImportError as exc:
         return _missing("sliderepl.ui.repl.run_interactive", exc)
-    return int(run_interactive(deck, options))
+    return int(run_interactive(deck, options, from_menu=from_menu))
 
 
 def _missing(name: str, exc: ImportError) -> int:

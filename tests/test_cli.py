@@ -101,15 +101,19 @@ def test_no_echo_and_short_reach_the_run(
 def fake_ui(
     monkeypatch: pytest.MonkeyPatch, chosen: Path | None = None
 ) -> list[Any]:
-    """Stand-ins for the REPL and the menu, recording their calls."""
+    """Stand-ins for the REPL and the menu, recording their calls (the
+    menu offers ``chosen`` once, then is quit)."""
     calls: list[Any] = []
     repl = types.ModuleType("sliderepl.ui.repl")
     repl.run_interactive = (  # type: ignore[attr-defined]
-        lambda deck, options: calls.append(("repl", deck, options)) or 0
+        lambda deck, options, from_menu=False: calls.append(
+            ("repl", deck, options, from_menu)) or 0
     )
     menu = types.ModuleType("sliderepl.ui.menu")
+    offers = [chosen]
     menu.choose_deck = (  # type: ignore[attr-defined]
-        lambda folder: calls.append(("menu", folder)) or chosen
+        lambda folder: calls.append(("menu", folder)) or (
+            offers.pop() if offers else None)
     )
     monkeypatch.setitem(sys.modules, "sliderepl.ui.repl", repl)
     monkeypatch.setitem(sys.modules, "sliderepl.ui.menu", menu)
@@ -124,8 +128,8 @@ def test_interactive_mode_hands_deck_and_options_to_the_repl(
     argv = [str(deck), "--theme", "contrast", "--presentation", "--start",
             "2", "--no-echo", "--short"]
     assert cli.main(argv) == 0
-    [(kind, parsed, options)] = calls
-    assert kind == "repl"
+    [(kind, parsed, options, from_menu)] = calls
+    assert kind == "repl" and not from_menu
     assert parsed.path == deck and len(parsed.slides) == 4
     assert options == Options(
         deck=deck, short=True, presentation=True, theme="contrast",
@@ -141,8 +145,9 @@ def test_no_deck_offers_the_menu(
     assert calls == [("menu", cli.PROJECT_DIR)]
     calls = fake_ui(monkeypatch, chosen=DECKS / "basic.py")
     assert cli.main([]) == 0
-    assert [c[0] for c in calls] == ["menu", "repl"]
-    assert calls[1][1].path == DECKS / "basic.py"
+    # leaving the deck shows the menu again; quitting it ends the run
+    assert [c[0] for c in calls] == ["menu", "repl", "menu"]
+    assert calls[1][1].path == DECKS / "basic.py" and calls[1][3]
 
 
 def test_missing_interactive_part_is_a_clear_message(

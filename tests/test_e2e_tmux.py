@@ -53,7 +53,7 @@ def test_presenter_path(tour: Terminal) -> None:
 
     # A command in the middle of a bullet reveal.
     tour.type("!toc")
-    tour.wait_for("▶ 2 Bullets first")
+    tour.wait_for("▶ 2 ✓ Bullets first")
     tour.type("!goto pools")
     tour.wait_for("│ select 1 + ?")
     tour.wait_for("slide 5 / 8")
@@ -127,7 +127,7 @@ def test_piped_input_runs_without_a_terminal(tmp_path: Path) -> None:
     assert "42" in out.splitlines()
     assert "ZeroDivisionError: division by zero" in out
     assert "unknown command !nope; ? lists commands" in out
-    assert "▶ 2 Bullets first" in out
+    assert "▶ 2 ✓ Bullets first" in out
     assert "sliderepl internal error" not in out + done.stderr
 
 
@@ -168,5 +168,5 @@ def test_ascii_only_output_does_not_break_the_deck(tmp_path: Path) -> None:
         env=env, timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "? 2 Bullets first" in done.stdout
+    assert "? 2 ? Bullets first" in done.stdout  # ▶ and ✓
     assert "could not draw" not in done.stdout

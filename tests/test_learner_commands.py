@@ -96,8 +96,13 @@ def test_resume_question(state_home: Path) -> None:
     assert repl.ask_resume(deck, 4, answer) is None and asked == []
     progress.record(DECK, 3, 4)
     assert repl.ask_resume(deck, 4, answer) == 3
-    assert asked == ["exercises.py: you stopped at slide 3 of 4 last "
-                     "time. Resume there? [Y/n] "]
+    assert asked == ["exercises.py: you reached slide 3 of 4. Resume at "
+                     "slide 3 (furthest)? [Y/n] "]
+    progress.record(DECK, 1, 4)  # went back to the start: still slide 3
+    asked.clear()
+    assert repl.ask_resume(deck, 4, answer) == 3
+    assert asked == ["exercises.py: you reached slide 3 of 4 (last seen: "
+                     "slide 1). Resume at slide 3 (furthest)? [Y/n] "]
     reply = "n"
     assert repl.ask_resume(deck, 4, answer) is None
 
@@ -114,10 +119,18 @@ def test_menu_shows_progress(tmp_path: Path) -> None:
     said: list[str] = []
     choose_deck(tmp_path, lambda _: "q", said.append)
     assert said[1] == "  1. Part 1: pools.  (part1.py)"
-    progress.record(deck, 12, 46)
+    progress.record(deck, 12, 46)  # a file from before exercises
     said.clear()
     choose_deck(tmp_path, lambda _: "q", said.append)
     assert said[1] == "  1. Part 1: pools.  (part1.py)  [slide 12/46]"
+    progress.record(deck, 30, 46, exercise_total=5)
+    progress.record(deck, 20, 46)  # went back: the furthest is shown
+    progress.mark_exercise(deck, "Pools", progress.SOLVED)
+    progress.mark_exercise(deck, "Events", progress.TRIED)
+    said.clear()
+    choose_deck(tmp_path, lambda _: "q", said.append)
+    assert said[1] == ("  1. Part 1: pools.  (part1.py)"
+                       "  [slide 30/46, exercises solved 1/5]")
 
 
 def test_toolbar_shows_the_budget_and_the_pace() -> None:
@@ -170,7 +183,7 @@ def test_headless_and_piped_runs_never_ask(tmp_path: Path) -> None:
             input="", capture_output=True, text=True, timeout=120,
         )
         assert done.returncode == 0, done.stderr
-        assert "Resume there?" not in done.stdout + done.stderr
+        assert "Resume at" not in done.stdout + done.stderr
         assert "A table" in done.stdout  # slide 1, not slide 3
     # and a piped session leaves the learner's resume point alone
     assert progress.stopped_at(DECK).position == 3  # type: ignore

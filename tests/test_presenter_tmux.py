@@ -112,8 +112,8 @@ def test_resume_where_the_learner_stopped(tmux: Tmux) -> None:
     tmux.type(first, "!quit")
     tmux.wait_for(first, "EXITED 0")
     again = tmux.start(sliderepl(str(EXERCISES)))
-    tmux.wait_for(again, "you stopped at slide 3 of 4 last time. Resume "
-                  "there? [Y/n]")
+    tmux.wait_for(again, "you reached slide 3 of 4. Resume at slide 3 "
+                  "(furthest)? [Y/n]")
     tmux.key(again, "Enter")
     tmux.wait_for(again, "slide 3 / 4")
     assert "Your turn: rows" in tmux.screen(again)
@@ -124,7 +124,7 @@ def test_resume_where_the_learner_stopped(tmux: Tmux) -> None:
     # --start overrides: no question
     third = tmux.start(sliderepl(str(EXERCISES), "--start", "2"))
     tmux.wait_for(third, "slide 2 / 4")
-    assert "Resume there?" not in tmux.screen(third)
+    assert "Resume at" not in tmux.screen(third)
 
 
 def test_exercise_hint_check_solution(tmux: Tmux) -> None:
@@ -215,3 +215,36 @@ def test_a_tall_slide_is_paged(env: dict[str, str], tmp_path: Path) -> None:
         assert all(f"row_{i:02d} = {i}" in full for i in range(40))
     finally:
         server.close()
+
+
+def test_menu_round_trip_keeps_progress(tmux: Tmux) -> None:
+    # the project's own menu, in a real terminal: choose part 1, try its
+    # first exercise, !quit: the menu again, with the progress on its line
+    menu = tmux.start(sliderepl())
+    tmux.wait_for(menu, "Open which deck? [1-3, q quits]")
+    tmux.type(menu, "1")
+    tmux.wait_for(menu, "slide 1 / 59")
+    tmux.type(menu, "!goto 13")
+    tmux.wait_for(menu, "Exercise: Count checkouts")
+    tmux.type(menu, "!check")
+    tmux.wait_for(menu, "not yet: NameError")
+    tmux.type(menu, "!quit")
+    tmux.wait_for(menu, "back to the menu (your progress is kept)")
+    screen = tmux.wait_for(menu, "[slide 13/59, exercises solved 0/5]")
+    assert screen.count("Open which deck?") == 2
+    # again: the furthest slide is offered, the exercise is still tried
+    tmux.type(menu, "1")
+    tmux.wait_for(menu, "Resume at slide 13 (furthest)? [Y/n]")
+    tmux.key(menu, "Enter")
+    tmux.wait_for(menu, "slide 13 / 59")
+    tmux.type(menu, "!exercises")
+    tmux.wait_for(menu, "▶ 1. slide 13  tried")
+    # exit() at >>> leaves the deck as !quit does: back to the menu
+    tmux.type(menu, "exit()")
+    tmux.wait_for(menu, ">>> exit()\nback to the menu")
+    deadline = time.monotonic() + 30
+    while tmux.screen(menu).count("Open which deck?") < 3:
+        assert time.monotonic() < deadline, tmux.screen(menu)
+        time.sleep(0.1)
+    tmux.type(menu, "q")
+    tmux.wait_for(menu, "EXITED 0")

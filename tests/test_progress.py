@@ -23,7 +23,7 @@ def test_where_a_learner_stopped(tmp_path: Path, env: dict[str, str]) -> None:
     assert progress.record(deck, 12, 46, env)
     where = progress.stopped_at(deck, env)
     assert where is not None and (where.position, where.total) == (12, 46)
-    assert progress.menu_progress(deck, 46, env) == "12/46"
+    assert progress.menu_progress(deck, 46, env) == "slide 12/46"
     assert progress.resume_offer(deck, 46, env) == 12
     # stored in the state dir, never beside the deck
     assert (tmp_path / "state" / "sliderepl" / "progress.json").exists()
@@ -31,13 +31,98 @@ def test_where_a_learner_stopped(tmp_path: Path, env: dict[str, str]) -> None:
     # slide 1 or the last slide: nothing to resume
     progress.record(deck, 46, 46, env)
     assert progress.resume_offer(deck, 46, env) is None
+    progress.forget(deck, env)
     progress.record(deck, 1, 46, env)
     assert progress.resume_offer(deck, 46, env) is None
+    progress.forget(deck, env)
     # a deck that shrank: clamped
     progress.record(deck, 40, 46, env)
     assert progress.resume_offer(deck, 30, env) == 30
     progress.forget(deck, env)
     assert progress.stopped_at(deck, env) is None
+
+
+def test_the_furthest_slide_is_kept_and_offered(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    deck = tmp_path / "part1.py"
+    for position in (1, 2, 34, 35, 12):  # went back to slide 12
+        progress.record(deck, position, 59, env, exercise_total=5)
+    done = progress.learned(deck, env)
+    assert done is not None
+    assert (done.position, done.furthest, done.total) == (12, 35, 59)
+    assert done.seen == {1, 2, 12, 34, 35}
+    assert progress.resume_offer(deck, 59, env) == 35
+    assert progress.menu_progress(deck, 59, env) == (
+        "slide 35/59, exercises solved 0/5")
+
+
+def test_exercise_states_are_stored_beside_the_position(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    deck = tmp_path / "part1.py"
+    progress.record(deck, 13, 59, env, exercise_total=5)
+    assert progress.mark_exercise(deck, "Pool events, firing",
+                                  progress.TRIED, env)
+    assert progress.mark_exercise(deck, "Dialects", progress.SOLVED, env)
+    assert progress.mark_exercise(deck, "URLs", progress.SOLVED, env)
+    progress.record(deck, 14, 59, env)  # moving on keeps them
+    done = progress.learned(deck, env)
+    assert done is not None and done.exercises == {
+        "Pool events, firing": "tried", "Dialects": "solved",
+        "URLs": "solved"}
+    assert done.solved() == 2 and done.furthest == 14
+    assert progress.menu_progress(deck, 59, env) == (
+        "slide 14/59, exercises solved 2/5")
+    with pytest.raises(ValueError):
+        progress.mark_exercise(deck, "URLs", "half-done", env)
+
+
+def test_a_file_from_before_exercises_still_loads(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    deck = tmp_path / "part1.py"
+    folder = tmp_path / "state" / "sliderepl"
+    folder.mkdir(parents=True)
+    (folder / "progress.json").write_text(json.dumps(
+        {str(deck.resolve()): {"position": 12, "total": 46, "at": 5.0}}))
+    done = progress.learned(deck, env)
+    assert done is not None
+    assert (done.position, done.furthest, done.exercises) == (12, 12, {})
+    assert done.seen == set(range(1, 13)) and done.exercise_total is None
+    assert progress.menu_progress(deck, 46, env) == "slide 12/46"
+    assert progress.resume_offer(deck, 46, env) == 12
+    # the next visit writes the new fields and keeps what was there
+    progress.record(deck, 3, 46, env, exercise_total=4)
+    done = progress.learned(deck, env)
+    assert done is not None and (done.position, done.furthest) == (3, 12)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("furthest", "Infinity"), ("furthest", '"12"'), ("seen", "3"),
+    ("seen", "[1, -2]"), ("exercises", "[]"),
+    ("exercises", '{"x": "maybe"}'), ("exercises", '{"x": 1}'),
+    ("exercise_total", "true"),
+])
+def test_odd_new_fields_are_garbage(
+    tmp_path: Path, env: dict[str, str], field: str, value: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deck = tmp_path / "odd.py"
+    folder = tmp_path / "state" / "sliderepl"
+    folder.mkdir(parents=True)
+    (folder / "progress.json").write_text(
+        "{" + json.dumps(str(deck.resolve())) + ': {"position": 2, '
+        f'"total": 9, {json.dumps(field)}: {value}}}}}')
+    assert progress.learned(deck, env) is None
+    assert progress.menu_progress(deck, 9, env) == ""
+    assert "ignoring" in capsys.readouterr().err
+    # replaced by the next visit, from scratch
+    assert progress.mark_exercise(deck, "A", progress.SOLVED, env)
+    progress.record(deck, 4, 9, env)
+    done = progress.learned(deck, env)
+    assert done is not None and done.exercises == {"A": "solved"}
+    assert (done.furthest, done.seen) == (4, {4})
 
 
 def test_a_damaged_file_reads_as_empty(tmp_path: Path,

@@ -321,3 +321,15 @@ def test_presentation_mode_clears_before_a_slide_unless_it_continues(
     assert cleared == 1
     sink.slide(Slide(DECK, 5, flags=frozenset("i"), title="B", number=2), 2)
     assert file.getvalue().count("\x1b[2J") == 1
+
+
+def test_toc_marks_slides_seen_and_exercise_states() -> None:
+    slides = [Slide(DECK, n, title=f"S{n}", number=n) for n in (1, 2, 3, 4)]
+    text = draw(render.toc(slides, 3, {1, 3},
+                           {2: "solved", 3: "tried", 4: "untried"}))
+    assert text == (
+        "  1 ✓ S1\n"
+        "  2 · S2  [exercise solved ✓]\n"
+        "▶ 3 ✓ S3  [exercise tried]\n"
+        "  4 · S4  [exercise untried]\n"
+    )

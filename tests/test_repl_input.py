@@ -105,7 +105,7 @@ def test_paused_slide_runs_on_the_next_enter(tour: repl.ReplState) -> None:
 def test_commands_work_during_a_bullet_reveal(tour: repl.ReplState) -> None:
     type_keys(tour, ENTER + ENTER + "!toc" + ENTER)
     assert (tour.position, tour.phase, tour.revealed) == (2, "bullets", 1)
-    assert "▶ 2 Bullets first" in screen_text(tour)
+    assert "▶ 2 ✓ Bullets first" in screen_text(tour)
     type_keys(tour, "!goto pools" + ENTER)
     assert tour.position == 5
     assert "engine" in tour.nav.interpreter.namespace
@@ -277,7 +277,7 @@ def test_line_loop_without_a_terminal(tour: repl.ReplState) -> None:
     assert namespace["total"] == 2
     assert namespace["after_loop"] == 1
     assert "not reached" not in screen_text(tour)
-    assert "▶ 2 Bullets first" in screen_text(tour)
+    assert "▶ 2 ✓ Bullets first" in screen_text(tour)
 
 
 @pytest.mark.parametrize(

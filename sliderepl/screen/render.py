@@ -8,7 +8,7 @@ Speaker notes are never rendered: they are for the presenter's file only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -282,18 +282,34 @@ def slide_title(slide: Slide) -> Text:
     return Text(f"(untitled, line {slide.line})", style="toc.hidden")
 
 
-def toc(slides: Sequence[Slide], current: int) -> Table:
-    """Table of contents; ``current`` (1-based) is marked."""
+def toc(
+    slides: Sequence[Slide], current: int,
+    seen: Collection[int] | None = None,
+    exercises: Mapping[int, str] | None = None,
+) -> Table:
+    """Table of contents; ``current`` (1-based) is marked, and so are
+    (when given) the slides in ``seen`` (a tick, a dot for the others)
+    and each exercise's state (``exercises``: slide number -> untried,
+    tried or solved)."""
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(justify="right", no_wrap=True, style="toc.number")
+    if seen is not None:
+        table.add_column(no_wrap=True, style="toc.number")
     table.add_column()
+    states = exercises or {}
     for position, slide in enumerate(slides, 1):
         here = position == current
         title = slide_title(slide)
         if here:
             title.stylize("toc.current")
-        table.add_row("▶" if here else " ", str(position), title)
+        state = states.get(position)
+        if state is not None:
+            mark = "exercise solved ✓" if state == "solved" else (
+                f"exercise {state}")
+            title.append(f"  [{mark}]", style="message")
+        marks = [] if seen is None else ["✓" if position in seen else "·"]
+        table.add_row("▶" if here else " ", str(position), *marks, title)
     return table
 
 

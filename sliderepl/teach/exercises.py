@@ -11,20 +11,51 @@ Markup (old runners read it as comments)::
 Running a check or a solution (``evaluate``, ``prove``) is
 ``sliderepl.run.solutions``'s job; this module keeps the teaching side.
 
-``Tracker`` keeps the interactive side: hints revealed per slide,
-exercises solved, and the texts ``!hint``, ``!check`` and ``!solution``
-print.
+``Tracker`` keeps the interactive side: hints revealed per slide, each
+exercise's state (untried, tried, solved), and the texts ``!hint``,
+``!check`` and ``!solution`` print.  ``exercises`` and ``listing`` are
+``!exercises``'s: the deck's exercises in order, with their states.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sliderepl.deck.markup import plain
 from sliderepl.deck.model import Exercise, Slide
 from sliderepl.run.solutions import CheckResult, evaluate, prove
+from sliderepl.teach.progress import SOLVED, TRIED, UNTRIED
 
-__all__ = ["CheckResult", "Tracker", "evaluate", "prove", "task_lines"]
+__all__ = [
+    "SOLVED", "TRIED", "UNTRIED", "CheckResult", "Tracker", "evaluate",
+    "exercise_key", "exercises", "listing", "prove", "task_lines",
+]
+
+
+def exercise_key(slide: Slide) -> str:
+    """How the progress file names ``slide``'s exercise: the slide's
+    title (numbers shift when slides are added; titles rarely do), or
+    ``slide N`` for an untitled one."""
+    return plain(slide.title or "").strip() or f"slide {slide.number}"
+
+
+def exercises(slides: Sequence[Slide]) -> list[Slide]:
+    """The slides that carry an exercise, in deck order."""
+    return [slide for slide in slides if slide.exercise is not None]
+
+
+def listing(
+    slides: Sequence[Slide], state_of: Callable[[Slide], str]
+) -> list[tuple[int, int, str, str]]:
+    """``(exercise number, slide number, state, task)`` for each."""
+    return [
+        (n, slide.number or 0, state_of(slide),
+         plain(" ".join(slide.exercise.task)).strip())
+        for n, slide in enumerate(exercises(slides), 1)
+        if slide.exercise is not None
+    ]
 
 
 def task_lines(exercise: Exercise) -> list[str]:
@@ -48,7 +79,40 @@ class Tracker:
     slide number."""
 
     hints_shown: dict[int, int] = field(default_factory=dict)
-    solved: set[int] = field(default_factory=set)
+    #: slide number -> ``tried`` or ``solved`` (absent: untried)
+    states: dict[int, str] = field(default_factory=dict)
+    #: told ``(slide, state)`` when an exercise's state changes (the
+    #: progress file listens when progress is kept)
+    on_change: Callable[[Slide, str], None] | None = None
+
+    @property
+    def solved(self) -> set[int]:
+        return {n for n, state in self.states.items() if state == SOLVED}
+
+    def state_of(self, slide: Slide) -> str:
+        return self.states.get(slide.number or 0, UNTRIED)
+
+    def restore(self, slides: Sequence[Slide],
+                stored: dict[str, str]) -> None:
+        """States from an earlier session (keyed by ``exercise_key``)."""
+        for slide in exercises(slides):
+            state = stored.get(exercise_key(slide))
+            if state in (TRIED, SOLVED):
+                self.states[slide.number or 0] = state
+
+    def _set(self, slide: Slide, state: str) -> None:
+        key = slide.number or 0
+        if self.states.get(key) == SOLVED or self.states.get(key) == state:
+            return  # once solved, solved: a later failed check is a retry
+        self.states[key] = state
+        if self.on_change is not None:
+            self.on_change(slide, state)
+
+    def typed(self, slide: Slide | None) -> None:
+        """The learner ran code of their own on ``slide``: if it has an
+        exercise, the exercise is tried."""
+        if slide is not None and slide.exercise is not None:
+            self._set(slide, TRIED)
 
     def hint(self, slide: Slide) -> tuple[str, bool]:
         """The next hint of ``slide`` (text, ok)."""
@@ -85,8 +149,9 @@ class Tracker:
             return "this exercise has no check", False, None
         result = evaluate(exercise.check, namespace)
         if not result.passed:
+            self._set(slide, TRIED)
             return f"not yet: {result.reason}", False, None
-        self.solved.add(slide.number or 0)
+        self._set(slide, SOLVED)
         return "check passed: well done", True, exercise.solution or None
 
     def solution(self, slide: Slide) -> tuple[str | None, str]:

@@ -4,8 +4,9 @@ Both live in the user's state directory (``sliderepl.run.state``: the
 platform's place, XDG on Linux), never in the project:
 
 * ``progress.json``: per deck (keyed by its absolute path) the last slide
-  reached and the deck's size, so the REPL can offer to resume and the
-  menu can show ``12/46``;
+  seen, the furthest reached, the slides seen, each exercise's state and
+  the deck's size, so the REPL can offer to resume and the menu can show
+  ``slide 34/59, exercises solved 2/5``;
 * ``presenter.json``: the deck, slide and time of the presenter's REPL
   right now, which ``sliderepl notes`` in a second terminal follows.
   A local file: nothing goes over any network.
@@ -21,7 +22,7 @@ import os
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,20 +83,133 @@ class Position:
         return f"{self.position}/{self.total}"
 
 
-# -- learners: where they stopped ---------------------------------------
+# -- learners: where they stopped, how far they got ---------------------
+
+#: An exercise's state: never touched, tried (a ``!check`` that failed,
+#: or code typed on its slide), solved (its check passed).
+UNTRIED, TRIED, SOLVED = "untried", "tried", "solved"
+_STORED_STATES = (TRIED, SOLVED)
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What a learner did in one deck, as stored.
+
+    ``position`` is the slide seen last, ``furthest`` the furthest slide
+    reached, ``seen`` every slide landed on.  ``exercises`` maps an
+    exercise's key (``sliderepl.teach.exercises.exercise_key``) to
+    ``tried`` or ``solved``; ``exercise_total`` is how many the deck had
+    when last opened (None: a file from before exercises were counted).
+    Files written before ``furthest``, ``seen`` and ``exercises`` existed
+    read as furthest = last seen, slides 1 to it seen, nothing tried.
+    """
+
+    deck: Path
+    position: int
+    total: int
+    at: float = 0.0
+    furthest: int = 0
+    seen: frozenset[int] = frozenset()
+    exercises: Mapping[str, str] = field(default_factory=dict)
+    exercise_total: int | None = None
+
+    def solved(self) -> int:
+        return sum(1 for state in self.exercises.values() if state == SOLVED)
+
+
+def _learned(deck: Path, entry: Any) -> Learned:
+    """An entry of ``progress.json``; ``ValueError`` (or ``KeyError``,
+    ``TypeError``) for anything sliderepl does not write."""
+    if not isinstance(entry, dict):
+        raise ValueError("not a JSON object")
+    position = values.count(entry["position"])
+    furthest = max(values.count(entry.get("furthest", position)), position)
+    seen = entry.get("seen")
+    if seen is None:
+        seen_set = frozenset(range(1, furthest + 1))
+    elif isinstance(seen, list):
+        seen_set = frozenset(values.count(n) for n in seen)
+    else:
+        raise ValueError(f"{seen!r:.40} is not a list of slides")
+    exercises = entry.get("exercises", {})
+    if not isinstance(exercises, dict) or not all(
+        isinstance(k, str) and v in _STORED_STATES
+        for k, v in exercises.items()
+    ):
+        raise ValueError(f"{exercises!r:.40} is not exercise states")
+    total_ex = entry.get("exercise_total")
+    return Learned(
+        Path(deck), position, values.count(entry["total"]),
+        values.moment(entry.get("at", 0)), furthest, seen_set,
+        dict(exercises),
+        values.count(total_ex) if total_ex is not None else None,
+    )
+
+
+def learned(
+    deck: Path, environ: Mapping[str, str] | None = None
+) -> Learned | None:
+    """What the learner did in ``deck`` so far, or None (nothing stored,
+    or garbage, which is said once on stderr and replaced later)."""
+    entry = _read(state_dir(environ) / PROGRESS).get(_key(deck))
+    if entry is None:
+        return None
+    try:
+        return _learned(deck, entry)
+    except (KeyError, TypeError, ValueError) as exc:
+        values.warn_once(state_dir(environ) / PROGRESS, f"bad entry: {exc}")
+        return None
+
+
+def _entry(data: dict[str, Any], deck: Path) -> dict[str, Any]:
+    """The deck's stored entry to update, as sliderepl writes it (a
+    garbage one starts over)."""
+    try:
+        old = _learned(deck, data.get(_key(deck)))
+    except (KeyError, TypeError, ValueError):
+        return {"position": 0, "total": 0, "furthest": 0, "seen": [],
+                "exercises": {}}
+    entry = {"position": old.position, "total": old.total, "at": old.at,
+             "furthest": old.furthest, "seen": sorted(old.seen),
+             "exercises": dict(old.exercises)}
+    if old.exercise_total is not None:
+        entry["exercise_total"] = old.exercise_total
+    return entry
 
 
 def record(
     deck: Path, position: int, total: int,
     environ: Mapping[str, str] | None = None,
+    exercise_total: int | None = None,
 ) -> bool:
-    """Remember that the learner reached ``position`` of ``deck``."""
+    """Remember that the learner reached ``position`` of ``deck`` (and,
+    when given, how many exercises the deck has)."""
     if position < 1:
         return False
     path = state_dir(environ) / PROGRESS
     data = _read(path)
-    data[_key(deck)] = {"position": position, "total": total,
-                        "at": time.time()}
+    entry = _entry(data, deck)
+    entry.update(position=position, total=total, at=time.time(),
+                 furthest=max(entry["furthest"], position),
+                 seen=sorted({*entry["seen"], position}))
+    if exercise_total is not None:
+        entry["exercise_total"] = exercise_total
+    data[_key(deck)] = entry
+    return _write(path, data)
+
+
+def mark_exercise(
+    deck: Path, key: str, state: str,
+    environ: Mapping[str, str] | None = None,
+) -> bool:
+    """Store exercise ``key``'s state (``tried`` or ``solved``)."""
+    if state not in _STORED_STATES:
+        raise ValueError(f"not an exercise state to store: {state!r}")
+    path = state_dir(environ) / PROGRESS
+    data = _read(path)
+    entry = _entry(data, deck)
+    entry["exercises"][key] = state
+    data[_key(deck)] = entry
     return _write(path, data)
 
 
@@ -103,16 +217,10 @@ def stopped_at(
     deck: Path, environ: Mapping[str, str] | None = None
 ) -> Position | None:
     """Where the learner stopped in ``deck`` last time, or None."""
-    entry = _read(state_dir(environ) / PROGRESS).get(_key(deck))
-    if not isinstance(entry, dict):
+    done = learned(deck, environ)
+    if done is None:
         return None
-    try:
-        return Position(Path(deck), values.count(entry["position"]),
-                        values.count(entry["total"]),
-                        values.moment(entry.get("at", 0)))
-    except (KeyError, TypeError, ValueError) as exc:
-        values.warn_once(state_dir(environ) / PROGRESS, f"bad entry: {exc}")
-        return None
+    return Position(done.deck, done.position, done.total, done.at)
 
 
 def forget(deck: Path, environ: Mapping[str, str] | None = None) -> None:
@@ -125,25 +233,29 @@ def forget(deck: Path, environ: Mapping[str, str] | None = None) -> None:
 def resume_offer(
     deck: Path, total: int, environ: Mapping[str, str] | None = None
 ) -> int | None:
-    """The slide to offer resuming at, or None (never started, stopped
-    on slide 1, or finished the deck)."""
-    where = stopped_at(deck, environ)
-    if where is None or where.position <= 1:
+    """The slide to offer resuming at: the furthest reached, or None
+    (never started, got no further than slide 1, or finished the deck)."""
+    done = learned(deck, environ)
+    if done is None or done.furthest <= 1:
         return None
-    if where.position >= total and where.total == total:
+    if done.furthest >= total and done.total == total:
         return None  # finished: start over without asking
-    return min(where.position, total)
+    return min(done.furthest, total)
 
 
 def menu_progress(
     deck: Path, total: int | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> str:
-    """``12/46`` for the menu, or "" for a deck never opened."""
-    where = stopped_at(deck, environ)
-    if where is None:
+    """``slide 34/59, exercises solved 2/5`` for the menu (the furthest
+    slide), or "" for a deck never opened."""
+    done = learned(deck, environ)
+    if done is None:
         return ""
-    return f"{where.position}/{total or where.total}"
+    text = f"slide {done.furthest}/{total or done.total}"
+    if done.exercise_total:
+        text += f", exercises solved {done.solved()}/{done.exercise_total}"
+    return text
 
 
 # -- the presenter: where they are now -------------------------------------
@@ -235,7 +347,8 @@ def on_slide(
     total = len(deck.slides)
     if not 1 <= position <= total:
         return
-    record(deck.path, position, total, environ)
+    record(deck.path, position, total, environ,
+           exercise_total=sum(1 for s in deck.slides if s.exercise))
     slide = deck.slides[position - 1]
     following = deck.slides[position] if position < total else None
     publish(

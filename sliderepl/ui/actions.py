@@ -45,7 +45,72 @@ def info(state: ReplState, arg: str) -> None:
 
 
 def toc(state: ReplState, arg: str) -> None:
-    state.screen.show(render.toc(state.nav.deck.slides, state.position))
+    """``!toc``: every slide, marked seen or not, with exercise states;
+    a page at a time on a terminal (as a slide taller than it is)."""
+    from sliderepl.teach.exercises import exercises
+
+    slides = state.nav.deck.slides
+    states = {slide.number or 0: state.exercises.state_of(slide)
+              for slide in exercises(slides)}
+    table = render.toc(slides, state.position, state.seen, states)
+    pager = state.screen.pager
+    pager.new_slide()  # the listing starts a page of its own
+    try:
+        state.screen.show(table)
+    finally:
+        pager.stop()
+
+
+def exercise_list(state: ReplState, arg: str) -> None:
+    """``!exercises``: the deck's exercises with their states;
+    ``!exercises N`` goes to the Nth, ``!exercises next`` to the first
+    not solved."""
+    from sliderepl.teach.exercises import SOLVED, listing
+
+    screen = state.screen
+    rows = listing(state.nav.deck.slides, state.exercises.state_of)
+    if not rows:
+        screen.message("this deck has no exercises", failed=bool(arg))
+        return
+    if arg:
+        wanted = _exercise_wanted(arg, rows)
+        if isinstance(wanted, str):
+            screen.message(wanted, failed=True)
+            return
+        goto(state, str(wanted))
+        return
+    solved = sum(1 for row in rows if row[2] == SOLVED)
+    screen.message(
+        f"exercises in {state.deck_name}: {solved} of {len(rows)} solved"
+        " (!exercises N goes to one, !exercises next to the first not"
+        " solved)")
+    width = max(screen.console.width - 30, 20)
+    for number, slide, status, task in rows:
+        if len(task) > width:
+            task = task[:width - 1].rstrip() + "…"
+        here = "▶" if slide == state.position else " "
+        screen.message(f"{here}{number:>2}. slide {slide:<3}"
+                       f" {status:<8} {task}")
+
+
+def _exercise_wanted(
+    arg: str, rows: Sequence[tuple[int, int, str, str]]
+) -> int | str:
+    """The slide ``!exercises ARG`` goes to, or why there is none."""
+    from sliderepl.teach.exercises import SOLVED
+
+    if arg.lower() == "next":
+        for _, slide, status, _ in rows:
+            if status != SOLVED:
+                return slide
+        return "every exercise is solved: well done"
+    if not is_int(arg):
+        return (f"!exercises takes an exercise number (1 to {len(rows)})"
+                f" or next, not {arg!r}")
+    number = int(arg)
+    if not 1 <= number <= len(rows):
+        return f"no exercise {number}: the deck has exercises 1 to {len(rows)}"
+    return rows[number - 1][1]
 
 
 def rerun(state: ReplState, arg: str) -> None:
@@ -83,6 +148,9 @@ def echo(state: ReplState, arg: str) -> None:
 
 def quit_deck(state: ReplState, arg: str) -> None:
     state.finished = True
+    if state.from_menu:
+        state.screen.message("back to the menu (your progress is kept)"
+                             if state.keep_progress else "back to the menu")
 
 
 def copy_slide(state: ReplState, arg: str = "") -> None:

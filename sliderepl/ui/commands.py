@@ -83,6 +83,8 @@ SPECS: tuple[Spec, ...] = (
          actions.traceback),
     Spec("repr", (), "", "the last value echoed as a table, as its "
          "plain repr", actions.plain_repr),
+    Spec("exercises", ("ex",), "N?", "the deck's exercises and their "
+         "state; !exercises N (or next) goes to one", actions.exercise_list),
     Spec("quit", ("q",), "", "leave the deck", actions.quit_deck),
     Spec("help", ("?",), "", "list the commands", show_help),
     Spec("doc", (), "NAME", "what NAME is: signature, docstring "
@@ -183,6 +185,7 @@ def _dispatch(state: ReplState, line: str) -> None:
     parsed = parse(line)
     if parsed is None:
         state.nav.run_source(line, state.screen)
+        state.exercises.typed(state.slide)  # an attempt, if it has one
     elif isinstance(parsed, BadCommand):
         state.screen.message(parsed.message, failed=True)
     else:
@@ -200,7 +203,7 @@ def guarded(state: ReplState, action: Callable[[], object]) -> None:
     try:
         action()
     except LeaveDeck:  # exit(), quit() or SystemExit typed at >>>
-        state.finished = True
+        actions.quit_deck(state, "")  # as !quit does
     except KeyboardInterrupt:
         state.screen.message("interrupted", failed=True)
     except Exception as exc:

@@ -62,8 +62,8 @@ def choose_deck(
 
     say("Decks:")
     for number, (path, title) in enumerate(decks, 1):
-        done = menu_progress(path)
-        where = f"  [slide {done}]" if done else ""
+        done = menu_progress(path)  # furthest slide, exercises solved
+        where = f"  [{done}]" if done else ""
         say(f"  {number}. {title}  ({path.name}){where}")
     while True:
         try:

@@ -38,23 +38,28 @@ __all__ = [
 # -- the loops ------------------------------------------------------------
 
 
-def run_interactive(deck: Deck, options: Options) -> int:
-    """Run ``deck`` at a terminal (or from piped lines); exit status."""
+def run_interactive(
+    deck: Deck, options: Options, from_menu: bool = False
+) -> int:
+    """Run ``deck`` at a terminal (or from piped lines); exit status.
+    ``from_menu``: the deck was chosen in the menu, which leaving it
+    (``!quit``) goes back to."""
     import sys
 
     if _is_tty(sys.stdin):
         from sliderepl.ui.flow_control import flow_control_off
 
         with flow_control_off(sys.stdin.fileno()):
-            return _run_interactive(deck, options)
-    return _run_interactive(deck, options)
+            return _run_interactive(deck, options, from_menu)
+    return _run_interactive(deck, options, from_menu)
 
 
-def _run_interactive(deck: Deck, options: Options) -> int:
+def _run_interactive(deck: Deck, options: Options, from_menu: bool) -> int:
     import sys
 
     _tolerant(sys.stdout)
     state = make_state(deck, options)
+    state.from_menu = from_menu
     at_terminal = _is_tty(sys.stdin) and _is_tty(sys.stdout)
     start = options.start
     if at_terminal:
@@ -100,17 +105,22 @@ def _run_interactive(deck: Deck, options: Options) -> int:
 def ask_resume(
     deck: Deck, total: int, ask: Callable[[str], str]
 ) -> int | None:
-    """Offer the slide the learner stopped at last time; the slide to
-    start on if they say yes, else None.  Enter means yes."""
-    from sliderepl.teach.progress import resume_offer
+    """Offer the furthest slide the learner reached (and say where they
+    were last, when that is elsewhere); the slide to start on if they say
+    yes, else None.  Enter means yes."""
+    from sliderepl.teach.progress import learned, resume_offer
 
     where = resume_offer(deck.path, total)
     if where is None:
         return None
+    done = learned(deck.path)
+    last = ""
+    if done is not None and done.position != where:
+        last = f" (last seen: slide {done.position})"
     try:
         answer = ask(
-            f"{deck.path.name}: you stopped at slide {where} of {total}"
-            " last time. Resume there? [Y/n] "
+            f"{deck.path.name}: you reached slide {where} of {total}{last}."
+            f" Resume at slide {where} (furthest)? [Y/n] "
         )
     except (EOFError, KeyboardInterrupt):
         return None

@@ -59,6 +59,11 @@ class ReplState:
     #: The toolbar shows ahead / behind (``--pacing``; never for a
     #: learner who resumed part-way).
     pacing: bool = False
+    #: Slides landed on (this session, plus earlier ones when progress
+    #: is kept): ``!toc`` marks them.
+    seen: set[int] = field(default_factory=set)
+    #: The deck was opened from the menu: ``!quit`` goes back to it.
+    from_menu: bool = False
 
     @property
     def keep_progress(self) -> bool:
@@ -71,8 +76,10 @@ class ReplState:
     def keep_progress(self, on: bool) -> None:
         if on and not self.keep_progress:
             self.slide_listeners.append(keep_progress)
+            _restore_progress(self)
         elif not on and self.keep_progress:
             self.slide_listeners.remove(keep_progress)
+            self.exercises.on_change = None
 
     @property
     def position(self) -> int:
@@ -203,6 +210,7 @@ def landed(state: ReplState) -> None:
     """Tell the listeners the slide reached; one that fails is dropped
     (a state directory that can't be written is no reason to stop the
     deck)."""
+    state.seen.add(state.position)
     for listener in list(state.slide_listeners):
         try:
             listener(state.nav.deck, state.position, state.wall_started)
@@ -215,6 +223,24 @@ def keep_progress(deck: Deck, position: int, started: float) -> None:
     from sliderepl.teach.progress import on_slide
 
     on_slide(deck, position, started)
+
+
+def _restore_progress(state: ReplState) -> None:
+    """Progress is kept from now on: take in what earlier sessions stored
+    (slides seen, exercise states) and store each exercise state change."""
+    from sliderepl.teach.exercises import exercise_key
+    from sliderepl.teach.progress import learned, mark_exercise
+
+    deck = state.nav.deck
+    done = learned(deck.path)
+    if done is not None:
+        state.seen |= {n for n in done.seen if 1 <= n <= state.total}
+        state.exercises.restore(deck.slides, dict(done.exercises))
+
+    def store(slide: Slide, status: str) -> None:
+        mark_exercise(deck.path, exercise_key(slide), status)
+
+    state.exercises.on_change = store
 
 
 def show_exercise(state: ReplState) -> None:
