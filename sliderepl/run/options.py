@@ -30,5 +30,7 @@ class Options:
     #: no ``--start`` given: the REPL may offer to resume where the
     #: learner stopped last time
     resume: bool = False
+    #: ``--list``: print the decks sliderepl can open by name, and exit
+    list_decks: bool = False
     deck_options: dict[str, Any] = field(default_factory=dict,
                                          compare=False)
