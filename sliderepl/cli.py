@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     collection.prepare(collections,
                        argparse.Namespace(**options.deck_options))
     error_notes.register(collection.describers(collections))
-    own_code.register(lambda: collection.installed_code(collections))
+    own_code.register(collections)
     try:
         with active.running():
             return _run(options)

@@ -10,6 +10,7 @@ import os
 import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -37,6 +38,12 @@ def talk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / "tools.py").write_text("x = 1\n")  # no slide: no deck
     monkeypatch.chdir(folder)
     return folder
+
+
+def installed(folder: Path, *others: Path) -> SimpleNamespace:
+    """A collection a wheel installed in ``folder``, shipping
+    ``others`` too."""
+    return SimpleNamespace(folder=folder, own_code=(folder, *others))
 
 
 def test_a_bare_name_is_a_deck_of_the_collection(talk: Path) -> None:
@@ -72,7 +79,7 @@ def test_installed_packages_are_the_decks_code_in_tracebacks() -> None:
     recipe = f"{SITE}{sep}recipes{sep}stamp.py"
     library = f"{SITE}{sep}sqlalchemy{sep}engine{sep}base.py"
     assert tracebacks.library_name(recipe) == "recipes"
-    own_code.register(lambda: [SITE / "recipes"])
+    own_code.register([installed(SITE / "recipes")])
     assert tracebacks.library_name(recipe) is None
     assert tracebacks.library_name(library) == "sqlalchemy"
 
@@ -80,7 +87,7 @@ def test_installed_packages_are_the_decks_code_in_tracebacks() -> None:
 def test_installed_paths_read_as_in_a_clone_in_transcripts() -> None:
     sep = os.sep
     decks = SITE / "talk_decks"
-    own_code.register(lambda: [decks, SITE / "recipes"])
+    own_code.register([installed(decks, SITE / "recipes")])
     text = "\n".join([
         f'  File "{decks}{sep}tour.py", line 7, in <module>',
         f'  File "{SITE}{sep}recipes{sep}stamp.py", line 12, in stamp',

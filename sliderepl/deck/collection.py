@@ -240,11 +240,6 @@ def describers(
     return [hook for hook in found if hook is not None]
 
 
-def installed_code(collections: Sequence[Collection]) -> list[Path]:
-    """Every collection's ``own_code`` folders."""
-    return [folder for c in collections for folder in c.own_code]
-
-
 @contextlib.contextmanager
 def recording(collections: Sequence[Collection]) -> Iterator[None]:
     """Every collection's ``recording()`` context, nested."""

@@ -14,33 +14,40 @@ run with no error never looks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-
-Source = Callable[[], Iterable[Path]]
-
-_sources: list[Source] = []
-_found: list[tuple[Path, ...]] = []
+from typing import Protocol
 
 
-def register(source: Source) -> None:
-    """Count the folders ``source()`` gives (asked once, when first
-    needed) as the deck's own code."""
-    _sources.append(source)
-    _found.clear()
+class Installed(Protocol):
+    """What is asked of a collection (``Collection`` has both)."""
+
+    @property
+    def folder(self) -> Path: ...
+
+    @property
+    def own_code(self) -> tuple[Path, ...]: ...
+
+
+_collections: dict[Path, Installed] = {}
+
+
+def register(collections: Iterable[Installed]) -> None:
+    """Count the ``own_code`` of ``collections`` (asked when first
+    needed) as the deck's own code; a folder registered again is kept
+    once."""
+    for found in collections:
+        _collections.setdefault(found.folder, found)
 
 
 def clear() -> None:
-    """Forget every source (tests)."""
-    _sources.clear()
-    _found.clear()
+    """Forget every collection (tests)."""
+    _collections.clear()
 
 
 def folders() -> tuple[Path, ...]:
-    """Every registered folder, each once."""
-    if not _found:
-        seen: dict[Path, None] = {}
-        for source in _sources:
-            seen.update(dict.fromkeys(source()))
-        _found.append(tuple(seen))
-    return _found[0]
+    """Every registered collection's ``own_code`` folders, each once."""
+    seen: dict[Path, None] = {}
+    for found in _collections.values():
+        seen.update(dict.fromkeys(found.own_code))
+    return tuple(seen)

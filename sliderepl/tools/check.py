@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sliderepl.deck import collection
-from sliderepl.deck.collection import for_arguments, installed_code, recording
+from sliderepl.deck.collection import for_arguments, recording
 from sliderepl.run import own_code
 from sliderepl.run.masking import PROJECT_DIR, normalise, shorten_paths
 from sliderepl.run.options import Options
@@ -53,7 +53,7 @@ def run_deck(deck_path: Path, short: bool = False) -> tuple[str, str, int]:
     deck = load(deck_path)
     out, err = io.StringIO(), io.StringIO()
     collections = for_arguments([str(deck_path)])
-    own_code.register(lambda: installed_code(collections))
+    own_code.register(collections)
     with recording(collections):
         status = run_all(deck, Options(deck=deck_path, run_all=True,
                                        short=short), out, err)
