@@ -28,7 +28,7 @@ from typing import TextIO
 from sliderepl.deck import collection
 from sliderepl.deck.collection import Collection
 from sliderepl.deck.reader import read_deck
-from sliderepl.run import active, error_notes
+from sliderepl.run import active, error_notes, own_code
 from sliderepl.run.options import THEMES, Options
 
 __all__ = ["main", "parse_options", "read_deck", "subcommand"]
@@ -104,6 +104,11 @@ def _parser(
         help="the deck file (without it: choose from a menu)",
     )
     parser.add_argument(
+        "--list", action="store_true", dest="list_decks",
+        help="print the decks that can be opened by name (here, or "
+        "installed) and exit",
+    )
+    parser.add_argument(
         "--run-all", action="store_true",
         help="run every slide with no terminal, print the transcript; "
         "exit 0 only if no slide failed",
@@ -145,7 +150,7 @@ def _parser(
 
 
 _OWN = frozenset({"deck", "run_all", "short", "presentation", "theme",
-                  "no_echo", "start", "pacing", "watch"})
+                  "no_echo", "start", "pacing", "watch", "list_decks"})
 
 
 def parse_options(
@@ -172,6 +177,7 @@ def parse_options(
         resume=args.start is None,
         pacing=args.pacing,
         watch=args.watch,
+        list_decks=args.list_decks,
         deck_options={k: v for k, v in vars(args).items()
                       if k not in _OWN},
     )
@@ -260,15 +266,40 @@ def main(argv: list[str] | None = None) -> int:
         options = parse_options(args, collections)
     except SystemExit as exc:  # argparse's way to say "bad usage"
         return exc.code if isinstance(exc.code, int) else 2
+    if options.list_decks:
+        return list_decks(collections, sys.stdout, sys.stderr)
     collection.prepare(collections,
                        argparse.Namespace(**options.deck_options))
     error_notes.register(collection.describers(collections))
+    own_code.register(collections)
     try:
         with active.running():
             return _run(options)
     except KeyboardInterrupt:
         print("sliderepl: interrupted", file=sys.stderr)
         return 130
+
+
+def list_decks(collections: Sequence[Collection], out: TextIO,
+               err: TextIO) -> int:
+    """``--list``: each collection's folder, then one line per deck:
+    the name ``sliderepl NAME`` takes and its title.  Exit 1 if there
+    is no deck to list."""
+    from sliderepl.ui.menu import find_decks
+
+    listed = 0
+    for found in collections:
+        decks = find_decks(found.folder)
+        if decks:
+            print(f"{found.folder}:", file=out)
+        for path, title in decks:
+            print(f"  {path.stem:<12} {title}", file=out)
+        listed += len(decks)
+    if not listed:
+        print("sliderepl: no decks here (a folder with a _config.py) "
+              "and none installed", file=err)
+        return 1
+    return 0
 
 
 def _run(options: Options) -> int:
@@ -302,7 +333,7 @@ def _open(options: Options, from_menu: bool = False) -> int:
     if not options.deck.exists() and len(options.deck.parts) == 1:
         # a name, not a path: a deck of the current or an installed
         # collection (``sliderepl part1``)
-        options.deck = collection.find_deck(options.deck.name) or options.deck
+        options.deck = collection.deck_path(str(options.deck))
     deck = read_deck(options.deck)
     if deck is None:
         return 2

@@ -24,12 +24,19 @@ A collection installed as a package declares its config module as an
 entry point of the group ``sliderepl.decks`` (``name = "module"``); the
 decks are then looked for in that module's folder.  The runner knows no
 collection by name: it finds them here.
+
+Installed from a wheel, a collection's decks sit in site-packages beside
+the libraries; ``Collection.own_code`` names the top-level packages of
+the distribution that ships it, so that tracebacks and transcripts treat
+them as the deck's own code (``sliderepl.run.own_code``), as they would
+in a clone.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib.util
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -72,6 +79,14 @@ class Collection:
         found = getattr(self.config, name, None)
         return found if callable(found) else None
 
+    @functools.cached_property
+    def own_code(self) -> tuple[Path, ...]:
+        """The folders of the top-level packages of the installed
+        distribution whose ``sliderepl.decks`` entry point is this
+        collection's config (the collection's folder among them); ()
+        for a folder no distribution installed (a clone)."""
+        return _packaged(self.folder)
+
 
 def _is_deck(path: Path) -> bool:
     try:
@@ -80,6 +95,25 @@ def _is_deck(path: Path) -> bool:
         return False
     return any(line.lstrip().startswith(MARKER)
                for line in text.splitlines())
+
+
+def _packaged(folder: Path) -> tuple[Path, ...]:
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=GROUP):
+        dist = getattr(point, "dist", None)
+        if dist is None:
+            continue
+        module = Path(str(dist.locate_file(point.module.replace(".", "/"))))
+        candidates = (module.with_suffix(".py"), module / "__init__.py")
+        if not any(c.is_file() and c.resolve().parent == folder
+                   for c in candidates):
+            continue
+        tops = {Path(str(file)).parts[0] for file in dist.files or ()}
+        found = (Path(str(dist.locate_file(top))) for top in sorted(tops)
+                 if top != ".." and not top.endswith(".dist-info"))
+        return tuple(path.resolve() for path in found if path.is_dir())
+    return ()
 
 
 def in_folder(folder: Path) -> Collection:
@@ -160,6 +194,16 @@ def menu_folder() -> Path:
         return here.folder
     others = registered()
     return others[0].folder if others else here.folder
+
+
+def deck_path(argument: str) -> Path:
+    """A DECK on a command line (an ``argparse`` type): the path as
+    given, or, for a bare name that is no file (``part1``), the deck of
+    that name in the current folder's or an installed collection."""
+    path = Path(argument)
+    if path.exists() or len(path.parts) != 1:
+        return path
+    return find_deck(path.name) or path
 
 
 def find_deck(name: str) -> Path | None:

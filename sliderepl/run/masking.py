@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from sliderepl.run import own_code
 from sliderepl.run.transcript import mask_addresses, mask_sql
 
 #: the folder sliderepl is installed in (a clone: the project folder)
@@ -54,26 +55,34 @@ _LIBRARY = _library_prefixes()
 _FRAME = re.compile(r'^(\s*File "<(?:site-packages|stdlib)>/[^"]*", line )\d+')
 
 
-def _prefixes(folders: tuple[Path, ...]) -> list[str]:
-    return sorted(
-        {str(folder.resolve()) + os.sep for folder in folders}, key=len,
-        reverse=True,
-    )
+def _replacements(folders: tuple[Path, ...]) -> list[tuple[str, str]]:
+    """(prefix, replacement) pairs, the longest prefix first: paths
+    inside ``folders`` become relative to them, paths inside a package
+    installed with the deck (``own_code``) start at its name, other
+    library paths at ``<site-packages>/`` or ``<stdlib>/``.  A folder
+    that is a library root (sliderepl installed: its ``PROJECT_DIR``)
+    is left to the library rule."""
+    libraries = {prefix for prefix, _ in _LIBRARY}
+    ranked = [(str(folder.resolve()) + os.sep, "", 0) for folder in folders]
+    ranked = [pair for pair in ranked if pair[0] not in libraries]
+    ranked += [(str(folder) + os.sep, folder.name + os.sep, 1)
+               for folder in own_code.folders()]
+    ranked += [(prefix, label, 2) for prefix, label in _LIBRARY]
+    ranked.sort(key=lambda pair: (-len(pair[0]), pair[2]))
+    return [(prefix, label) for prefix, label, _ in ranked]
 
 
 def shorten_paths(text: str, folders: tuple[Path, ...] = ()) -> str:
     """Library paths as ``<site-packages>/...`` / ``<stdlib>/...``, and
     paths inside ``folders`` relative to them (handouts use this too)."""
-    for prefix, label in _LIBRARY:
+    for prefix, label in _replacements(folders):
         text = text.replace(prefix, label)
-    for prefix in _prefixes(folders):
-        text = text.replace(prefix, "")
     return text
 
 
 def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
     """``text`` with run-to-run and machine-to-machine noise masked."""
-    prefixes = _prefixes(folders)
+    replacements = _replacements(folders)
     lines = []
     for line in text.splitlines():
         if _CARETS.match(line):
@@ -82,10 +91,8 @@ def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
         if match:
             line = "SQL: " + mask_sql(match.group(1))
         line = mask_addresses(line)
-        for prefix, label in _LIBRARY:
+        for prefix, label in replacements:
             line = line.replace(prefix, label)
-        for prefix in prefixes:
-            line = line.replace(prefix, "")
         line = _TMP.sub("tmp...", line)
         line = _FRAME.sub(r"\1N", line)
         lines.append(line.rstrip())

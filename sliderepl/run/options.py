@@ -35,5 +35,7 @@ class Options:
     pacing: bool = False
     #: reload the deck when its files are saved (``--watch``)
     watch: bool = False
+    #: ``--list``: print the decks sliderepl can open by name, and exit
+    list_decks: bool = False
     deck_options: dict[str, Any] = field(default_factory=dict,
                                          compare=False)

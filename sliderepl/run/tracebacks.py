@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
+from sliderepl.run import own_code
+
 _PACKAGE = str(Path(__file__).resolve().parents[1]) + os.sep
 
 
@@ -70,7 +72,11 @@ _ROOTS = _library_roots()
 
 def library_name(filename: str) -> str | None:
     """The top-level package (or stdlib module) a frame's file belongs
-    to, or None if it is not library code (the deck, typed input)."""
+    to, or None if it is not library code (the deck, typed input, the
+    packages installed with the deck: ``own_code``)."""
+    if any(filename.startswith(str(folder) + os.sep)
+           for folder in own_code.folders()):
+        return None
     if filename.startswith("<frozen "):
         return filename[len("<frozen "):].rstrip(">").split(".")[0]
     for root in _ROOTS:

@@ -30,7 +30,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from sliderepl.deck import collection
 from sliderepl.deck.collection import for_arguments, recording
+from sliderepl.run import own_code
 from sliderepl.run.masking import PROJECT_DIR, normalise, shorten_paths
 from sliderepl.run.options import Options
 
@@ -50,7 +52,9 @@ def run_deck(deck_path: Path, short: bool = False) -> tuple[str, str, int]:
 
     deck = load(deck_path)
     out, err = io.StringIO(), io.StringIO()
-    with recording(for_arguments([str(deck_path)])):
+    collections = for_arguments([str(deck_path)])
+    own_code.register(collections)
+    with recording(collections):
         status = run_all(deck, Options(deck=deck_path, run_all=True,
                                        short=short), out, err)
     return out.getvalue(), err.getvalue(), status
@@ -75,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run a deck headless (SQLite) and compare its output "
         "with the transcript stored in the repository.",
     )
-    parser.add_argument("deck", type=Path, metavar="DECK")
+    parser.add_argument("deck", type=collection.deck_path, metavar="DECK")
     parser.add_argument(
         "--update", action="store_true",
         help="write the transcript from this run instead of comparing",

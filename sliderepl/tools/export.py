@@ -27,6 +27,7 @@ import sys
 import tokenize
 from pathlib import Path
 
+from sliderepl.deck.collection import deck_path
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run.rows import Rows
 from sliderepl.tools.handout import (
@@ -245,7 +246,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Write a handout of a deck: Markdown, one HTML page, "
         "or a plain Python script.",
     )
-    parser.add_argument("deck", type=Path, metavar="DECK")
+    parser.add_argument("deck", type=deck_path, metavar="DECK")
     parser.add_argument("--to", choices=FORMATS, default="md",
                         help="handout format (default: md)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sliderepl.deck.collection import deck_path
 from sliderepl.deck.markup import style_names
 from sliderepl.deck.model import KNOWN_FLAGS, Deck, Slide
 
@@ -133,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         "for the terminal, unknown flags or styles, missing titles, code "
         "that does not parse.",
     )
-    parser.add_argument("deck", type=Path, metavar="DECK")
+    parser.add_argument("deck", type=deck_path, metavar="DECK")
     parser.add_argument("--width", type=int, default=80, metavar="W",
                         help="terminal columns (default 80)")
     parser.add_argument("--height", type=int, default=24, metavar="H",

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from sliderepl.deck.collection import deck_path
 from sliderepl.teach.pacing import budget, pace
 from sliderepl.teach.progress import Stage, presenter
 
@@ -122,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         "slide the presenter's sliderepl is on (run it in a second "
         "terminal).",
     )
-    parser.add_argument("deck", nargs="?", type=Path, metavar="DECK",
+    parser.add_argument("deck", nargs="?", type=deck_path, metavar="DECK",
                         help="follow only this deck")
     parser.add_argument("--once", action="store_true",
                         help="print the current notes once and exit")
