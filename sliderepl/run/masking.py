@@ -81,3 +81,13 @@ def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines) + "\n"
+
+
+#: ``scheme://user:password@``: the password part (``***`` is kept)
+_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@'\"]*:)([^\s@/'\"]+)@")
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with the password of every URL in it as ``***``, as
+    SQLAlchemy's own ``repr`` of a URL shows it."""
+    return _PASSWORD.sub(r"\1***@", text)
