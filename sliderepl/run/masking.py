@@ -3,14 +3,17 @@
 Object addresses, SQLAlchemy's timings, temporary file names, absolute
 folders, library paths and line numbers in tracebacks, and the ``^^^^``
 marker lines Python versions draw differently (``normalise``);
-``shorten_paths`` alone for handouts.
+``shorten_paths`` alone for handouts.  ``environment_secrets`` and
+``mask_secrets``: no password or token of this machine in a handout.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from urllib.parse import unquote
 
 from sliderepl.run.transcript import mask_addresses, mask_sql
 
@@ -83,11 +86,31 @@ def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: ``scheme://user:password@``: the password part (``***`` is kept)
-_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@'\"]*:)([^\s@/'\"]+)@")
+
+#: ``scheme://user:password@``: the password is the group
+_PASSWORD = re.compile(r"\b[A-Za-z][\w+.-]*://[^\s:/@'\"]*:([^\s@/'\"]+)@")
+#: environment variables whose value is a secret by their name
+_SECRET_NAME = re.compile(
+    r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|CREDENTIAL", re.IGNORECASE)
 
 
-def mask_secrets(text: str) -> str:
-    """``text`` with the password of every URL in it as ``***``, as
-    SQLAlchemy's own ``repr`` of a URL shows it."""
-    return _PASSWORD.sub(r"\1***@", text)
+def environment_secrets(environ: Mapping[str, str]) -> frozenset[str]:
+    """This machine's secrets as the environment holds them: the
+    password of every URL in a variable's value (as written, and
+    unquoted), and the value of every variable named like a password,
+    secret, token or key (4 characters or more)."""
+    found: set[str] = set()
+    for name, value in environ.items():
+        for password in _PASSWORD.findall(value):
+            found.update((password, unquote(password)))
+        if _SECRET_NAME.search(name):
+            found.add(value)
+    return frozenset(s for s in found if len(s) >= 4 and s != "***")
+
+
+def mask_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` as ``***`` (the longest first,
+    so a secret inside another doesn't leave the rest showing)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

@@ -23,7 +23,10 @@ with ``repr`` as at ``>>>``, and SQLAlchemy's SQL log on stderr (the
 ``sqlalchemy.engine`` logger at INFO, as the runner's capture does), so
 the SQL echo still shows when the notebook is run in Jupyter.  Then the
 deck's setup slides, folded.  Outputs are masked as in the handouts
-(addresses, timings, paths of this machine, passwords in URLs).
+(addresses, timings, paths of this machine), and no secret of this
+machine (``run.masking.environment_secrets``: passwords of URLs in the
+environment, tokens...) reaches any cell.  A password written in the
+deck itself is the deck's text, shown as it runs.
 
 nbformat is imported only here, and only when exporting a notebook: it
 is the project's optional extra ``notebook``.
@@ -42,7 +45,12 @@ from sliderepl.deck.collection import for_arguments, recording
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run.events import SQL, Error, Event, Output, Value
 from sliderepl.run.headless import PROVED, SLIDE, SOLVING, HeadlessRun
-from sliderepl.run.masking import PROJECT_DIR, mask_secrets, shorten_paths
+from sliderepl.run.masking import (
+    PROJECT_DIR,
+    environment_secrets,
+    mask_secrets,
+    shorten_paths,
+)
 from sliderepl.run.navigation import default_interpreter
 from sliderepl.run.transcript import mask_addresses, mask_sql
 from sliderepl.tools.handout import deck_title
@@ -58,10 +66,12 @@ RAISES = "raises-exception"
 
 
 def missing() -> str | None:
-    """The one-line error to print if nbformat is not installed."""
-    import importlib.util
-
-    return MISSING if importlib.util.find_spec("nbformat") is None else None
+    """The one-line error to print if nbformat can't be imported."""
+    try:
+        import nbformat  # noqa: F401
+    except ImportError:
+        return MISSING
+    return None
 
 
 # -- the run ----------------------------------------------------------
@@ -72,8 +82,10 @@ class _Outputs:
     (nbformat's dict form; a value's execution count is the cell's,
     filled in when the cell is made)."""
 
-    def __init__(self, folders: tuple[Path, ...]) -> None:
+    def __init__(self, folders: tuple[Path, ...],
+                 secrets: frozenset[str]) -> None:
         self.folders = folders
+        self.secrets = secrets
         self.outputs: list[dict[str, Any]] = []
         self._last = ""  # kind of the last stream output: stdout, sql...
 
@@ -84,7 +96,7 @@ class _Outputs:
 
     def clean(self, text: str) -> str:
         return mask_secrets(shorten_paths(mask_addresses(text),
-                                          self.folders))
+                                          self.folders), self.secrets)
 
     def _stream(self, kind: str, name: str, text: str) -> None:
         if self._last == kind:
@@ -190,6 +202,7 @@ _sql.propagate = False'''
 
 
 def _setup_source(env: dict[str, str | None]) -> str:
+    """The first cell: the kernel set up as the runner runs a deck."""
     lines = [
         "# Notebook setup (sliderepl export): run the cells as the deck",
         "# runs them.",
@@ -204,8 +217,7 @@ def _setup_source(env: dict[str, str | None]) -> str:
             if value is None:
                 lines.append(f"os.environ.pop({name!r}, None)")
             else:
-                lines.append(f"os.environ[{name!r}] = "
-                             f"{mask_secrets(value)!r}")
+                lines.append(f"os.environ[{name!r}] = {value!r}")
         lines.append("")
     return "\n".join(lines) + "\n" + _ECHO
 
@@ -291,15 +303,18 @@ def _check_source(check: str) -> str:
 class _Builder:
     """The notebook's cells, in order, numbered as a run numbers them."""
 
-    def __init__(self, nbformat: Any, cells: _Cells) -> None:
+    def __init__(self, nbformat: Any, cells: _Cells,
+                 secrets: frozenset[str]) -> None:
         self.v4 = nbformat.v4
         self.recorded = cells
+        self.secrets = secrets
         self.cells: list[Any] = []
         self.count = 0
 
     def markdown(self, lines: list[str]) -> None:
         text = "\n".join(lines).strip("\n")
-        self.cells.append(self.v4.new_markdown_cell(text))
+        self.cells.append(
+            self.v4.new_markdown_cell(mask_secrets(text, self.secrets)))
 
     def code(self, source: str, outputs: list[dict[str, Any]],
              tags: tuple[str, ...] = (), folded: bool = False) -> None:
@@ -311,7 +326,8 @@ class _Builder:
                 fields["execution_count"] = self.count
             made.append(self.v4.new_output(output["output_type"], **fields))
         cell = self.v4.new_code_cell(
-            mask_secrets(source), execution_count=self.count, outputs=made)
+            mask_secrets(source, self.secrets), execution_count=self.count,
+            outputs=made)
         if tags:
             cell.metadata["tags"] = list(tags)
         if folded:
@@ -352,10 +368,12 @@ def to_notebook(deck: Deck) -> tuple[str, bool]:
     # untyped in part: used through Any (and only imported here)
     nbformat: Any = importlib.import_module("nbformat")
 
-    sink = _Outputs((deck.path.resolve().parent, PROJECT_DIR))
+    # before the recording context sets any of them aside
+    secrets = environment_secrets(os.environ)
+    sink = _Outputs((deck.path.resolve().parent, PROJECT_DIR), secrets)
     with _recording_env(deck) as env:
         recorded = _record(deck, sink)
-    builder = _Builder(nbformat, recorded)
+    builder = _Builder(nbformat, recorded, secrets)
     builder.markdown([
         f"# {inline(deck_title(deck))}", "",
         f"A notebook of `{deck.path.name}`, generated from a run of the "
