@@ -45,7 +45,7 @@ def __getattr__(name: str) -> Path:
 #: subcommand -> its one line in ``sliderepl --help``
 SUBCOMMAND_HELP: dict[str, str] = {
     "check": "run DECK headless, compare with its stored transcript",
-    "export": "write a handout of DECK (--to md|html|py)",
+    "export": "write a handout of DECK (--to md|html|py|ipynb)",
     "lint": "warn about DECK's problems before the talk",
     "notes": "speaker notes in a second terminal",
 }

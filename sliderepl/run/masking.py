@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from sliderepl.run import own_code
@@ -27,7 +27,7 @@ _CARETS = re.compile(r"^\s*[\^~]+\s*$")
 _SQL_LINE = re.compile(r"^SQL: (.*)$")
 #: the password of a URL (``scheme://user:PASSWORD@host``)
 _URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^:/@\s]*:([^@\s/]+)@")
-_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY",
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|CREDENTIAL",
                           re.IGNORECASE)
 #: shorter values are left: masking them would mangle ordinary text
 _SECRET_MIN = 6
@@ -117,7 +117,7 @@ def environment_secrets(environ: Mapping[str, str] | None = None
     return frozenset(s for s in found if len(s) >= _SECRET_MIN)
 
 
-def mask_secrets(text: str, secrets: frozenset[str]) -> str:
+def mask_secrets(text: str, secrets: Iterable[str]) -> str:
     """``text`` with each of ``secrets`` shown as ``***``."""
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, SECRET_MASK)

@@ -1,10 +1,13 @@
-"""``sliderepl export DECK --to md|html|py [-o FILE]``: handouts.
+"""``sliderepl export DECK --to md|html|py|ipynb [-o FILE]``: handouts.
 
 * ``md``: a Markdown handout: titles, intro text, bullets, then each
   code block as a console session with its real output, and the SQL it
   sent, from an actual run of the deck (``sliderepl.tools.handout``).
 * ``html``: the same as one self-contained page
   (``sliderepl.tools.handout_html``).
+* ``ipynb``: a Jupyter notebook from an actual run, that runs top to
+  bottom in a kernel with the SQL echo on (``sliderepl.tools.notebook``;
+  needs nbformat, the ``notebook`` extra).
 * ``py``: a clean script (no markup, no prompts) that runs top to bottom:
   setup code first; ``x`` slides (display only) commented out; ``e``
   slides (errors on purpose) wrapped in ``try``/``except`` so the script
@@ -12,8 +15,8 @@
   ``assert`` where it is one expression.  Run it from the deck's folder
   (decks import the project's modules).
 
-Without ``-o`` the handout goes to standard output.  The md and html
-exports run the deck (as ``--run-all`` does); exit status
+Without ``-o`` the handout goes to standard output.  The md, html and
+ipynb exports run the deck (as ``--run-all`` does); exit status
 1 if a slide failed during that run (the handout is still written, with
 the error), 2 on bad usage or an unreadable deck.
 """
@@ -34,36 +37,18 @@ from sliderepl.tools.handout import (
     Chunk,
     Recorded,
     deck_title,
-    paragraphs,
-    plain_markup,
     record,
     slide_title,
 )
 from sliderepl.tools.handout_html import to_html
+from sliderepl.tools.markdown import fence as _fence
+from sliderepl.tools.markdown import inline as _md_inline
+from sliderepl.tools.markdown import slide_body
 
-FORMATS = ("md", "html", "py")
+FORMATS = ("md", "html", "py", "ipynb")
 
 
 # -- Markdown -----------------------------------------------------------
-
-
-def _md_inline(text: str) -> str:
-    out = []
-    for kind, piece in plain_markup(text):
-        if kind == "code":
-            out.append(f"`{piece}`")
-        elif kind == "bold":
-            out.append(f"**{piece.strip()}**")
-        else:
-            out.append(piece)
-    return "".join(out)
-
-
-def _fence(lang: str, text: str) -> str:
-    fence = "```"
-    while fence in text:
-        fence += "`"
-    return f"{fence}{lang}\n{text}\n{fence}"
 
 
 def _md_cell(text: str) -> str:
@@ -100,21 +85,7 @@ def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
                  "of the deck: the output and SQL below are real.")
     for item in slides:
         slide = item.slide
-        title = _md_inline(slide_title(slide))
-        parts += ["", f"## {slide.number}. {title}", ""]
-        for text in paragraphs(slide.intro):
-            parts += [_md_inline(text), ""]
-        if slide.bullets:
-            base = min(b.depth for b in slide.bullets)
-            for bullet in slide.bullets:
-                indent = "  " * (bullet.depth - base)
-                parts.append(f"{indent}- {_md_inline(bullet.text)}")
-            parts.append("")
-        for problem in slide.problems:
-            parts += [f"> **Problem:** `{problem}`", ""]
-        if not slide.runs and slide.blocks:
-            code = "\n".join(b.display for b in slide.blocks)
-            parts += ["*(shown, not run)*", "", _fence("python", code), ""]
+        parts += ["", *slide_body(slide)]
         parts += _md_chunks(item.chunks)
         exercise = slide.exercise
         if exercise is not None:
@@ -233,6 +204,10 @@ def export(deck: Deck, fmt: str) -> tuple[str, bool]:
     """(the handout text, True if every slide ran as intended)."""
     if fmt == "py":
         return to_script(deck), True
+    if fmt == "ipynb":
+        from sliderepl.tools.notebook import to_notebook
+
+        return to_notebook(deck)
     slides = record(deck)
     ok = not any(item.failed for item in slides)
     if fmt == "md":
@@ -244,7 +219,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sliderepl export",
         description="Write a handout of a deck: Markdown, one HTML page, "
-        "or a plain Python script.",
+        "a plain Python script, or a Jupyter notebook.",
     )
     parser.add_argument("deck", type=deck_path, metavar="DECK")
     parser.add_argument("--to", choices=FORMATS, default="md",
@@ -261,6 +236,13 @@ def main(argv: list[str]) -> int:
     from sliderepl.deck.safe_files import report_problems, resolved
 
     args = _parser().parse_args(argv)  # bad usage: cli.main says so
+    if args.to == "ipynb":
+        from sliderepl.tools.notebook import missing
+
+        problem = missing()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
     deck = read_deck(resolved(args.deck), "sliderepl export")
     if deck is None:
         return 2
