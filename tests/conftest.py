@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,6 +27,13 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 from workshop_db import servers
+
+# A job started in the background by a non-interactive shell (``cmd &``)
+# begins with SIGINT ignored, and Python then installs no Ctrl-C handler:
+# the tests that press Ctrl-C (``_thread.interrupt_main``, ``os.kill``)
+# would wait forever.  Give the run Python's usual handler back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 BACKENDS = ("sqlite", "postgresql", "mariadb")
 REQUIRE = os.environ.get("TUTORIAL_REQUIRE_SERVERS") == "1"
