@@ -171,7 +171,7 @@ def test_a_resumed_learner_sees_no_pacing(small: Tmux) -> None:
     small.type(first, "!quit")
     small.wait_for(first, "EXITED 0")
     again = small.start(sliderepl(str(EXERCISES), "--pacing"))
-    small.wait_for(again, "Resume there? [Y/n]")
+    small.wait_for(again, "[Y/n]")
     small.type(again, "")
     screen = small.wait_for(again, "slide 3 / 4", history=False)
     bar = _bottom(screen)
