@@ -157,7 +157,8 @@ def test_exercises_are_a_task_a_solution_and_a_check(
     # task, then the solution, then the check, in that order
     assert nb.cells[where - 1] is solutions[0]
     assert nb.cells[where - 2] is tasks[0]
-    assert 'people.c.given.info.get("widget") == "name"' in "".join(c.source for c in checks)
+    every_check = "".join(c.source for c in checks)
+    assert 'people.c.given.info.get("widget") == "name"' in every_check
     assert checks[0].outputs[0].text == "check passed\n"
 
 
