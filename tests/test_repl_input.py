@@ -21,6 +21,7 @@ from sliderepl.deck.parser import load
 from sliderepl.run.options import Options
 from sliderepl.screen.console import Screen
 from sliderepl.screen.theme import make_console
+from sliderepl.ui import prompt as prompt_module
 from sliderepl.ui import repl
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.keys import is_complete, next_indent
@@ -479,3 +480,33 @@ def test_history_is_kept_across_runs_of_the_deck() -> None:
     # Newest first: slide 1's two blocks (shown again), then the typed line.
     type_keys(second, up * 3 + ENTER, persistent=True)
     assert second.nav.interpreter.namespace["remembered"] == 5
+
+
+def test_ctrl_c_while_the_line_editor_starts_leaves_no_error(
+    tour: repl.ReplState, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by the long fuzz run: a Ctrl-C landing as prompt_toolkit
+    starts or ends its app left it marked running, and the next prompt
+    printed "sliderepl prompt error: AssertionError: Application is
+    already running." The loop now starts a fresh line editor."""
+    real = prompt_module.make_session
+    made: list[object] = []
+
+    def make(*args: object, **kwargs: object) -> object:
+        session = real(*args, **kwargs)  # type: ignore[arg-type]
+        if not made:
+            prompt = session.prompt
+
+            def interrupted(**kwargs: object) -> str:
+                session.prompt = prompt  # type: ignore[method-assign]
+                session.app._is_running = True  # as a badly timed Ctrl-C
+                raise KeyboardInterrupt
+            session.prompt = interrupted  # type: ignore[method-assign]
+        made.append(session)
+        return session
+
+    monkeypatch.setattr(prompt_module, "make_session", make)
+    type_keys(tour, "z = 1" + ENTER)
+    assert tour.nav.interpreter.namespace["z"] == 1
+    assert "prompt error" not in screen_text(tour)
+    assert len(made) == 2

@@ -118,6 +118,12 @@ def prompt_loop(
                 guarded(state, watching.reload)
             continue
         except KeyboardInterrupt:
+            if session.app.is_running:
+                # Ctrl-C landed while the line editor was starting or
+                # ending: it still counts itself running and would refuse
+                # the next prompt ("Application is already running")
+                session = make_session(state, session.history, input, output)
+                install_paste_guard(session.input)
             continue
         except EOFError:
             break
