@@ -103,10 +103,9 @@ def prompt_loop(
 
     Ctrl-C at the prompt drops the line being typed and prompts again.
     """
-    session = make_session(
+    session = _line_editor(
         state, open_history(state, persistent_history), input, output
     )
-    install_paste_guard(session.input)  # ESC[200~ alone eats no keys
     failures = 0
     watching = for_state(state)  # --watch: a save ends the prompt
     while not state.finished:
@@ -122,8 +121,7 @@ def prompt_loop(
                 # Ctrl-C landed while the line editor was starting or
                 # ending: it still counts itself running and would refuse
                 # the next prompt ("Application is already running")
-                session = make_session(state, session.history, input, output)
-                install_paste_guard(session.input)
+                session = _line_editor(state, session.history, input, output)
             continue
         except EOFError:
             break
@@ -133,14 +131,23 @@ def prompt_loop(
             if failures > 5:  # it keeps failing: no line editor
                 raise LineEditorFailed from exc
             # a new session reads the stdin that code may have reopened
-            session = make_session(state, session.history, input, output)
-            install_paste_guard(session.input)
+            session = _line_editor(state, session.history, input, output)
             continue
         failures = 0
         if not line.strip() and output is None:
             _erase_prompt_line(state)
         handle_line(state, line)
     return 0
+
+
+def _line_editor(
+    state: ReplState, history: History, input: Input | None,
+    output: Output | None,
+) -> PromptSession[str]:
+    """A line editor whose lone ESC[200~ eats no keys (the paste guard)."""
+    session = make_session(state, history, input, output)
+    install_paste_guard(session.input)
+    return session
 
 
 class LineEditorFailed(Exception):
