@@ -143,9 +143,14 @@ def test_exercise_hint_check_solution(tmux: Tmux) -> None:
     # after success the solution is shown to compare
     tmux.wait_for(window, "the solution, to compare with yours:")
     tmux.type(window, "!solution")
-    screen = tmux.wait_for(window, "a solution (type it, or your own):")
-    assert screen.count('>>> users.append_column(Column("name", '
-                        'String(50)))') >= 2
+    tmux.wait_for(window, "a solution (type it, or your own):")
+    # the solution shown after the check, then again for !solution; the
+    # second one is drawn just after the heading, so wait for it too
+    screen = tmux.wait_for(
+        window, '>>> users.append_column(Column("name", String(50)))',
+        count=2)
+    tail = screen[screen.index("a solution (type it, or your own):"):]
+    assert '>>> users.append_column(Column("name", String(50)))' in tail
 
 
 def test_copy_sends_the_code_to_the_terminal_clipboard(

@@ -63,15 +63,16 @@ class Tmux:
         return self.tmux(*args)
 
     def wait_for(self, target: str, text: str, timeout: float = 30.0,
-                 history: bool = True) -> str:
+                 history: bool = True, count: int = 1) -> str:
+        """Poll until *text* shows *count* times (once by default)."""
         deadline = time.monotonic() + timeout
         while True:
             shown = self.screen(target, history)
-            if text in shown:
+            if shown.count(text) >= count:
                 return shown
             if time.monotonic() > deadline:
                 raise AssertionError(
-                    f"{text!r} did not appear within {timeout}s in "
+                    f"{text!r} did not appear {count}x within {timeout}s in "
                     f"{target}; screen:\n{shown}")
             time.sleep(0.1)
 
