@@ -63,17 +63,10 @@ from collections.abc import (
 )
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, String, create_engine, func, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_scoped_session,
-    async_sessionmaker,
-    create_async_engine,
-)
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -82,6 +75,13 @@ from sqlalchemy.orm import (
     scoped_session,
     sessionmaker,
 )
+
+if TYPE_CHECKING:  # importing it needs greenlet, which the rest does not
+    from sqlalchemy.ext.asyncio import (
+        AsyncEngine,
+        AsyncSession,
+        async_scoped_session,
+    )
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -119,6 +119,8 @@ def handle_request(
 
 def task_scoped(engine: AsyncEngine) -> async_scoped_session[AsyncSession]:
     """A registry that gives each asyncio task its own AsyncSession."""
+    from sqlalchemy.ext.asyncio import async_scoped_session, async_sessionmaker
+
     factory = async_sessionmaker(engine, expire_on_commit=False)
     return async_scoped_session(factory, scopefunc=asyncio.current_task)
 
@@ -280,7 +282,29 @@ def _raises_no_unit_of_work(scope: CallScopedSession) -> bool:
     return False
 
 
+def _asyncio_missing(url: str) -> str | None:
+    """What to install before the per-task part can run, or None."""
+    try:
+        import greenlet  # noqa: F401  (SQLAlchemy's asyncio bridge)
+    except ImportError:
+        return "greenlet: pip install 'sqlalchemy[asyncio]'"
+    driven = async_url(url)
+    try:
+        driven.get_dialect().import_dbapi()
+    except ImportError as exc:
+        return (f"{exc.name or 'its driver'}, the asyncio driver for "
+                f"{driven.drivername}: pip install {exc.name or 'it'}")
+    return None
+
+
 def _demo(url: str, check: _Checks) -> None:
+    missing = _asyncio_missing(url)
+    if missing is not None:  # before any part runs, not halfway through
+        import sys
+
+        print(f"contextual_sessions: the per-task part needs {missing}",
+              file=sys.stderr)
+        raise SystemExit(2)
     with concurrent_url(url) as url:
         engine = create_engine(url)
         try:
@@ -367,6 +391,8 @@ def _demo_calls(engine: Engine, check: _Checks) -> None:
 
 
 async def _demo_tasks(url: str, check: _Checks) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     engine = create_async_engine(async_url(url))
     registry = task_scoped(engine)
     sessions: list[AsyncSession] = []  # kept alive, so ids stay unique

@@ -30,9 +30,13 @@ REFUSED = ("casestudies", "workshop_db", "sliderepl")
 WRAPPER = f"""
 import importlib, importlib.abc, os, runpy, sys
 REFUSED = {REFUSED!r}
+# third-party packages a test makes missing (they raise, in either mode)
+ABSENT = tuple(filter(None, os.environ.get("ALONE_ABSENT", "").split(",")))
 strict, mode, target = sys.argv[1:4]
 class Refuse(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ABSENT:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
         if name.partition(".")[0] in REFUSED:
             if strict == "strict":
                 sys.stderr.write(f"REFUSED IMPORT: {{name}}\\n")
@@ -55,7 +59,7 @@ VERDICT = re.compile(r"^(\w+): all (\d+) checks passed on (\w+)$")
 
 def run_alone(
     tmp_path: Path, name: str, *args: str, mode: str = "run",
-    strict: bool = True,
+    strict: bool = True, absent: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
     folder = tmp_path / "empty"
     folder.mkdir(exist_ok=True)
@@ -64,6 +68,7 @@ def run_alone(
         k: v for k, v in os.environ.items()
         if k not in ("TUTORIAL_DB", "PYTHONPATH", "PYTHONSTARTUP")
     }
+    env["ALONE_ABSENT"] = ",".join(absent)
     target = name if mode == "import" else f"{name}.py"
     return subprocess.run(
         [sys.executable, "-W", "error", "-c", WRAPPER,
@@ -227,3 +232,23 @@ def test_repeated_recipe_parts_match_their_original(
     repeated = _between(copy, start, end)
     assert repeated in (CASESTUDIES / f"{original}.py").read_text()
     assert len(repeated) > 200  # the markers found a real block
+
+
+@pytest.mark.parametrize("absent", [("greenlet",), ("aiosqlite",)])
+def test_asyncio_recipe_without_its_extras_says_what_to_install(
+    tmp_path: Path, absent: tuple[str, ...]
+) -> None:
+    """A plain ``pip install sqlalchemy`` has no greenlet (nor aiosqlite):
+    the per-task recipe still imports, and its demo says what to install,
+    in one line, before any part of it runs, instead of a traceback."""
+    imported = run_alone(tmp_path, "contextual_sessions", mode="import",
+                         absent=absent)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout == imported.stderr == ""
+    done = run_alone(tmp_path, "contextual_sessions", absent=absent)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("contextual_sessions: ")
+    assert "pip install" in lines[0] and absent[0] in lines[0], lines[0]
