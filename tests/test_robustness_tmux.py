@@ -187,3 +187,23 @@ def test_ctrl_s_while_a_slide_prints_does_not_freeze_the_screen(
     alive(term, window)
     term.type(window, "!q")
     term.wait_for(window, "EXITED 0", 20)
+
+
+def test_ctrl_c_as_the_prompt_restarts_never_leaves_it_deaf(
+    term: Tmux, deck: Path
+) -> None:
+    """Ctrl-C (the key) ends a prompt; a second press while the next one
+    starts is a SIGINT (the terminal is in its usual mode for a moment).
+    It used to land inside prompt_toolkit / asyncio and leave a prompt
+    that read no key again (found by the long fuzz run: ^C ^R ^C).  Now
+    the press is dropped there; at most one more Ctrl-C (out of the
+    reverse search the ^R began) and the REPL answers."""
+    window = term.start(sliderepl(str(deck), "--start", "1"))
+    term.wait_for(window, ">>>")
+    for n in range(5):
+        term.tmux("send-keys", "-t", window, "-l", "\x03\x12")
+        term.key(window, "C-c")
+        term.type(window, "6*7")
+        term.key(window, "C-c")
+        alive(term, window, 123400 + n, 7)
+    assert "EXITED" not in term.screen(window)

@@ -19,6 +19,7 @@ from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.styles import DynamicStyle
 from pygments.lexers.python import PythonLexer
 
+from sliderepl.run.interrupts import sigint_deferred
 from sliderepl.ui.commands import guarded, handle_line
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.history import history_path
@@ -110,8 +111,16 @@ def prompt_loop(
     watching = for_state(state)  # --watch: a save ends the prompt
     while not state.finished:
         try:
-            line = session.prompt(**watching.prompt_args()
-                                  if watching else {})
+            # At the prompt Ctrl-C is a key (the terminal is raw); only
+            # while the line editor starts or ends is the terminal in its
+            # usual mode, where a press is a SIGINT that would land inside
+            # prompt_toolkit or asyncio and leave a line editor that reads
+            # no keys (found by the long fuzz run).  There the press is
+            # dropped: the prompt that follows is empty anyway.
+            with sigint_deferred():
+                line = session.prompt(
+                    handle_sigint=False,
+                    **watching.prompt_args() if watching else {})
         except DeckChanged:
             if watching:
                 guarded(state, watching.reload)
