@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 import subprocess
 import sys
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +123,27 @@ class Session:
 
     def close(self) -> None:
         self.tmux("kill-server")
+
+    def diagnose(self) -> str:
+        """What the hung REPL is doing: its processes, and the Python
+        stack of each where py-spy is installed (a diagnostic only)."""
+        pane = self.tmux("display-message", "-p", "-t", ":0",
+                         "#{pane_pid}").strip()
+        if not pane.isdigit():
+            return "no pane"
+        listing = subprocess.run(
+            ["ps", "-o", "pid,ppid,stat,pcpu,wchan:24,args", "--ppid", pane],
+            capture_output=True, text=True).stdout
+        report = [listing]
+        spy = shutil.which("py-spy")
+        for line in listing.splitlines()[1:]:
+            pid = line.split()[0]
+            if spy and "sliderepl" in line:
+                dumped = subprocess.run(
+                    [spy, "dump", "--pid", pid], capture_output=True,
+                    text=True, timeout=30)
+                report.append(dumped.stdout + dumped.stderr)
+        return "\n".join(report)
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", ":0", *keys)
@@ -244,10 +267,12 @@ def run(deck: str, steps: int, seed: int, state_home: Path,
         if session.wait_for(">>>", 60) is None:
             raise RuntimeError(f"{deck}: no prompt within 60 s")
         session.clear()
+        recent: deque[str] = deque(maxlen=8)
         for step in range(steps):
             if deadline is not None and time.monotonic() > deadline:
                 break
             action = act(session, rng)
+            recent.append(action)
             verdict, shown = probe(session, rng)
             report.steps += 1
             if RUNNER_FRAME.search(shown) or RUNNER_ERROR.search(shown):
@@ -258,6 +283,10 @@ def run(deck: str, steps: int, seed: int, state_home: Path,
                     log(f"{deck}: runner traceback at seed {seed} step "
                         f"{step} after {action}:\n{shown[-1500:]}")
             if verdict != "ok":
+                if verdict == "hang":
+                    shown += ("\n--- the steps before ---\n"
+                              + "\n".join(recent)
+                              + "\n--- diagnosis ---\n" + session.diagnose())
                 if verdict == "death":
                     report.deaths += 1
                 else:
@@ -266,7 +295,7 @@ def run(deck: str, steps: int, seed: int, state_home: Path,
                     Finding(verdict, seed, step, action, shown))
                 if log is not None:
                     log(f"{deck}: {verdict} at seed {seed} step {step} "
-                        f"after {action}; screen tail:\n{shown[-1200:]}")
+                        f"after {action}; screen tail:\n{shown[-4000:]}")
                 session.start()
                 session.wait_for(">>>", 60)
             session.clear()
