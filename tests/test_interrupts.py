@@ -60,3 +60,64 @@ def test_outside_a_critical_section_ctrl_c_still_interrupts() -> None:
         press_ctrl_c()
         for _ in range(1000):  # the handler runs at the next bytecodes
             pass
+
+
+def test_sigint_postponed_delivers_the_press_when_the_block_ends() -> None:
+    from sliderepl.run.interrupts import sigint_postponed
+
+    finished = False
+    with pytest.raises(KeyboardInterrupt):
+        with sigint_postponed():
+            press_ctrl_c()
+            finished = True  # the block runs to its end first
+    assert finished
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # inside a section that drops presses, a postponed press is dropped
+    with sigint_deferred(), sigint_postponed():
+        press_ctrl_c()
+
+
+def _rich_console() -> tuple[object, object]:
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    return Console(file=out, force_terminal=True, width=40, height=10), out
+
+
+@pytest.mark.parametrize("path", ["pager capture", "program output"])
+def test_ctrl_c_inside_a_rich_print_never_mutes_the_screen(
+    monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """rich counts itself buffering from entering a print (or a capture)
+    until leaving it; a KeyboardInterrupt in between left every later
+    print in its buffer, never shown (long fuzz run: after a Ctrl-C as a
+    slide was drawn, typed code ran but showed nothing).  The press is
+    now taken when the print is over."""
+    from rich.text import Text
+
+    from sliderepl.screen.console import Screen
+
+    console, out = _rich_console()
+    screen = Screen(console)  # type: ignore[arg-type]
+    # the step of rich's that the press must not cut off
+    step = "_render_buffer" if path == "pager capture" else "_exit_buffer"
+    original = getattr(console, step)
+
+    def pressed_there(*args: object) -> object:
+        monkeypatch.undo()  # once
+        press_ctrl_c()
+        return original(*args)
+
+    monkeypatch.setattr(console, step, pressed_there)
+    with pytest.raises(KeyboardInterrupt):
+        if path == "pager capture":
+            screen.pager.enabled = True
+            screen.pager.new_slide()  # paging: the renderable is captured
+            screen.show(Text("drawn while Ctrl-C came"))
+        else:
+            screen._write(Text("printed while Ctrl-C came\n"))
+    screen.pager.stop()
+    screen.show(Text("shown after"))
+    assert "shown after" in out.getvalue()  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sliderepl.run import events
+from sliderepl.run.interrupts import sigint_postponed
 from sliderepl.screen import render
 from sliderepl.screen.theme import SYNTAX_THEMES, rich_theme, theme_name
 
@@ -116,7 +117,8 @@ class Screen:
     def clear(self) -> None:
         self.end_line()
         if self.console.is_terminal:
-            self.console.clear()
+            with sigint_postponed():  # rich's buffering, never left half
+                self.console.clear()
 
     def slide(self, slide: Slide, total: int) -> None:
         """A slide's header (and any problem that keeps it from running);
@@ -182,7 +184,8 @@ class Screen:
             return
         self.pager.output(plain)
         try:
-            self.console.print(text, end="", soft_wrap=True)
+            with sigint_postponed():  # rich's buffering, never left half
+                self.console.print(text, end="", soft_wrap=True)
         except Exception as exc:
             self._fallback(text, exc)
         self._mid_line = not plain.endswith("\n")

@@ -22,6 +22,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sliderepl.run.interrupts import sigint_postponed
+
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
@@ -83,9 +85,10 @@ class Pager:
     def show(self, renderable: RenderableType) -> None:
         """Print ``renderable``, pausing between pages of the slide."""
         if not self.active:
-            self.console.print(renderable)
+            with sigint_postponed():  # rich's buffering, never left half
+                self.console.print(renderable)
             return
-        with self.console.capture() as captured:
+        with sigint_postponed(), self.console.capture() as captured:
             self.console.print(renderable)
         lines = captured.get().splitlines(keepends=True)
         for line in lines:
