@@ -236,9 +236,13 @@ def probe(session: Session, rng: random.Random,
     shown = ""
     for number, keys in enumerate(attempts):
         session.keys(*keys)
-        if number == 0 and _paging(session.screen(8)):
-            # a person at ``-- more --`` answers it before typing on
+        for _ in range(3):
+            # a person at ``-- more --`` answers it before typing on (a
+            # slide taller than a tiny window may ask again at once)
+            if not _paging(session.screen(8)):
+                break
             session.keys("q", "Enter")
+            time.sleep(0.2)
         session.type(f"{a}*{b}")
         found = session.wait_for(want, (2.0, 6.0, timeout)[number])
         if found is not None:
