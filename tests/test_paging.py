@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 from rich.text import Text
 
@@ -68,3 +69,25 @@ def test_not_a_terminal_never_pauses() -> None:
     pager.new_slide()
     pager.show(lines(50))
     assert out.getvalue().count("\n") == 50
+
+
+class _TtyLine(io.StringIO):
+    """A terminal's stream as the pager sees it (isatty, no fileno)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_without_termios_the_answer_is_read_as_a_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows has no termios: ``-- more --`` reads a line there instead
+    of failing (the slide was drawn as 'could not draw it')."""
+    import sys
+
+    from sliderepl.screen import paging
+
+    monkeypatch.setitem(sys.modules, "termios", None)  # import fails
+    monkeypatch.setattr(sys, "__stdin__", _TtyLine("q\n"))
+    monkeypatch.setattr(sys, "__stdout__", _TtyLine())
+    assert paging._read_line(MORE) == "q\n"

@@ -37,13 +37,23 @@ def _read_line(prompt: str) -> str:
     if stdin is None:
         return "q"
     out = sys.__stdout__
-    if out is not None and _tty(stdin) and _tty(out):
+    if out is not None and _tty(stdin) and _tty(out) and _keys_readable():
         # PageDown and Ctrl-C arrive as keys, not as a line
         from sliderepl.screen.more_keys import read_answer
 
         return read_answer(stdin.fileno(), out.fileno())
     line = stdin.readline()
     return line if line else "q"  # end of input: stop asking
+
+
+def _keys_readable() -> bool:
+    """Can the terminal be read key by key (termios)?  Not on Windows,
+    where the answer is read as a line."""
+    try:
+        import termios  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 class Pager:
