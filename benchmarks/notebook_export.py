@@ -45,14 +45,24 @@ def timed(argv: list[str], env: dict[str, str]) -> float:
 def execute(notebook: Path, folder: Path, jupyter: Path) -> float:
     """Seconds nbclient takes to run ``notebook`` in a fresh kernel."""
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     nb = nbformat.read(notebook, as_version=4)
     os.environ["JUPYTER_PATH"] = str(jupyter / "share" / "jupyter")
     os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
     os.environ.pop("TUTORIAL_DB", None)
+    sockets = str(folder / "kernel")
+
+    class IpcKernelManager(KernelManager):
+        """Unix sockets in the run's folder, not TCP ports on loopback."""
+
+        def __init__(self, **kwargs: object) -> None:
+            super().__init__(**{"transport": "ipc", "ip": sockets, **kwargs})
+
     client = NotebookClient(nb, timeout=600, kernel_name="bench-python",
                             allow_errors=False,
+                            kernel_manager_class=IpcKernelManager,
                             resources={"metadata": {"path": str(folder)}})
     start = time.perf_counter()
     client.execute()

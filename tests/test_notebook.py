@@ -242,21 +242,35 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.mark.parametrize("deck", DECKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom_in_a_kernel_with_sql_echo(
-    exported: dict[str, Path], kernel: str, deck: Path
+    exported: dict[str, Path], kernel: str, deck: Path, tmp_path: Path
 ) -> None:
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     before = read(exported[deck.stem])
     nb = read(exported[deck.stem])
     for cell in code_cells(nb):
         cell.outputs = []
+    sockets = str(tmp_path / "kernel")
+    made: list[KernelManager] = []
+
+    class IpcKernelManager(KernelManager):
+        """The kernel's channels as unix sockets in the test's own folder,
+        not TCP ports on loopback that any local user could reach."""
+
+        def __init__(self, **kwargs: object) -> None:
+            super().__init__(**{"transport": "ipc", "ip": sockets, **kwargs})
+            made.append(self)
+
     client = NotebookClient(
         nb, timeout=600, kernel_name=kernel, allow_errors=False,
+        kernel_manager_class=IpcKernelManager,
         resources={"metadata": {"path": str(ROOT)}},
     )
     # raises CellExecutionError on an error in a cell not tagged
     # raises-exception
     client.execute()
+    assert [m.transport for m in made] == ["ipc"]
     ran = code_cells(nb)
     assert all(c.execution_count for c in ran)
     for cell in ran:
