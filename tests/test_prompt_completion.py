@@ -293,3 +293,12 @@ def test_the_completion_module_is_not_imported_at_startup() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True,
                           text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "False"
+
+
+def test_a_stray_escape_before_digits_starts_no_repeat_count() -> None:
+    """Escape 1 2 3 is prompt_toolkit's Emacs repeat count: ``*`` would
+    go in 123 times (a six-digit count froze the prompt for minutes in
+    the long fuzz run).  Here the digits are typed as digits."""
+    state = started()
+    assert typed(state, [("\x1b123*7", "123*7"), ("\r", None)]) == "123*7"
+    assert typed(state, [("1\x1b-2", "1-2"), ("\r", None)]) == "1-2"

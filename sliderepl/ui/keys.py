@@ -5,7 +5,10 @@ empty Enter advances the deck); otherwise it opens a new line indented
 like the one before (one level deeper after a ``:``).  Escape-Enter
 always inserts a newline.  PageDown / PageUp on an empty line step the
 deck, because presenter remotes send exactly those keys.  F2 toggles the
-SQL echo.
+SQL echo.  Escape (or Alt) and a digit types the digit: in prompt_toolkit
+it starts an Emacs repeat count, so a stray Escape before ``123456*7``
+inserted ``*`` 123,456 times and the prompt took minutes to draw (found
+by the long fuzz run).
 """
 
 from __future__ import annotations
@@ -114,6 +117,13 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
     @bindings.add("pageup", filter=empty_line)
     def _prev(event: KeyPressEvent) -> None:
         event.app.exit(result="!prev")
+
+    def _digit(event: KeyPressEvent) -> None:
+        # a stray Escape is dropped; no repeat count is started
+        event.current_buffer.insert_text(event.data)
+
+    for digit in "0123456789-":
+        bindings.add("escape", digit)(_digit)
 
     @bindings.add("f2")
     def _echo(event: KeyPressEvent) -> None:
