@@ -229,27 +229,40 @@ def act(session: Session, rng: random.Random) -> str:
 def probe(session: Session, rng: random.Random,
           timeout: float = 45.0) -> tuple[str, str]:
     """Is the REPL alive and acting on input?  ('ok' | 'death' | 'hang',
-    the screen)."""
+    the screen).
+
+    As a person would: press Ctrl-C, type the marker, watch.  Whenever
+    the pager waits at ``-- more --`` (a slide taller than a tiny window
+    may ask again and again), answer ``q`` and type the marker afresh:
+    the pager may have taken it as its answer."""
     a, b = rng.randint(10**5, 10**6), rng.randint(10**5, 10**6)
     want = str(a * b)
     attempts = [["C-c"], ["C-c", "q", "Enter", "C-c"], ["C-c", "C-c"]]
     shown = ""
     for number, keys in enumerate(attempts):
         session.keys(*keys)
-        for _ in range(3):
-            # a person at ``-- more --`` answers it before typing on (a
-            # slide taller than a tiny window may ask again at once)
-            if not _paging(session.screen(8)):
+        deadline = time.monotonic() + (2.0, 6.0, timeout)[number]
+        typed = False
+        delay = 0.01
+        while True:
+            shown = session.screen()
+            if "EXITED" in shown:
+                return "death", shown
+            if typed and want in shown:
+                return "ok", shown
+            if _paging(shown) and time.monotonic() < deadline:
+                session.keys("q", "Enter")
+                typed = False
+                time.sleep(0.2)
+                continue
+            if not typed:
+                session.keys("C-c")  # an empty line to type on
+                session.type(f"{a}*{b}")
+                typed = True
+            if time.monotonic() > deadline:
                 break
-            session.keys("q", "Enter")
-            time.sleep(0.2)
-        session.type(f"{a}*{b}")
-        found = session.wait_for(want, (2.0, 6.0, timeout)[number])
-        if found is not None:
-            if "EXITED" in found:
-                return "death", found
-            return "ok", found
-        shown = session.screen()
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
     return "hang", shown
 
 
