@@ -121,3 +121,33 @@ def test_ctrl_c_inside_a_rich_print_never_mutes_the_screen(
     screen.pager.stop()
     screen.show(Text("shown after"))
     assert "shown after" in out.getvalue()  # type: ignore[attr-defined]
+
+
+def test_ctrl_c_as_the_swap_is_done_leaves_nothing_swapped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A press that lands just as Ctrl-C is let through again (the swap
+    done, the ``with`` not yet owning the capture) used to leave
+    sys.stdout pointing at a capture nobody would end."""
+    from contextlib import contextmanager
+
+    real = capture_module.sigint_deferred
+    presses = []
+
+    @contextmanager
+    def deferred_then_pressed():  # type: ignore[no-untyped-def]
+        with real():
+            yield
+        if not presses:  # the first deferral's end only
+            presses.append(1)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(capture_module, "sigint_deferred",
+                        deferred_then_pressed)
+    hook, out, err = sys.displayhook, sys.stdout, sys.stderr
+    seen: list[object] = []
+    with pytest.raises(KeyboardInterrupt):
+        with Capture(seen.append, types.ModuleType("__main__")):
+            pytest.fail("the with block never starts")
+    assert (sys.displayhook, sys.stdout, sys.stderr) == (hook, out, err)
+    assert capture_module._active is None

@@ -189,9 +189,22 @@ class Capture:
 
     def __enter__(self) -> Capture:
         # Ctrl-C half-way through the swap would leave the streams and
-        # the displayhook pointing at a capture that is over.
-        with sigint_deferred():
-            return self._enter()
+        # the displayhook pointing at a capture that is over.  A press
+        # that lands just as the deferral ends (after the swap, before
+        # the ``with`` owns this capture) is undone here: no __exit__
+        # would ever run for it (found by the long fuzz run: the screen,
+        # which writes to sys.stdout, went mute).
+        swapped = False
+        try:
+            with sigint_deferred():
+                self._enter()
+                swapped = True
+        except BaseException:
+            if swapped:
+                with sigint_deferred():
+                    self._exit()
+            raise
+        return self
 
     def __exit__(self, *exc: object) -> None:
         with sigint_deferred():
