@@ -117,6 +117,10 @@ class Session:
         shell = (f"cd {ROOT} && env {env} {sys.executable} -m sliderepl "
                  f"{self.deck} --start 1; echo EXITED $?; sleep 3600")
         self.tmux("kill-server")
+        # a tmux server of its own each time: the old one may still be
+        # shutting down, and a new session on its socket then failed (the
+        # restarted session showed nothing: a false hang at the next step)
+        self.socket = f"sliderepl-fuzz-{uuid.uuid4().hex[:10]}"
         self.tmux("new-session", "-d", "-x", str(self.size[0]), "-y",
                   str(self.size[1]), shell)
         self.tmux("set-option", "-g", "history-limit", "400")
@@ -314,7 +318,9 @@ def run(deck: str, steps: int, seed: int, state_home: Path,
                     log(f"{deck}: {verdict} at seed {seed} step {step} "
                         f"after {action}; screen tail:\n{shown[-4000:]}")
                 session.start()
-                session.wait_for(">>>", 60)
+                if session.wait_for(">>>", 60) is None:
+                    raise RuntimeError(f"{deck}: no prompt within 60 s of "
+                                       "a restart")
             session.clear()
             if log is not None and (step + 1) % 100 == 0:
                 report.seconds = time.monotonic() - started
