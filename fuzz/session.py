@@ -319,8 +319,12 @@ def run(deck: str, steps: int, seed: int, state_home: Path,
                         f"after {action}; screen tail:\n{shown[-4000:]}")
                 session.start()
                 if session.wait_for(">>>", 60) is None:
-                    raise RuntimeError(f"{deck}: no prompt within 60 s of "
-                                       "a restart")
+                    # counted as a death, and this terminal stops here
+                    report.deaths += 1
+                    report.findings.append(Finding(
+                        "death", seed, step, "restart: no prompt in 60 s",
+                        session.screen()))
+                    break
             session.clear()
             if log is not None and (step + 1) % 100 == 0:
                 report.seconds = time.monotonic() - started
