@@ -115,7 +115,8 @@ class Session:
         env = (f"XDG_STATE_HOME={self.state_home} TERM=xterm-256color "
                f"PYTHONPATH={ROOT}")
         shell = (f"cd {ROOT} && env {env} {sys.executable} -m sliderepl "
-                 f"{self.deck} --start 1; echo EXITED $?; sleep 3600")
+                 f"{self.deck} --start 1; echo EXITED $?; trap '' INT; "
+                 "sleep 3600")  # the probe's Ctrl-C must not end the pane
         self.tmux("kill-server")
         # a tmux server of its own each time: the old one may still be
         # shutting down, and a new session on its socket then failed (the
