@@ -5,12 +5,14 @@ output any more)."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sys
 import types
 
 import pytest
+from rich.console import Console
 
 from sliderepl.run import capture as capture_module
 from sliderepl.run.capture import Capture
@@ -77,11 +79,7 @@ def test_sigint_postponed_delivers_the_press_when_the_block_ends() -> None:
         press_ctrl_c()
 
 
-def _rich_console() -> tuple[object, object]:
-    import io
-
-    from rich.console import Console
-
+def _rich_console() -> tuple[Console, io.StringIO]:
     out = io.StringIO()
     return Console(file=out, force_terminal=True, width=40, height=10), out
 
@@ -100,7 +98,7 @@ def test_ctrl_c_inside_a_rich_print_never_mutes_the_screen(
     from sliderepl.screen.console import Screen
 
     console, out = _rich_console()
-    screen = Screen(console)  # type: ignore[arg-type]
+    screen = Screen(console)
     # the step of rich's that the press must not cut off
     step = "_render_buffer" if path == "pager capture" else "_exit_buffer"
     original = getattr(console, step)
@@ -120,7 +118,7 @@ def test_ctrl_c_inside_a_rich_print_never_mutes_the_screen(
             screen._write(Text("printed while Ctrl-C came\n"))
     screen.pager.stop()
     screen.show(Text("shown after"))
-    assert "shown after" in out.getvalue()  # type: ignore[attr-defined]
+    assert "shown after" in out.getvalue()
 
 
 def test_ctrl_c_as_the_swap_is_done_leaves_nothing_swapped(

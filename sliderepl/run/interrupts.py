@@ -21,12 +21,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: signal handlers can only be changed in the main thread
+_MAIN = threading.main_thread().ident
+
 
 @contextmanager
 def sigint_deferred() -> Iterator[None]:
     """Ctrl-C does nothing while the block runs (main thread only:
     signal handlers can only be changed there)."""
-    if threading.current_thread() is not threading.main_thread():
+    if threading.get_ident() != _MAIN:
         yield
         return
     try:
@@ -44,14 +47,13 @@ def _ignore(signum: int, frame: object) -> None:
     """The SIGINT handler of a critical section: the press is dropped."""
 
 
-_MAIN = threading.main_thread().ident
-
 
 class sigint_postponed:  # noqa: N801  (used like the function above)
     """A Ctrl-C during the block takes effect when the block ends, as the
     handler in force before it would have taken it (by default a
     ``KeyboardInterrupt``).  Main thread only, as above.  A class, not a
-    generator: it wraps every print of program output (about 15 us)."""
+    generator: it wraps every print of program output (its cost per
+    line: ``benchmarks/output_rate.py``)."""
 
     __slots__ = ("previous", "pressed")
 
