@@ -149,3 +149,59 @@ def test_ctrl_c_as_the_swap_is_done_leaves_nothing_swapped(
             pytest.fail("the with block never starts")
     assert (sys.displayhook, sys.stdout, sys.stderr) == (hook, out, err)
     assert capture_module._active is None
+
+
+def test_ctrl_c_as_the_exit_starts_still_closes_the_capture(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A press that lands as ``__exit__`` starts, before its deferral is
+    in force, used to leave the capture active: after a silent catch-up
+    slide (whose sink discards everything) the screen went mute for
+    good.  The capture now closes and the press is still raised."""
+    real = capture_module.sigint_deferred
+    calls = []
+
+    def pressed_on_the_second_call():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:  # __enter__'s is the first, __exit__'s next
+            raise KeyboardInterrupt
+        return real()
+
+    monkeypatch.setattr(capture_module, "sigint_deferred",
+                        pressed_on_the_second_call)
+    hook, out, err = sys.displayhook, sys.stdout, sys.stderr
+    discarded: list[object] = []
+    with pytest.raises(KeyboardInterrupt):
+        with Capture(discarded.append, types.ModuleType("__main__")):
+            pass
+    assert (sys.displayhook, sys.stdout, sys.stderr) == (hook, out, err)
+    assert capture_module._active is None
+    print("after the capture")  # reaches the real stream, not the sink
+    assert discarded == []
+
+
+def test_a_capture_left_open_is_ended_after_the_next_line() -> None:
+    """Belt and braces: whatever left a capture open (a press where no
+    guard could catch it), the next line at the prompt ends it, so the
+    screen is never mute for more than one line."""
+    from sliderepl.deck.parser import load
+    from sliderepl.run.options import Options
+    from sliderepl.screen.console import Screen
+    from sliderepl.screen.theme import make_console
+    from sliderepl.ui import repl
+
+    deck = os.path.join(os.path.dirname(__file__), "decks", "exercises.py")
+    console = make_console(file=io.StringIO(), width=100)
+    state = repl.make_state(load(deck), Options(deck=deck), Screen(console))
+    repl.begin(state, 1)
+    hook, out, err = sys.displayhook, sys.stdout, sys.stderr
+    discarded: list[object] = []
+    Capture(discarded.append, types.ModuleType("__main__"))._enter()
+    try:
+        repl.handle_line(state, "6 * 7")
+        assert (sys.displayhook, sys.stdout, sys.stderr) == (hook, out, err)
+        assert capture_module._active is None
+        repl.handle_line(state, "6 * 9")
+        assert "54" in console.file.getvalue()  # type: ignore[attr-defined]
+    finally:
+        capture_module.end_leftovers()

@@ -198,6 +198,7 @@ def guarded(state: ReplState, action: Callable[[], object]) -> None:
     Slide code's own exceptions never get here (the interpreter turns
     them into events): what does is ours, and the session goes on.
     """
+    from sliderepl.run.capture import end_leftovers
     from sliderepl.run.leaving import LeaveDeck, restore_stdin
 
     try:
@@ -212,6 +213,7 @@ def guarded(state: ReplState, action: Callable[[], object]) -> None:
             failed=True,
         )
     restore_stdin()  # code that closed sys.stdin must not stop the REPL
+    end_leftovers()  # nor a capture a stray Ctrl-C left open (mute)
     # Output that ended mid-line (print(..., end="")) must not leave the
     # next prompt glued to it.
     state.screen.end_line()
