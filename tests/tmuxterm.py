@@ -76,6 +76,21 @@ class Tmux:
                     f"{target}; screen:\n{shown}")
             time.sleep(0.1)
 
+    def wait_for_words(self, target: str, words: str,
+                       timeout: float = 30.0) -> str:
+        """Poll until *words* show, however the terminal wrapped them
+        (whitespace runs count as one space); the screen as words."""
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = " ".join(self.screen(target).split())
+            if words in shown:
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{words!r} did not appear within {timeout}s in "
+                    f"{target}; screen:\n{shown}")
+            time.sleep(0.1)
+
     def close(self) -> None:
         self.tmux("kill-server")
 
