@@ -23,6 +23,11 @@ def press_ctrl_c() -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
+def streams() -> tuple[object, object, object]:
+    """What a capture swaps: displayhook, stdout and stderr."""
+    return sys.displayhook, sys.stdout, sys.stderr
+
+
 @pytest.mark.parametrize("where", ["enter", "exit"])
 def test_ctrl_c_during_the_stream_swap_leaves_nothing_swapped(
     monkeypatch: pytest.MonkeyPatch, where: str
@@ -30,7 +35,7 @@ def test_ctrl_c_during_the_stream_swap_leaves_nothing_swapped(
     if where == "enter":  # called half-way through the swap
         monkeypatch.setattr(capture_module, "mute_echo_handlers",
                             press_ctrl_c)
-    hook, out, err = sys.displayhook, sys.stdout, sys.stderr
+    before = streams()
     seen: list[object] = []
     capture = Capture(seen.append, types.ModuleType("__main__"))
     logger_class = capture_module.logging.Logger
@@ -52,7 +57,7 @@ def test_ctrl_c_during_the_stream_swap_leaves_nothing_swapped(
         pytest.fail(f"Ctrl-C escaped the capture's {where}")
     finally:
         logger_class.removeHandler = remove  # type: ignore[method-assign]
-    assert (sys.displayhook, sys.stdout, sys.stderr) == (hook, out, err)
+    assert streams() == before
 
 
 def test_outside_a_critical_section_ctrl_c_still_interrupts() -> None:
@@ -142,12 +147,12 @@ def test_ctrl_c_as_the_swap_is_done_leaves_nothing_swapped(
 
     monkeypatch.setattr(capture_module, "sigint_deferred",
                         deferred_then_pressed)
-    hook, out, err = sys.displayhook, sys.stdout, sys.stderr
+    before = streams()
     seen: list[object] = []
     with pytest.raises(KeyboardInterrupt):
         with Capture(seen.append, types.ModuleType("__main__")):
             pytest.fail("the with block never starts")
-    assert (sys.displayhook, sys.stdout, sys.stderr) == (hook, out, err)
+    assert streams() == before
     assert capture_module._active is None
 
 
@@ -169,12 +174,12 @@ def test_ctrl_c_as_the_exit_starts_still_closes_the_capture(
 
     monkeypatch.setattr(capture_module, "sigint_deferred",
                         pressed_on_the_second_call)
-    hook, out, err = sys.displayhook, sys.stdout, sys.stderr
+    before = streams()
     discarded: list[object] = []
     with pytest.raises(KeyboardInterrupt):
         with Capture(discarded.append, types.ModuleType("__main__")):
             pass
-    assert (sys.displayhook, sys.stdout, sys.stderr) == (hook, out, err)
+    assert streams() == before
     assert capture_module._active is None
     print("after the capture")  # reaches the real stream, not the sink
     assert discarded == []
@@ -194,12 +199,12 @@ def test_a_capture_left_open_is_ended_after_the_next_line() -> None:
     console = make_console(file=io.StringIO(), width=100)
     state = repl.make_state(load(deck), Options(deck=deck), Screen(console))
     repl.begin(state, 1)
-    hook, out, err = sys.displayhook, sys.stdout, sys.stderr
+    before = streams()
     discarded: list[object] = []
     Capture(discarded.append, types.ModuleType("__main__"))._enter()
     try:
         repl.handle_line(state, "6 * 7")
-        assert (sys.displayhook, sys.stdout, sys.stderr) == (hook, out, err)
+        assert streams() == before
         assert capture_module._active is None
         repl.handle_line(state, "6 * 9")
         assert "54" in console.file.getvalue()  # type: ignore[attr-defined]

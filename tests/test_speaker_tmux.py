@@ -95,8 +95,9 @@ def test_watch_reloads_a_saved_deck_on_the_same_slide(
     deck.write_text(WATCHED.replace('print("four")', 'print("four"'))
     # one line between two prompts (waited for whole: the prompt after
     # it is drawn a moment later; failed CI at stop 25)
-    tmux.wait_for_words(window, ">>> watched.py:12: SyntaxError: '(' was "
-                        "never closed: not reloaded, the old deck runs on >>>")
+    tmux.wait_for(window, ">>> watched.py:12: SyntaxError: '(' was never "
+                  "closed: not reloaded, the old deck runs on >>>",
+                  words=True)
     tmux.type(window, "print('still', more, half_typed)")
     tmux.wait_for(window, "still 21 2")
     tmux.key(window, "Enter")  # the old deck's slide 4

@@ -63,31 +63,23 @@ class Tmux:
         return self.tmux(*args)
 
     def wait_for(self, target: str, text: str, timeout: float = 30.0,
-                 history: bool = True, count: int = 1) -> str:
-        """Poll until *text* shows *count* times (once by default)."""
+                 history: bool = True, count: int = 1,
+                 words: bool = False) -> str:
+        """Poll until *text* shows *count* times (once by default).
+
+        ``words``: however the terminal wrapped it (each run of
+        whitespace on the screen counts as one space); the screen is
+        then returned as words."""
         deadline = time.monotonic() + timeout
         while True:
             shown = self.screen(target, history)
+            if words:
+                shown = " ".join(shown.split())
             if shown.count(text) >= count:
                 return shown
             if time.monotonic() > deadline:
                 raise AssertionError(
                     f"{text!r} did not appear {count}x within {timeout}s in "
-                    f"{target}; screen:\n{shown}")
-            time.sleep(0.1)
-
-    def wait_for_words(self, target: str, words: str,
-                       timeout: float = 30.0) -> str:
-        """Poll until *words* show, however the terminal wrapped them
-        (whitespace runs count as one space); the screen as words."""
-        deadline = time.monotonic() + timeout
-        while True:
-            shown = " ".join(self.screen(target).split())
-            if words in shown:
-                return shown
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{words!r} did not appear within {timeout}s in "
                     f"{target}; screen:\n{shown}")
             time.sleep(0.1)
 

@@ -64,20 +64,17 @@ _stderr = StreamProxy("stderr", sys.stderr)
 _active: Capture | None = None
 
 
-def end_leftovers() -> int:
-    """Close any capture still active (how many): at the prompt no code
-    runs, so one still active was left by a press that landed where no
-    guard could catch it, and it would keep the screen mute."""
+def end_leftovers() -> None:
+    """Close any capture still active: at the prompt no code runs, so
+    one still active was left by a press that landed where no guard
+    could catch it, and it would keep the screen mute."""
     global _active
-    ended = 0
     while _active is not None:
         leftover = _active
         with sigint_deferred():
             leftover._exit()
             if _active is leftover:  # not open, yet active: drop it
                 _active = leftover._outer
-        ended += 1
-    return ended
 
 
 def real_stdout() -> TextIO:
