@@ -145,12 +145,17 @@ def unproven_claims(slide: Slide) -> list[Warning_]:
 
 
 def claims_wanted(deck: Path) -> bool:
-    """True when the deck's collection asks lint for unproven claims
-    (``LINT_CLAIMS = True`` in its ``_config.py``)."""
-    from sliderepl.deck.collection import for_arguments
+    """True when the deck's own collection (the nearest ``_config.py``,
+    or the installed collection it is in) asks lint for unproven claims
+    (``LINT_CLAIMS = True``)."""
+    from sliderepl.deck.collection import nearest, registered
 
-    return any(getattr(c.config, "LINT_CLAIMS", False) is True
-               for c in for_arguments([str(deck)]))
+    folder = deck.resolve().parent
+    own = nearest(folder)
+    if own is None:  # an installed collection: the one the deck is in
+        own = next((c for c in registered() if c.folder == folder), None)
+    return own is not None and getattr(own.config, "LINT_CLAIMS",
+                                       False) is True
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -65,7 +65,7 @@ _REFERENCES = frozenset(
 #: a word, or a joiner that keeps a list of versions going
 _BEFORE = re.compile(r"([\w#.]+)\W*$")
 _JOINERS = frozenset({"and", "or", "to", "through"})
-_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z\"'(`*\[])")
+_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)")
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "etc.", "cf.", "no.")
 
 
