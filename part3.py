@@ -844,9 +844,9 @@ def every_way(label):
     return [len(listed), got is not None, len(lazy), len(topic.replies)]
 
 
-before = every_way("before install():")
+seen_before = every_way("before install():")
 stop_hiding = soft_delete.install(Forum)
-after = every_way("after install():")
+seen_after = every_way("after install():")
 with Forum() as session:
     opted_out = session.scalars(select(Reply).order_by(Reply.id),
                                 execution_options={"include_deleted": True})
@@ -854,9 +854,9 @@ with Forum() as session:
 
 stop_hiding()
 ### claim:: Before ``install()`` every query sees all three
-### proof:: before == [3, True, 3, 3]
+### proof:: seen_before == [3, True, 3, 3]
 ### claim:: after it, ``select()``, ``get()``, the lazy load and ``selectinload`` see two, until a statement opts out
-### proof:: after == [2, False, 2, 2]
+### proof:: seen_after == [2, False, 2, 2]
 ### exercise:: The same mechanism by hand: make ``Polite = sessionmaker(engine)``
 ### exercise:: and a ``do_orm_execute`` listener on it that hides replies whose
 ### exercise:: text is ``"spam"`` with ``with_loader_criteria``.  Both a

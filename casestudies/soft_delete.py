@@ -31,10 +31,21 @@ In your application::
 
     from soft_delete import SoftDeleteMixin, install, soft_delete
 
-    class Post(SoftDeleteMixin, Base): ...      # adds a deleted_at column
+    class Post(SoftDeleteMixin, Base):          # adds a deleted_at column
+        __tablename__ = "posts"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    Base.metadata.create_all(engine)            # or your migrations
     install(Session)                            # or your sessionmaker
-    soft_delete(session, post); session.commit()
-    session.scalars(select(Post), execution_options={"include_deleted": True})
+    with Session() as session:
+        post = Post()
+        session.add(post)
+        session.commit()
+        soft_delete(session, post)
+        session.commit()
+        session.scalars(select(Post)).all()     # [], and with the option:
+        session.scalars(select(Post),
+                        execution_options={"include_deleted": True})
 
 Requires: SQLAlchemy 2.0 or later; any database.
 
