@@ -2,8 +2,16 @@
 wrote it, without passing that user to every function that writes.
 
 Use it when your users live in the application (a web login, a job name)
-rather than in the database, so a trigger cannot know them, and threading a
-``user`` argument through every data-access function is not practical.
+rather than in the database, and threading a ``user`` argument through
+every data-access function is not practical.  The database learns such a
+user only if the application tells it: a PostgreSQL trigger can read
+``current_setting('app.user_id', true)`` after the application ran
+``set_config('app.user_id', ..., true)`` in the transaction (MariaDB: a
+session variable), and then stamps raw SQL and other clients' writes too,
+at the price of trigger code per backend and a statement per transaction.
+This recipe stamps in Python instead: any backend, no server-side code,
+but only statements SQLAlchemy compiles (a hand-written ``text()`` or
+``exec_driver_sql()`` INSERT is not stamped).
 The current user is kept in ``Connection.info``, the dictionary the pool
 keeps for each DBAPI connection; a column default reads it whenever code
 does not give the column a value itself.

@@ -1,5 +1,6 @@
 """Illustrates fast test isolation: watch which tables a test wrote and
-empty only those afterwards, children before parents.
+empty only those afterwards, children before parents (between tables; a
+self-referencing table can still fail on MariaDB, see ``cleanup``).
 
 Use it when tests share one database (often a real server, to test on what
 you deploy) and dropping and recreating every table after each test is too
@@ -223,7 +224,11 @@ class ChangeWatcher:
         """Empty the written tables of ``metadata``; return their names.
 
         Deletes run children before parents (``metadata.sorted_tables``
-        reversed) so foreign keys never object.  If ``connection`` is not
+        reversed) so foreign keys between tables do not object.  A table
+        with a foreign key to itself can: MariaDB checks each deleted row
+        at once, so ``DELETE`` fails with IntegrityError 1451 when a parent
+        row goes before its children (PostgreSQL and SQLite check at the
+        end of the statement).  If ``connection`` is not
         in a transaction the deletes are committed here; otherwise they
         join the caller's transaction.  The record is cleared only once
         the deletes succeeded.

@@ -1,19 +1,20 @@
 """Illustrates a pool that hands out only live connections: a ``checkout``
 listener tests each connection and makes the pool replace a dead one.
 
-SQLAlchemy's own opinion is to notice a dropped connection on its first
-use: that use raises a ``DBAPIError`` with ``connection_invalidated=True``,
-the whole pool is invalidated and refills with fresh connections, and the
-application retries or reports a temporary error.  If instead the pool
-should never dispense a dead connection (after a server restart, a
-failover, a firewall dropping idle sockets), test each connection as it
-leaves the pool.  In 2010 that was a ``PoolListener`` with a ``checkout``
-method (and ``dbapi_con.ping()`` for MySQL), passed as
-``create_engine(listeners=[...])``.  SQLAlchemy 2.x has it built in:
-``create_engine(url, pool_pre_ping=True)``, which you should normally use;
-:func:`install_checkout_ping` shows the mechanism underneath with the
-public ``checkout`` pool event and ``DisconnectionError``, and is the place
-to start if you need a different test.
+Without a precaution (the default), SQLAlchemy notices a dropped
+connection on its first use: that use raises a ``DBAPIError`` with
+``connection_invalidated=True``, the whole pool is invalidated and refills
+with fresh connections, and the application retries or reports a
+temporary error.  To keep the pool from handing out a connection that is
+already dead (after a server restart, a failover, a firewall dropping idle
+sockets), test each connection as it leaves the pool.  In 2010 that was a
+``PoolListener`` with a ``checkout`` method (and ``dbapi_con.ping()`` for
+MySQL), passed as ``create_engine(listeners=[...])``.  Since 1.2 SQLAlchemy
+has it built in: ``create_engine(url, pool_pre_ping=True)``, which you
+should normally use; :func:`install_checkout_ping` shows the mechanism
+underneath with the public ``checkout`` pool event, the dialect's
+``do_ping()`` and ``InvalidatePoolError``, and is the place to start if
+you need a different test.
 
 No checkout check helps with a connection that dies while it is checked
 out (the server restarts in the middle of a request): that use raises with
