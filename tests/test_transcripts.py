@@ -144,6 +144,10 @@ def test_a_file_named_like_a_subcommand_is_a_deck(
     assert "=== 4/4 Last ===" in capsys.readouterr().out
 
 
+def _compared(text: str) -> str:
+    return check.comparable(check.normalise(text))
+
+
 def test_tracebacks_compare_their_frames_not_how_a_version_quotes_them(
 ) -> None:
     # 3.11 quotes one line and its carets, 3.13 the statement's every
@@ -175,12 +179,12 @@ def test_tracebacks_compare_their_frames_not_how_a_version_quotes_them(
         "    indented text of the message stays",
         "",
     ])
-    assert check.normalise(on_311) == check.normalise(on_313)
-    assert "ValueError: no" in check.normalise(on_311)
-    assert "    indented text of the message stays" in check.normalise(
+    assert _compared(on_311) == _compared(on_313)
+    assert "ValueError: no" in _compared(on_311)
+    assert "    indented text of the message stays" in _compared(
         on_313)
     # a different frame is still a difference
-    assert check.normalise(on_311) != check.normalise(
+    assert _compared(on_311) != _compared(
         on_311.replace("line 3,", "line 4,"))
 
 

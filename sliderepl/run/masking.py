@@ -108,25 +108,32 @@ def _frame_line(line: str) -> str | None:
     return None
 
 
-def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
-    """``text`` with run-to-run and machine-to-machine noise masked.
-
-    Inside a traceback only the frames are compared (``File`` lines,
-    collapsed runs with their count masked): Python versions differ in
-    how many library frames a call takes (3.12 inlines comprehensions)
-    and in how they quote the code of a frame."""
-    replacements = _replacements(folders)
+def comparable(text: str) -> str:
+    """``text`` (already normalised) as compared across Python
+    versions: inside a traceback only the frames (``File`` lines,
+    collapsed runs with their count masked).  Versions differ in how
+    many library frames a call takes (3.12 inlines comprehensions) and
+    in how they quote the code of a frame (3.13: every line)."""
     lines = []
     inside = False
     for line in text.splitlines():
-        if _CARETS.match(line):
-            continue
         inside = _in_traceback(line, inside)
         if inside:
             kept = _frame_line(line)
             if kept is None:
                 continue
             line = kept
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
+    """``text`` with run-to-run and machine-to-machine noise masked."""
+    replacements = _replacements(folders)
+    lines = []
+    for line in text.splitlines():
+        if _CARETS.match(line):
+            continue
         match = _SQL_LINE.match(line)
         if match:
             line = "SQL: " + mask_sql(match.group(1))

@@ -10,7 +10,9 @@ exit status is 1 and a unified diff (stored transcript -> this run) says
 what changed; ``--update`` writes the transcript instead (only from a run
 with no failing slide: a broken run is never recorded as the truth).
 
-Run-to-run noise is normalised on both sides (``normalise``):
+Run-to-run noise is normalised on both sides (``normalise``, and
+``comparable``: inside a traceback only its frames, which is what stays
+the same from one Python version to the next):
 object addresses, SQLAlchemy's ``[generated in ...]`` / ``[cached since
 ...]`` timings, temporary file names, the absolute folder of the deck and
 of the project, library paths and line numbers in tracebacks (they change
@@ -44,10 +46,16 @@ from typing import TextIO
 from sliderepl.deck import collection
 from sliderepl.deck.collection import for_arguments, recording
 from sliderepl.run import own_code
-from sliderepl.run.masking import PROJECT_DIR, normalise, shorten_paths
+from sliderepl.run.masking import (
+    PROJECT_DIR,
+    comparable,
+    normalise,
+    shorten_paths,
+)
 from sliderepl.run.options import Options
 
-__all__ = ["PROJECT_DIR", "check", "compare", "main", "normalise",
+__all__ = ["PROJECT_DIR", "check", "comparable", "compare", "main",
+           "normalise",
            "run_deck", "shorten_paths", "transcript_path"]
 
 def transcript_path(deck: Path) -> Path:
@@ -96,10 +104,11 @@ def overlaid(base: str, overlay: str) -> str:
 
 def differing(base: str, actual: str) -> str:
     """The sections of ``actual`` that differ from ``base``'s."""
-    before = {header: body.rstrip("\n")
+    before = {header: comparable(body).rstrip("\n")
               for header, body in _sections(base)}
-    return "".join(body for header, body in _sections(actual)
-                   if header and before.get(header) != body.rstrip("\n"))
+    return "".join(
+        body for header, body in _sections(actual)
+        if header and before.get(header) != comparable(body).rstrip("\n"))
 
 
 def run_deck(deck_path: Path, short: bool = False) -> tuple[str, str, int]:
@@ -212,7 +221,7 @@ def check(
     except (OSError, UnicodeDecodeError) as exc:
         error(f"sliderepl check: can't use {stored}: {exc}\n")
         return 2
-    diff = compare(expected, actual, str(stored))
+    diff = compare(comparable(expected), comparable(actual), str(stored))
     if diff:
         write(diff if diff.endswith("\n") else diff + "\n")
         error(f"sliderepl check: {deck.name}: output differs from"
