@@ -192,8 +192,8 @@ def _check(argv: list[str]) -> int:
 
 
 def _export(argv: list[str]) -> int:
-    if "--to=site" in argv or any(  # the decks in a browser tab
-            a == "--to" and b == "site" for a, b in zip(argv, argv[1:])):
+    pairs = zip(argv, argv[1:], strict=False)
+    if "--to=site" in argv or ("--to", "site") in pairs:  # sliderepl.web
         from sliderepl.web.build import main as site
 
         return site(argv)

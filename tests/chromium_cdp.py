@@ -147,6 +147,12 @@ class Browser:
         self.send("Page.navigate", url=url)
         self._wait_event("Page.loadEventFired")
 
+    def reload(self) -> None:
+        """Load the page again (its storage stays), until it has."""
+        self.events = []
+        self.send("Page.reload")
+        self._wait_event("Page.loadEventFired")
+
     def emulate(self, color_scheme: str = "", media: str = "") -> None:
         """``color_scheme`` "light" / "dark" / "" (the browser's own);
         ``media`` "print" / "screen" / "" ."""

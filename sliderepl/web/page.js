@@ -302,6 +302,7 @@ async function start() {
   document.title = info.title;
   $("title").textContent = info.title;
   drawToc(info);
+  state.toc = info.toc;
   const saved = loadProgress();
   if (saved.solved && saved.solved.length) session.restore(pyodide.toPy(saved.solved));
   state.busy = false;

@@ -132,7 +132,8 @@ def deck_page(name: str, title: str, deck: str, wheels: list[str]) -> str:
 </head>
 <body>
 <header>
-<h1><a href="../index.html">decks</a> · <span id="title">{escape(title)}</span></h1>
+<h1><a href="../index.html">decks</a> ·
+<span id="title">{escape(title)}</span></h1>
 <span class="meta" id="where">loading Python…</span>
 <span class="meta" id="progress"></span>
 <span class="meta" id="status" role="status">loading Python…</span>
@@ -140,7 +141,8 @@ def deck_page(name: str, title: str, deck: str, wheels: list[str]) -> str:
 <label class="meta">theme <select id="theme">{_THEME_CHOICE}</select></label>
 </header>
 <main>
-<nav id="toc" hidden><strong>Contents</strong> (t closes)<ol id="toc-list"></ol></nav>
+<nav id="toc" hidden><strong>Contents</strong> (t closes)
+<ol id="toc-list"></ol></nav>
 <div id="help" hidden><p>{escape(_KEYS)}</p></div>
 <section id="slide" aria-live="polite"></section>
 <section id="log"></section>
@@ -148,8 +150,10 @@ def deck_page(name: str, title: str, deck: str, wheels: list[str]) -> str:
 </main>
 <footer>
 <div class="row">
-<textarea id="cell" aria-label="Python, run in the deck's namespace" disabled
-  placeholder="Python here runs in the deck's namespace (Ctrl-Enter); !help"></textarea>
+<textarea id="cell" disabled
+  aria-label="Python, run in the deck's namespace"
+  placeholder="Python here runs in the deck's namespace (Ctrl-Enter)"
+  ></textarea>
 <button id="run" type="button">Run</button>
 </div>
 <p class="keys">{escape(_KEYS)}</p>
@@ -165,11 +169,15 @@ document.documentElement.dataset.theme =
   (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
 document.querySelectorAll("[data-deck]").forEach(function (li) {
   var saved = null;
-  try { saved = JSON.parse(localStorage.getItem("sliderepl:" + li.dataset.deck)); }
+  var key = "sliderepl:" + li.dataset.deck;
+  try { saved = JSON.parse(localStorage.getItem(key)); }
   catch (e) { saved = null; }
   if (!saved) return;
   var text = " (furthest slide " + saved.furthest + " / " + saved.total;
-  if (saved.exercises) text += ", exercises solved " + saved.solved.length + " / " + saved.exercises;
+  if (saved.exercises) {
+    text += ", exercises solved " + saved.solved.length;
+    text += " / " + saved.exercises;
+  }
   li.querySelector(".progress").textContent = text + ")";
 });
 """

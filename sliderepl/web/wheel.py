@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sliderepl
-
 #: a fixed date for every member: the same files, the same wheel
 _EPOCH = (2020, 1, 1, 0, 0, 0)
 
@@ -69,7 +67,7 @@ def read_project(root: Path) -> Project:
         base = root / dirs.get(top, top)
         packages[package] = base.joinpath(*rest.split(".")) if rest else base
     if "sliderepl" not in packages:
-        runner = Path(sliderepl.__file__).parent
+        runner = Path(__file__).resolve().parents[1]  # sliderepl/
         packages["sliderepl"] = runner
         for sub in sorted(runner.iterdir()):
             if (sub / "__init__.py").is_file():
@@ -116,8 +114,8 @@ def build(project: Project, folder: Path) -> Path:
             f"Metadata-Version: 2.1\nName: {project.name}\n"
             f"Version: {project.version}\n").encode()),
         (f"{info}/WHEEL", (
-            "Wheel-Version: 1.0\nGenerator: sliderepl.web.wheel\n"
-            "Root-Is-Purelib: true\nTag: py3-none-any\n").encode()),
+            b"Wheel-Version: 1.0\nGenerator: sliderepl.web.wheel\n"
+            b"Root-Is-Purelib: true\nTag: py3-none-any\n")),
         (f"{info}/top_level.txt", "".join(f"{t}\n" for t in tops).encode()),
         (f"{info}/entry_points.txt", points.encode()),
     ]
