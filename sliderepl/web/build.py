@@ -29,6 +29,7 @@ from pathlib import Path
 from sliderepl.deck.markup import plain
 from sliderepl.deck.model import Deck
 from sliderepl.web import fetch, page, wheel
+from sliderepl.web.pins import PYODIDE_FILES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,8 +87,9 @@ def build(paths: list[Path], output: Path) -> list[tuple[str, str, int]]:
     names.append(wheel.build(project, wheels_dir).name)
     runtime = output / "pyodide"
     runtime.mkdir(parents=True, exist_ok=True)
-    for item in fetch.pyodide_runtime().iterdir():
-        shutil.copyfile(item, runtime / item.name)
+    unpacked = fetch.pyodide_runtime()
+    for name in PYODIDE_FILES:
+        shutil.copyfile(unpacked / name, runtime / name)
     assets = output / "assets"
     assets.mkdir(exist_ok=True)
     shutil.copyfile(Path(__file__).with_name("page.js"),

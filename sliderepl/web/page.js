@@ -83,7 +83,15 @@ function drawSlide(e) {
   h.appendChild(el("span", "n", `${e.number} / ${e.total}`));
   spans(h, e.title.length ? e.title : [["text", `Slide ${e.number}`]]);
   slide.appendChild(h);
-  e.intro.forEach((line) => slide.appendChild(spans(el("p", "intro"), line)));
+  // the deck's lines are wrapped for a terminal: a paragraph per run of
+  // lines (an empty line ends one), wrapped by the browser
+  let para = null;
+  e.intro.forEach((line) => {
+    if (!line.length) { para = null; return; }
+    if (para) para.appendChild(document.createTextNode(" "));
+    else para = slide.appendChild(el("p", "intro"));
+    spans(para, line);
+  });
   if (e.bullets.length) {
     const ul = slide.appendChild(el("ul"));
     e.bullets.forEach(([depth, text]) => {
@@ -299,8 +307,6 @@ async function start() {
   const Session = pyodide.pyimport("sliderepl.web.session").PageSession;
   session = Session(`${site}/${config.deck}`);
   const info = JSON.parse(session.call("info"));
-  document.title = info.title;
-  $("title").textContent = info.title;
   drawToc(info);
   state.toc = info.toc;
   const saved = loadProgress();

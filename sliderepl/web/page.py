@@ -43,7 +43,7 @@ main { max-width: 64rem; margin: 0 auto; padding: .5rem 1rem 12rem; }
 h2 { border-bottom: 1px solid var(--rule); margin: .6rem 0; }
 h2 .n { color: var(--accent); margin-right: .6rem; font-size: .8em; }
 code { background: var(--inline-bg); padding: 0 .2rem; border-radius: 3px; }
-pre { font-size: .9rem; line-height: 1.35; margin: 0; overflow-x: auto;
+pre { font-size: .9em; line-height: 1.35; margin: 0; overflow-x: auto;
   padding: .4rem .8rem; white-space: pre; tab-size: 4; }
 .intro { margin: .3rem 0; }
 #log { margin-top: .8rem; }
@@ -54,10 +54,14 @@ pre { font-size: .9rem; line-height: 1.35; margin: 0; overflow-x: auto;
 .out { color: var(--out-fg); }
 .stderr { color: var(--err-fg); }
 .sql { background: var(--sql-bg); color: var(--sql-fg);
-  border-left: 4px solid var(--sql-rule); }
+  border-left: 4px solid var(--sql-rule); position: relative; }
+.sql::before { content: "SQL"; position: absolute; right: .5rem;
+  top: .3rem; font: 600 .7rem system-ui, sans-serif; color: var(--sql-label); }
 .error { border-left: 4px solid var(--err-fg); color: var(--err-fg); }
-.error .where { margin: 0 .8rem .3rem; font-family: monospace;
-  color: var(--muted); }
+.error pre, .result pre, .unsupported { white-space: pre-wrap;
+  overflow-wrap: anywhere; }
+.error .where { margin: 0 .8rem .3rem; font: .85rem monospace;
+  color: var(--muted); overflow-wrap: anywhere; }
 .unsupported { margin: .3rem .8rem; font-style: italic; color: var(--muted); }
 .unsupported::before { content: "⚠ "; }
 .notice { margin: .3rem .8rem; font-style: italic; color: var(--muted); }

@@ -30,9 +30,10 @@ PYODIDE = Part(
 )
 
 #: the files of the npm package the page needs (the rest is typings,
-#: source maps and Node.js consoles)
+#: source maps, consoles and ``pyodide.js``, for classic scripts: the
+#: page imports the ES module)
 PYODIDE_FILES = (
-    "pyodide.js", "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm",
+    "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm",
     "python_stdlib.zip", "pyodide-lock.json", "package.json",
 )
 

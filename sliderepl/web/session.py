@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,9 @@ class PageSession:
     """One deck in the page: where the learner is, and its namespace."""
 
     def __init__(self, path: str, echo_sql: bool = True) -> None:
+        # as ``sliderepl part1.py`` in a clone: the deck's folder is the
+        # current one, so errors name ``part1.py:338``, not a long path
+        os.chdir(Path(path).parent)
         self.deck = load(Path(path))
         self.nav = Navigator(self.deck, Options(echo_sql=echo_sql))
         self.tracker = Tracker()
