@@ -179,3 +179,32 @@ def test_a_download_whose_hash_is_not_the_pinned_one_is_refused(
     with pytest.raises(fetch.FetchError, match="is not the pinned"):
         fetch._download(source.as_uri(), target, part)
     assert not target.exists() and list(target.parent.iterdir()) == []
+
+
+def test_serve_prints_a_local_address_and_serves_the_folder(
+        site: Path) -> None:
+    import subprocess
+    import sys
+    import urllib.request
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sliderepl", "serve", str(site)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()  # blocks until it says where
+        assert line.startswith("sliderepl serve: http://127.0.0.1:")
+        url = line.split()[2]
+        with urllib.request.urlopen(url + "part1/index.html",
+                                    timeout=30) as answer:
+            assert b'id="deck"' in answer.read()
+        with urllib.request.urlopen(url + "pyodide/pyodide.asm.wasm",
+                                    timeout=30) as answer:
+            assert answer.headers["Content-Type"] == "application/wasm"
+    finally:
+        server.terminate()  # this test's own server, by its process
+        server.communicate(timeout=30)
+
+
+def test_serve_refuses_a_folder_that_is_no_site(tmp_path: Path) -> None:
+    assert serve.main([str(tmp_path)]) == 2
