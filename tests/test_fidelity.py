@@ -45,6 +45,10 @@ again
 row = again.first()
 row._mapping["a"], row.b
 """,
+    """\
+c.close()
+e.dispose()
+""",
 ]
 DECK = "".join(f"### slide::\n{code}" for code in SLIDES)
 # what plain Python echoes for the reading lines
@@ -67,7 +71,7 @@ def plain_python(code: str) -> str:
     """What ``python -i`` echoes (stdout) for ``code`` typed at ``>>>``."""
     done = subprocess.run(
         [sys.executable, "-W", "error", "-i", "-q"],
-        input=code + "\nc.close()\n",
+        input=code,
         capture_output=True, text=True, timeout=120,
     )
     assert "Traceback" not in done.stderr, done.stderr
@@ -95,11 +99,9 @@ def test_the_repl_reads_the_result_after_echoing_it(deck: Path) -> None:
     namespace = state.nav.interpreter.namespace
     for _ in range(12):  # bullets, code, next slide: Enter until the end
         repl.handle_line(state, "")
-        if "row" in namespace:
+        if namespace["c"].closed:
             break
     assert namespace["row"]._mapping["a"] == "x"
-    # the slide that echoed ``result`` left its rows in place
-    repl.handle_line(state, "result.close(); c.close()")
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert "CursorResult object at 0x" in shown
     assert "no row read yet" in shown  # the dim hint, screen only
@@ -120,13 +122,13 @@ def test_the_script_handout_runs_as_plain_python(deck: Path,
                                                   tmp_path: Path) -> None:
     text, ok = export(load(deck), "py")
     script = tmp_path / "handout.py"
-    script.write_text(text + "\nprint(result.all(), row.b)\n",
+    script.write_text(text + "\nprint(result.all(), row.b, c.closed)\n",
                       encoding="utf-8")
     done = subprocess.run([sys.executable, "-W", "error", str(script)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     # the script read the rows itself (slide 2); what is left is empty
-    assert done.stdout.strip() == "[] 7"
+    assert done.stdout.strip() == "[] 7 True"
 
 
 def test_the_notebook_records_the_rows(deck: Path) -> None:
