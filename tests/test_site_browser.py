@@ -126,6 +126,9 @@ def test_an_exercise_solved_in_the_cell_is_kept_after_a_reload(
     _idle_at(browser, 1)
     _run(browser, f"!goto {slide.number}")
     _idle_at(browser, slide.number)
+    _run(browser, "!hint")
+    assert "hint 1 of" in browser.evaluate(
+        "document.getElementById('log').textContent")
     _run(browser, "!check")  # not solved yet: the check says so
     log = browser.evaluate("document.getElementById('log').textContent")
     assert "not yet" in log
