@@ -42,6 +42,8 @@ header .meta { color: var(--muted); font-size: .9rem; }
 main { max-width: 64rem; margin: 0 auto; padding: .5rem 1rem 12rem; }
 h2 { border-bottom: 1px solid var(--rule); margin: .6rem 0; }
 h2 .n { color: var(--accent); margin-right: .6rem; font-size: .8em; }
+pre, code, textarea, .where { font-family: ui-monospace, "Cascadia Mono",
+  "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 code { background: var(--inline-bg); padding: 0 .2rem; border-radius: 3px; }
 pre { font-size: .9em; line-height: 1.35; margin: 0; overflow-x: auto;
   padding: .4rem .8rem; white-space: pre; tab-size: 4; }
@@ -54,13 +56,14 @@ pre { font-size: .9em; line-height: 1.35; margin: 0; overflow-x: auto;
 .out { color: var(--out-fg); }
 .stderr { color: var(--err-fg); }
 .sql { background: var(--sql-bg); color: var(--sql-fg);
-  border-left: 4px solid var(--sql-rule); position: relative; }
+  border-left: 4px solid var(--sql-rule); position: relative;
+  padding-right: 3rem; }
 .sql::before { content: "SQL"; position: absolute; right: .5rem;
   top: .3rem; font: 600 .7rem system-ui, sans-serif; color: var(--sql-label); }
 .error { border-left: 4px solid var(--err-fg); color: var(--err-fg); }
 .error pre, .result pre, .unsupported { white-space: pre-wrap;
   overflow-wrap: anywhere; }
-.error .where { margin: 0 .8rem .3rem; font: .85rem monospace;
+.error .where { margin: 0 .8rem .3rem; font-size: .85rem;
   color: var(--muted); overflow-wrap: anywhere; }
 .unsupported { margin: .3rem .8rem; font-style: italic; color: var(--muted); }
 .unsupported::before { content: "⚠ "; }
@@ -68,7 +71,7 @@ pre { font-size: .9em; line-height: 1.35; margin: 0; overflow-x: auto;
 .notice.failed { color: var(--err-fg); }
 .result { margin: .3rem .8rem; }
 .result.ok { color: var(--ok); }
-table { border-collapse: collapse; margin: .4rem .8rem; font-size: .9rem;
+table { border-collapse: collapse; margin: .4rem .8rem; font-size: .9em;
   color: var(--out-fg); }
 th, td { border: 1px solid var(--rule); padding: .15rem .55rem;
   text-align: left; vertical-align: top; }
@@ -81,7 +84,7 @@ tbody tr:nth-child(even) td { background: var(--stripe); }
 footer { position: fixed; bottom: 0; left: 0; right: 0; background: var(--bg);
   border-top: 1px solid var(--rule); padding: .4rem 1rem; }
 footer .row { display: flex; gap: .6rem; max-width: 64rem; margin: 0 auto; }
-textarea { flex: 1; font: .95rem monospace; color: var(--code-fg);
+textarea { flex: 1; font-size: .95rem; color: var(--code-fg);
   background: var(--code-bg); border: 1px solid var(--rule);
   border-radius: 4px; padding: .3rem .5rem; min-height: 3.2rem; }
 button, select { color: var(--button-fg); background: var(--button-bg);
