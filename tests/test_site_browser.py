@@ -126,6 +126,14 @@ def test_an_exercise_solved_in_the_cell_is_kept_after_a_reload(
     _idle_at(browser, 1)
     _run(browser, f"!goto {slide.number}")
     _idle_at(browser, slide.number)
+    _run(browser, "1/0")  # a typed error comes short, as at >>>
+    log = browser.evaluate("document.getElementById('log').textContent")
+    assert "ZeroDivisionError: division by zero" in log
+    assert "Traceback" not in log
+    _run(browser, "import threading; threading.Thread(target=print)"
+                  ".start()")
+    assert "can't run in the browser: threads" in browser.evaluate(
+        "document.getElementById('log').textContent")
     _run(browser, "!hint")
     assert "hint 1 of" in browser.evaluate(
         "document.getElementById('log').textContent")
