@@ -2,8 +2,21 @@
 
 While a :class:`Capture` is active, ``sys.stdout`` / ``sys.stderr`` are
 stream proxies, ``sys.displayhook`` echoes values as events, and a
-handler on the ``sqlalchemy.engine`` logger (at INFO, not propagating)
-turns each SQL log record into an event.  Everything is restored on exit.
+handler on the ``sqlalchemy.engine`` logger turns each SQL log record
+into an event.  Everything is restored on exit.
+
+The SQL echo and the deck's own logging: between two statements the
+logging tree is exactly what the deck's code made it (as at plain
+Python's ``>>>``, where no handler of ours exists).  While a statement
+runs, the ``sqlalchemy.engine`` logger carries our handler and, if its
+level would not let SQLAlchemy log statements (unset or above INFO),
+the level ``_CAPTURING`` (INFO - 1) and, only when some handler further
+up (the deck's, the root's) would otherwise get records plain Python
+never makes, ``propagate = False``.  On exit only what is still ours is
+undone: a level or ``propagate`` the code set meanwhile stays.  Code
+that reads the logger's level or handlers *during* a statement sees
+that overlay; that is the one thing the echo changes, and
+``echo_sql=False`` (``!echo off``) leaves the logger alone entirely.
 
 The proxies are module singletons and stay valid after a capture ends:
 code that kept a reference to ``sys.stdout`` (``logging.StreamHandler``
@@ -124,6 +137,26 @@ def mute_echo_handlers() -> None:
                 handler.addFilter(_MUTE)
 
 
+#: The level the SQL logger is lowered to while a capture shows SQL:
+#: INFO in effect (SQLAlchemy logs statements at INFO, rows at DEBUG),
+#: yet not a level a deck sets, so the capture can tell on exit whether
+#: the level is still its own or one the deck's code chose meanwhile.
+_CAPTURING = logging.INFO - 1
+
+
+def _handlers_above(logger: logging.Logger) -> bool:
+    """Whether a record passed up from ``logger`` would reach a handler
+    (the root's included)."""
+    parent = logger.parent
+    while parent is not None:
+        if parent.handlers:
+            return True
+        if not parent.propagate:
+            return False
+        parent = parent.parent
+    return False
+
+
 class _SQLHandler(logging.Handler):
     def __init__(self, capture: Capture) -> None:
         super().__init__(logging.INFO)
@@ -158,6 +191,8 @@ class Capture:
         self._outer: Capture | None = None
         self._handler: _SQLHandler | None = None
         self._open = False  # streams swapped, not yet restored
+        self._lowered = False  # the logger's level is ours (_CAPTURING)
+        self._blocked = False  # its propagate=False is ours
 
     def deliver(self, event: Event) -> bool:
         """Hand ``event`` to the sink; False if the caller is the sink
@@ -258,12 +293,18 @@ class Capture:
         sys.displayhook = self.displayhook
         sys.modules["__main__"] = self.main
         self._handler = None
+        self._lowered = self._blocked = False
         if self.echo_sql:
             self._handler = _SQLHandler(self)
             logger.addHandler(self._handler)
-            logger.propagate = False
             if logger.level == logging.NOTSET or logger.level > logging.INFO:
-                logger.setLevel(logging.INFO)
+                # records plain Python would not make: they must reach
+                # no handler of the deck's own further up
+                logger.setLevel(_CAPTURING)
+                self._lowered = True
+                if logger.propagate and _handlers_above(logger):
+                    logger.propagate = False
+                    self._blocked = True
             mute_echo_handlers()
         _active = self
         self._open = True
@@ -275,12 +316,15 @@ class Capture:
             return
         self._open = False
         _active = self._outer
-        out, err, hook, main, level, propagate = self._saved
+        out, err, hook, main, level, _ = self._saved
         logger = logging.getLogger(_SQL_LOGGER)
         if self._handler is not None:
+            # undo only what is still ours: a level or ``propagate`` the
+            # code set meanwhile is the code's, and stays (as it would)
             logger.removeHandler(self._handler)
-            logger.propagate = propagate
-            if logger.level != level:
+            if self._blocked and not logger.propagate:
+                logger.propagate = True
+            if self._lowered and logger.level == _CAPTURING:
                 logger.setLevel(level)
         if main is not None:
             sys.modules["__main__"] = main
