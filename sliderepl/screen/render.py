@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.padding import Padding
@@ -125,11 +125,12 @@ def value(
     obj = event.obj
     if event.rows is not None:
         return rows_table(event.rows)
-    if isinstance(obj, Source):
-        return obj.renderable(syntax_theme)
-    # looked up on the type: hasattr(obj, ...) would run a __getattr__
-    # of the value's own, which plain Python's echo never calls
-    if not isinstance(obj, type) and (
+    # every test on type(obj): isinstance() reads a __class__ of the
+    # value's own, hasattr(obj, ...) runs its __getattr__; plain
+    # Python's echo calls neither
+    if issubclass(type(obj), Source):
+        return cast("Source", obj).renderable(syntax_theme)
+    if not issubclass(type(obj), type) and (
         hasattr(type(obj), "__rich__")
         or hasattr(type(obj), "__rich_console__")
     ):
