@@ -100,13 +100,16 @@ class Screen:
         self.console.push_theme(rich_theme(self.theme))
         return self.theme
 
-    def show(self, renderable: RenderableType | None) -> None:
-        """Print one renderable on a line of its own."""
+    def show(
+        self, renderable: RenderableType | None, crop: bool = True
+    ) -> None:
+        """Print one renderable on a line of its own (``crop``: as
+        ``Pager.show``)."""
         if renderable is None:
             return
         self.end_line()
         try:
-            self.pager.show(renderable)
+            self.pager.show(renderable, crop)
         except Exception as exc:  # a broken __rich__ must not kill us
             self._fallback(renderable, exc)
 
