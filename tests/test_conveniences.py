@@ -8,7 +8,9 @@ hostile subjects, and what the deck's names hold afterwards is compared
 with a real ``python -i`` that typed the same lines:
 
 * ``counting``: a property that counts its reads;
-* ``proxy``: a ``__getattr__`` of its own that counts its calls;
+* ``proxy``: a ``__getattr__`` of its own that counts its calls
+  (``drawn``: the same, with a ``__rich__``);
+* ``broken``: a ``__rich__`` that raises, a ``__repr__`` that counts;
 * ``bad``: a ``__repr__`` that raises (and counts);
 * ``item`` / ``items``: ORM objects expired by a commit (SQL counted
   with a ``before_cursor_execute`` listener; ``expired_attributes``
@@ -65,6 +67,17 @@ class Proxy:
         calls["getattr"] += 1
         raise AttributeError(name)
 
+class Drawn(Proxy):
+    def __rich__(self):
+        return "drawn by rich"
+
+class Broken:
+    def __rich__(self):
+        raise RuntimeError("cannot draw")
+    def __repr__(self):
+        calls["repr"] += 1
+        return "<Broken>"
+
 class BadRepr:
     def __repr__(self):
         calls["repr"] += 1
@@ -120,6 +133,8 @@ gen = (n for n in range(3))
 it = iter([10, 20])
 counting = Counting()
 proxy = Proxy()
+drawn = Drawn()
+broken = Broken()
 bad = BadRepr()
 calls["sql"] = 0
 '''
@@ -127,7 +142,8 @@ calls["sql"] = 0
 #: typed at ``>>>`` one by one, after SETUP; ``bad`` last, so ``_`` is
 #: None afterwards in plain Python (it is set to None before the repr)
 ECHOES = [
-    "counting", "[counting, counting]", "proxy", "[proxy, proxy]",
+    "counting", "[counting, counting]", "proxy", "[proxy, proxy]", "drawn",
+    "broken",
     "item", "items", "[item, item]", "gen", "it", "tags", "rows", "result",
     "None", "bad",
 ]
@@ -182,7 +198,7 @@ def test_the_reference_is_what_plain_python_leaves(
 ) -> None:
     # the subjects are hostile, and plain Python leaves them alone
     assert reference["calls"] == {
-        "prop": 0, "getattr": 0, "repr": 1, "str": 0, "sql": 0}
+        "prop": 0, "getattr": 0, "repr": 2, "str": 0, "sql": 0}
     assert reference["expired"] == ["id", "name", "tag"]
     assert reference["loaded"] == []
     assert (reference["gen"], reference["it"], reference["_"]) == (
@@ -505,5 +521,5 @@ def test_the_script_handout_is_plain_python(
     probe = json.loads(out.read_text())
     # a script echoes nothing: no repr ran, ``_`` was never set
     assert probe["calls"]["repr"] == 0
-    probe["calls"]["repr"] = 1
+    probe["calls"]["repr"] = 2
     same(probe, reference)

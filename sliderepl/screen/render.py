@@ -130,10 +130,7 @@ def value(
     # Python's echo calls neither
     if issubclass(type(obj), Source):
         return cast("Source", obj).renderable(syntax_theme)
-    if not issubclass(type(obj), type) and (
-        hasattr(type(obj), "__rich__")
-        or hasattr(type(obj), "__rich_console__")
-    ):
+    if not issubclass(type(obj), type) and _draws_itself(type(obj)):
         return obj  # type: ignore[no-any-return]
     from rich.highlighter import ReprHighlighter
 
@@ -142,6 +139,19 @@ def value(
         shown.append("\n")
         shown.append(event.hint, style="dim")
     return shown
+
+
+def _draws_itself(kind: type) -> bool:
+    """A value of ``kind`` is drawn by rich as itself (its ``__rich__``
+    or ``__rich_console__``, the drawing it asked for), unless its class
+    answers attributes through code of its own: rich asks the object
+    itself for its other protocol methods (and for a made-up name, to
+    spot such proxies), which would run that ``__getattr__``."""
+    if not (hasattr(kind, "__rich__") or hasattr(kind, "__rich_console__")):
+        return False
+    lookup: object = kind.__getattribute__
+    return not hasattr(kind, "__getattr__") and (
+        lookup is object.__getattribute__)
 
 
 def rows_table(rows: Rows) -> RenderableType:
