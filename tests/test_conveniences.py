@@ -51,8 +51,10 @@ from tests import deckrun
 SETUP = '''\
 import itertools
 from typing import Any
-from sqlalchemy import String, TypeDecorator, create_engine, event, inspect
-from sqlalchemy import select
+from sqlalchemy import ForeignKey, String, TypeDecorator, create_engine
+from sqlalchemy import event, inspect, select
+from sqlalchemy.ext.associationproxy import association_proxy
+from sqlalchemy.orm import relationship
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 calls = {"prop": 0, "getattr": 0, "repr": 0, "str": 0, "sql": 0}
 
@@ -108,10 +110,18 @@ class Item(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(20))
     tag: Mapped[Any] = mapped_column(LoudType)
+    notes: Mapped[list["Note"]] = relationship()
+    texts = association_proxy("notes", "text")
     @property
     def shout(self):
         calls["prop"] += 1
         return self.name.upper()
+
+class Note(Base):
+    __tablename__ = "note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    text: Mapped[str] = mapped_column(String(20))
 
 engine = create_engine("sqlite://")
 
@@ -121,7 +131,8 @@ def _count(*args):
 
 Base.metadata.create_all(engine)
 session = Session(engine)
-session.add_all([Item(id=1, name="a", tag="x"), Item(id=2, name="b", tag="y")])
+session.add_all([Item(id=1, name="a", tag="x", notes=[Note(text="n")]),
+                 Item(id=2, name="b", tag="y")])
 session.commit()
 items = session.scalars(select(Item)).all()
 tags = session.execute(select(Item.id, Item.tag)).all()
@@ -199,7 +210,7 @@ def test_the_reference_is_what_plain_python_leaves(
     # the subjects are hostile, and plain Python leaves them alone
     assert reference["calls"] == {
         "prop": 0, "getattr": 0, "repr": 2, "str": 0, "sql": 0}
-    assert reference["expired"] == ["id", "name", "tag"]
+    assert reference["expired"] == ["id", "name", "notes", "tag"]
     assert reference["loaded"] == []
     assert (reference["gen"], reference["it"], reference["_"]) == (
         0, 10, "NoneType")
@@ -293,7 +304,7 @@ def _completions(session: Repl) -> list[str]:
     for text in [
         "counting.", "counting.pr", "counting.prop.", "proxy.", "proxy.x",
         "proxy.x.", "bad.", "item.", "item.na", "item.name.", "item.tag.",
-        "item.shout.", "items.", "gen.", "gen.gi_frame.", "it.", "tags.",
+        "item.shout.", "item.texts.", "item.notes.", "items.", "gen.", "gen.gi_frame.", "it.", "tags.",
         "result.", "rows.", "session.", "engine.", "co", "i",
         "items[0].", "[x for x in gen].",
     ]:
@@ -307,7 +318,7 @@ def _introspect(session: Repl) -> list[str]:
         "counting?", "counting.prop?", "counting??", "counting.prop??",
         "proxy?", "proxy.anything?", "proxy??", "bad?", "bad??",
         "item?", "item.name?", "item.shout?", "item??", "item.name??",
-        "items?", "gen?", "it?", "tags?", "result?", "rows??",
+        "item.texts?", "item.notes?", "items?", "gen?", "it?", "tags?", "result?", "rows??",
         "!doc item.tag", "!source proxy.x",
     ]]
 

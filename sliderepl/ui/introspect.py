@@ -102,6 +102,9 @@ def _unevaluated(obj: Any, name: str, path: str) -> Found:
         return Found(descriptor, "not loaded: ? sends no SQL; type"
                      f" {path} to load it")
     kind = type(descriptor).__name__
+    if _trusted(type(descriptor), "__get__"):  # SQLAlchemy's, on a row
+        return Found(descriptor, f"a {kind}, not run by ?: it reads"
+                     " the object's ORM attributes, which may send SQL")
     return Found(descriptor, f"a {kind} of the deck's own, not run by ?")
 
 
