@@ -304,7 +304,8 @@ def _completions(session: Repl) -> list[str]:
     for text in [
         "counting.", "counting.pr", "counting.prop.", "proxy.", "proxy.x",
         "proxy.x.", "bad.", "item.", "item.na", "item.name.", "item.tag.",
-        "item.shout.", "item.texts.", "item.notes.", "items.", "gen.", "gen.gi_frame.", "it.", "tags.",
+        "item.shout.", "item.texts.", "item.notes.", "items.", "gen.",
+        "gen.gi_frame.", "it.", "tags.",
         "result.", "rows.", "session.", "engine.", "co", "i",
         "items[0].", "[x for x in gen].",
     ]:
@@ -318,7 +319,8 @@ def _introspect(session: Repl) -> list[str]:
         "counting?", "counting.prop?", "counting??", "counting.prop??",
         "proxy?", "proxy.anything?", "proxy??", "bad?", "bad??",
         "item?", "item.name?", "item.shout?", "item??", "item.name??",
-        "item.texts?", "item.notes?", "items?", "gen?", "it?", "tags?", "result?", "rows??",
+        "item.texts?", "item.notes?", "items?", "gen?", "it?", "tags?",
+        "result?", "rows??",
         "!doc item.tag", "!source proxy.x",
     ]]
 
