@@ -47,6 +47,7 @@ from sliderepl.ui import repl
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.toolbar import toolbar_text
 from tests import deckrun
+from tests.test_notebook import kernel  # noqa: F401
 
 SETUP = '''\
 import itertools
@@ -535,4 +536,43 @@ def test_the_script_handout_is_plain_python(
     # a script echoes nothing: no repr ran, ``_`` was never set
     assert probe["calls"]["repr"] == 0
     probe["calls"]["repr"] = 2
+    same(probe, reference)
+
+
+#: names IPython itself gives every kernel's namespace
+IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+
+
+def test_the_notebook_runs_in_a_kernel_as_plain_python(
+    tmp_path: Path, reference: dict[str, Any], kernel: str
+) -> None:
+    """The exported notebook, executed by a real kernel: its setup cell
+    leaves no name of ours in the namespace (it left ``logging``, ``os``,
+    ``sys``, ``EchoSQL``, ``_ip``, ``_sql``: a deck that never imported
+    ``os`` could use it), and the subjects are as plain Python left
+    them."""
+    nbformat = pytest.importorskip("nbformat")
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    out = tmp_path / "probe.json"
+    deck = _headless_deck(tmp_path, out)
+    text, _ = export(load(deck), "ipynb")
+    out.unlink()  # written by the recording run: the kernel writes anew
+    nb = nbformat.reads(text, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    sockets = str(tmp_path / "kernel")
+
+    class IpcKernelManager(KernelManager):
+        def __init__(self, **kwargs: object) -> None:
+            super().__init__(**{"transport": "ipc", "ip": sockets, **kwargs})
+
+    NotebookClient(nb, timeout=300, kernel_name=kernel,
+                   kernel_manager_class=IpcKernelManager,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    probe = json.loads(out.read_text())
+    probe["names"] = [n for n in probe["names"] if n not in IPYTHON_NAMES]
+    del probe["_"]  # IPython's own: its output cache
     same(probe, reference)
