@@ -544,7 +544,8 @@ IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 
 
 def test_the_notebook_runs_in_a_kernel_as_plain_python(
-    tmp_path: Path, reference: dict[str, Any], kernel: str
+    tmp_path: Path, reference: dict[str, Any],
+    kernel: str,  # noqa: F811 - the fixture of tests/test_notebook.py
 ) -> None:
     """The exported notebook, executed by a real kernel: its setup cell
     leaves no name of ours in the namespace (it left ``logging``, ``os``,
