@@ -299,6 +299,30 @@ def test_the_repr_error_is_shown_as_plain_python_shows_it(
     assert builtins._ is None  # type: ignore[attr-defined]
 
 
+def test_underscore_is_set_as_plain_python_sets_it(tmp_path: Path) -> None:
+    """``_`` is the last value echoed; None leaves it alone; a repr that
+    raises leaves it None (it is set to None before the repr), as
+    Python's own displayhook does."""
+    lines = ["41", "None", "kept = _", "bad", "after_bad = _", "[42]",
+             "print('')", "last = _"]
+    out = tmp_path / "under.json"
+    probe = (f"import json\nwith open({str(out)!r}, 'w') as f:\n"
+             "    json.dump([kept, after_bad, last], f)\n")
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-i", "-q"],
+        input=_typed(SETUP) + "".join(f"{line}\n" for line in lines)
+        + _typed(probe), capture_output=True, text=True, timeout=120)
+    assert "ValueError: no repr" in done.stderr
+    plain = json.loads(out.read_text())
+    assert plain == [41, None, [42]]
+    out.unlink()
+    session = Repl(tmp_path)
+    for line in lines:
+        session.type(line)
+    session.type(probe)
+    assert json.loads(out.read_text()) == plain
+
+
 def _completions(session: Repl) -> list[str]:
     completer = NamespaceCompleter(lambda: session.namespace)
     found = []
