@@ -485,6 +485,9 @@ def test_the_sql_echo_keeps_what_the_decks_code_did_to_logging(
     # pytest hangs its own capture on the root while a test runs: take
     # it off for the case of a root with no handler (a plain deck)
     saved = root.handlers[:]
+    loud_logger = logging.getLogger("sqlalchemy.engine.Engine")
+    loud_handlers = loud_logger.handlers[:]
+    loud_level = loud_logger.level
     root.handlers[:] = [extra] if root_handler else []
     try:
         repl.begin(state)
@@ -495,6 +498,13 @@ def test_the_sql_echo_keeps_what_the_decks_code_did_to_logging(
         for step in LOG_STEPS:
             repl.handle_line(state, step)
             between.append(_between(logger))
+        # an echo=True engine's own handler: as SQLAlchemy made it
+        repl.handle_line(state, "from sqlalchemy import create_engine; "
+                         "loud = create_engine('sqlite://', echo=True)")
+        repl.handle_line(state, "loud.connect().close()")
+        echo_handlers = logging.getLogger("sqlalchemy.engine.Engine").handlers
+        assert echo_handlers
+        assert [h.filters for h in echo_handlers] == [[]] * len(echo_handlers)
         # the echo still shows SQL, whatever level the code left
         repl.handle_line(state, "from sqlalchemy import create_engine, "
                          "text; create_engine('sqlite://').connect()"
@@ -502,6 +512,8 @@ def test_the_sql_echo_keeps_what_the_decks_code_did_to_logging(
         assert between[-1] == _between(logger)
     finally:
         root.handlers[:] = saved
+        loud_logger.handlers[:] = loud_handlers
+        loud_logger.setLevel(loud_level)
         logger.setLevel(logging.NOTSET)
         logger.propagate = True
     assert between == plain

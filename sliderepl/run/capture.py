@@ -15,7 +15,9 @@ up (the deck's, the root's) would otherwise get records plain Python
 never makes, ``propagate = False``.  On exit only what is still ours is
 undone: a level or ``propagate`` the code set meanwhile stays.  Code
 that reads the logger's level or handlers *during* a statement sees
-that overlay; that is the one thing the echo changes, and
+that overlay (and a mute filter on the handlers of ``echo=True``
+engines, so their SQL does not show twice); that is all the echo
+changes, and
 ``echo_sql=False`` (``!echo off``) leaves the logger alone entirely.
 
 The proxies are module singletons and stay valid after a capture ends:
@@ -111,6 +113,8 @@ class _MuteWhileEchoing(logging.Filter):
 
 _MUTE = _MuteWhileEchoing()
 _engine_loggers: list[logging.Logger] = []
+#: the handlers the filter is on now
+_muted: list[logging.Handler] = []
 _known_loggers = -1
 
 
@@ -135,6 +139,14 @@ def mute_echo_handlers() -> None:
                 and _MUTE not in handler.filters
             ):
                 handler.addFilter(_MUTE)
+                _muted.append(handler)
+
+
+def _unmute() -> None:
+    """Take the mute filter off again once no capture is active: between
+    statements SQLAlchemy's handlers are as the deck's code made them."""
+    while _muted:
+        _muted.pop().removeFilter(_MUTE)
 
 
 #: The level the SQL logger is lowered to while a capture shows SQL:
@@ -316,6 +328,8 @@ class Capture:
             return
         self._open = False
         _active = self._outer
+        if _active is None:
+            _unmute()
         out, err, hook, main, level, _ = self._saved
         logger = logging.getLogger(_SQL_LOGGER)
         if self._handler is not None:
