@@ -323,6 +323,33 @@ def test_underscore_is_set_as_plain_python_sets_it(tmp_path: Path) -> None:
     assert json.loads(out.read_text()) == plain
 
 
+def test_an_echoed_value_lives_as_long_as_in_plain_python(
+    tmp_path: Path,
+) -> None:
+    """``_`` is Python's one reference to an echoed value: once it moves
+    on (to None, after a repr that raised) and the name is deleted, the
+    value is gone (a connection goes back to its pool, __del__ runs).
+    The runner keeps no reference of its own (``!repr`` keeps text)."""
+    lines = ["import gc, weakref", "class Held: pass", "",
+             "held = Held()", "ref = weakref.ref(held)", "held", "bad",
+             "del held", "gc.collect() and None"]
+    out = tmp_path / "alive.json"
+    probe = (f"import json\nwith open({str(out)!r}, 'w') as f:\n"
+             "    json.dump(ref() is not None, f)\n")
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-i", "-q"],
+        input=_typed(SETUP) + "".join(f"{line}\n" for line in lines)
+        + _typed(probe), capture_output=True, text=True, timeout=120)
+    assert json.loads(out.read_text()) is False, done.stderr
+    out.unlink()
+    session = Repl(tmp_path)
+    for line in filter(None, lines):  # Enter alone steps the deck
+        session.type(line)
+    session.type(probe)
+    assert json.loads(out.read_text()) is False
+    assert "Held object at" in session.type("!repr")
+
+
 def _completions(session: Repl) -> list[str]:
     completer = NamespaceCompleter(lambda: session.namespace)
     found = []

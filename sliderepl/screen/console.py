@@ -172,7 +172,11 @@ class Screen:
         if isinstance(event, events.Error):
             self.last_error = event
         elif isinstance(event, events.Value):
-            self.last_value = event
+            # its text only (all !repr shows): holding the value would
+            # keep it alive after Python let go of it (``_`` moves on,
+            # or is None after a repr that raised)
+            self.last_value = events.Value(None, event.text, event.rows,
+                                           event.hint)
         self.show(
             render.event(
                 event,
