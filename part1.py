@@ -1206,7 +1206,7 @@ print("added by the test:", inside - before, "| left after:", after - before)
 ### title:: ...unless the test calls rollback()
 ### note:: Point at the default mode's 1: a row survived, with the warning
 ### note:: text. create_savepoint leaves 0 and no warning. This is the mode
-### note:: to recommend.
+### note:: to recommend; the next slide shows what SQLite needs with it.
 # Code under test that rolls back, then writes and commits: with the
 # default ``join_transaction_mode`` its ``rollback()`` ends the fixture's
 # outer transaction, the later commit is real, and the row survives
@@ -1231,9 +1231,54 @@ def left_behind(**session_options):
         left = cx.execute(count_records).scalar() - before
         cx.execute(records.delete().where(records.c.data == "committed"))
     return left, [str(w.message) for w in seen]
-print("default mode:    ", left_behind())
-print("create_savepoint:",
-      left_behind(join_transaction_mode="create_savepoint"))
+default = left_behind()
+savepoint = left_behind(join_transaction_mode="create_savepoint")
+print("default mode:    ", default)
+print("create_savepoint:", savepoint)
+### claim:: Point at the default mode's 1: a row survived, with the warning text.
+### proof:: default[0] == 1 and len(default[1]) == 1
+### claim:: create_savepoint leaves 0 and no warning.
+### proof:: savepoint == (0, [])
+
+### slide::
+### title:: On SQLite: no BEGIN, so the SAVEPOINT commits
+### note:: Point at 'plain engine: 1' (on SQLite): the committed row
+### note:: escaped the fixture. sqlite_begins brings it back to 0.
+# Code under test that commits (no rollback first).  On SQLite the driver sends no
+# BEGIN for the fixture's ``begin()``: the session's SAVEPOINT starts the
+# real transaction, and ``commit()``, releasing it, commits for good.
+# ``change_watcher.sqlite_begins(engine)`` has SQLAlchemy send BEGIN (on
+# PostgreSQL and MariaDB it changes nothing: they leave 0 either way).
+def just_commits(session):
+    session.execute(insert(records), [{"data": "committed"}])
+    session.commit()
+def savepoint_left(on):
+    with on.connect() as cx:
+        before = cx.execute(count_records).scalar()
+    with on.connect() as cx:
+        outer = cx.begin()
+        with Session(bind=cx,
+                     join_transaction_mode="create_savepoint") as session:
+            just_commits(session)
+        outer.rollback()
+    with on.begin() as cx:
+        left = cx.execute(count_records).scalar() - before
+        cx.execute(records.delete().where(records.c.data == "committed"))
+    return left
+tests_engine = change_watcher.sqlite_begins(create_engine(url))
+plain_left, begins_left = savepoint_left(engine), savepoint_left(tests_engine)
+print("plain engine:", plain_left, "| sqlite_begins:", begins_left)
+tests_engine.dispose()
+### claim:: On SQLite the driver sends no BEGIN for the fixture's ``begin()``: the session's SAVEPOINT starts the real transaction, and ``commit()``, releasing it, commits for good.
+### proof:: backend != "sqlite" or plain_left == 1
+### claim:: on PostgreSQL and MariaDB it changes nothing: they leave 0 either way
+### proof:: backend == "sqlite" or plain_left == begins_left == 0
+### proof:: begins_left == 0
+### claim:: Point at 'plain engine: 1' (on SQLite): the committed row
+### claim:: escaped the fixture.
+### proof:: backend != "sqlite" or plain_left == 1
+### claim:: sqlite_begins brings it back to 0.
+### proof:: begins_left == 0
 
 ### slide::
 ### title:: Dialects

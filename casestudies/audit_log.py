@@ -34,6 +34,7 @@ In your application::
         "records", metadata, Column("id", Integer, primary_key=True),
         updated_by_column(),
     )
+    metadata.create_all(engine)              # or your migrations
     install_cleanup(engine)
     with engine.begin() as cx, acting_as(cx, current_user_id):
         cx.execute(records.insert(), rows)

@@ -20,12 +20,18 @@ sets ``reset_all`` so every table is emptied.  For tests that can run in
 one connection, the transaction-rollback pattern documented by SQLAlchemy
 is faster still (see the benchmark ``benchmarks/change_watcher.py``); give
 its Session ``join_transaction_mode="create_savepoint"``, or rows survive
-when the code under test calls ``rollback()`` and then commits::
+when the code under test calls ``rollback()`` and then commits.  On SQLite
+that mode needs ``sqlite_begins(engine)`` first: Python's sqlite3 driver
+sends no BEGIN for the fixture's ``begin()``, so the session's first
+SAVEPOINT starts the real transaction and its ``commit()`` (a RELEASE)
+commits it for good::
 
     @pytest.fixture
-    def session(engine):
+    def session(engine):                     # sqlite_begins(engine) on SQLite
         with engine.connect() as cx, cx.begin() as outer:
-            yield Session(bind=cx, join_transaction_mode="create_savepoint")
+            with Session(bind=cx,
+                         join_transaction_mode="create_savepoint") as session:
+                yield session
             outer.rollback()
 
 Not seen: writes made by triggers or stored procedures, and statements
@@ -255,6 +261,31 @@ def unattributable_write(engine: Engine, table: str, new_id: int) -> str:
         f"WITH src AS (SELECT {new_id} AS v) "
         f"INSERT INTO {table} (id) SELECT v FROM src"
     )
+
+
+def sqlite_begins(engine: Engine) -> Engine:
+    """Make SQLite's sqlite3 driver send BEGIN when SQLAlchemy begins a
+    transaction (``engine`` is returned; other databases are left alone).
+
+    By default the driver begins a transaction only before an INSERT,
+    UPDATE or DELETE, never for a SAVEPOINT, so a SAVEPOINT made first is
+    a transaction of its own, and releasing it commits.  This is the
+    recipe of SQLAlchemy's SQLite documentation: the driver's own
+    transaction handling off (``isolation_level = None``), a BEGIN from
+    the ``begin`` event.  Call it before the engine's first connection.
+    """
+    if engine.dialect.name != "sqlite" or engine.dialect.driver != "pysqlite":
+        return engine
+
+    def no_driver_begin(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def send_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(engine, "connect", no_driver_begin)
+    event.listen(engine, "begin", send_begin)
+    return engine
 
 
 def _demo(url: str, check: _Checks) -> None:

@@ -36,7 +36,8 @@ In your application::
     from contextual_defaults import install, updated_by_column
 
     class Record(Base):
-        ...
+        __tablename__ = "records"
+        id: Mapped[int] = mapped_column(primary_key=True)
         updated_by: Mapped[int | None] = updated_by_column()
 
     Session = sessionmaker(engine)

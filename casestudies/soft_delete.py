@@ -1,7 +1,8 @@
 """Illustrates a global filter on every query of an entity: rows marked as
 deleted vanish from every ORM SELECT, ``Session.get()``, join and
 relationship load (lazy and eager), unless one statement opts out with the
-execution option ``include_deleted=True``.
+execution option ``include_deleted=True`` (its eager loads with it; a lazy
+load later is a statement of its own, and filtered).
 
 When to use it: soft delete (rows are kept, with a ``deleted_at`` stamp,
 for audit or undo) and the same shape for multi-tenancy (every query sees
@@ -16,20 +17,35 @@ What it replaced: in 2010 "extending queries" meant a ``Query`` subclass
 (passed as ``sessionmaker(query_cls=...)``) that added the criterion in
 ``__iter__`` and ``get()``, or a ``MapperExtension.append_result`` that
 dropped loaded rows after the fact.  Both missed statements that did not
-go through them.  SQLAlchemy 2.x has one hook for every ORM statement,
-the session event ``do_orm_execute``, and an option that adds criteria
-wherever an entity appears, ``with_loader_criteria``: in the FROM and
-in JOIN ... ON, for aliases, and carried into the lazy and eager
-(selectin, joined) loads of the objects the statement loads.
+go through them.  SQLAlchemy 2.x has one hook for the ORM statements a
+session executes (not the flush's INSERT/UPDATE/DELETE), the session
+event ``do_orm_execute``, and an option that adds criteria wherever an
+entity appears, ``with_loader_criteria``: in the FROM and in JOIN ... ON,
+for aliases, and carried into the lazy and eager (selectin, joined) loads
+of the objects the statement loads.  A lazy load of an object no filtered
+statement loaded (one the session created itself, or one loaded with
+``include_deleted=True``) carries nothing, so the listener adds the
+criterion to such a load itself.
 
 In your application::
 
     from soft_delete import SoftDeleteMixin, install, soft_delete
 
-    class Post(SoftDeleteMixin, Base): ...      # adds a deleted_at column
+    class Post(SoftDeleteMixin, Base):          # adds a deleted_at column
+        __tablename__ = "posts"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    Base.metadata.create_all(engine)            # or your migrations
     install(Session)                            # or your sessionmaker
-    soft_delete(session, post); session.commit()
-    session.scalars(select(Post), execution_options={"include_deleted": True})
+    with Session() as session:
+        post = Post()
+        session.add(post)
+        session.commit()
+        soft_delete(session, post)
+        session.commit()
+        session.scalars(select(Post)).all()     # [], and with the option:
+        session.scalars(select(Post),
+                        execution_options={"include_deleted": True})
 
 Requires: SQLAlchemy 2.0 or later; any database.
 
@@ -48,6 +64,7 @@ from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
     Session,
+    UserDefinedOption,
     mapped_column,
     sessionmaker,
     with_loader_criteria,
@@ -65,25 +82,42 @@ class SoftDeleteMixin:
     )
 
 
+class _Hidden(UserDefinedOption):
+    """Marks a statement that got the criterion.  It travels with the
+    criterion into the lazy loads of what the statement loaded, so a
+    lazy load that carries it needs no second copy."""
+
+    propagate_to_loaders = True
+
+
 def _hide_deleted(state: ORMExecuteState) -> None:
-    # Every ORM statement passes here.  Add the criterion to SELECTs that
-    # load entities; relationship loads already carry it from the
-    # statement that loaded their parent (``with_loader_criteria``
-    # propagates), and column loads (refresh, deferred columns) are for
-    # objects the session already has.
-    if (
-        state.is_select
-        and not state.is_column_load
-        and not state.is_relationship_load
-        and not state.execution_options.get(INCLUDE_DELETED, False)
+    # Every ORM statement the session executes passes here (the flush's
+    # INSERT/UPDATE/DELETE do not).  Add the criterion to SELECTs that
+    # load entities; ``with_loader_criteria`` carries it into joined and
+    # selectin loads and into the lazy loads of the objects loaded.  A
+    # lazy load whose parent no filtered SELECT loaded (an object this
+    # session created, or one loaded with include_deleted=True) carries
+    # nothing: it gets the criterion here.  Column loads (refresh,
+    # deferred columns) are for objects the session already has.
+    if not state.is_select or state.is_column_load:
+        return
+    if state.execution_options.get(INCLUDE_DELETED, False):
+        return
+    if state.is_relationship_load and (
+        # an eager load (its statement's criterion came with it), or a
+        # lazy load that carries the criterion already
+        state.lazy_loaded_from is None
+        or any(isinstance(o, _Hidden) for o in state.user_defined_options)
     ):
-        state.statement = state.statement.options(
-            with_loader_criteria(
-                SoftDeleteMixin,
-                lambda cls: cls.deleted_at.is_(None),
-                include_aliases=True,
-            )
-        )
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            SoftDeleteMixin,
+            lambda cls: cls.deleted_at.is_(None),
+            include_aliases=True,
+        ),
+        _Hidden(),
+    )
 
 
 def install(
@@ -187,6 +221,13 @@ def _demo(url: str, check: _Checks) -> None:
 
         with Sessions() as session:
             ada = session.scalars(
+                select(Author).where(Author.name == "ada"),
+                execution_options={INCLUDE_DELETED: True}).one()
+            checked("...under a parent loaded with include_deleted=True",
+                  titles(ada.posts) == ["kept"])
+
+        with Sessions() as session:
+            ada = session.scalars(
                 select(Author).options(selectinload(Author.posts))).one()
             # Loaded by the selectin query, before any access.
             checked("a selectinload is filtered",
@@ -210,10 +251,21 @@ def _demo(url: str, check: _Checks) -> None:
             checked("Core statements are not filtered (3 rows stored)",
                   core == 3)
 
+        with Sessions() as session:
+            bea = Author(name="bea", posts=[Post(title="new"),
+                                            Post(title="dropped")])
+            session.add(bea)
+            session.commit()
+            soft_delete(session, session.scalars(
+                select(Post).where(Post.title == "dropped")).one())
+            session.commit()  # expires bea: the next access loads again
+            checked("...and of an object this session created",
+                  titles(bea.posts) == ["new"])
+
         remove()
         with Sessions() as session:
-            checked("remove() takes the filter off",
-                  len(session.scalars(select(Post)).all()) == 3)
+            checked("remove() takes the filter off (5 posts stored)",
+                  len(session.scalars(select(Post)).all()) == 5)
     finally:
         Base.metadata.drop_all(engine)
         engine.dispose()

@@ -31,7 +31,8 @@ In your application::
     from timestamps import Timestamped, timestamped_table
 
     class Article(Timestamped, Base):        # ORM: an updated_at column
-        ...
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
     notes = timestamped_table(               # Core: the same column
         "notes", metadata, Column("id", Integer, primary_key=True)
     )

@@ -27,7 +27,8 @@ In your application::
     from timezones import Timezone
 
     class Office(Base):
-        ...
+        __tablename__ = "offices"
+        id: Mapped[int] = mapped_column(primary_key=True)
         zone: Mapped[ZoneInfo] = mapped_column(Timezone())
 
 Run: python timezones.py [--db URL] [--echo]

@@ -128,6 +128,8 @@ PER_BACKEND = {
         "(server only: run with --db postgresql or --db mariadb)",
         # PRAGMA is not transactional: kept without the commit too
         "checkout 1: 1\n",
+        # no BEGIN from pysqlite: the SAVEPOINT was the transaction
+        "plain engine: 1 | sqlite_begins: 0",
     ],
     "postgresql": [
         "this deck is running on: postgresql",
@@ -136,12 +138,14 @@ PER_BACKEND = {
         # without commit, the pool's rollback undoes the SET
         "checkout 1: 'part1'\n",
         "checkout 2: ''\n",
+        "plain engine: 0 | sqlite_begins: 0",
         "sessions killed      none: 1/5  pre_ping: 0/5  checkout_ping: 0/5",
     ],
     "mariadb": [
         "this deck is running on: mariadb",
         "driver: pymysql.connections",
         "checkout 2: '+01:00'",
+        "plain engine: 0 | sqlite_begins: 0",
         "sessions killed      none: 1/5  pre_ping: 0/5  checkout_ping: 0/5",
     ],
 }

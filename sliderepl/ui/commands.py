@@ -79,6 +79,8 @@ SPECS: tuple[Spec, ...] = (
          actions.check),
     Spec("solution", (), "", "show a solution of this slide's exercise",
          actions.solution),
+    Spec("claims", (), "", "what this slide claims, each proof checked "
+         "now in your namespace", actions.claims),
     Spec("tb", (), "", "the full traceback of the last error",
          actions.traceback),
     Spec("repr", (), "", "the last value echoed as a table, as its "
