@@ -15,6 +15,7 @@ program's environment.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import sys
 import time
@@ -36,13 +37,7 @@ def export_line(path: str) -> str:
     """The shell line that puts the URL in ``path`` into DATABASE_URL."""
     if os.name == "nt":
         return f'$env:DATABASE_URL = Get-Content "{path}"'
-    return f'export DATABASE_URL="$(cat {_quoted(path)})"'
-
-
-def _quoted(path: str) -> str:
-    import shlex
-
-    return shlex.quote(path)
+    return f'export DATABASE_URL="$(cat {shlex.quote(path)})"'
 
 
 def write_url(folder: str, url: str) -> str:
