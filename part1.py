@@ -337,18 +337,27 @@ def dies_checked_out(e):
         return type(err).__name__, err.connection_invalidated
 
 
-def stamp_as(table, user, raw=False):
-    """updated_by of a row inserted as ``user`` (rolled back)."""
+def stamp_as(user, raw=False):
+    """updated_by of a row inserted as ``user`` into a table like
+    ``records`` made for the proof (``records``' own ids stay as the
+    slides show them: a rolled-back INSERT uses up a sequence value)."""
+    meta = MetaData()
+    table = Table("proof_records", meta,
+                  Column("id", Integer, primary_key=True),
+                  audit_log.updated_by_column(), Column("data", String(50)))
     with looking() as engine:
-        with engine.connect() as cx, audit_log.acting_as(cx, user):
-            if raw:
-                cx.exec_driver_sql(
-                    f"INSERT INTO {table.name} (data) VALUES ('proof')")
-            else:
-                cx.execute(table.insert(), {"data": "proof"})
-            by = cx.scalar(select(table.c.updated_by)
-                           .where(table.c.data == "proof"))
-            cx.rollback()
+        fresh(meta, engine)
+        try:
+            with engine.connect() as cx, audit_log.acting_as(cx, user):
+                if raw:
+                    cx.exec_driver_sql("INSERT INTO proof_records (data) "
+                                       "VALUES ('proof')")
+                else:
+                    cx.execute(table.insert(), {"data": "proof"})
+                by = cx.scalar(select(table.c.updated_by))
+                cx.rollback()
+        finally:
+            meta.drop_all(engine)
         return by
 
 
@@ -1461,7 +1470,7 @@ for e in engines.values():
 # Record which application user last wrote each row.
 ### * Passing "the current user" to each function that writes: impractical
 ### * Users are the application's, not database roles: the database learns them only if told
-### * A trigger could read them from a setting (two slides on): SQL per backend
+### * A trigger could read them from a setting (after the leak): SQL per backend
 ### * Here: the current user lives in ``Connection.info``...
 ### * ...and a column default reads it whenever code sets no value
 ### claim:: Users are the application's, not database roles: the database
@@ -1506,42 +1515,8 @@ with engine.begin() as cx:
 ### claim:: Insert as 123, update as 456
 ### claim:: Point at the rows: 123 on insert, 456 after the update, and no
 ### claim:: code passed the user to the statements.
-### proof:: stamp_as(records, 123) == 123
+### proof:: stamp_as(123) == 123
 ### proof:: stamps(records) == [("updated", 456)]
-
-### slide::
-### title:: What a column default cannot stamp
-### note:: The trade the recipe makes. A Python default works on every
-### note:: backend but only for statements SQLAlchemy compiles: raw SQL gets
-### note:: None. A PostgreSQL trigger reading current_setting('app.user_id',
-### note:: true), set by set_config(..., true) in each transaction, stamps raw
-### note:: SQL too (MariaDB: a session variable); the price is trigger code
-### note:: per backend and one more statement per transaction. (Wrap it in
-### note:: NULLIF(..., ''): once set in a session, it reads '' afterwards.)
-# The default runs when SQLAlchemy compiles an INSERT or UPDATE, so SQL
-# written by hand is not stamped.  A trigger is: on PostgreSQL it can read
-# ``current_setting('app.user_id', true)``, which the application sets
-# with ``set_config('app.user_id', ..., true)`` (local to the
-# transaction); on MariaDB a session variable.  Trigger SQL per backend,
-# against a stamp that also covers raw SQL and other clients.
-with engine.connect() as cx, audit_log.acting_as(cx, 123):
-    result = cx.exec_driver_sql("INSERT INTO records (data) VALUES ('raw')")
-    print(cx.execute(select(records.c.data, records.c.updated_by)
-                     .where(records.c.data == "raw")).all())
-    cx.rollback()
-### claim:: The default runs when SQLAlchemy compiles an INSERT or UPDATE, so
-### claim:: SQL written by hand is not stamped.
-### claim:: A Python default works on every backend but only for statements
-### claim:: SQLAlchemy compiles: raw SQL gets None.
-### proof:: stamp_as(records, 123, raw=True) is None
-### proof:: stamp_as(records, 123) == 123
-### claim:: What a column default cannot stamp
-### proof:: stamp_as(records, 123, raw=True) is None
-### claim:: A trigger is: on PostgreSQL it can read
-### claim:: ``current_setting('app.user_id', true)``, which the application
-### claim:: sets with ``set_config('app.user_id', ..., true)`` (local to the
-### claim:: transaction); on MariaDB a session variable.
-### proof:: backend == "sqlite" or trigger_stamp() == 123
 
 ### slide::
 ### title:: The leak
@@ -1626,6 +1601,40 @@ for label, cleanup in (("no listener", False), ("install_cleanup", True)):
 ### proof::                              "rollback": 789, "invalidate": None}
 ### proof:: borrowers(cleanup=True) == dict.fromkeys(
 ### proof::     ("close", "exception", "rollback", "invalidate"))
+
+### slide::
+### title:: What a column default cannot stamp
+### note:: The trade the recipe makes. A Python default works on every
+### note:: backend but only for statements SQLAlchemy compiles: raw SQL gets
+### note:: None. A PostgreSQL trigger reading current_setting('app.user_id',
+### note:: true), set by set_config(..., true) in each transaction, stamps raw
+### note:: SQL too (MariaDB: a session variable); the price is trigger code
+### note:: per backend and one more statement per transaction. (Wrap it in
+### note:: NULLIF(..., ''): once set in a session, it reads '' afterwards.)
+# The default runs when SQLAlchemy compiles an INSERT or UPDATE, so SQL
+# written by hand is not stamped.  A trigger is: on PostgreSQL it can read
+# ``current_setting('app.user_id', true)``, which the application sets
+# with ``set_config('app.user_id', ..., true)`` (local to the
+# transaction); on MariaDB a session variable.  Trigger SQL per backend,
+# against a stamp that also covers raw SQL and other clients.
+with engine.connect() as cx, audit_log.acting_as(cx, 123):
+    result = cx.exec_driver_sql("INSERT INTO records (data) VALUES ('raw')")
+    print(cx.execute(select(records.c.data, records.c.updated_by)
+                     .where(records.c.data == "raw")).all())
+    cx.rollback()
+### claim:: The default runs when SQLAlchemy compiles an INSERT or UPDATE, so
+### claim:: SQL written by hand is not stamped.
+### claim:: A Python default works on every backend but only for statements
+### claim:: SQLAlchemy compiles: raw SQL gets None.
+### proof:: stamp_as(123, raw=True) is None
+### proof:: stamp_as(123) == 123
+### claim:: What a column default cannot stamp
+### proof:: stamp_as(123, raw=True) is None
+### claim:: A trigger is: on PostgreSQL it can read
+### claim:: ``current_setting('app.user_id', true)``, which the application
+### claim:: sets with ``set_config('app.user_id', ..., true)`` (local to the
+### claim:: transaction); on MariaDB a session variable.
+### proof:: backend == "sqlite" or trigger_stamp() == 123
 
 ### slide::
 ### title:: Per statement: execution_options
