@@ -16,9 +16,11 @@ copied for each mapped class, which is the same factory idea built in.
 
 The stamp is computed by the database with
 ``utcnow()`` (the utcnow recipe, repeated in this file), on INSERT
-(``default``), on every
-UPDATE issued through SQLAlchemy (``onupdate``) and, for rows inserted
-by other tools, by the column's ``server_default``.  ``func.now()`` would
+(``default``), on each UPDATE built with ``update()`` or by the ORM's
+flush that does not set the column itself (``onupdate``; an UPDATE
+written as SQL, ``text()`` or ``exec_driver_sql()``, keeps the old
+stamp) and, for rows inserted by other tools, by the column's
+``server_default``.  ``func.now()`` would
 be local time on PostgreSQL and MariaDB (and fixed per transaction on
 PostgreSQL); a Python-side ``default=`` would trust each application
 server's clock.  On MariaDB and MySQL the column is ``DATETIME(6)``
