@@ -342,3 +342,19 @@ def test_double_backtick_literals_are_code_not_claims() -> None:
     deck = parse("### slide::\n### title:: T\n# Give it a ``String(200)``"
                  " column and ``None`` as default.\nx = 1\n", Path("d.py"))
     assert unproven(deck.slides[0]) == []
+
+
+def test_a_measured_figure_is_backed_by_its_script(tmp_path: Path) -> None:
+    (tmp_path / "bench.py").write_text("print('rollback 3 ms')\n")
+    text = ("### slide::\n### title:: T\n# Rollback takes 3 ms here.\n"
+            "x = 1\n### measured:: {}: Rollback takes 3 ms here\n")
+    backed = parse(text.format("bench.py"), tmp_path / "d.py")
+    assert unproven(backed.slides[0]) == []
+    # a script that is not there backs nothing (and lint says so)
+    missing = parse(text.format("gone.py"), tmp_path / "d.py")
+    assert [s.text for s in unproven(missing.slides[0])] == [
+        "Rollback takes 3 ms here."]
+    from sliderepl.tools.lint import unproven_claims
+
+    said = [w.message for w in unproven_claims(missing.slides[0])]
+    assert "measured:: gone.py does not exist" in said

@@ -90,6 +90,18 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Measured:
+    """A figure the slide's prose gives that a script measures
+    (``### measured:: SCRIPT: TEXT``): a timing no proof can check at
+    run time, so the sentence names its conditions and ``SCRIPT``
+    (relative to the deck's folder) reproduces it."""
+
+    text: str
+    line: int
+    script: str
+
+
+@dataclass(frozen=True)
 class Prose:
     """One source line of prose the room sees or hears: ``kind`` is
     ``title``, ``intro``, ``bullet``, ``note``, ``exercise`` or ``hint``;
@@ -120,6 +132,8 @@ class Slide:
     exercise: Exercise | None = None
     #: ``### claim::`` statements with their proofs, in order
     claims: list[Claim] = field(default_factory=list)
+    #: ``### measured::`` figures and the scripts that measure them
+    measured: list[Measured] = field(default_factory=list)
     #: every prose line with its deck line (titles, intro, bullets...)
     prose: list[Prose] = field(default_factory=list)
 

@@ -36,6 +36,10 @@ in ``tests/test_parser.py``):
   continues a line.  A claim without a proof, a proof before any claim
   and a proof that is not one expression are problems on the slide.
   Claims are never code and never shown on the slide.
+* ``### measured:: SCRIPT: TEXT`` names a figure of the slide's prose
+  (a timing, a ratio) that no proof can check as the slide runs, and
+  the script, relative to the deck's folder, that measures it; lint
+  counts the figure as backed when that script exists.
 * ``### target:: 45m`` (``1h30m``, ``90s``, or plain minutes) anywhere,
   preamble included, sets ``Deck.target``; the first one counts.
 * Speaker notes are paragraphs: consecutive ``### note::`` lines join
@@ -60,6 +64,7 @@ from sliderepl.deck.model import (
     Claim,
     Deck,
     Exercise,
+    Measured,
     ParseProblem,
     Proof,
     Prose,
@@ -83,6 +88,7 @@ _EXERCISE = re.compile(
     r"^###[ \t]+(exercise|hint|check|solution)::(?:[ \t](.*))?$"
 )
 _CLAIM = re.compile(r"^###[ \t]+(claim|proof)::(?:[ \t](.*))?$")
+_MEASURED = re.compile(r"^###[ \t]+measured::[ \t]+([^\s:]+):[ \t]+(.+)$")
 _DETECTED = re.compile(r"\(detected at line (\d+)\)")
 _TARGET = re.compile(r"^###[ \t]+target::[ \t]*(.*?)\s*$")
 _DURATION = re.compile(
@@ -151,6 +157,7 @@ class _Open:
     code: list[tuple[int, str]] = field(default_factory=list)
     #: claim markup: (kind, deck line number, text), in order.
     claims: list[tuple[str, int, str]] = field(default_factory=list)
+    measured: list[Measured] = field(default_factory=list)
     prose: list[Prose] = field(default_factory=list)
 
 
@@ -266,6 +273,11 @@ def _classify(current: _Open, stripped: str, line: str, number: int) -> None:
         if kind in ("exercise", "hint"):
             prose.append(Prose(kind, number, text.strip()))
         return
+    match = _MEASURED.match(stripped)
+    if match:
+        current.measured.append(
+            Measured(match.group(2).strip(), number, match.group(1)))
+        return
     match = _CLAIM.match(stripped)
     if match:
         current.claims.append((match.group(1), number, match.group(2)
@@ -330,6 +342,7 @@ def _build(current: _Open) -> Slide | None:
     if current.claims:
         slide.claims, problems = _claims(current.path, current.claims)
         slide.problems.extend(problems)
+    slide.measured = list(current.measured)
     return slide
 
 

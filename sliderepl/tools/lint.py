@@ -140,8 +140,13 @@ def unproven_claims(slide: Slide) -> list[Warning_]:
     claims without a ``### claim::`` covering it."""
     from sliderepl.tools.unproven import unproven
 
-    return [Warning_(slide.path, s.line, f"unproven claim: {s.text}")
-            for s in unproven(slide)]
+    missing = [Warning_(slide.path, figure.line,
+                        f"measured:: {figure.script} does not exist")
+               for figure in slide.measured
+               if not (slide.path.parent / figure.script).is_file()]
+    return missing + [
+        Warning_(slide.path, s.line, f"unproven claim: {s.text}")
+        for s in unproven(slide)]
 
 
 def claims_wanted(deck: Path) -> bool:

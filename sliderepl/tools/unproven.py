@@ -216,5 +216,7 @@ def unproven(slide: Slide) -> list[Sentence]:
     if slide.is_setup:
         return []
     claims = [claim.text for claim in slide.claims]
+    claims += [figure.text for figure in slide.measured
+               if (slide.path.parent / figure.script).is_file()]
     return [s for s in sentences(slide)
             if triggers(s.text) and not covered(s.text, claims)]
