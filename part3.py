@@ -1104,7 +1104,6 @@ def plain_core_insert(engine, name):
 
 
 def close_then_drop(factory, engine):
-    """The two endings the 2010 code missed: close(), then a drop."""
     closed = factory()
     closed.info["updated_by"] = 789
     closed.add(Record(name="closed, not committed"))
@@ -1118,8 +1117,7 @@ def close_then_drop(factory, engine):
     dropped.flush()
     del dropped
     gc.collect()
-    checked_out = engine.pool.checkedout()
-    print("  after a drop: checked out", checked_out)
+    print("  after a drop: checked out", engine.pool.checkedout())
     try:
         after_drop = plain_core_insert(engine, "Core after drop")
         print("  ...and a plain Core insert is stamped", after_drop)
@@ -1127,7 +1125,7 @@ def close_then_drop(factory, engine):
         after_drop = err
         print("  ...and a plain Core insert:", type(err).__name__,
               str(err).split(",")[0])
-    return after_close, checked_out, after_drop
+    return after_close, engine.pool.checkedout(), after_drop
 
 
 def one_connection_engine():
