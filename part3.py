@@ -294,8 +294,9 @@ shelf.books
 ### slide::
 ### title:: A collection class of your own
 # A class of your own works once it tells the ORM how to add, remove
-# and iterate: the ``@collection`` decorators.  The ORM calls the appender when it
-# loads rows, and instruments it, so your own calls are tracked changes.
+# and iterate: the ``@collection`` decorators.  The ORM calls the
+# appender when it loads rows, and instruments it, so your own calls are
+# tracked changes.
 # (2010: the same decorators, in ``sqlalchemy.orm.collections``.)
 class ByYear:
     """Bottles grouped by vintage."""
@@ -569,8 +570,13 @@ with Counting() as s:
 ### slide::
 ### title:: Ten session events, through a flush and a commit
 # A listener that prints each event's name, on its own sessionmaker.
-# The inner create/end pair is the flush's own short transaction.
+# The inner create/end pair is the flush's own ``SessionTransaction``,
+# inside the session's: no BEGIN or COMMIT of its own reaches the
+# database (the SQL shows one of each).
 Loud = sessionmaker(engine)
+created = []
+event.listen(Loud, "after_transaction_create",
+             lambda session, transaction: created.append(transaction))
 
 
 def announce(name):
@@ -590,6 +596,10 @@ with Loud() as session:
     print("-- commit")
     session.commit()
     print("-- leaving the with block")
+### claim:: The inner create/end pair is the flush's own ``SessionTransaction``,
+### claim:: inside the session's
+### proof:: len(created) == 2 and created[1].parent is created[0]
+### proof:: not created[1].nested and created[0].parent is None
 
 ### slide::
 ### title:: Attribute history

@@ -526,11 +526,12 @@ session.close()
 ### title:: 2010: create_session(), autocommit mode, subtransactions
 # ``create_session()`` gave a session in autocommit mode (its default
 # through SQLAlchemy 1.4): no transaction until ``begin()``, each flush
-# committed on its own.  ``begin(subtransactions=True)`` let nested code "begin"
-# inside its caller's transaction; an inner rollback left the outer one
-# unusable.  SQLAlchemy 1.4 deprecated both, 2.0 removed them: where a
-# transaction began and ended was too easy to misread.  ``create_session()``
-# remains, now only a Session with autoflush and ``expire_on_commit`` off.
+# committed on its own.  ``begin(subtransactions=True)`` let nested code
+# "begin" inside its caller's transaction; an inner rollback left the
+# outer one unusable.  SQLAlchemy 1.4 deprecated both, 2.0 removed them:
+# where a transaction began and ended was too easy to misread.
+# ``create_session()`` remains, now only a Session with autoflush and
+# ``expire_on_commit`` off.
 legacy = create_session(bind=engine)
 print("create_session(): autoflush", legacy.autoflush,
       "| expire_on_commit", legacy.expire_on_commit)
@@ -552,9 +553,9 @@ except TypeError as err:
 ### slide::
 ### title:: What replaced them: autobegin, one owner, savepoints
 # A session begins by itself at its first SQL and stays in that
-# transaction until commit or rollback.  The outermost caller owns it; a
-# second ``begin()`` is an error, not a subtransaction; a part that may
-# fail on its own is a SAVEPOINT.
+# transaction until commit, rollback or close.  The outermost caller
+# owns it; a second ``begin()`` is an error, not a subtransaction; a
+# part that may fail on its own is a SAVEPOINT.
 with make_session() as session:
     print("before any SQL:", session.in_transaction())
     pages_now = session.scalar(select(func.count(Page.id)))
