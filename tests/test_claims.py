@@ -335,3 +335,10 @@ def test_lint_claims_reports_file_line(
     sys.modules.pop("_config", None)
     assert cli.main(["lint", str(deck)]) == 1  # the collection asks
     assert "unproven claim: It never fails." in capsys.readouterr().out
+
+
+def test_double_backtick_literals_are_code_not_claims() -> None:
+    # ``String(200)`` and ``None`` are code, not a figure or a "none"
+    deck = parse("### slide::\n### title:: T\n# Give it a ``String(200)``"
+                 " column and ``None`` as default.\nx = 1\n", Path("d.py"))
+    assert unproven(deck.slides[0]) == []

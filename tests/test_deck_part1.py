@@ -151,8 +151,8 @@ PER_BACKEND = {
 }
 
 
-def run_deck(*args: str) -> CompletedProcess[str]:
-    return deckrun.run_deck(DECK, *args)
+def run_deck(*args: str, db: str | None = None) -> CompletedProcess[str]:
+    return deckrun.run_deck(DECK, *args, db=db)
 
 
 def check_common(result: CompletedProcess[str]) -> str:
@@ -190,7 +190,7 @@ def check_common(result: CompletedProcess[str]) -> str:
 
 
 def test_deck_on_each_backend(backend: str, db_url: str) -> None:
-    out = check_common(run_deck("--db", db_url))
+    out = check_common(run_deck(db=db_url))
     for line in PER_BACKEND[backend]:
         assert line in out, line
     # The fault slides echo no admin SQL (the sessions killed, on a server).

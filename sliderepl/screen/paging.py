@@ -92,14 +92,16 @@ class Pager:
         """No more pausing on this slide (its code is producing)."""
         self.active = False
 
-    def show(self, renderable: RenderableType) -> None:
-        """Print ``renderable``, pausing between pages of the slide."""
+    def show(self, renderable: RenderableType, crop: bool = True) -> None:
+        """Print ``renderable``, pausing between pages of the slide;
+        ``crop=False``: a line wider than the terminal (one rich was told
+        not to wrap) is written whole, for the terminal to soft-wrap."""
         if not self.active:
             with sigint_postponed():  # rich's buffering, never left half
-                self.console.print(renderable)
+                self.console.print(renderable, crop=crop)
             return
         with sigint_postponed(), self.console.capture() as captured:
-            self.console.print(renderable)
+            self.console.print(renderable, crop=crop)
         lines = captured.get().splitlines(keepends=True)
         for line in lines:
             if self.active and self.used >= self.page:

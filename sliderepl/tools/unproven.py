@@ -49,7 +49,7 @@ _WORDS = re.compile(
                              for w in ABSOLUTES) + r")(?![\w'])",
     re.IGNORECASE,
 )
-_CODE = re.compile(r"`[^`]*`")
+_CODE = re.compile(r"``.+?``|`[^`]*`")  # ``literal`` and `code` spans
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(\+|\.x\b)?")
 _PRODUCTS = frozenset(
     "sqlalchemy python postgresql postgres mariadb mysql sqlite pysqlite "

@@ -292,17 +292,29 @@ def source(state: ReplState, name: str) -> None:
 def _introspected(
     state: ReplState, name: str, show: Callable[[Any, str], Any]
 ) -> None:
+    import sys
+
     from sliderepl.ui.introspect import NotFound, lookup
 
+    interpreter = state.nav.interpreter
     try:
-        obj = lookup(state.nav.interpreter.namespace, name.strip())
+        found = lookup(interpreter.namespace, name.strip())
     except NotFound as exc:
         state.screen.message(str(exc), failed=True)
         return
     pager = state.screen.pager
     pager.new_slide()  # a long docstring or source is paged like a slide
+    # a class of the deck's is in "__main__": the deck's, not ours, as
+    # while its code runs (inspect finds its file there)
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = interpreter.main
     try:
-        state.screen.show(show(obj, name.strip()))
+        page = show(found, name.strip())
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+    try:
+        state.screen.show(page, crop=False)  # a long File: line is whole
     finally:
         pager.stop()
 
