@@ -448,15 +448,18 @@ with make_session() as session:
 ### slide::
 ### title:: FAQ: when do I make a session?
 # One session per unit of work: a web request, a job, a task.  Sessions
-# are cheap; a connection is taken only when SQL is sent.
+# are cheap: a connection is taken only at the first SQL (or
+# ``session.connection()``), not when the session is made.
 # ``sessionmaker.begin()`` opens one, commits at the end (or rolls back
 # on an exception) and closes it.
 with make_session.begin() as session:
     session.add(Page(title="Contact"))
 print("pages:", count_rows(engine, Page))
-### claim:: Sessions are cheap; a connection is taken only when SQL is sent
+### claim:: Sessions are cheap: a connection is taken only at the first SQL (or
+### claim:: ``session.connection()``), not when the session is made
 ### proof:: connections_taken(engine, make_session) == 0
 ### proof:: connections_taken(engine, lambda: (s := make_session(), s.connection())[0]) == 1
+### proof:: connections_taken(engine, lambda: (s := make_session(), s.scalar(select(1)))[0]) == 1
 
 ### slide::
 ### title:: FAQ: is the session thread-safe?  No.
