@@ -95,7 +95,12 @@ class Fixture:
         on PostgreSQL, whose DDL is transactional, the table and its rows
         appear together or not at all.  (MariaDB commits each CREATE by
         itself.)  Only the connection that created the table inserts, so
-        two processes racing to set up one database insert the rows once.
+        two processes racing to set up one database insert the rows once;
+        the loser's ``create_all()`` raises all the same (PostgreSQL: an
+        ``IntegrityError`` on its catalog, ``pg_type_typname_nsp_index``;
+        MariaDB: ``OperationalError`` 1050, table already exists), and on
+        MariaDB it may find the table still empty.  Set up from one
+        process, or catch that error and wait for the rows.
         """
         if self.rows:
             connection.execute(target.insert(), self.as_dicts())

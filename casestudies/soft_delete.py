@@ -61,7 +61,7 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import DateTime, event, func
+from sqlalchemy import DateTime, event, func, inspect
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -137,12 +137,19 @@ def install(
 def soft_delete(session: Session, obj: SoftDeleteMixin) -> None:
     """Mark ``obj`` deleted, flush, and take it out of ``session``.
 
-    The stamp is the database's clock (``now()`` in the UPDATE), the same
-    for every application server.  Expunging matters: ``Session.get()``
-    finds an object still in the identity map without sending SQL, and so
-    without the filter.
+    The stamp is the database's clock in the UPDATE, the same for every
+    application server, and UTC: ``now()`` (a ``timestamptz`` on
+    PostgreSQL, ``CURRENT_TIMESTAMP`` on SQLite), but ``UTC_TIMESTAMP()``
+    on MariaDB and MySQL, whose ``DATETIME`` is naive and whose ``NOW()``
+    is each connection's ``time_zone`` wall clock.  Expunging matters:
+    ``Session.get()`` finds an object still in the identity map without
+    sending SQL, and so without the filter.
     """
-    obj.deleted_at = func.now()
+    dialect = session.get_bind(inspect(obj).mapper).dialect.name
+    if dialect in ("mariadb", "mysql"):
+        obj.deleted_at = func.utc_timestamp()
+    else:
+        obj.deleted_at = func.now()
     session.flush()
     session.expunge(obj)
 

@@ -124,7 +124,7 @@ def check(result: CompletedProcess[str]) -> str:
 
     # The session events, in order, through one flush and commit; the
     # inner create/end pair is the flush's own transaction.
-    events = slide(out, "Every event, through a flush and a commit")
+    events = slide(out, "Ten session events, through a flush and a commit")
     committing = events.split("-- commit\n", 1)[1].split("-- leaving")[0]
     assert re.findall(r"  event: (\w+)", committing) == [
         "before_commit", "before_flush", "after_transaction_create",

@@ -4,6 +4,7 @@ file copied alone: tests/test_recipes_alone.py, as for every recipe.)"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import ForeignKey, String, event, func, select
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -215,3 +216,36 @@ def test_demo_passes(db_url):
 
 # Copied alone into an empty folder (import, demo, --db errors): the
 # copy test in tests/test_recipes_alone.py, as for every recipe.
+
+
+def test_the_stamp_is_utc_whatever_the_session_time_zone(make_engine):
+    """The sessions here run five hours east of UTC.  MariaDB's DATETIME
+    is naive, and its NOW() is the session's wall clock: stamped with it,
+    ``deleted_at`` read as UTC was five hours ahead.  The stamp must be UTC
+    on every backend (PostgreSQL's timestamptz and SQLite's
+    CURRENT_TIMESTAMP were already)."""
+    engine = make_engine()
+    zone = {"mariadb": "SET time_zone = '+05:00'",
+            "mysql": "SET time_zone = '+05:00'",
+            "postgresql": "SET TIME ZONE '+05:00'"}.get(engine.dialect.name)
+
+    if zone:
+        @event.listens_for(engine, "connect")
+        def east_of_utc(dbapi_connection, connection_record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute(zone)
+            cursor.close()
+
+    Base.metadata.create_all(engine)
+    with sessionmaker(engine)() as session:
+        session.add(Folder(id=1, name="work"))
+        session.commit()
+        before = dt.datetime.now(dt.UTC)
+        soft_delete.soft_delete(session, session.get(Folder, 1))
+        session.commit()
+        stamp = session.scalar(select(Folder.deleted_at))
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    after = dt.datetime.now(dt.UTC)
+    slack = dt.timedelta(seconds=5)   # the servers' clock is this machine's
+    assert before - slack <= stamp <= after + slack
