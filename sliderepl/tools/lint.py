@@ -177,7 +177,8 @@ def main(argv: list[str]) -> int:
     if args.size:
         from sliderepl.tools.lint_size import measured
 
-        found += measured(deck.path, args.width, args.height)
+        found += [Warning_(*found_) for found_ in
+                  measured(deck.path, args.width, args.height)]
     if not deck.slides:
         found.append(Warning_(deck.path, 1, "no slides: is this a deck? "
                               "(each slide starts with a ### slide:: "

@@ -24,12 +24,8 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sliderepl.deck.model import Deck, Slide
-
-if TYPE_CHECKING:
-    from sliderepl.tools.lint import Warning_
 
 #: Lines the REPL keeps under a slide: the prompt and the toolbar
 #: (``sliderepl.ui.prompt``: one input line, one ``bottom_toolbar`` line).
@@ -181,17 +177,16 @@ def describe(item: Height, width: int, height: int) -> str:
             f"at {width}x{height} (room for {height - RESERVED}){title}")
 
 
-def measured(deck_path: Path, width: int, height: int) -> list[Warning_]:
-    """``sliderepl lint --size``: a warning per slide too tall, and the
-    deck's count on stderr."""
+def measured(deck_path: Path, width: int,
+             height: int) -> list[tuple[Path, int, str]]:
+    """``sliderepl lint --size``: (path, line, message) per slide too
+    tall, and the deck's count on stderr."""
     import sys
-
-    from sliderepl.tools.lint import Warning_
 
     deck, tall = too_tall(deck_path, width, height)
     print(f"sliderepl lint: {deck.path}: {len(tall)} of {len(deck.slides)} "
           f"slides too tall at {width}x{height} "
           f"({height - RESERVED} lines for the slide)", file=sys.stderr)
-    return [Warning_(h.slide.path, h.slide.line,
-                     describe(h, width, height).split(": ", 1)[1])
+    return [(h.slide.path, h.slide.line,
+             describe(h, width, height).split(": ", 1)[1])
             for h in tall]
