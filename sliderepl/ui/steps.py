@@ -273,7 +273,10 @@ def show_code(state: ReplState, pause: bool = True) -> None:
     if not slide.runs:
         screen.code(slide)  # display only: x slides, broken slides
     state.phase = DONE
-    state.nav.run_current(screen)
+    try:
+        state.nav.run_current(screen)
+    finally:
+        screen.pager.stop()  # it ran: the prompt's output scrolls
     show_exercise(state)
 
 
@@ -285,6 +288,7 @@ def run_paused(state: ReplState) -> None:
         state.nav.run_current(state.screen)
     finally:
         state.screen.show_code = True
+        state.screen.pager.stop()  # it ran: the prompt's output scrolls
     show_exercise(state)
 
 
