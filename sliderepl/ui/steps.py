@@ -266,8 +266,10 @@ def show_code(state: ReplState, pause: bool = True) -> None:
     if slide is None:
         return
     screen = state.screen
-    if pause and slide.pauses and slide.runs and slide.blocks:
+    if pause and state.nav.deck.pauses(slide) and slide.runs \
+            and slide.blocks:
         screen.code(slide)
+        screen.message(pause_line(slide, state.nav.deck))
         state.phase = PAUSED
         return
     if not slide.runs:
@@ -278,6 +280,14 @@ def show_code(state: ReplState, pause: bool = True) -> None:
     finally:
         screen.pager.stop()  # it ran: the prompt's output scrolls
     show_exercise(state)
+
+
+def pause_line(slide: Slide, deck: Deck) -> str:
+    """The line under a paused slide's code: a question for the room
+    when the deck asks for predictions (``### predict::``)."""
+    if deck.predict in ("errors", "all") and not slide.pauses:
+        return "What will this do?  Enter runs it"
+    return "Enter runs it"
 
 
 def run_paused(state: ReplState) -> None:
