@@ -26,6 +26,8 @@ from sliderepl.ui.steps import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sliderepl.deck.model import Deck
     from sliderepl.run.options import Options
 
@@ -39,27 +41,40 @@ __all__ = [
 
 
 def run_interactive(
-    deck: Deck, options: Options, from_menu: bool = False
+    deck: Deck, options: Options, from_menu: bool = False,
+    then: list[Path] | None = None,
 ) -> int:
     """Run ``deck`` at a terminal (or from piped lines); exit status.
     ``from_menu``: the deck was chosen in the menu, which leaving it
-    (``!quit``) goes back to."""
+    (``!quit``) goes back to.  ``then`` gets the deck to open next when
+    the learner took the finish line's offer."""
     import sys
 
     if _is_tty(sys.stdin):
         from sliderepl.ui.flow_control import flow_control_off
 
         with flow_control_off(sys.stdin.fileno()):
-            return _run_interactive(deck, options, from_menu)
-    return _run_interactive(deck, options, from_menu)
+            return _run_interactive(deck, options, from_menu, then)
+    return _run_interactive(deck, options, from_menu, then)
 
 
-def _run_interactive(deck: Deck, options: Options, from_menu: bool) -> int:
+def _run_interactive(deck: Deck, options: Options, from_menu: bool,
+                     then: list[Path] | None = None) -> int:
     import sys
 
     _tolerant(sys.stdout)
     state = make_state(deck, options)
     state.from_menu = from_menu
+    try:
+        return _session(state, deck, options)
+    finally:
+        if then is not None and state.then is not None:
+            then.append(state.then)
+
+
+def _session(state: ReplState, deck: Deck, options: Options) -> int:
+    import sys
+
     at_terminal = _is_tty(sys.stdin) and _is_tty(sys.stdout)
     start = options.start
     if at_terminal:
