@@ -77,6 +77,7 @@ def _session(state: ReplState, deck: Deck, options: Options) -> int:
 
     at_terminal = _is_tty(sys.stdin) and _is_tty(sys.stdout)
     start = options.start
+    note = _light_check(state) if at_terminal else None
     if at_terminal:
         # a person is here: remember their place, offer to resume it
         state.keep_progress = True
@@ -86,6 +87,8 @@ def _session(state: ReplState, deck: Deck, options: Options) -> int:
                 start = resumed
                 state.pacing = False  # a learner back from a break
     guarded(state, lambda: begin(state, start))
+    if note:
+        state.screen.message(note)
     if not at_terminal:
         # Piped in, or captured to a file: no line editor, which would
         # fail on a pipe or fill the file with escape codes.
@@ -115,6 +118,26 @@ def _session(state: ReplState, deck: Deck, options: Options) -> int:
         from sliderepl.teach.progress import presenter_left
 
         presenter_left(deck.path)
+
+
+def _light_check(state: ReplState) -> str | None:
+    """Theme ``light`` at a terminal: ask its background (OSC 11); on a
+    dark one use ``dark``; the note to print, if any."""
+    import sys
+
+    if state.screen.theme != "light":
+        return None
+    from sliderepl.screen.terminal_bg import light_note, query_background
+
+    try:
+        background = query_background(sys.stdin.fileno(),
+                                       sys.stdout.fileno())
+    except (OSError, ValueError):
+        background = None
+    theme, note = light_note(background)
+    if theme != state.screen.theme:
+        state.screen.set_theme(theme)
+    return note
 
 
 def ask_resume(
