@@ -6,8 +6,9 @@
 (``sliderepl.run.headless``).  The headless path imports neither rich nor
 prompt_toolkit, so it starts fast and works anywhere.
 
-Subcommands: ``sliderepl check|export|lint|notes ...`` (modules of the
-same names in ``sliderepl.tools``, each with its own ``--help``).  The
+Subcommands: ``sliderepl check|export|lint|notes|serve ...`` (modules of
+the same names in ``sliderepl.tools``; ``serve`` and ``export --to site``
+in ``sliderepl.web``; each with its own ``--help``).  The
 word is a subcommand only when no file of that name exists: ``sliderepl
 check`` with a deck file named ``check`` in the current folder opens that
 deck.
@@ -45,9 +46,10 @@ def __getattr__(name: str) -> Path:
 #: subcommand -> its one line in ``sliderepl --help``
 SUBCOMMAND_HELP: dict[str, str] = {
     "check": "run DECK headless, compare with its stored transcript",
-    "export": "write a handout of DECK (--to md|html|py|ipynb)",
+    "export": "write a handout of DECK (--to md|html|py|ipynb|site)",
     "lint": "warn about DECK's problems before the talk",
     "notes": "speaker notes in a second terminal",
+    "serve": "serve a site (export --to site) on 127.0.0.1",
 }
 
 
@@ -90,7 +92,7 @@ def _parser(
     parser = argparse.ArgumentParser(
         prog="sliderepl",
         usage="sliderepl [options] [DECK]\n"
-        "       sliderepl {check,export,lint,notes} ...",
+        "       sliderepl {check,export,lint,notes,serve} ...",
         description="Run a slide deck as a live Python REPL session.",
         epilog=_subcommand_lines(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -190,6 +192,11 @@ def _check(argv: list[str]) -> int:
 
 
 def _export(argv: list[str]) -> int:
+    pairs = zip(argv, argv[1:], strict=False)
+    if "--to=site" in argv or ("--to", "site") in pairs:  # sliderepl.web
+        from sliderepl.web.build import main as site
+
+        return site(argv)
     from sliderepl.tools.export import main as run
 
     return run(argv)
@@ -207,6 +214,12 @@ def _notes(argv: list[str]) -> int:
     return run(argv)
 
 
+def _serve(argv: list[str]) -> int:
+    from sliderepl.web.serve import main as run
+
+    return run(argv)
+
+
 #: subcommand -> its ``main(argv) -> int`` (each tool imported only when
 #: its word is given: the deck path stays fast)
 SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
@@ -214,6 +227,7 @@ SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "export": _export,
     "lint": _lint,
     "notes": _notes,
+    "serve": _serve,
 }
 
 

@@ -140,8 +140,18 @@ SMOKES: dict[str, Smoke] = {
          "pip install (with deps): <n> s",
          "first sliderepl --version: <n> s",
          "build + install: <n> s")),
-    # benchmarks/site.py (the browser edition, i28) goes here, with
-    # needs=("chromium",) and its smallest arguments and figure lines.
+    "benchmarks/site.py": Smoke(
+        # one deck, the quickest in the page; the site's parts come from
+        # the fetch cache (sliderepl.web.fetch)
+        ("--runs", "1", "part2"),
+        ("site size: <n> MB in <n> files",
+         "<n> MB pyodide/pyodide.asm.wasm",
+         *(f"part2: first runnable slide {kind} <n>s (runtime <n>s, "
+           "wheels <n>s, first slide <n>s after the script started)"
+           for kind in ("cold", "warm")),
+         "part2: whole deck in the page <n>s, sliderepl --run-all <n>s, "
+         "ratio <n>x"),
+        needs=("chromium",)),
     "fuzz/long_run.py": Smoke(
         # two steps on a small deck: the bounded fuzz of the real decks is
         # tests/test_fuzz_session.py and tests/test_fuzz_decks.py

@@ -223,7 +223,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("deck", type=deck_path, metavar="DECK")
     parser.add_argument("--to", choices=FORMATS, default="md",
-                        help="handout format (default: md)")
+                        help="handout format (default: md); --to site "
+                        "-o FOLDER instead writes the decks as a static "
+                        "site that runs them in a browser (sliderepl.web)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write here (default: standard output)")
     parser.add_argument("--short", action="store_true",
