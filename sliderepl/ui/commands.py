@@ -79,6 +79,8 @@ SPECS: tuple[Spec, ...] = (
          actions.check),
     Spec("solution", (), "", "show a solution of this slide's exercise",
          actions.solution),
+    Spec("edit", (), "", "this slide's exercise (or code) in $EDITOR: "
+         "run and checked each time you save", actions.edit),
     Spec("tb", (), "", "the full traceback of the last error",
          actions.traceback),
     Spec("repr", (), "", "the last value echoed as a table, as its "
