@@ -137,7 +137,9 @@ class Pager:
         with sigint_postponed(), self.console.capture() as captured:
             self.console.print(renderable)
         lines = captured.get().splitlines(keepends=True)
-        self._column = 0
+        if self._column:  # the screen ended a partial line of output
+            self.used += 1
+            self._column = 0
         for line in lines:
             if self.active and self.used >= self.page:
                 self._more()
