@@ -787,7 +787,7 @@ def names_of(statement):
 # 2010's other reason for a ``Query`` subclass: add a criterion to every
 # query of a class (deleted rows, another tenant's rows).
 ### * 2010: a ``Query`` subclass (``query_cls=``) adding it in ``__iter__`` and ``get()``; statements that did not go through it were missed
-### * 2.x: the session event ``do_orm_execute`` sees every ORM statement: ``select()``, ``get()``, lazy and eager loads
+### * 2.x: the session event ``do_orm_execute`` hears the ORM statements a session executes: ``select()``, ``get()``, lazy and eager loads (not the flush's writes)
 ### * ``with_loader_criteria`` adds the criterion wherever the entity appears: FROM, JOIN ... ON, aliases, and the relationship loads of what it loaded
 ### * An execution option opts one statement out: ``include_deleted=True``
 
@@ -833,25 +833,30 @@ with Forum() as session:
 
 def every_way(label):
     with Forum() as session:
-        print(f"{label:22} select:", session.scalars(
-            select(Reply).order_by(Reply.id)).all())
-        print(f"{'':22} get(2):", session.get(Reply, 2),
-              "| lazy:", session.get(Topic, 1).replies)
+        listed = session.scalars(select(Reply).order_by(Reply.id)).all()
+        got, lazy = session.get(Reply, 2), session.get(Topic, 1).replies
+        print(f"{label:22} select:", listed)
+        print(f"{'':22} get(2):", got, "| lazy:", lazy)
     with Forum() as session:
         topic = session.scalars(
             select(Topic).options(selectinload(Topic.replies))).one()
         print(f"{'':22} selectinload:", topic.replies)
+    return [len(listed), got is not None, len(lazy), len(topic.replies)]
 
 
-every_way("before install():")
+seen_before = every_way("before install():")
 stop_hiding = soft_delete.install(Forum)
-every_way("after install():")
+seen_after = every_way("after install():")
 with Forum() as session:
-    print("include_deleted=True:", session.scalars(
-        select(Reply).order_by(Reply.id),
-        execution_options={"include_deleted": True}).all())
+    opted_out = session.scalars(select(Reply).order_by(Reply.id),
+                                execution_options={"include_deleted": True})
+    print("include_deleted=True:", opted_out.all())
 
 stop_hiding()
+### claim:: Before ``install()`` every query sees all three
+### proof:: seen_before == [3, True, 3, 3]
+### claim:: after it, ``select()``, ``get()``, the lazy load and ``selectinload`` see two, until a statement opts out
+### proof:: seen_after == [2, False, 2, 2]
 ### exercise:: The same mechanism by hand: make ``Polite = sessionmaker(engine)``
 ### exercise:: and a ``do_orm_execute`` listener on it that hides replies whose
 ### exercise:: text is ``"spam"`` with ``with_loader_criteria``.  Both a
@@ -874,6 +879,33 @@ stop_hiding()
 ### solution::
 ### solution:: with Polite() as session:
 ### solution::     print(session.scalars(select(Reply).order_by(Reply.id)).all())
+
+### slide::
+### title:: A lazy load no filtered SELECT led to
+# A topic this session created was never loaded by a filtered SELECT,
+# nor was one loaded with ``include_deleted=True``: nothing carries the
+# criterion into their lazy loads, so ``_hide_deleted`` adds it to such
+# a load itself (without that, "spam" came back here).
+stop_hiding = soft_delete.install(Forum)
+with Forum() as session:
+    made = Topic(id=2, replies=[Reply(id=4, text="hello"),
+                                Reply(id=5, text="spam")])
+    session.add(made)
+    session.commit()
+    soft_delete.soft_delete(session, session.get(Reply, 5))
+    session.commit()                # expires made: its replies load again
+    print("made by this session:", made.replies)
+with Forum() as session:
+    old_topic = session.get(Topic, 2,
+                            execution_options={"include_deleted": True})
+    print("loaded with include_deleted:", old_topic.replies)
+stop_hiding()
+### claim:: A topic this session created was never loaded by a filtered SELECT,
+### claim:: nor was one loaded with ``include_deleted=True``: nothing carries the
+### claim:: criterion into their lazy loads, so ``_hide_deleted`` adds it to such
+### claim:: a load itself
+### proof:: [reply.text for reply in made.replies] == ["hello"]
+### proof:: [reply.text for reply in old_topic.replies] == ["hello"]
 
 ### slide:: b
 ### title:: Case study: contextual defaults, revisited

@@ -107,8 +107,8 @@ EVERYWHERE = [
 ]
 
 
-def run_deck(*args: str) -> CompletedProcess[str]:
-    return deckrun.run_deck(DECK, *args)
+def run_deck(*args: str, db: str | None = None) -> CompletedProcess[str]:
+    return deckrun.run_deck(DECK, *args, db=db)
 
 
 def slide(out: str, title: str) -> str:
@@ -183,7 +183,7 @@ def check(result: CompletedProcess[str]) -> str:
 
 
 def test_deck_on_each_backend(backend: str, db_url: str) -> None:
-    out = check(run_deck("--db", db_url))
+    out = check(run_deck(db=db_url))
     name = backend
     assert f"this deck is running on: {name}\n" in out
 

@@ -143,3 +143,23 @@ def test_the_notebook_records_the_rows(deck: Path) -> None:
     joined = ["".join(p) if isinstance(p, list) else p for p in plain]
     for line in EXPECTED:
         assert line in joined, joined
+
+
+def test_the_last_error_is_kept_as_python_keeps_it(deck: Path) -> None:
+    # plain Python's >>> keeps sys.last_value (pdb.pm() reads it)
+    code = "1 / 0\nimport sys\ntype(sys.last_value).__name__\n"
+    reference = subprocess.run(
+        [sys.executable, "-i", "-q"], input=code,
+        capture_output=True, text=True, timeout=120,
+    ).stdout
+    assert "'ZeroDivisionError'" in reference
+    console = make_console(file=io.StringIO(), width=100)
+    state = repl.make_state(load(deck), Options(deck=deck, echo_sql=False),
+                            Screen(console))
+    repl.begin(state)
+    for line in code.splitlines():
+        repl.handle_line(state, line)
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert shown.rstrip().endswith("'ZeroDivisionError'")
+    state.nav.interpreter.namespace["c"].close()
+    state.nav.interpreter.namespace["e"].dispose()

@@ -228,20 +228,20 @@ def test_menu_round_trip_keeps_progress(tmux: Tmux) -> None:
     menu = tmux.start(sliderepl())
     tmux.wait_for(menu, "Open which deck? [1-3, q quits]")
     tmux.type(menu, "1")
-    tmux.wait_for(menu, "slide 1 / 59")
+    tmux.wait_for(menu, "slide 1 / 60")
     tmux.type(menu, "!goto 13")
     tmux.wait_for(menu, "Exercise: Count checkouts")
     tmux.type(menu, "!check")
     tmux.wait_for(menu, "not yet: NameError")
     tmux.type(menu, "!quit")
     tmux.wait_for(menu, "back to the menu (your progress is kept)")
-    screen = tmux.wait_for(menu, "[slide 13/59, exercises solved 0/5]")
+    screen = tmux.wait_for(menu, "[slide 13/60, exercises solved 0/5]")
     assert screen.count("Open which deck?") == 2
     # again: the furthest slide is offered, the exercise is still tried
     tmux.type(menu, "1")
     tmux.wait_for(menu, "Resume at slide 13 (furthest)? [Y/n]")
     tmux.key(menu, "Enter")
-    tmux.wait_for(menu, "slide 13 / 59")
+    tmux.wait_for(menu, "slide 13 / 60")
     tmux.type(menu, "!exercises")
     tmux.wait_for(menu, "▶ 1. slide 13  tried")
     # exit() at >>> leaves the deck as !quit does: back to the menu

@@ -217,6 +217,16 @@ def test_an_overlay_holds_what_differs_on_this_python(
     assert "same everywhere" not in overlay.read_text()
     assert "ran on True" in stored.read_text()  # the transcript stays
     assert sliderepl("check", "deck.py", cwd=tmp_path).returncode == 0
+    # a slide added before it renumbers the rest: the overlay still holds
+    deck.write_text("### slide::\n### title:: New\nprint('new')\n"
+                    + deck.read_text())
+    stored.write_text("=== 1/4 New ===\n>>> print('new')\nnew\n\n"
+                      + stored.read_text().replace("/3 ", "/4 ")
+                      .replace("=== 1/4", "=== 2/4", 1)
+                      .replace("=== 2/4 Version", "=== 3/4 Version")
+                      .replace("=== 3/4 After", "=== 4/4 After"))
+    renumbered = sliderepl("check", "deck.py", cwd=tmp_path)
+    assert renumbered.returncode == 0, renumbered.stdout
     # a change outside the overlaid slide is still caught
     deck.write_text(deck.read_text().replace("'after'", "'later'"))
     assert sliderepl("check", "deck.py", cwd=tmp_path).returncode == 1

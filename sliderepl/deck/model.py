@@ -72,6 +72,36 @@ class Exercise:
     solution_line: int = 0
 
 
+@dataclass(frozen=True)
+class Proof:
+    """One ``### proof::`` expression, at deck line ``line``."""
+
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement the slide's prose makes (``### claim:: TEXT``) and the
+    expressions that prove it (``### proof::``), each evaluated in the
+    deck's namespace after the slide's code ran: all must be truthy."""
+
+    text: str
+    line: int
+    proofs: tuple[Proof, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prose:
+    """One source line of prose the room sees or hears: ``kind`` is
+    ``title``, ``intro``, ``bullet``, ``note``, ``exercise`` or ``hint``;
+    ``text`` the line without its markup prefix (for ``lint``)."""
+
+    kind: str
+    line: int
+    text: str
+
+
 @dataclass
 class Slide:
     """One slide.  ``number`` is its 1-based position among shown slides
@@ -90,6 +120,10 @@ class Slide:
     problems: list[ParseProblem] = field(default_factory=list)
     number: int | None = None
     exercise: Exercise | None = None
+    #: ``### claim::`` statements with their proofs, in order
+    claims: list[Claim] = field(default_factory=list)
+    #: every prose line with its deck line (titles, intro, bullets...)
+    prose: list[Prose] = field(default_factory=list)
 
     @property
     def is_setup(self) -> bool:

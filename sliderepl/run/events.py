@@ -54,12 +54,16 @@ class Value:
     ``obj`` is the value itself, so a renderer can draw rich renderables
     (objects with ``__rich__`` or ``__rich_console__``) as themselves.
     ``rows`` is set when the value is a table (``sliderepl.run.rows``).
+    Nothing that handles a Value runs more of the value's code than
+    plain Python's echo did (its repr, once): recorders use ``text``
+    and ``rows`` only (``tests/test_conveniences.py``).
     """
 
     obj: Any
     text: str
-    #: the value as a table (rows, a ``Result``, ORM objects), or None
-    #: (``sliderepl.run.rows``); ``text`` stays the plain repr
+    #: the value as a table (a list of rows, ORM objects from their
+    #: loaded state), or None (``sliderepl.run.rows``); ``text`` stays
+    #: the plain repr
     rows: Rows | None = None
     #: one dim line for the screen under the repr (a live ``Result``:
     #: how to see its rows), or None; never part of a transcript

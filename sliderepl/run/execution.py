@@ -209,6 +209,7 @@ class Interpreter:
         typed: bool = False,
     ) -> Outcome:
         trim(exc)
+        _remember_last(exc)
         text = format_exception(exc)
         last, where = summary(exc)
         line = error_notes.note(exc)
@@ -224,6 +225,18 @@ class Interpreter:
     ) -> Outcome:
         capture.tell(Interrupted(block, typed))
         return Outcome(interrupted=True, expected=expected)
+
+
+def _remember_last(exc: BaseException) -> None:
+    """What Python's ``>>>`` keeps of the error it just showed:
+    ``sys.last_type``, ``last_value``, ``last_traceback`` (and 3.12's
+    ``last_exc``), so ``pdb.pm()`` and ``traceback.print_last()`` work
+    at the prompt as they do in plain Python."""
+    sys.last_type = type(exc)
+    sys.last_value = exc
+    sys.last_traceback = exc.__traceback__
+    if sys.version_info >= (3, 12):
+        sys.last_exc = exc
 
 
 def _compile(

@@ -73,9 +73,34 @@ def cell(value: object) -> str:
     return text
 
 
+#: modules whose ``__str__`` and ``__repr__`` a cell may run
+_TRUSTED = frozenset({"sqlalchemy", *sys.stdlib_module_names}) - {"__main__"}
+
+
+def _plain(value: object) -> bool:
+    """Whether ``str(value)`` runs only Python's or SQLAlchemy's code
+    (for a value of the deck's own type it would run the deck's code,
+    which plain Python's echo, a repr, never calls).  Read from the
+    class dictionaries: nothing of the value runs to find out."""
+    mro: tuple[type, ...] = type.__dict__["__mro__"].__get__(type(value))
+    for name in ("__str__", "__repr__"):
+        owner = next((k for k in mro
+                      if name in type.__dict__["__dict__"].__get__(k)),
+                     object)
+        module = type.__dict__["__module__"].__get__(owner)
+        if type(module) is not str or module.split(".")[0] not in _TRUSTED:
+            return False
+        if owner is not object:  # a str of its own: the repr is not used
+            return True
+    return True
+
+
 def _rows(columns: Iterable[str], rows: list[Any],
-          cells: Any = tuple) -> Rows:
-    shown = tuple(tuple(cell(v) for v in cells(row)) for row in rows[:LIMIT])
+          cells: Any = tuple) -> Rows | None:
+    values = [tuple(cells(row)) for row in rows[:LIMIT]]
+    if not all(_plain(v) for row in values for v in row):
+        return None  # the repr plain Python printed, not a table
+    shown = tuple(tuple(cell(v) for v in row) for row in values)
     return Rows(tuple(str(c) for c in columns), shown,
                 max(len(rows) - LIMIT, 0))
 
@@ -104,7 +129,8 @@ def hint_of(value: object) -> str | None:
     returns rows (how to see them without losing them), else None."""
     result = _result_type()
     try:
-        if result is None or not isinstance(value, result):
+        # type(value): isinstance() would read a __class__ of its own
+        if result is None or not issubclass(type(value), result):
             return None
         if not getattr(value, "returns_rows", False):
             return None
@@ -114,19 +140,30 @@ def hint_of(value: object) -> str | None:
 
 
 def _table_of(value: Any) -> Rows | None:
-    if not isinstance(value, (list, tuple)) or not value:
+    # type tests on type(value) only (isinstance() reads __class__), and
+    # the items read as list's or tuple's own code: a subclass's
+    # __iter__ or __getitem__ is the deck's, and the echo never runs it
+    kind = type(value)
+    if issubclass(kind, list):
+        items: list[Any] = list(list.__iter__(value))
+    elif issubclass(kind, tuple):
+        items = list(tuple.__iter__(value))
+    else:
+        return None
+    if not items:
         return None
     row = _row_type()
-    first: Any = value[0]
-    if row is not None and isinstance(first, row):
+    first: Any = items[0]
+    if row is not None and issubclass(type(first), row):
         fields = first._fields
-        if all(isinstance(r, row) and r._fields == fields for r in value):
-            return _rows(fields, list(value))
+        if all(issubclass(type(r), row) and r._fields == fields
+               for r in items):
+            return _rows(fields, items)
         return None
     if hasattr(type(first), "__table__") and all(
-        type(item) is type(first) for item in value
+        type(item) is type(first) for item in items
     ):
-        return _objects(list(value))
+        return _objects(items)
     return None
 
 

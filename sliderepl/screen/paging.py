@@ -126,16 +126,19 @@ class Pager:
         """No more pausing on this slide (its code has run)."""
         self.active = False
 
-    def show(self, renderable: RenderableType, keep: bool = False) -> None:
+    def show(self, renderable: RenderableType, crop: bool = True,
+             keep: bool = False) -> None:
         """Print ``renderable``, pausing between pages of the slide;
+        ``crop=False``: a line wider than the terminal (one rich was told
+        not to wrap) is written whole, for the terminal to soft-wrap.
         ``keep``: part of the slide's top (header, code), drawn again at
         the top of each page in presentation mode."""
         if not self.active:
             with sigint_postponed():  # rich's buffering, never left half
-                self.console.print(renderable)
+                self.console.print(renderable, crop=crop)
             return
         with sigint_postponed(), self.console.capture() as captured:
-            self.console.print(renderable)
+            self.console.print(renderable, crop=crop)
         lines = captured.get().splitlines(keepends=True)
         if self._column:  # the screen ended a partial line of output
             self.used += 1

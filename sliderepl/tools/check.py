@@ -89,26 +89,42 @@ def _sections(text: str) -> list[tuple[str, str]]:
     return found
 
 
+def _keyed(text: str) -> list[tuple[tuple[str, int], str, str]]:
+    """Each section as (key, header, the lines below the header).  The
+    key is the slide's title and how many slides of that title came
+    before, not its number: a slide added earlier in the deck leaves an
+    overlay's slides matched."""
+    seen: dict[str, int] = {}
+    out = []
+    for header, body in _sections(text):
+        title = _SLIDE.sub("===", header, count=1)
+        seen[title] = seen.get(title, 0) + 1
+        rest = body.split("\n", 1)[1] if header and "\n" in body else (
+            "" if header else body)
+        out.append(((title, seen[title]), header, rest))
+    return out
+
+
 def overlaid(base: str, overlay: str) -> str:
     """``base`` with each slide section of ``overlay`` in place of the
-    base's section with the same header line."""
-    replaced = dict(_sections(overlay))
+    base's section of the same slide (title and order)."""
+    replaced = {key: rest for key, _, rest in _keyed(overlay)}
     out = []
-    for header, body in _sections(base):
-        if header in replaced:  # the base's blank lines after it stay
-            kept = body.rstrip("\n")
-            body = replaced[header].rstrip("\n") + body[len(kept):]
-        out.append(body)
+    for key, header, rest in _keyed(base):
+        if header and key in replaced:  # the base's blank lines stay
+            kept = rest.rstrip("\n")
+            rest = replaced[key].rstrip("\n") + rest[len(kept):]
+        out.append(f"{header}\n{rest}" if header else rest)
     return "".join(out)
 
 
 def differing(base: str, actual: str) -> str:
     """The sections of ``actual`` that differ from ``base``'s."""
-    before = {header: comparable(body).rstrip("\n")
-              for header, body in _sections(base)}
+    before = {key: comparable(rest).rstrip("\n")
+              for key, _, rest in _keyed(base)}
     return "".join(
-        body for header, body in _sections(actual)
-        if header and before.get(header) != comparable(body).rstrip("\n"))
+        f"{header}\n{rest}" for key, header, rest in _keyed(actual)
+        if header and before.get(key) != comparable(rest).rstrip("\n"))
 
 
 def run_deck(deck_path: Path, short: bool = False) -> tuple[str, str, int]:

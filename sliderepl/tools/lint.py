@@ -19,7 +19,11 @@ Warnings, one per line as ``FILE:LINE: message``:
 * ``!!{name}`` naming neither a theme style nor a rich style;
 * a shown slide without a title;
 * hints, a check or a solution with no ``### exercise::`` task;
-* a file with no slides at all (not a deck).
+* a file with no slides at all (not a deck);
+* with ``--claims`` (or ``LINT_CLAIMS = True`` in the deck collection's
+  ``_config.py``), each prose sentence with an absolute word or a figure
+  that no ``### claim::`` on its slide covers, as ``FILE:LINE: unproven
+  claim: SENTENCE`` (the rules: ``sliderepl.tools.unproven``).
 
 Nothing is run without ``--size``.  Exit status 0 clean, 1 warnings, 2
 unreadable deck.
@@ -124,15 +128,40 @@ def lint_slide(slide: Slide, total: int, width: int,
 
 
 def lint(deck: Deck, width: int = 80, height: int = 24,
-         estimate: bool = True) -> list[Warning_]:
+         claims: bool = False, estimate: bool = True) -> list[Warning_]:
     """Every warning for ``deck`` at a ``width`` x ``height`` terminal
-    (``estimate``: the source-based height warning; ``--size`` measures
-    instead)."""
+    (``claims``: unproven claims too; ``estimate``: the source-based
+    height warning, which ``--size`` replaces by a measure)."""
     found = [Warning_(p.path, p.line, p.message) for p in deck.problems]
     total = len(deck.slides)
     for slide in deck.setup + deck.slides:
         found += lint_slide(slide, total, width, height, estimate)
+        if claims:
+            found += unproven_claims(slide)
     return found
+
+
+def unproven_claims(slide: Slide) -> list[Warning_]:
+    """``unproven claim: SENTENCE`` for each sentence of ``slide`` that
+    claims without a ``### claim::`` covering it."""
+    from sliderepl.tools.unproven import unproven
+
+    return [Warning_(slide.path, s.line, f"unproven claim: {s.text}")
+            for s in unproven(slide)]
+
+
+def claims_wanted(deck: Path) -> bool:
+    """True when the deck's own collection (the nearest ``_config.py``,
+    or the installed collection it is in) asks lint for unproven claims
+    (``LINT_CLAIMS = True``)."""
+    from sliderepl.deck.collection import nearest, registered
+
+    folder = deck.resolve().parent
+    own = nearest(folder)
+    if own is None:  # an installed collection: the one the deck is in
+        own = next((c for c in registered() if c.folder == folder), None)
+    return own is not None and getattr(own.config, "LINT_CLAIMS",
+                                       False) is True
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -151,6 +180,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="run the deck headless and measure each "
                         "slide's real height at W columns, H lines "
                         "(e.g. 100x30); overrides --width/--height")
+    parser.add_argument("--claims", action="store_true",
+                        help="also report prose sentences with an "
+                        "absolute word or a figure and no ### claim:: "
+                        "(on by default where the collection's "
+                        "_config.py sets LINT_CLAIMS = True)")
     return parser
 
 
@@ -173,7 +207,9 @@ def main(argv: list[str]) -> int:
     deck = read_deck(args.deck, "sliderepl lint")
     if deck is None:
         return 2
-    found = lint(deck, args.width, args.height, estimate=not args.size)
+    claims = args.claims or claims_wanted(args.deck)
+    found = lint(deck, args.width, args.height, claims,
+                 estimate=not args.size)
     if args.size:
         from sliderepl.tools.lint_size import measured
 
@@ -185,7 +221,11 @@ def main(argv: list[str]) -> int:
                               "line)"))
     for warning in found:
         print(warning)
+    claimed = ""
+    if claims:
+        count = sum(w.message.startswith("unproven claim:") for w in found)
+        claimed = f" ({count} unproven claim{'s' if count != 1 else ''})"
     print(f"sliderepl lint: {deck.path}: {len(deck.slides)} slides, "
-          f"{len(found)} warning{'s' if len(found) != 1 else ''} at "
-          f"{args.width}x{args.height}", file=sys.stderr)
+          f"{len(found)} warning{'s' if len(found) != 1 else ''}{claimed} "
+          f"at {args.width}x{args.height}", file=sys.stderr)
     return 1 if found else 0
