@@ -4,7 +4,7 @@ if __name__ == "__main__":
     sliderepl.launch.deck(__file__)   # runs the deck, then exits
 
 ### target:: 75m
-
+### predict:: errors
 ### slide:: s
 import collections
 import dataclasses

@@ -367,7 +367,16 @@ def _open(options: Options, from_menu: bool = False) -> int:
         from sliderepl.ui.repl import run_interactive
     except ImportError as exc:
         return _missing("sliderepl.ui.repl.run_interactive", exc)
-    return int(run_interactive(deck, options, from_menu=from_menu))
+    then: list[Path] = []
+    status = int(run_interactive(deck, options, from_menu=from_menu,
+                                 then=then))
+    if status == 0 and then:
+        # the finish line's offer, taken: the next deck, from its start
+        from dataclasses import replace
+
+        return _open(replace(options, deck=then[0], start=1, resume=True),
+                     from_menu)
+    return status
 
 
 def _missing(name: str, exc: ImportError) -> int:

@@ -11,6 +11,8 @@ from pathlib import Path
 #: Flag characters with a meaning; any other character after ``slide::``
 #: is ignored (the old tool did the same).
 KNOWN_FLAGS = frozenset("bpxisle")
+#: ``### predict::`` values: which slides pause before running.
+PREDICT_CHOICES = ("errors", "all", "none")
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,17 @@ class Deck:
     sources: dict[Path, str] = field(default_factory=dict)
     #: The presenter's time budget in seconds (``### target:: 45m``).
     target: float | None = None
+    #: ``### predict::``: errors, all or none (None: not given)
+    predict: str | None = None
+
+    def pauses(self, slide: Slide) -> bool:
+        """Does ``slide`` stop with its code shown, for Enter to run it
+        (its ``p`` flag, or the deck's ``predict::`` default)?"""
+        if slide.pauses:
+            return True
+        if self.predict == "all":
+            return True
+        return self.predict == "errors" and slide.expects_error
 
     def __len__(self) -> int:
         return len(self.slides)
@@ -218,4 +231,5 @@ def _renumbered(deck: Deck, slides: list[Slide]) -> Deck:
         deck.problems,
         deck.sources,
         deck.target,
+        deck.predict,
     )

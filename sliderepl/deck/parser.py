@@ -42,6 +42,10 @@ in ``tests/test_parser.py``):
   counts the figure as backed when that script exists.
 * ``### target:: 45m`` (``1h30m``, ``90s``, or plain minutes) anywhere,
   preamble included, sets ``Deck.target``; the first one counts.
+* ``### predict:: errors`` anywhere (preamble included) makes every
+  intended-error (``e``) slide pause before running, as ``p`` does, so
+  the room can guess first (``all``: every slide with code; ``none``:
+  only ``p`` slides, the default).  The first one counts.
 * Speaker notes are paragraphs: consecutive ``### note::`` lines join
   into one (a source line is only where the author wrapped it).  A bare
   ``### note::`` ends the paragraph; a note starting ``* `` starts a new
@@ -59,6 +63,7 @@ from pathlib import Path
 
 from sliderepl.deck.model import (
     KNOWN_FLAGS,
+    PREDICT_CHOICES,
     Block,
     Bullet,
     Claim,
@@ -91,6 +96,7 @@ _CLAIM = re.compile(r"^###[ \t]+(claim|proof)::(?:[ \t](.*))?$")
 _MEASURED = re.compile(r"^###[ \t]+measured::[ \t]+([^\s:]+):[ \t]+(.+)$")
 _DETECTED = re.compile(r"\(detected at line (\d+)\)")
 _TARGET = re.compile(r"^###[ \t]+target::[ \t]*(.*?)\s*$")
+_PREDICT = re.compile(r"^###[ \t]+predict::[ \t]*(.*?)\s*$")
 _DURATION = re.compile(
     r"^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m(?:in)?)?\s*"
     r"(?:(\d+(?:\.\d+)?)s)?$"
@@ -196,6 +202,10 @@ class _Parser:
             if match:
                 self._target(match.group(1), path, number)
                 continue
+            match = _PREDICT.match(stripped)
+            if match:
+                self._predict(match.group(1), path, number)
+                continue
             if current is not None:  # else preamble: never shown or run
                 _classify(current, stripped, line, number)
         self._close(current)
@@ -234,6 +244,15 @@ class _Parser:
             )
         elif self.deck.target is None:
             self.deck.target = seconds
+
+    def _predict(self, text: str, path: Path, line: int) -> None:
+        choice = text.strip().lower()
+        if choice not in PREDICT_CHOICES:
+            self.deck.problems.append(
+                ParseProblem(path, line, f"predict:: {text!r}: choose "
+                             + ", ".join(PREDICT_CHOICES)))
+        elif self.deck.predict is None:
+            self.deck.predict = choice
 
     def _close(self, current: _Open | None) -> None:
         if current is None:

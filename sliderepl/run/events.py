@@ -99,9 +99,12 @@ class Error:
 
 @dataclass(frozen=True)
 class Interrupted:
-    """Ctrl-C stopped the slide; its remaining blocks did not run."""
+    """Ctrl-C stopped the slide; its remaining blocks did not run
+    (``typed``: it stopped code typed at the prompt or run by ``!edit``,
+    the learner's own, not a slide)."""
 
     block: Block | None = None
+    typed: bool = False
 
 
 @dataclass(frozen=True)

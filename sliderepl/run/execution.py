@@ -154,7 +154,7 @@ class Interpreter:
                     return Outcome()
                 return self._execute(code, capture, None, False)
             except KeyboardInterrupt:
-                return self._interrupted(capture, None, False)
+                return self._interrupted(capture, None, False, typed=True)
 
     def _capture(self, sink: Sink) -> Capture:
         return Capture(sink, self.main, self.echo_sql)
@@ -187,7 +187,9 @@ class Interpreter:
         try:
             exec(code, self.namespace)
         except KeyboardInterrupt:
-            return self._interrupted(capture, block, expected)
+            # block None: code typed at >>> (or run by !edit)
+            return self._interrupted(capture, block, expected,
+                                     typed=block is None)
         except SystemExit as exc:
             leaving.restore_stdin()
             if block is None:  # typed at >>>: leave, as !quit does
@@ -218,9 +220,10 @@ class Interpreter:
         return Outcome(error=exc, expected=expected)
 
     def _interrupted(
-        self, capture: Capture, block: Block | None, expected: bool
+        self, capture: Capture, block: Block | None, expected: bool,
+        typed: bool = False,
     ) -> Outcome:
-        capture.tell(Interrupted(block))
+        capture.tell(Interrupted(block, typed))
         return Outcome(interrupted=True, expected=expected)
 
 

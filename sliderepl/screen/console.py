@@ -102,16 +102,18 @@ class Screen:
 
     def show(
         self, renderable: RenderableType | None, crop: bool = True,
-        text: str | None = None,
+        text: str | None = None, keep: bool = False,
     ) -> None:
         """Print one renderable on a line of its own (``crop``: as
         ``Pager.show``); if it cannot be drawn, ``text`` (an echoed
-        value's repr, made once already) or else its repr instead."""
+        value's repr, made once already) or else its repr instead.
+        ``keep``: the slide's header or code, which the pager draws
+        again at the top of each page in presentation mode."""
         if renderable is None:
             return
         self.end_line()
         try:
-            self.pager.show(renderable, crop)
+            self.pager.show(renderable, crop, keep)
         except Exception as exc:  # a broken __rich__ must not kill us
             self._fallback(renderable, exc, text)
 
@@ -131,14 +133,15 @@ class Screen:
         if self.presentation and not slide.continues:
             self.clear()
         self.pager.new_slide()
-        self.show(render.slide_header(slide, total))
+        self.pager.presentation = self.presentation
+        self.show(render.slide_header(slide, total), keep=True)
         for problem in slide.problems:
             self.show(render.problem(problem))
 
     def code(self, slide: Slide) -> None:
         """A slide's code, drawn without running it."""
         for block in slide.blocks:
-            self.show(render.code(block, self.syntax_theme))
+            self.show(render.code(block, self.syntax_theme), keep=True)
             if self.on_code is not None:
                 self.on_code(block.display)
 
@@ -157,7 +160,8 @@ class Screen:
         if isinstance(event, events.BlockStarted):
             self._silent = not event.shown
             if event.shown and self.show_code:
-                self.show(render.code(event.block, self.syntax_theme))
+                self.show(render.code(event.block, self.syntax_theme),
+                          keep=True)
                 if self.on_code is not None:
                     self.on_code(event.block.display)
             return
@@ -168,7 +172,6 @@ class Screen:
         if isinstance(event, events.Output):
             self._write(render.output(event.text, event.stream))
             return
-        self.pager.stop()  # values, SQL, errors: the code is running
         if isinstance(event, events.Error):
             self.last_error = event
         elif isinstance(event, events.Value):
@@ -193,10 +196,10 @@ class Screen:
         plain = text.plain
         if not plain:
             return
-        self.pager.output(plain)
         try:
-            with sigint_postponed():  # rich's buffering, never left half
-                self.console.print(text, end="", soft_wrap=True)
+            if not self.pager.output(text):
+                with sigint_postponed():  # rich's buffering, never half
+                    self.console.print(text, end="", soft_wrap=True)
         except Exception as exc:
             self._fallback(text, exc)
         self._mid_line = not plain.endswith("\n")

@@ -248,7 +248,11 @@ def error_summary(item: events.Error) -> Text:
     return text
 
 
-def interrupted() -> Text:
+def interrupted(typed: bool = False) -> Text:
+    """Ctrl-C stopped a slide, or (``typed``) the learner's own code."""
+    if typed:
+        return Text("KeyboardInterrupt: your code stopped",
+                    style="interrupted")
     return Text(
         "KeyboardInterrupt: slide stopped; the rest of it did not run",
         style="interrupted",
@@ -289,7 +293,7 @@ def event(
             return error_summary(item)
         return error(item.traceback)
     if isinstance(item, events.Interrupted):
-        return interrupted()
+        return interrupted(item.typed)
     return None
 
 

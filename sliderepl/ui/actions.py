@@ -200,6 +200,14 @@ def solution(state: ReplState, arg: str) -> None:
         _show_solution(state, code)
 
 
+def edit(state: ReplState, arg: str) -> None:
+    """``!edit``: the exercise in ``$EDITOR``, run and checked on save
+    (``sliderepl.ui.edit``)."""
+    from sliderepl.ui.edit import edit as edit_in_editor
+
+    edit_in_editor(state, arg)
+
+
 def claims(state: ReplState, arg: str) -> None:
     """``!claims``: what the slide's prose claims, each proof evaluated
     now, silently, in the learner's namespace (never before: the REPL
