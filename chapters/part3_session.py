@@ -157,6 +157,8 @@ def count_rows(engine, entity):
 
 ### slide:: b
 ### title:: The Session in depth
+### note:: Reveal the five bullets one by one; the last line prints which driver the chapter runs
+### note:: on.  Ask who has shared a session between threads.  About a minute.
 # Connections and SQL were part 1 and part 2; mappers and events came
 # earlier in part 3.  This chapter is about the object you hold
 # while you work: the Session.
@@ -169,6 +171,8 @@ print("the chapter runs on:", make_url(chapter_url).drivername)
 
 ### slide::
 ### title:: This chapter's database
+### note:: Point at the CREATE TABLE in the echo and the one INSERT with both rows.  The repr is
+### note:: there so later output reads as values.  About a minute.
 # One table, mapped declaratively, and two rows to start with; the
 # engine comes from the deck's URL (``--db``).  ``__repr__`` prints
 # values, never addresses.  Re-running this slide starts afresh.
@@ -201,6 +205,8 @@ with engine.begin() as conn:
 
 ### slide::
 ### title:: sessionmaker: configured once, bound later
+### note:: Point at configure(bind=engine): the factory existed before the engine.  The last line
+### note:: prints the row count.  Under a minute.
 # Make the factory once, where the application is configured; give it
 # the engine when the engine exists.  The rest of the application just
 # calls it.
@@ -211,6 +217,8 @@ with make_session() as session:
 
 ### slide::
 ### title:: The unit of work
+### note:: Ask: how many statements will commit send?  Point at the new and dirty lists, then at
+### note:: the UPDATE and INSERT in one flush.  About two minutes.
 # The session records what you change and writes it all at flush time
 # (in dependency order, when tables refer to each other).  ``new`` and
 # ``dirty`` are its to-do lists.
@@ -226,6 +234,8 @@ session.commit()   # one flush: the UPDATE and the INSERT, then COMMIT
 
 ### slide::
 ### title:: The identity map
+### note:: Ask the room to predict the printed True or False before Enter.  Point at the second
+### note:: query sending no new object, same Python identity.  About a minute.
 # One object per primary key per session: a second query for the same
 # row hands back the very same Python object.
 by_title = session.scalars(select(Page).where(Page.title == "Home")).one()
@@ -234,6 +244,8 @@ print("same object:", by_title is by_id is home)
 
 ### slide::
 ### title:: It is not a cache
+### note:: Ask: does get() hit the database here?  Point at the three counts: select sends one,
+### note:: get sends zero, get of an expired object sends one.  About two minutes.
 # A query always goes to the database, even when every row it returns is
 # already in the identity map.  ``Session.get()`` looks in the map first.
 with count_statements(engine) as by_select:
@@ -255,6 +267,8 @@ session.close()
 
 ### slide::
 ### title:: Object states
+### note:: Read the five printed states down the column; ask what comes after delete plus flush
+### note:: before running.  About two minutes.
 # Five states, read from ``inspect(obj)`` at each step.
 page = Page(title="Draft")
 print("constructed: ", state_of(page))
@@ -272,6 +286,8 @@ session.close()
 
 ### slide::
 ### title:: Persistent, then detached
+### note:: Point at the printed arrow persistent -> detached and at the repr still showing the
+### note:: title.  About a minute.
 # Closing the session detaches what it loaded: the object keeps its
 # loaded values, but can no longer load anything.
 session = make_session()
@@ -286,6 +302,8 @@ print(before, "->", state_of(about), about)
 
 ### slide:: e
 ### title:: A detached object cannot load
+### note:: Ask what home.title will do after commit and close.  Point at DetachedInstanceError in
+### note:: the short traceback.  About a minute.
 # commit() expired everything (``expire_on_commit``); after close() the
 # object has no session to reload from.
 session = make_session()
@@ -301,6 +319,8 @@ home.title
 
 ### slide::
 ### title:: Re-adding a detached object: add() again
+### note:: Point at the dirty list after add(), then the last line: a second object for the same
+### note:: row is refused.  About two minutes.
 # ``add()`` makes a detached object persistent in the new session: its
 # changes are flushed as an UPDATE.  Unless the new session already has
 # its own object for that row: one object per row per session.
@@ -326,6 +346,8 @@ with make_session() as session:
 
 ### slide::
 ### title:: merge(): copy a detached object's state in
+### note:: Ask: is the returned object the one we passed?  Point at False for the passed one and
+### note:: at the hits history, then the pending copy.  About two minutes.
 # ``merge()`` does not attach the object you pass: it finds (or loads)
 # the session's own object for that row and copies the state onto it.
 # With no such row, the copy is pending: the flush INSERTs it.
@@ -342,6 +364,8 @@ with make_session() as session:
 
 ### slide::
 ### title:: expunge() and expunge_all()
+### note:: Point at the empty dirty list after expunge, and the database value at the end: the
+### note:: change of hits was dropped.  About two minutes.
 # ``expunge(obj)`` takes one object out of the session: detached, its
 # unflushed changes forgotten by the session.  ``expunge_all()`` empties
 # the identity map (``close()`` does that too, and ends the transaction).
@@ -361,6 +385,8 @@ with engine.connect() as conn:
 
 ### slide::
 ### title:: refresh() and expire(): the row changed underneath
+### note:: Point at the stale value, then refresh and expire loading the new one.  Ask why the
+### note:: bulk UPDATE did not update our object.  About two minutes.
 # The identity map keeps what it loaded until told otherwise.  Here a
 # bulk UPDATE that does not synchronize the session changes the row (in
 # real life: another transaction).  ``refresh()`` reloads now;
@@ -381,6 +407,8 @@ with make_session() as session:
 
 ### slide::
 ### title:: Cascades: what follows an object into the session
+### note:: This slide sets up the models; point at the two printed cascade sets, the
+### note:: default beside the Binder's delete-orphan.  About a minute.
 # ``cascade`` on a relationship says which session operations travel
 # from parent to children.  The default is ``"save-update, merge"``.
 # Two parents side by side: a ``Tray`` with the default, a ``Binder``
@@ -419,6 +447,8 @@ print("Binder.sheets:", sorted(inspect(Binder).relationships.sheets.cascade))
 
 ### slide::
 ### title:: save-update, delete, delete-orphan, beside the default
+### note:: Read the three printed rows lists top to bottom: the tray's sheets get unlinked, the
+### note:: binder's get deleted.  Ask the room to predict each line.  About three minutes.
 # save-update: adding the parents adds their sheets.  Taking a sheet out
 # of the collection: the Tray's stays, unlinked; the Binder's is deleted
 # (delete-orphan).  Deleting the parent: the Tray's sheets are unlinked,
@@ -447,6 +477,8 @@ with make_session() as session:
 
 ### slide::
 ### title:: FAQ: when do I make a session?
+### note:: Point at the printed count after the begin() block: committed and closed for us.
+### note:: Mention the session takes a connection lazily.  About a minute.
 # One session per unit of work: a web request, a job, a task.  Sessions
 # are cheap: a connection is taken only at the first SQL (or
 # ``session.connection()``), not when the session is made.
@@ -494,6 +526,7 @@ shared.close()
 
 ### slide::
 ### title:: FAQ: which session is this object in?
+### note:: Point at the two True values, then the empty answer after close.  Under a minute.
 # ``object_session(obj)`` or ``inspect(obj).session``; None once the
 # object is detached.
 session = make_session()
@@ -507,6 +540,8 @@ print(object_session(contact))
 
 ### slide::
 ### title:: Commit and rollback
+### note:: Ask: after rollback, what state is the new page in?  Point at the count going back
+### note:: down and at transient.  About two minutes.
 # Once a session has used the database it is in a transaction, until
 # commit(), rollback() or close() ends it; the next SQL begins another.
 # rollback() discards the flushed INSERT and expunges the new object.
@@ -527,6 +562,8 @@ session.close()
 
 ### slide::
 ### title:: 2010: create_session(), autocommit mode, subtransactions
+### note:: For those porting old code: point at the two error lines, autocommit and
+### note:: subtransactions are gone in SQLAlchemy two.  About two minutes.
 # ``create_session()`` gave a session in autocommit mode (its default
 # through SQLAlchemy 1.4): no transaction until ``begin()``, each flush
 # committed on its own.  ``begin(subtransactions=True)`` let nested code
@@ -555,6 +592,8 @@ except TypeError as err:
 
 ### slide::
 ### title:: What replaced them: autobegin, one owner, savepoints
+### note:: Point at False then True around the first query, the begin() error, and the savepoint
+### note:: rollback leaving the outer transaction open.  About two minutes.
 # A session begins by itself at its first SQL and stays in that
 # transaction until commit, rollback or close.  The outermost caller
 # owns it; a second ``begin()`` is an error, not a subtransaction; a
@@ -576,6 +615,8 @@ with make_session() as session:
 
 ### slide::
 ### title:: Savepoints: begin_nested()
+### note:: Ask how many rows get added: Keep stays, Undo goes.  Point at the added line.
+### note:: About a minute.
 # A SAVEPOINT inside the transaction: roll back part of the work and
 # keep the rest.  This works on each backend of this tutorial, SQLite
 # included, because the session has already begun (the ``Keep`` INSERT
@@ -622,6 +663,8 @@ with engine.begin() as conn:             # later slides must not see it
 
 ### slide::
 ### title:: SQLite: the documented fix
+### note:: Point at the two event hooks, then at the printed count going to zero.  About two
+### note:: minutes.
 # SQLAlchemy's pysqlite recipe: turn off the driver's own transaction
 # handling and emit BEGIN ourselves.  Servers need nothing.  On Python
 # 3.12+ ``connect_args={"autocommit": False}`` is the other way: the
@@ -645,6 +688,8 @@ print("rows the rollback failed to undo:", fixed_left)
 
 ### slide::
 ### title:: SQLite on Python 3.12+: autocommit=False, instead of the recipe
+### note:: The output depends on the Python running the deck; read the printed lines aloud.
+### note:: About a minute.
 # With ``autocommit=False`` sqlite3 opens a transaction itself: alone,
 # the rollback undoes the Ghost (0 rows left); with the recipe too, its
 # BEGIN fails: "cannot start a transaction within a transaction".
@@ -683,6 +728,8 @@ else:
 
 ### slide::
 ### title:: Joining an outer transaction: how test suites do it
+### note:: Point at the SAVEPOINT and RELEASE in the echo, then the printed counts: inside sees
+### note:: the row, after does not.  About two minutes.
 # Start a transaction on a Connection, then bind a session to it.  With
 # ``create_savepoint`` the session's commit() only releases a SAVEPOINT,
 # so the outer ROLLBACK undoes everything the code under test
@@ -705,6 +752,8 @@ fixed.dispose()
 
 ### slide::
 ### title:: SQL expressions inside a flush
+### note:: Point at the UPDATE computing hits in SQL, and at the expired attribute being reloaded
+### note:: on read.  About a minute.
 # Assign a SQL expression to an attribute: the UPDATE computes it in the
 # database (no lost update between read and write), and the attribute is
 # expired, so the next read loads the real value.
@@ -719,6 +768,8 @@ with make_session() as session:
 
 ### slide::
 ### title:: Your own SQL, in the session's transaction
+### note:: Ask: will the outside connection see the flushed row?  Point at inside versus outside
+### note:: counts, then after rollback.  About two minutes.
 # ``session.execute()`` runs on the session's connection, inside its
 # transaction: it sees the session's flushed work, and is rolled back
 # with it.
@@ -733,6 +784,8 @@ print("after rollback:", count_rows(engine, Page), "pages")
 
 ### slide::
 ### title:: Two-phase commit
+### note:: On SQLite this prints the one-line skip; with --db postgresql point at PREPARE then
+### note:: COMMIT PREPARED for both databases.  About two minutes.
 # One session, two databases, one atomic commit: PREPARE on both, then
 # COMMIT on both.  PostgreSQL needs max_prepared_transactions > 0;
 # MariaDB uses XA.  SQLite has no PREPARE.
@@ -778,6 +831,8 @@ else:
 
 ### slide::
 ### title:: A crash after PREPARE: the coordinator's journal
+### note:: Walk through the source: journal first, then commit each prepared half.  Point at
+### note:: where after_decision is called.  About two minutes.
 # Prepared transactions outlive their connection, holding locks, until
 # someone commits or rolls them back.  The case study journals the
 # decision between the two phases, so recovery knows which way to go.
@@ -815,6 +870,8 @@ else:
 
 ### slide::
 ### title:: More than one database: binds and shards
+### note:: Skim the source: the shard chooser and the query chooser.  Ask what ORDER BY will do
+### note:: across two shards.  About two minutes.
 # ``binds`` route classes to engines (vertical); ``ShardedSession``
 # spreads the rows of one table (horizontal).  A query across shards
 # runs once per shard, and the results are joined one after the other
@@ -823,6 +880,8 @@ source(partitioning.sharded_session)
 
 ### slide::
 ### title:: ORDER BY across shards
+### note:: Ask the room to predict the printed list before Enter.  Point at the two SELECTs in
+### note:: the echo, one per shard, and the result sorted per shard.  About two minutes.
 # ORDER BY sorts within each shard only: eu's rows, then us's.
 class ShardBase(DeclarativeBase):
     pass
@@ -853,6 +912,8 @@ with partitioning.sharded_session({"eu": eu, "us": us},
 
 ### slide::
 ### title:: Where the old plugins went: thread-local sessions
+### note:: Point at the try, commit, rollback and remove() in the source: the framework's job per
+### note:: request.  About a minute.
 # SQLAlchemy 0.3's ``threadlocal`` mod and ``get_session()`` handed each
 # thread its session implicitly.  Now: ``scoped_session``, and the
 # framework removes the session when the request ends.
@@ -860,6 +921,8 @@ source(contextual_sessions.handle_request)
 
 ### slide::
 ### title:: One session per request, per thread
+### note:: Point at the last printed line: one distinct session per request, and no connections
+### note:: left checked out.  About two minutes.
 registry = scoped_session(make_session)
 sessions_seen = []
 
@@ -880,6 +943,8 @@ print("distinct sessions:", len({id(s) for s in sessions_seen}),
 
 ### slide::
 ### title:: Where the threadlocal engine went
+### note:: Short history slide: point at engine.begin() as the explicit replacement.  Under a
+### note:: minute.
 # ``create_engine(strategy="threadlocal")`` let ``engine.execute()``
 # share one connection per thread.  Gone in SQLAlchemy 1.4: a connection
 # is an explicit block, and ``engine.begin()`` is its transaction.
@@ -891,12 +956,16 @@ with engine.connect() as conn:
 
 ### slide::
 ### title:: One session per asyncio task
+### note:: Point at the remove() in the finally of the source.  Ask why a thread-local registry
+### note:: breaks under asyncio.  About a minute.
 # A thread-local registry is wrong for asyncio: many tasks share one
 # thread.  Scope by the task instead, and remove at the end of each.
 source(contextual_sessions.task_unit_of_work)
 
 ### slide::
 ### title:: Tasks, each with its own session
+### note:: Point at the printed line: each task kept its session, and distinct sessions equals
+### note:: the task count.  About two minutes.
 async def tasks_demo():
     from sqlalchemy.ext.asyncio import create_async_engine
     async_engine = create_async_engine(
@@ -923,6 +992,8 @@ print("each task kept its own session:", all(kept),
 
 ### slide::
 ### title:: One session per call: what Rope did, done explicitly
+### note:: Tell the Rope story briefly, then point at the finally in the source.  About two
+### note:: minutes.
 # SQLAlchemy-Rope planted an object in the caller's frame and removed
 # the session when that object was freed.  On CPython, reference
 # counting frees it as the caller returns, but not while a traceback
@@ -937,6 +1008,8 @@ source(contextual_sessions.CallScopedSession.begin)
 
 ### slide::
 ### title:: A unit of work per call
+### note:: Point at the printed line: no session left behind, and the error outside a call.
+### note:: About a minute.
 scope = contextual_sessions.CallScopedSession(make_session)
 
 
@@ -956,6 +1029,8 @@ except contextual_sessions.NoUnitOfWork as exc:
 
 ### slide::
 ### title:: Where assign_mapper went: query_property()
+### note:: Point at the two printed rows: the legacy Page.query and the select() spelling give
+### note:: the same page.  About a minute.
 # ``assign_mapper`` bolted ``get``, ``select_by``... onto each class.
 # ``scoped_session.query_property()`` still gives ``Class.query`` (the
 # legacy Query); the 2.x spelling is ``select()`` plus a session.
@@ -966,6 +1041,8 @@ registry.remove()
 
 ### slide::
 ### title:: Where SessionContext went
+### note:: Point at the two True lines, then skim the auto_add source: an init event adds new
+### note:: objects.  About a minute.
 # ``ctx.current`` was "this thread's session"; that is ``registry()``.
 # Its ``__session__`` auto-add on construction is an ``init`` event now:
 # see the auto_add case study.
@@ -980,6 +1057,7 @@ source(auto_add.auto_add)
 
 ### slide::
 ### title:: Where SelectResults went
+### note:: Point at the titles list: ordered and limited by select() itself.  Under a minute.
 # SelectResults made query results generative: filter, order, slice.
 # ``select()`` is generative itself, and LIMIT/OFFSET are methods.
 query = (select(Page).where(Page.hits >= 0)
@@ -989,6 +1067,8 @@ with make_session() as session:
 
 ### slide::
 ### title:: The Session, in short
+### note:: Recap the four sentences; ask which one surprised them.  Take questions here.  About
+### note:: two minutes.
 # One session per unit of work, not shared between threads; the
 # identity map gives one object per row, the database stays the truth.
 # Transactions nest with savepoints and span databases with two-phase

@@ -117,6 +117,8 @@ class ReplicasLog(logging.Handler):
 
 ### slide:: p
 ### title:: A primary and a streaming standby, on loopback
+### note:: This slide pauses: Enter starts both servers, which takes a while.  Point at in
+### note:: recovery: True.  On SQLite it prints one skip line.  About two minutes.
 # ``workshop_db.replica`` starts a PostgreSQL primary, copies it with
 # ``pg_basebackup -R`` and starts the copy as a hot standby on another
 # port.  The standby replays the primary's WAL: read-only, a little late.
@@ -133,6 +135,8 @@ if not replicas_skip():
 
 ### slide::
 ### title:: Writes to the primary, reads to the replica
+### note:: Point at the sent counts: the INSERT went to the primary, the SELECT to the replica.
+### note:: About a minute.
 # ``RoutingSession.get_bind`` (casestudies/read_replicas.py) picks the
 # engine per statement: a flush goes to the primary, a SELECT to the
 # replica.  The counts are statements each server received.
@@ -148,6 +152,8 @@ if not replicas_skip():
 
 ### slide::
 ### title:: A lagging replica misses your own write
+### note:: Ask: will the read after our own commit find the row?  Point at the empty read
+### note:: without the rule, the text with it.  About two minutes.
 # ``pg_wal_replay_pause()`` makes the lag visible on purpose.  Baseline:
 # routing without read-your-writes.  Then the rule: once a session has
 # written, its reads go to the primary for the rest of the session.
@@ -169,6 +175,7 @@ if not replicas_skip():
 
 ### slide::
 ### title:: The replica is down: reads fall back, and say so
+### note:: Point at the logged warning line and the fallback count.  About a minute.
 # The standby stops.  The session's first read checks the replica, logs
 # a warning and counts the fallback; the reads still answer.
 if not replicas_skip():
@@ -183,6 +190,8 @@ if not replicas_skip():
 
 ### slide:: p
 ### title:: Failover: the primary dies, the standby is promoted
+### note:: Enter runs the failover twice; it takes a while.  Compare the failed counts of the two
+### note:: lines.  About three minutes.
 # A thread writes units of work (two rows, one transaction each), 20 ms
 # apart, through ``host=primary&host=standby&target_session_attrs=
 # read-write``; the primary crashes and the standby is promoted.  One
