@@ -9,6 +9,7 @@ sliderepl tests/decks/session_chapter.py"""
 # (same objects, or chapter-specific names) are bound here.
 import asyncio
 import contextlib
+import logging
 import sqlite3
 import sys
 import tempfile
@@ -25,8 +26,8 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 from sqlalchemy.orm import (
-    DeclarativeBase, Mapped, create_session, mapped_column, object_session,
-    relationship, scoped_session, sessionmaker,
+    DeclarativeBase, Mapped, Session, create_session, mapped_column,
+    object_session, relationship, scoped_session, sessionmaker,
 )
 
 from casestudies import contextual_sessions, partitioning
@@ -54,6 +55,19 @@ def count_statements(engine):
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", hook)
+
+
+@contextlib.contextmanager
+def unechoed_sql():
+    """Keep SQL that is not the slide's point (DDL, read-backs) out of
+    the echo; the block still runs as written."""
+    log = logging.getLogger("sqlalchemy.engine")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def state_of(obj):
@@ -171,13 +185,10 @@ print("the chapter runs on:", make_url(chapter_url).drivername)
 
 ### slide::
 ### title:: This chapter's database
-### note:: Point at the CREATE TABLE in the echo and the one INSERT with both rows.  The repr is
-### note:: there so later output reads as values.  About a minute.
-# One table, mapped declaratively, and two rows to start with; the
-# engine comes from the deck's URL (``--db``).  ``__repr__`` prints
-# values, never addresses.  Re-running this slide starts afresh.
-from sqlalchemy.orm import Session
-
+### note:: Point at the Page class and its repr: later output reads as values.  Ask where the
+### note:: URL comes from.  About a minute.
+# One table, mapped declaratively; the engine comes from the deck's
+# URL (``--db``).  ``__repr__`` prints values, never addresses.
 engine = create_engine(chapter_url)
 
 
@@ -195,13 +206,20 @@ class Page(Base):
         return f"Page({self.id}, {self.title!r}, hits={self.hits})"
 
 
-Base.metadata.drop_all(engine)
-Base.metadata.create_all(engine)
+### claim:: ``__repr__`` prints values, never addresses
+### proof:: repr(Page(id=7, title="x", hits=0)) == "Page(7, 'x', hits=0)"
+
+### slide::
+### title:: Its table, and two rows to start with
+### note:: Point at the CREATE TABLE in the echo and the one INSERT with both rows.  About a
+### note:: minute.
+# Re-running this slide starts afresh: the DROP runs first, unechoed.
+with unechoed_sql():
+    Base.metadata.drop_all(engine)
+Base.metadata.create_all(engine, checkfirst=False)
 with engine.begin() as conn:
     added = conn.execute(insert(Page), [{"title": "Home"},
                                         {"title": "About"}])
-### claim:: ``__repr__`` prints values, never addresses
-### proof:: repr(Page(id=7, title="x", hits=0)) == "Page(7, 'x', hits=0)"
 
 ### slide::
 ### title:: sessionmaker: configured once, bound later
@@ -249,15 +267,14 @@ print("same object:", by_title is by_id is home)
 # A query always goes to the database, even when every row it returns is
 # already in the identity map.  ``Session.get()`` looks in the map first.
 with count_statements(engine) as by_select:
-    session.scalars(select(Page).where(Page.id == home.id)).one()
-print("select() sent", len(by_select), "statement")
+    found = session.scalars(select(Page).where(Page.id == home.id)).one()
 with count_statements(engine) as by_get:
-    session.get(Page, home.id)
-print("get() sent", len(by_get), "statements")
+    got = session.get(Page, home.id)
 session.expire(home)
 with count_statements(engine) as by_expired:
-    session.get(Page, home.id).title
-print("get() of an expired object sent", len(by_expired), "statement")
+    title = session.get(Page, home.id).title
+print("statements sent: select()", len(by_select), "| get()", len(by_get),
+      "| get() of an expired object", len(by_expired))
 session.close()
 ### claim:: A query always goes to the database, even when every row it returns is
 ### claim:: already in the identity map
@@ -319,11 +336,10 @@ home.title
 
 ### slide::
 ### title:: Re-adding a detached object: add() again
-### note:: Point at the dirty list after add(), then the last line: a second object for the same
-### note:: row is refused.  About two minutes.
+### note:: Point at the closed state, then at the dirty list after add(): the change will be
+### note:: flushed.  About a minute.
 # ``add()`` makes a detached object persistent in the new session: its
-# changes are flushed as an UPDATE.  Unless the new session already has
-# its own object for that row: one object per row per session.
+# changes are flushed as an UPDATE.
 with make_session() as session:
     about = session.scalars(select(Page).where(Page.title == "About")).one()
 about_id = about.id
@@ -335,6 +351,13 @@ with make_session() as session:
     about.hits = 5
     print("dirty:", list(session.dirty))
     session.rollback()
+
+### slide::
+### title:: ...unless the session has its own object for that row
+### note:: Ask: what happens when the session already holds that row?  Point at the
+### note:: InvalidRequestError line: one object per row per session.  About a minute.
+# ``about`` is loaded again by a session now closed; a second session
+# loads its own ``twin`` of the row, then is handed ``about``.
 with make_session() as session:
     about = session.get(Page, about_id)       # detached again, loaded
 with make_session() as session:
@@ -363,56 +386,68 @@ with make_session() as session:
     session.rollback()
 
 ### slide::
-### title:: expunge() and expunge_all()
+### title:: expunge(): one object out of the session
 ### note:: Point at the empty dirty list after expunge, and the database value at the end: the
-### note:: change of hits was dropped.  About two minutes.
+### note:: change of hits was dropped.  About a minute.
 # ``expunge(obj)`` takes one object out of the session: detached, its
-# unflushed changes forgotten by the session.  ``expunge_all()`` empties
-# the identity map (``close()`` does that too, and ends the transaction).
+# unflushed changes forgotten by the session.
 with make_session() as session:
     home = session.get(Page, 1)
     home.hits = 100
     session.expunge(home)
     print("expunged:", state_of(home), "| dirty:", list(session.dirty))
     session.commit()                  # nothing left to write
-    everything = session.scalars(select(Page)).all()
-    print("identity map:", len(session.identity_map), "objects")
-    session.expunge_all()
-    print("after expunge_all():", len(session.identity_map), "objects")
 with engine.connect() as conn:
     print("hits of page 1 in the database:",
           conn.scalar(select(Page.hits).where(Page.id == 1)))
 
 ### slide::
+### title:: expunge_all(): an empty identity map
+### note:: Point at the two counts: the loaded pages, then zero after expunge_all().  Under a
+### note:: minute.
+# ``expunge_all()`` empties the identity map (``close()`` does that too,
+# and ends the transaction).
+with make_session() as session:
+    everything = session.scalars(select(Page)).all()
+    print("identity map:", len(session.identity_map), "objects")
+    session.expunge_all()
+    print("after expunge_all():", len(session.identity_map), "objects")
+
+### slide::
 ### title:: refresh() and expire(): the row changed underneath
-### note:: Point at the stale value, then refresh and expire loading the new one.  Ask why the
-### note:: bulk UPDATE did not update our object.  About two minutes.
+### note:: Point at the stale value, then refresh() loading the new one.  Ask why the bulk
+### note:: UPDATE did not update our object.  About a minute.
 # The identity map keeps what it loaded until told otherwise.  Here a
 # bulk UPDATE that does not synchronize the session changes the row (in
-# real life: another transaction).  ``refresh()`` reloads now;
-# ``expire()`` marks attributes stale and the next access loads them.
+# real life: another transaction).  ``refresh()`` reloads now.
 bump = (update(Page).where(Page.id == 1).values(hits=Page.hits + 10)
         .execution_options(synchronize_session=False))
-with make_session() as session:
-    home = session.get(Page, 1)
-    bumped = session.execute(bump)
-    print("stale:", home.hits)
-    session.refresh(home)
-    print("after refresh():", home.hits)
-    bumped = session.execute(bump)
-    session.expire(home, ["hits"])
-    print("expired:", sorted(inspect(home).expired_attributes))
-    print("next access loads:", home.hits)
-    session.rollback()
+session = make_session()
+home = session.get(Page, 1)
+bumped = session.execute(bump)
+print("stale:", home.hits)
+session.refresh(home)
+print("after refresh():", home.hits)
+
+### slide::
+### title:: expire(): stale now, loaded at the next access
+### note:: Ask: when does the SELECT go out, at expire() or later?  Point at the SELECT of hits
+### note:: after the expired line.  About a minute.
+# Same session, same row, bumped again underneath.  ``expire()`` marks
+# attributes stale and the next access loads them.
+bumped = session.execute(bump)
+session.expire(home, ["hits"])
+print("expired:", sorted(inspect(home).expired_attributes))
+print("next access loads:", home.hits)
+session.rollback()
+session.close()
 
 ### slide::
 ### title:: Cascades: what follows an object into the session
-### note:: This slide sets up the models; point at the two printed cascade sets, the
-### note:: default beside the Binder's delete-orphan.  About a minute.
+### note:: Point at the two relationship() lines: the Tray's default, the Binder's
+### note:: delete-orphan.  Ask which sheets a delete of the parent will take along.  About a minute.
 # ``cascade`` on a relationship says which session operations travel
-# from parent to children.  The default is ``"save-update, merge"``.
-# Two parents side by side: a ``Tray`` with the default, a ``Binder``
-# with ``"all, delete-orphan"``.
+# from parent to children; the default is ``"save-update, merge"``.
 class Tray(Base):
     __tablename__ = "tray"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -433,47 +468,61 @@ class Sheet(Base):
     tray_id: Mapped[int | None] = mapped_column(ForeignKey("tray.id"))
     binder_id: Mapped[int | None] = mapped_column(ForeignKey("binder.id"))
 
-
+### slide::
+### title:: Two parents side by side
+### note:: This slide makes the tables, their DDL unechoed; point at the two printed cascade sets,
+### note:: the default beside the Binder's delete-orphan.  About a minute.
+# A ``Tray`` with the default, a ``Binder`` with ``"all, delete-orphan"``.
+# ``sheets()`` reads the table back, its SELECT kept out of the echo.
 cascade_tables = [Tray.__table__, Binder.__table__, Sheet.__table__]
-Base.metadata.drop_all(engine, tables=cascade_tables)
-Base.metadata.create_all(engine, tables=cascade_tables, checkfirst=False)
+with unechoed_sql():
+    Base.metadata.drop_all(engine, tables=cascade_tables)
+    Base.metadata.create_all(engine, tables=cascade_tables, checkfirst=False)
 print("Tray.sheets:  ", sorted(inspect(Tray).relationships.sheets.cascade))
 print("Binder.sheets:", sorted(inspect(Binder).relationships.sheets.cascade))
-### claim:: Two parents side by side: a ``Tray`` with the default, a ``Binder``
-### claim:: with ``"all, delete-orphan"``
+
+
+def sheets(session):
+    with unechoed_sql():
+        return session.execute(select(Sheet.name, Sheet.tray_id, Sheet.binder_id)
+                               .order_by(Sheet.name)).all()
+### claim:: A ``Tray`` with the default, a ``Binder`` with ``"all, delete-orphan"``
 ### proof:: set(inspect(Tray).relationships.sheets.cascade) == {"save-update", "merge"}
 ### proof:: inspect(Binder).relationships.sheets.cascade.delete_orphan
 ### proof:: {"delete", "refresh-expire", "expunge"} <= set(inspect(Binder).relationships.sheets.cascade)
 
 ### slide::
-### title:: save-update, delete, delete-orphan, beside the default
-### note:: Read the three printed rows lists top to bottom: the tray's sheets get unlinked, the
-### note:: binder's get deleted.  Ask the room to predict each line.  About three minutes.
-# save-update: adding the parents adds their sheets.  Taking a sheet out
-# of the collection: the Tray's stays, unlinked; the Binder's is deleted
-# (delete-orphan).  Deleting the parent: the Tray's sheets are unlinked,
-# the Binder's deleted with it (delete).
+### title:: save-update: adding the parents adds their sheets
+### note:: Ask: how many objects are pending after adding two parents?  Point at the INSERTs of
+### note:: the sheets carrying their parent's id.  About a minute.
+# The session stays open over the next two slides.
+session = make_session()
+tray = Tray(sheets=[Sheet(name="t1"), Sheet(name="t2")])
+binder = Binder(sheets=[Sheet(name="b1"), Sheet(name="b2")])
+session.add_all([tray, binder])
+print("save-update: pending", len(session.new), "objects")
+session.flush()
+print("stored:", sheets(session))
 
+### slide::
+### title:: delete-orphan: a sheet taken out of its collection
+### note:: Ask the room to predict both rows before Enter.  Point at the UPDATE for the Tray's
+### note:: sheet and the DELETE for the Binder's.  About a minute.
+# The Tray's sheet stays, unlinked; the Binder's is deleted.
+tray.sheets.remove(tray.sheets[0])
+binder.sheets.remove(binder.sheets[0])
+print("removed the first:", sheets(session))
 
-def sheets(session):
-    return session.execute(select(Sheet.name, Sheet.tray_id,
-                                  Sheet.binder_id).order_by(Sheet.name)).all()
-
-
-with make_session() as session:
-    tray = Tray(sheets=[Sheet(name="t1"), Sheet(name="t2")])
-    binder = Binder(sheets=[Sheet(name="b1"), Sheet(name="b2")])
-    session.add_all([tray, binder])
-    print("save-update: pending", len(session.new), "objects")
-    session.flush()
-    print("stored:             ", sheets(session))
-    tray.sheets.remove(tray.sheets[0])
-    binder.sheets.remove(binder.sheets[0])
-    print("removed the first:  ", sheets(session))
-    session.delete(tray)
-    session.delete(binder)
-    print("deleted the parents:", sheets(session))
-    session.commit()
+### slide::
+### title:: delete: deleting the parents
+### note:: Point at the last printed list: the Tray's sheets unlinked, the Binder's gone with
+### note:: their parent.  About a minute.
+# The Tray's sheets are unlinked, the Binder's deleted with it.
+session.delete(tray)
+session.delete(binder)
+print("deleted the parents:", sheets(session))
+session.commit()
+session.close()
 
 ### slide::
 ### title:: FAQ: when do I make a session?
