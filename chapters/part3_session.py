@@ -164,8 +164,9 @@ def announce_twophase(engine, name):
 
 
 def count_rows(engine, entity):
-    """Rows of ``entity``'s table, seen from a connection of its own."""
-    with engine.connect() as conn:
+    """Rows of ``entity``'s table, seen from a connection of its own (its
+    SELECT is a read-back, kept out of the echo)."""
+    with unechoed_sql(), engine.connect() as conn:
         return conn.scalar(select(func.count()).select_from(entity))
 
 
@@ -707,7 +708,7 @@ def rows_the_rollback_left(engine):
 
 left = rows_the_rollback_left(engine)
 print("rows the rollback failed to undo:", left)
-with engine.begin() as conn:             # later slides must not see it
+with unechoed_sql(), engine.begin() as conn:   # later slides must not see it
     gone = conn.execute(delete(Page).where(Page.title == "Ghost"))
 
 ### slide::
@@ -715,10 +716,8 @@ with engine.begin() as conn:             # later slides must not see it
 ### note:: Point at the two event hooks, then at the printed count going to zero.  About two
 ### note:: minutes.
 # SQLAlchemy's pysqlite recipe: turn off the driver's own transaction
-# handling and emit BEGIN ourselves.  Servers need nothing.  On Python
-# 3.12+ ``connect_args={"autocommit": False}`` is the other way: the
-# driver then keeps a transaction open itself.  One or the other: both
-# together fail (next slide).
+# handling and emit BEGIN ourselves.  Servers need nothing.  (Python
+# 3.12+ has another way, but not both together: next slide.)
 fixed = create_engine(chapter_url)
 if fixed.dialect.name == "sqlite":
     @event.listens_for(fixed, "connect")
@@ -779,18 +778,16 @@ else:
 ### title:: Joining an outer transaction: how test suites do it
 ### note:: Point at the SAVEPOINT and RELEASE in the echo, then the printed counts: inside sees
 ### note:: the row, after does not.  About two minutes.
-# Start a transaction on a Connection, then bind a session to it.  With
-# ``create_savepoint`` the session's commit() only releases a SAVEPOINT,
-# so the outer ROLLBACK undoes everything the code under test
-# "committed".  On SQLite the session's first statement is that
-# SAVEPOINT: it needs the fix we just installed.
+# With ``create_savepoint`` the session's commit() only releases a
+# SAVEPOINT, so the outer ROLLBACK undoes everything the code under test
+# "committed".  On SQLite that SAVEPOINT comes first: it needs the fix.
 with fixed.connect() as conn:
     outer = conn.begin()
     with Session(bind=conn,
                  join_transaction_mode="create_savepoint") as session:
         session.add(Page(title="Test data"))
         session.commit()
-        inside = session.scalar(select(func.count(Page.id)))
+    inside = conn.scalar(select(func.count(Page.id)))
     outer.rollback()
 after = count_rows(fixed, Page)
 print("pages inside the test:", inside, "| after:", after)
@@ -928,10 +925,11 @@ else:
 source(partitioning.sharded_session)
 
 ### slide::
-### title:: ORDER BY across shards
-### note:: Ask the room to predict the printed list before Enter.  Point at the two SELECTs in
-### note:: the echo, one per shard, and the result sorted per shard.  About two minutes.
-# ORDER BY sorts within each shard only: eu's rows, then us's.
+### title:: Two shards, one table
+### note:: Point at the region column: its value names the shard a row lives in.  The tables are
+### note:: made quietly, one per shard.  About a minute.
+# ``region`` names the shard a row lives in.  Each shard gets the table
+# (its DDL kept out of the echo).
 class ShardBase(DeclarativeBase):
     pass
 
@@ -944,18 +942,30 @@ class Account(ShardBase):
 
 
 eu, us = scratch_engines(2)
-for shard in (eu, us):
-    ShardBase.metadata.create_all(shard)
-with partitioning.sharded_session({"eu": eu, "us": us},
-                                  shard_column="region") as sharded:
-    sharded.add_all([
-        Account(id=f"{region}-{n}", region=region, balance=b)
-        for region, n, b in [("eu", 1, 50), ("eu", 2, 10),
-                             ("us", 1, 30), ("us", 2, 5)]])
-    sharded.commit()
-    ordered = sharded.scalars(select(Account)
-                              .order_by(Account.balance)).all()
-    print("ORDER BY balance:", [a.balance for a in ordered])
+with unechoed_sql():
+    for shard in (eu, us):
+        ShardBase.metadata.create_all(shard)
+
+### slide::
+### title:: Each row goes to its region's shard
+### note:: Point at the two INSERTs in the echo, one per shard, each with its own region's rows.
+### note:: About a minute.
+sharded = partitioning.sharded_session({"eu": eu, "us": us},
+                                       shard_column="region")
+sharded.add_all([
+    Account(id=f"{region}-{n}", region=region, balance=b)
+    for region, n, b in [("eu", 1, 50), ("eu", 2, 10),
+                         ("us", 1, 30), ("us", 2, 5)]])
+sharded.commit()
+
+### slide::
+### title:: ORDER BY across shards
+### note:: Ask the room to predict the printed list before Enter.  Point at the two SELECTs in
+### note:: the echo, one per shard, and the result sorted per shard.  About two minutes.
+# ORDER BY sorts within each shard only: eu's rows, then us's.
+ordered = sharded.scalars(select(Account).order_by(Account.balance)).all()
+print("ORDER BY balance:", [a.balance for a in ordered])
+sharded.close()
 ### claim:: ORDER BY sorts within each shard only: eu's rows, then us's
 ### proof:: [a.balance for a in ordered] == [10, 50, 5, 30]
 
@@ -1090,19 +1100,24 @@ registry.remove()
 
 ### slide::
 ### title:: Where SessionContext went
-### note:: Point at the two True lines, then skim the auto_add source: an init event adds new
-### note:: objects.  About a minute.
+### note:: Point at the two True lines: registry() is the old ctx.current.  Under a minute.
 # ``ctx.current`` was "this thread's session"; that is ``registry()``.
-# Its ``__session__`` auto-add on construction is an ``init`` event now:
-# see the auto_add case study.
 print("same within a thread:", registry() is registry())
 registry.remove()
 first = registry()
 registry.remove()
 print("after remove(), a new one:", registry() is not first)
 registry.remove()
+
+### slide::
+### title:: SessionContext's auto-add: an init event now
+### note:: Read the docstring aloud: the init event adds each new object to the current session.
+### note:: Part three's auto_add slides showed its code at work.  About a minute.
+# Its ``__session__`` auto-add on construction is an ``init`` event now:
+# ``auto_add()`` (casestudies/auto_add.py, its code on part 3's
+# ``auto_add()`` slide) installs it.  What it promises:
 from casestudies import auto_add
-source(auto_add.auto_add)
+print(auto_add.auto_add.__doc__)
 
 ### slide::
 ### title:: Where SelectResults went
