@@ -9,6 +9,7 @@ sliderepl tests/decks/session_chapter.py"""
 # (same objects, or chapter-specific names) are bound here.
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import sqlite3
 import sys
@@ -68,6 +69,17 @@ def unechoed_sql():
         yield
     finally:
         log.setLevel(level)
+
+
+def source_from(obj, start):
+    """``source(obj)`` from its first line containing ``start``: the part
+    of a long recipe a slide talks about, headed by its real file and line
+    numbers (the rest is in that file)."""
+    whole = source(obj)
+    lines = whole.text.splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if start in line)
+    return dataclasses.replace(whole, text="".join(lines[at:]),
+                               first_line=whole.first_line + at)
 
 
 def state_of(obj):
@@ -829,12 +841,10 @@ with make_session() as session:
 print("after rollback:", count_rows(engine, Page), "pages")
 
 ### slide::
-### title:: Two-phase commit
-### note:: On SQLite this prints the one-line skip; with --db postgresql point at PREPARE then
-### note:: COMMIT PREPARED for both databases.  About two minutes.
-# One session, two databases, one atomic commit: PREPARE on both, then
-# COMMIT on both.  PostgreSQL needs max_prepared_transactions > 0;
-# MariaDB uses XA.  SQLite has no PREPARE.
+### title:: Two databases, one session
+### note:: Point at the two bases: a class's base says which database its table lives in.  No
+### note:: foreign key crosses them.  About a minute.
+# One session, two databases: each class's base names its database.
 class CrmBase(DeclarativeBase):        # the CRM database's tables
     pass
 
@@ -855,7 +865,13 @@ class Invoice(BillingBase):
     customer_id: Mapped[int]           # no foreign key across databases
     cents: Mapped[int]
 
-
+### slide::
+### title:: Two-phase commit
+### note:: On SQLite this prints the one-line skip; with --db postgresql point at PREPARE then
+### note:: COMMIT PREPARED for both databases.  About two minutes.
+# One atomic commit: PREPARE on both, then COMMIT on both.  PostgreSQL
+# needs max_prepared_transactions > 0; MariaDB uses XA.  SQLite has no
+# PREPARE.
 if on_server:
     crm, billing = scratch_engines(2)
     announce_twophase(crm, "crm")
@@ -880,9 +896,9 @@ else:
 ### note:: Walk through the source: journal first, then commit each prepared half.  Point at
 ### note:: where after_decision is called.  About two minutes.
 # Prepared transactions outlive their connection, holding locks, until
-# someone commits or rolls them back.  The case study journals the
-# decision between the two phases, so recovery knows which way to go.
-source(partitioning.TwoPhaseCoordinator.commit)
+# someone commits or rolls them back.  The coordinator journals the
+# decision between the two phases (its ``commit()``, from the flush on):
+source_from(partitioning.TwoPhaseCoordinator.commit, "session.flush()")
 
 ### slide::
 ### title:: Recovering prepared transactions
@@ -920,9 +936,9 @@ else:
 ### note:: across two shards.  About two minutes.
 # ``binds`` route classes to engines (vertical); ``ShardedSession``
 # spreads the rows of one table (horizontal).  A query across shards
-# runs once per shard, and the results are joined one after the other
-# (next slide).
-source(partitioning.sharded_session)
+# runs once per shard, and the results are joined one after the other;
+# which shards, ``sharded_session()``'s ``execute_chooser`` decides:
+source_from(partitioning.sharded_session, "def execute_chooser")
 
 ### slide::
 ### title:: Two shards, one table
@@ -976,7 +992,7 @@ sharded.close()
 # SQLAlchemy 0.3's ``threadlocal`` mod and ``get_session()`` handed each
 # thread its session implicitly.  Now: ``scoped_session``, and the
 # framework removes the session when the request ends.
-source(contextual_sessions.handle_request)
+source_from(contextual_sessions.handle_request, '"""Run one request')
 
 ### slide::
 ### title:: One session per request, per thread
@@ -991,7 +1007,7 @@ def controller(title):
     sessions_seen.append(registry())   # any layer gets the same session
 
 
-for n in range(4):   # one after the other, so the SQL reads in order
+for n in range(3):   # one after the other, so the SQL reads in order
     thread = threading.Thread(
         target=contextual_sessions.handle_request,
         args=(registry, controller, f"Request {n}"))
