@@ -296,10 +296,9 @@ session.close()
 ### proof:: len(by_get) == 0 and len(by_expired) == 1
 
 ### slide::
-### title:: Object states
+### title:: Object states, read from inspect(obj) at each step
 ### note:: Read the five printed states down the column; ask what comes after delete plus flush
 ### note:: before running.  About two minutes.
-# Five states, read from ``inspect(obj)`` at each step.
 page = Page(title="Draft")
 print("constructed: ", state_of(page))
 session = make_session()
@@ -382,11 +381,10 @@ with make_session() as session:
 
 ### slide::
 ### title:: merge(): copy a detached object's state in
-### note:: Ask: is the returned object the one we passed?  Point at False for the passed one and
-### note:: at the hits history, then the pending copy.  About two minutes.
+### note:: Ask: is the returned object the one we passed?  Point at True for the session's own,
+### note:: detached for the one passed, and at the hits history.  About two minutes.
 # ``merge()`` does not attach the object you pass: it finds (or loads)
 # the session's own object for that row and copies the state onto it.
-# With no such row, the copy is pending: the flush INSERTs it.
 about.hits = 7                                # detached, changed
 with make_session() as session:
     twin = session.get(Page, about_id)
@@ -394,6 +392,13 @@ with make_session() as session:
     print("returns the session's own:", merged is twin,
           "| the one passed stays", state_of(about))
     print("hits:", inspect(merged).attrs.hits.history)
+    session.rollback()
+
+### slide::
+### title:: merge() of a row not in the database
+### note:: Point at the SELECT for the new id finding no row, then at pending.  Under a minute.
+# With no such row, the copy is pending: the flush INSERTs it.
+with make_session() as session:
     draft = session.merge(Page(id=99, title="Merged"))
     print("a row not in the database:", state_of(draft))
     session.rollback()
@@ -402,8 +407,7 @@ with make_session() as session:
 ### title:: expunge(): one object out of the session
 ### note:: Point at the empty dirty list after expunge, and the database value at the end: the
 ### note:: change of hits was dropped.  About a minute.
-# ``expunge(obj)`` takes one object out of the session: detached, its
-# unflushed changes forgotten by the session.
+# ``expunge(obj)``: the object is detached, its changes forgotten.
 with make_session() as session:
     home = session.get(Page, 1)
     home.hits = 100
@@ -490,15 +494,16 @@ class Sheet(Base):
 cascade_tables = [Tray.__table__, Binder.__table__, Sheet.__table__]
 with unechoed_sql():
     Base.metadata.drop_all(engine, tables=cascade_tables)
-    Base.metadata.create_all(engine, tables=cascade_tables, checkfirst=False)
-print("Tray.sheets:  ", sorted(inspect(Tray).relationships.sheets.cascade))
-print("Binder.sheets:", sorted(inspect(Binder).relationships.sheets.cascade))
+    Base.metadata.create_all(engine, tables=cascade_tables)
+print("Tray:  ", sorted(inspect(Tray).relationships.sheets.cascade))
+print("Binder:", sorted(inspect(Binder).relationships.sheets.cascade))
 
 
 def sheets(session):
     with unechoed_sql():
-        return session.execute(select(Sheet.name, Sheet.tray_id, Sheet.binder_id)
-                               .order_by(Sheet.name)).all()
+        return session.execute(
+            select(Sheet.name, Sheet.tray_id, Sheet.binder_id)
+            .order_by(Sheet.name)).all()
 ### claim:: A ``Tray`` with the default, a ``Binder`` with ``"all, delete-orphan"``
 ### proof:: set(inspect(Tray).relationships.sheets.cascade) == {"save-update", "merge"}
 ### proof:: inspect(Binder).relationships.sheets.cascade.delete_orphan
@@ -558,10 +563,9 @@ print("pages:", count_rows(engine, Page))
 ### slide::
 ### title:: FAQ: is the session thread-safe?  No.
 ### note:: The listener makes the race deterministic: the second thread runs exactly while the first is inside the session.  Without the check, two threads flushing one session interleave on one connection.
-# Two threads, one session: while this thread is inside the session
-# getting a connection, another thread closes the same session.  The
-# session notices this time; other interleavings go unnoticed and leave
-# its state silently wrong.  Give each thread its own session.
+# While this thread is inside the session getting a connection, another
+# thread closes it.  The session notices this time; other interleavings
+# go unnoticed and leave it silently wrong.  A session per thread.
 shared = make_session()
 problems = []
 
@@ -602,17 +606,22 @@ print(object_session(contact))
 
 ### slide::
 ### title:: Commit and rollback
-### note:: Ask: after rollback, what state is the new page in?  Point at the count going back
-### note:: down and at transient.  About two minutes.
+### note:: Point at BEGIN before the INSERT and at the count inside the transaction.  Under a
+### note:: minute.
 # Once a session has used the database it is in a transaction, until
 # commit(), rollback() or close() ends it; the next SQL begins another.
-# rollback() discards the flushed INSERT and expunges the new object.
 session = make_session()
 blog = Page(title="Mistake")
 session.add(blog)
 session.flush()
 print("inside:", session.scalar(select(func.count(Page.id))),
       "| in a transaction:", session.in_transaction())
+
+### slide::
+### title:: rollback(): the INSERT undone, the object transient
+### note:: Ask: after rollback, what state is the new page in?  Point at the count going back
+### note:: down, at transient, and at the new BEGIN.  About two minutes.
+# rollback() discards the flushed INSERT and expunges the new object.
 session.rollback()
 ended = not session.in_transaction()
 print("after rollback:", session.scalar(select(func.count(Page.id))),
@@ -656,14 +665,12 @@ except TypeError as err:
 ### title:: What replaced them: autobegin, one owner, savepoints
 ### note:: Point at False then True around the first query, the begin() error, and the savepoint
 ### note:: rollback leaving the outer transaction open.  About two minutes.
-# A session begins by itself at its first SQL and stays in that
-# transaction until commit, rollback or close.  The outermost caller
-# owns it; a second ``begin()`` is an error, not a subtransaction; a
-# part that may fail on its own is a SAVEPOINT.
+# Autobegin at the first SQL; ``begin()`` again is an error; SAVEPOINTs nest.
 with make_session() as session:
-    print("before any SQL:", session.in_transaction())
+    before_sql = session.in_transaction()
     pages_now = session.scalar(select(func.count(Page.id)))
-    print("after a query (autobegin):", session.in_transaction())
+    print("in a transaction before any SQL:", before_sql,
+          "| after a query:", session.in_transaction())
     try:
         session.begin()
     except InvalidRequestError as err:
@@ -671,7 +678,7 @@ with make_session() as session:
     inner = session.begin_nested()
     session.add(Page(title="Inner"))
     inner.rollback()
-    print("after the savepoint's rollback: still in the transaction:",
+    print("savepoint rolled back; in the transaction:",
           session.in_transaction(), "| pending:", list(session.new))
     session.rollback()
 
@@ -720,16 +727,16 @@ def rows_the_rollback_left(engine):
 
 left = rows_the_rollback_left(engine)
 print("rows the rollback failed to undo:", left)
-with unechoed_sql(), engine.begin() as conn:   # later slides must not see it
+# Later slides must not see the Ghost:
+with unechoed_sql(), engine.begin() as conn:
     gone = conn.execute(delete(Page).where(Page.title == "Ghost"))
 
 ### slide::
 ### title:: SQLite: the documented fix
 ### note:: Point at the two event hooks, then at the printed count going to zero.  About two
 ### note:: minutes.
-# SQLAlchemy's pysqlite recipe: turn off the driver's own transaction
-# handling and emit BEGIN ourselves.  Servers need nothing.  (Python
-# 3.12+ has another way, but not both together: next slide.)
+# SQLAlchemy's pysqlite recipe: no transactions by the driver, BEGIN
+# sent by us.  Servers need nothing.  (Python 3.12+: next slide.)
 fixed = create_engine(chapter_url)
 if fixed.dialect.name == "sqlite":
     @event.listens_for(fixed, "connect")
@@ -788,11 +795,10 @@ else:
 
 ### slide::
 ### title:: Joining an outer transaction: how test suites do it
-### note:: Point at the SAVEPOINT and RELEASE in the echo, then the printed counts: inside sees
-### note:: the row, after does not.  About two minutes.
-# With ``create_savepoint`` the session's commit() only releases a
-# SAVEPOINT, so the outer ROLLBACK undoes everything the code under test
-# "committed".  On SQLite that SAVEPOINT comes first: it needs the fix.
+### note:: Point at the SAVEPOINT and RELEASE in the echo: the session's commit().  On SQLite
+### note:: that SAVEPOINT comes first, so it needs the fix.  About two minutes.
+# A transaction begun on a Connection, and a session bound to it that
+# turns its own commits into SAVEPOINTs, so the test can undo them.
 with fixed.connect() as conn:
     outer = conn.begin()
     with Session(bind=conn,
@@ -801,6 +807,13 @@ with fixed.connect() as conn:
         session.commit()
     inside = conn.scalar(select(func.count(Page.id)))
     outer.rollback()
+
+### slide::
+### title:: After the test: what it committed is gone
+### note:: Ask the room for both numbers first; point at inside against after.  Under a minute.
+# With ``create_savepoint`` the session's commit() only releases a
+# SAVEPOINT, so the outer ROLLBACK undoes everything the code under test
+# "committed".
 after = count_rows(fixed, Page)
 print("pages inside the test:", inside, "| after:", after)
 fixed.dispose()
@@ -812,9 +825,8 @@ fixed.dispose()
 ### title:: SQL expressions inside a flush
 ### note:: Point at the UPDATE computing hits in SQL, and at the expired attribute being reloaded
 ### note:: on read.  About a minute.
-# Assign a SQL expression to an attribute: the UPDATE computes it in the
-# database (no lost update between read and write), and the attribute is
-# expired, so the next read loads the real value.
+# A SQL expression as a value: the UPDATE computes it in the database (no
+# lost update); the attribute is expired, the next read loads it.
 pages = Page.__table__
 with make_session() as session:
     home = session.scalars(select(Page).where(Page.title == "Home")).one()
@@ -1007,7 +1019,7 @@ def controller(title):
     sessions_seen.append(registry())   # any layer gets the same session
 
 
-for n in range(3):   # one after the other, so the SQL reads in order
+for n in range(2):   # one after the other, so the SQL reads in order
     thread = threading.Thread(
         target=contextual_sessions.handle_request,
         args=(registry, controller, f"Request {n}"))
