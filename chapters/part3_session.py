@@ -490,7 +490,8 @@ class Sheet(Base):
 ### note:: This slide makes the tables, their DDL unechoed; point at the two printed cascade sets,
 ### note:: the default beside the Binder's delete-orphan.  About a minute.
 # A ``Tray`` with the default, a ``Binder`` with ``"all, delete-orphan"``.
-# ``sheets()`` reads the table back, its SELECT kept out of the echo.
+# ``sheets()`` reads the table back, its SELECT kept out of the echo
+# (so the slides flush first: the flush's SQL is the point).
 cascade_tables = [Tray.__table__, Binder.__table__, Sheet.__table__]
 with unechoed_sql():
     Base.metadata.drop_all(engine, tables=cascade_tables)
@@ -529,6 +530,7 @@ print("stored:", sheets(session))
 # The Tray's sheet stays, unlinked; the Binder's is deleted.
 tray.sheets.remove(tray.sheets[0])
 binder.sheets.remove(binder.sheets[0])
+session.flush()
 print("removed the first:", sheets(session))
 
 ### slide::
@@ -538,6 +540,7 @@ print("removed the first:", sheets(session))
 # The Tray's sheets are unlinked, the Binder's deleted with it.
 session.delete(tray)
 session.delete(binder)
+session.flush()
 print("deleted the parents:", sheets(session))
 session.commit()
 session.close()
