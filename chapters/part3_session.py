@@ -1158,8 +1158,9 @@ registry.remove()
 # Its ``__session__`` auto-add on construction is an ``init`` event now:
 # ``auto_add()`` (casestudies/auto_add.py, its code on part 3's
 # ``auto_add()`` slide) installs it.  What it promises:
+from inspect import cleandoc
 from casestudies import auto_add
-print(auto_add.auto_add.__doc__)
+print(cleandoc(auto_add.auto_add.__doc__))
 
 ### slide::
 ### title:: Where SelectResults went
