@@ -134,51 +134,75 @@ if not replicas_skip():
 ### proof:: replicas_reason is not None or replicas_pair.standby.execute("SHOW transaction_read_only")[0][0] == "on"
 
 ### slide::
-### title:: Writes to the primary, reads to the replica
-### note:: Point at the sent counts: the INSERT went to the primary, the SELECT to the replica.
-### note:: About a minute.
+### title:: Writes go to the primary
+### note:: Point at the INSERT in the echo: the flush went to the primary.  The engines and the
+### note:: table are made quietly.  About a minute.
 # ``RoutingSession.get_bind`` (casestudies/read_replicas.py) picks the
-# engine per statement: a flush goes to the primary, a SELECT to the
-# replica.  The counts are statements each server received.
+# engine per statement: a flush goes to the primary.  (Connecting and
+# the CREATE TABLE are kept out of the echo.)
 if not replicas_skip():
-    engines = replicas_engines()
-    ReplicaBase.metadata.create_all(engines["primary"])
+    with replicas_quietly():
+        engines = replicas_engines()
+        ReplicaBase.metadata.create_all(engines["primary"])
+        engines["replica"].connect().close()     # connected once, now
     with RoutingSession(**engines) as s:
         s.add(Greeting(id=1, text="hello"))
         s.commit()
     waited = replicas_pair.wait_for_replay()
+
+### slide::
+### title:: Reads go to the replica
+### note:: Point at the sent counts: the writes went to the primary, the reads to the replica.
+### note:: About a minute.
+# A SELECT goes to the replica.  The counts are statements each server
+# received.
+if not replicas_skip():
     with RoutingSession(**engines) as s:
         print("read:", greeting(s, 1), "| sent:", replica_sent)
 
 ### slide::
 ### title:: A lagging replica misses your own write
-### note:: Ask: will the read after our own commit find the row?  Point at the empty read
-### note:: without the rule, the text with it.  About two minutes.
-# ``pg_wal_replay_pause()`` makes the lag visible on purpose.  Baseline:
-# routing without read-your-writes.  Then the rule: once a session has
-# written, its reads go to the primary for the rest of the session.
+### note:: Ask: will the read after our own commit find the row?  Point at the empty read: the
+### note:: replica has not replayed the INSERT yet.  About a minute.
+# ``pg_wal_replay_pause()`` makes the lag visible.  No read-your-writes:
 if not replicas_skip():
     replicas_pair.pause_replay()
     with RoutingSession(**engines, read_your_writes=False) as s:
         s.add(Greeting(id=2, text="mine"))
         s.commit()
         print("without the rule:", greeting(s, 2))
+
+### slide::
+### title:: Read-your-writes: after a write, reads go to the primary
+### note:: Same lag, with the rule: point at the SELECT going to the primary and the text it
+### note:: finds.  About a minute.
+# Once a session has written, its reads go to the primary for the rest
+# of the session.
+if not replicas_skip():
     with RoutingSession(**engines) as s:
         s.add(Greeting(id=3, text="mine too"))
         s.commit()
         print("with the rule:   ", greeting(s, 3))
-        forced = select(Greeting.text).execution_options(primary=True)
+
+### slide::
+### title:: A new session reads the replica again, unless told
+### note:: Ask what a fresh session will read while the lag lasts.  Point at the empty read, then
+### note:: the primary=True one finding the row.  About a minute.
+# ``execution_options(primary=True)`` sends one statement to the primary.
+if not replicas_skip():
+    forced = select(Greeting.text).execution_options(primary=True)
     with RoutingSession(**engines) as s:
         print("new session:", greeting(s, 3), "| primary=True:",
               s.scalars(forced.where(Greeting.id == 3)).first())
-    replicas_pair.resume_replay()
 
 ### slide::
 ### title:: The replica is down: reads fall back, and say so
 ### note:: Point at the logged warning line and the fallback count.  About a minute.
-# The standby stops.  The session's first read checks the replica, logs
-# a warning and counts the fallback; the reads still answer.
+# Replay resumes, then the standby stops.  The session's first read
+# checks the replica, logs a warning and counts the fallback; the reads
+# still answer.
 if not replicas_skip():
+    replicas_pair.resume_replay()
     replicas_pair.stop_standby()
     shown = ReplicasLog()
     logging.getLogger("read_replicas").addHandler(shown)

@@ -16,7 +16,7 @@ def test_on_sqlite_every_slide_says_why_not() -> None:
     out = passed(run_deck(DECK, timeout=120), "replicas_chapter.py")
     skipped = out.count(
         "(not run here: needs --db postgresql (a primary and a standby))")
-    assert skipped == 6
+    assert skipped == 9
 
 
 @pytest.mark.servers
