@@ -891,19 +891,22 @@ class Invoice(BillingBase):
     customer_id: Mapped[int]           # no foreign key across databases
     cents: Mapped[int]
 
+
+if on_server:
+    with unechoed_sql():               # two new databases, their tables
+        crm, billing = scratch_engines(2)
+        CrmBase.metadata.create_all(crm)
+        BillingBase.metadata.create_all(billing)
+    announce_twophase(crm, "crm")      # prints each two-phase step
+    announce_twophase(billing, "billing")
+
 ### slide::
 ### title:: Two-phase commit
 ### note:: On SQLite this prints the one-line skip; with --db postgresql point at PREPARE then
 ### note:: COMMIT PREPARED for both databases.  About two minutes.
-# One atomic commit: PREPARE on both, then COMMIT on both.  PostgreSQL
-# needs max_prepared_transactions > 0; MariaDB uses XA.  SQLite has no
-# PREPARE.
+# PREPARE on both, then COMMIT on both.  PostgreSQL needs
+# max_prepared_transactions > 0; MariaDB uses XA; SQLite has no PREPARE.
 if on_server:
-    crm, billing = scratch_engines(2)
-    announce_twophase(crm, "crm")
-    announce_twophase(billing, "billing")
-    CrmBase.metadata.create_all(crm)
-    BillingBase.metadata.create_all(billing)
     with partitioning.vertical_session(
             {CrmBase: crm, BillingBase: billing}, twophase=True) as session:
         session.add_all([Customer(id=1, name="Ada"),
@@ -927,15 +930,17 @@ else:
 source_from(partitioning.TwoPhaseCoordinator.commit, "session.flush()")
 
 ### slide::
-### title:: Recovering prepared transactions
-### note:: Without the journal the two xids cannot even be matched: each database got its own random one.  tests/test_partitioning.py also crashes the server itself between the phases.
-# The coordinator "dies" after deciding to commit: nothing is visible
-# yet.  Recovery reads the journal and commits both halves.
+### title:: The coordinator dies between the phases
+### note:: Point at PREPARE for both, then the crash line and the visible counts: the first
+### note:: customer only.  Ask what a restart should do with the prepared halves.  About a minute.
+# ``simulate_crash`` stops the coordinator once its decision is journaled
+# (its SQL kept out of the echo: ``commit()`` was the slide before).
 if on_server:
     coordinator = partitioning.TwoPhaseCoordinator(
         crm, {"crm": crm, "billing": billing})
-    coordinator.create_journal()
-    with coordinator.session({CrmBase: crm, BillingBase: billing}) as tp:
+    with unechoed_sql(), coordinator.session(
+            {CrmBase: crm, BillingBase: billing}) as tp:
+        coordinator.create_journal()
         tp.add_all([Customer(id=2, name="Bob"),
                     Invoice(id=2, customer_id=2, cents=100)])
         try:
@@ -944,6 +949,15 @@ if on_server:
             print("crash:", exc)
     visible = [(count_rows(crm, Customer), count_rows(billing, Invoice))]
     print("visible:", *visible[0])
+else:
+    print("a crash needs a server too: see casestudies/partitioning.py")
+
+### slide::
+### title:: Recovering prepared transactions
+### note:: Without the journal the two xids cannot even be matched: each database got its own random one.  tests/test_partitioning.py also crashes the server itself between the phases.
+# The coordinator "dies" after deciding to commit: nothing is visible
+# yet.  Recovery reads the journal and commits both halves.
+if on_server:
     recovered = coordinator.recover()
     print("recovery:", sorted(o for _, _, o in recovered))
     visible.append((count_rows(crm, Customer), count_rows(billing, Invoice)))
@@ -970,8 +984,8 @@ source_from(partitioning.sharded_session, "def execute_chooser")
 ### title:: Two shards, one table
 ### note:: Point at the region column: its value names the shard a row lives in.  The tables are
 ### note:: made quietly, one per shard.  About a minute.
-# ``region`` names the shard a row lives in.  Each shard gets the table
-# (its DDL kept out of the echo).
+# ``region`` names the shard a row lives in.  Each shard is a new
+# database with the table (their DDL kept out of the echo).
 class ShardBase(DeclarativeBase):
     pass
 
@@ -983,8 +997,8 @@ class Account(ShardBase):
     balance: Mapped[int]
 
 
-eu, us = scratch_engines(2)
 with unechoed_sql():
+    eu, us = scratch_engines(2)
     for shard in (eu, us):
         ShardBase.metadata.create_all(shard)
 
