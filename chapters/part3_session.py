@@ -931,8 +931,8 @@ source_from(partitioning.TwoPhaseCoordinator.commit, "session.flush()")
 
 ### slide::
 ### title:: The coordinator dies between the phases
-### note:: Point at PREPARE for both, then the crash line and the visible counts: Bob is in
-### note:: neither database yet.  Ask what a restart should do with the prepared halves.  About
+### note:: Point at PREPARE for both, then the crash line and the visible counts: Bob does
+### note:: not show up yet.  Ask what a restart should do with the prepared halves.  About
 ### note:: a minute.
 # ``simulate_crash`` stops the coordinator once its decision is journaled
 # (its SQL kept out of the echo: ``commit()`` was the slide before).
