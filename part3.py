@@ -74,6 +74,8 @@ def orm_statements(work):
 
 ### slide:: b
 ### title:: Part 3: the ORM and its extension points
+### note:: Welcome back. Point at ``this deck is running on:``: the database we use today.
+### note:: Walk the bullets as a map of the next hour and a quarter; about two minutes.
 # Part 1 was connections and pools, part 2 tables and SQL.  Part 3 is
 # the ORM built on them, and the places where you can hook into it.
 ### * Mapping: imperative and declarative, one Mapper either way
@@ -87,6 +89,9 @@ print("this deck is running on:", backend)
 
 ### slide:: e
 ### title:: 2010: mapper() and relation()
+### note:: Ask the room what this old call will do before Enter runs it. Point at the
+### note:: error's message: it names ``registry.map_imperatively``, the way forward. About
+### note:: a minute.
 # The 2010 slides mapped a class with ``mapper(User, users_table,
 # properties={"comments": relation(Comment, backref="posted_by")})``.
 # ``relation`` is gone (it is ``relationship``); ``mapper()`` is still
@@ -100,6 +105,9 @@ mapper(object, Table("t", MetaData(), Column("id", Integer, primary_key=True)))
 
 ### slide::
 ### title:: Imperative mapping: a registry maps a plain class
+### note:: Point at the two separate pieces: the Tables first, then the classes, joined by
+### note:: ``map_imperatively``. Ask who still has code in this classical style. About two
+### note:: minutes.
 # The classical style lives on as ``registry.map_imperatively``: the
 # Table and the class are written separately, then joined.
 mapper_registry = registry()
@@ -133,6 +141,9 @@ comment_mapper = mapper_registry.map_imperatively(PlainComment, plain_comments)
 
 ### slide::
 ### title:: Declarative: the same, written in the class
+### note:: The same two tables, now written inside the classes. Point at ``Mapped[...]``,
+### note:: ``mapped_column()`` and ``back_populates``, which replaces the backref. About
+### note:: two minutes.
 # ``DeclarativeBase`` carries a registry; ``Mapped[...]`` annotations and
 # ``mapped_column()`` make the Table from the class body.
 class Base(DeclarativeBase):
@@ -163,6 +174,9 @@ class Comment(Base):
 
 ### slide::
 ### title:: Both end in the same Mapper
+### note:: Point at the two ``Mapper ->`` lines: the same shape for both classes, then the
+### note:: ``InstrumentedAttribute`` pair. Ask which style people would pick for a new
+### note:: project. About two minutes.
 # Either way the class gets a ``Mapper``, a ``Table`` and instrumented
 # attributes.  The rest of the ORM only sees those, so everything after
 # this point works the same for both.
@@ -181,6 +195,8 @@ inspect(PlainComment).relationships.posted_by.mapper is plain_mapper
 
 ### slide::
 ### title:: Our tables, and a little data
+### note:: Setup for the slides ahead: two users, jek and mike. Point at the INSERT in the
+### note:: echo and move on; about a minute.
 fresh(Base.metadata)
 with Session(engine) as session:
     session.add_all([
@@ -191,6 +207,8 @@ with Session(engine) as session:
 
 ### slide:: b
 ### title:: The main extension points
+### note:: Reveal the bullets one by one, then point at the hook count printed for each
+### note:: events class. Ask which hooks people have used. About two minutes.
 # In 2010: ``MapperExtension`` and ``SessionExtension`` classes with a
 # method per hook.  Now: one listener per event, through ``event.listen``.
 ### * Mapper events: ``instrument_class``, ``before_insert``, ``after_update``...
@@ -205,6 +223,9 @@ for events in (MapperEvents, InstanceEvents, SessionEvents):
 
 ### slide:: e
 ### title:: The extension classes are gone
+### note:: Ask first: will ``EXT_STOP`` stop the second listener? Point at ``listeners that
+### note:: ran:``: both ran. Then the ImportError for ``MapperExtension``. About two
+### note:: minutes.
 # ``MapperExtension`` and ``SessionExtension`` were removed.
 # ``EXT_CONTINUE`` and ``EXT_STOP`` can still be imported, but nothing
 # reads a listener's return value to decide whether the next one runs:
@@ -241,6 +262,9 @@ from sqlalchemy.orm import MapperExtension
 
 ### slide::
 ### title:: A mapper event at work: before_insert
+### note:: Point at the ``before_insert:`` line, then at the stored text ``['hello']``: the
+### note:: listener stripped it inside the flush. Ask what else people would tidy here.
+### note:: About two minutes.
 # What ``MapperExtension.before_insert`` did: the listener gets the
 # mapper, the flush's connection and the object, and may set this row's
 # own columns.
@@ -260,6 +284,8 @@ event.remove(Comment, "before_insert", tidy)
 
 ### slide:: b
 ### title:: More extension points: the safe ones
+### note:: A signpost: read the four bullets and say the next slides take them in order.
+### note:: Under a minute.
 ### * Collection classes: a relationship as a set, a dict, your own class
 ### * Composites: several columns, one Python value
 ### * Custom comparators: what ``User.email == "x"`` means in SQL
@@ -267,6 +293,8 @@ event.remove(Comment, "before_insert", tidy)
 
 ### slide::
 ### title:: A relationship as a dict
+### note:: Point at the last echo, ``{'Dune': Book('Dune')}``: the relationship is a dict
+### note:: keyed by title. Ask what key your own data would use. About a minute.
 # ``collection_class`` decides what the attribute holds; the
 # ``attribute_keyed_dict`` helper keys the objects by one of their
 # attributes.
@@ -293,6 +321,8 @@ shelf.books
 
 ### slide::
 ### title:: A collection class of your own
+### note:: Walk the three decorators: appender, remover, iterator. Ask the room which one
+### note:: the ORM calls when it loads rows; the next slide answers. About two minutes.
 # A class of your own works once it tells the ORM how to add, remove
 # and iterate: the ``@collection`` decorators.  The ORM calls the
 # appender when it loads rows, and instruments it, so your own calls are
@@ -333,6 +363,8 @@ class Bottle(Base):
 
 ### slide::
 ### title:: Your collection class at work: tracked, and filled on load
+### note:: Point at ``tracked: 3 added``, then at the ``loaded:`` line grouped by year: the
+### note:: ORM filled our class through its appender. About two minutes.
 cellar_tables = [Cellar.__table__, Bottle.__table__]
 Base.metadata.drop_all(engine, tables=cellar_tables)
 Base.metadata.create_all(engine, tables=cellar_tables)
@@ -353,6 +385,8 @@ with Session(engine) as session:
 
 ### slide::
 ### title:: Composites: two columns, one value
+### note:: Point at the composite's value and at the WHERE clause comparing both columns.
+### note:: Then hand over the exercise; give the room about five minutes.
 # A plain dataclass becomes one attribute over two columns, and compares
 # as one value in SQL.
 @dataclasses.dataclass
@@ -400,6 +434,8 @@ print(select(Place.id).where(Place.at == Point(1, 2)))
 
 ### slide::
 ### title:: A custom comparator: case-insensitive email
+### note:: Point at the printed WHERE clause: ``lower(...) = lower(...)`` on both sides.
+### note:: Ask what other comparison you would redefine this way. About a minute.
 # ``comparator_factory`` decides the SQL that Python operators produce
 # on the class attribute.
 class CaseInsensitive(ColumnProperty.Comparator):
@@ -427,6 +463,8 @@ print(select(Subscriber.id).where(Subscriber.email == "JEK@Example.com"))
 
 ### slide::
 ### title:: An attribute event, and what it does not see
+### note:: Ask first: how many times does the listener run? Point at ``('ed', 1)``, then at
+### note:: ``listener calls: 1`` after the load. Then the exercise, about five minutes.
 # It runs for the constructor's assignment, not for the row loaded from
 # the database.
 calls = []
@@ -465,6 +503,8 @@ event.remove(User.name, "set", strip_name)
 ### slide::
 ### slide::
 ### title:: What does see loaded rows: the load event
+### note:: Point at ``load saw: ['jek']``: the second query found jek in the identity map,
+### note:: so ``load`` ran once. About a minute.
 # The instance event ``load`` runs once for each object built from a
 # row (``refresh`` when one is reloaded): a place to check stored data.
 loaded = []
@@ -486,6 +526,8 @@ event.remove(User, "load", check_stored)
 
 ### slide::
 ### title:: Session(), sessionmaker(), scoped_session(): one Session class
+### note:: Point at the three ``'Session'`` names. Ask what ``sessionmaker`` adds, then;
+### note:: the next two slides answer. About a minute.
 # ``Session()``, ``sessionmaker()()``, ``scoped_session(...)()``: each
 # gives you an instance of ``sqlalchemy.orm.Session``.
 Factory = sessionmaker(engine)
@@ -501,6 +543,8 @@ Registry.remove()
 
 ### slide::
 ### title:: sessionmaker is a factory
+### note:: Point at ``('Session', True)``, then at ``autoflush: False`` after
+### note:: ``configure()``: configure at startup, call it anywhere. About a minute.
 # It keeps the class and keyword arguments, and calls the class with
 # them: configure once where the application starts, call it anywhere.
 Factory.class_.__name__, Factory.kw["bind"] is engine
@@ -512,6 +556,8 @@ Factory.configure(autoflush=True)
 
 ### slide::
 ### title:: scoped_session is a registry
+### note:: Ask the room to predict the three printed lines before Enter. Point at ``another
+### note:: thread's: False``. About two minutes.
 # One session per thread (or per whatever ``scopefunc`` returns), made on
 # first use and kept until ``remove()``.
 first = Registry()
@@ -527,6 +573,8 @@ Registry.remove()
 
 ### slide::
 ### title:: Extend by wrapping
+### note:: Point at ``committing as 7``: an info dict plus a listener on the one session
+### note:: the wrapper made. About a minute.
 # 2010: a function built a Session with an extension and an ``info``
 # dict.  ``Session.info`` is built in now; a wrapper can still listen on
 # the one session it makes.
@@ -543,6 +591,8 @@ with audited_session(7) as s:
 
 ### slide::
 ### title:: Extend by subclassing: sessionmaker(class_=...)
+### note:: Ask how many flushes the counter will report. Point at ``CountingSession
+### note:: flushes: 1``: the autoflush before the query did it. About two minutes.
 # The factory makes instances of your subclass.  Here: count flushes
 # (the autoflush does the only one; commit finds nothing left to flush).
 class CountingSession(Session):
@@ -562,6 +612,8 @@ with Counting() as s:
 
 ### slide:: b
 ### title:: Session events (2010: SessionExtension)
+### note:: Reveal the bullets; the next slide listens to ten of these events at once. About
+### note:: a minute.
 ### * Transactions: ``after_begin``, ``before_commit``, ``after_commit``, ``after_rollback``, ``after_transaction_end``
 ### * The flush: ``before_flush``, ``after_flush``, ``after_flush_postexec``
 ### * Objects: ``after_attach``, and state changes (``pending_to_persistent``...)
@@ -569,6 +621,9 @@ with Counting() as s:
 
 ### slide::
 ### title:: Ten session events, through a flush and a commit
+### note:: Before Enter, ask the room to guess the order of the events in the commit. Point
+### note:: at the lines after ``-- commit``, and at the inner create and end pair. About
+### note:: three minutes.
 # A listener that prints each event's name, on its own sessionmaker.
 # The inner create/end pair is the flush's own ``SessionTransaction``,
 # inside the session's: no BEGIN or COMMIT of its own reaches the
@@ -603,6 +658,8 @@ with Loud() as session:
 
 ### slide::
 ### title:: Attribute history
+### note:: Point at the two History lines: unchanged before the assignment, added and
+### note:: deleted after it. About a minute.
 # ``History(added, unchanged, deleted)``: what a change replaced, as
 # long as it is not flushed.  ``get_history`` is also
 # ``inspect(obj).attrs.x.history``.
@@ -615,6 +672,8 @@ with Session(engine) as session:
 
 ### slide::
 ### title:: History during a flush
+### note:: Contrast the ``before_flush:`` line, still pending, with ``after the flush:``,
+### note:: where the new value is simply unchanged. About two minutes.
 # In ``before_flush`` the change is still pending; once the flush has
 # run, the new value is simply the current one.
 Watched = sessionmaker(engine)
@@ -640,6 +699,8 @@ with Watched() as session:
 
 ### slide:: b
 ### title:: What session events may change
+### note:: Read the bullets slowly: this is the rule sheet for the next three slides. Ask
+### note:: which rule surprises people. About two minutes.
 ### * ``before_flush``: add, change, delete objects; they go into this flush
 ### * ``after_flush``: the SQL has run, the bookkeeping not yet: attribute changes made now are reset, not written; objects ``add()``-ed now wait for the next flush (next slide)
 ### * ``after_flush_postexec``: the flush is done; changes made now are flushed next (``commit()`` flushes until the session is clean)
@@ -648,6 +709,9 @@ with Watched() as session:
 
 ### slide::
 ### title:: after_flush and after_flush_postexec, shown
+### note:: Point at ``in the database:``: jek kept the flushed value, mike was reset,
+### note:: wendy's change went in. Then the ``SAWarning`` line, about mike. About three
+### note:: minutes.
 # Each listener acts once, in the first flush.  ``after_flush`` changes
 # jek (in this flush) and mike (clean until now) and adds a user;
 # ``after_flush_postexec`` changes wendy.  SQLAlchemy warns once, about
@@ -699,6 +763,8 @@ for w in caught:
 
 ### slide:: e
 ### title:: after_commit: values still there, no more SQL
+### note:: Ask first: can an ``after_commit`` listener still run a query? Point at ``still
+### note:: loaded in after_commit:``, then at the error. About two minutes.
 # Expiry comes just after ``after_commit``: in it, loaded values can
 # still be read, but the session refuses to send SQL.  (The error here
 # stops the commit before the expiry: mike keeps his values.)
@@ -722,6 +788,8 @@ with Strict() as session:
 
 ### slide::
 ### title:: Autoflush: the same object, many flushes
+### note:: Point at the three ``flush sees:`` lines: the same object each time. Ask who has
+### note:: been surprised by an autoflush. About two minutes.
 # With autoflush on (the default) each query first flushes pending
 # changes, so a ``before_flush`` listener sees the same object several
 # times before one commit.
@@ -750,6 +818,8 @@ with Flushy() as session:
 
 ### slide::
 ### title:: expire_on_commit: state gone after commit
+### note:: Point at ``expired:`` and its list of attributes, then at the SELECT that
+### note:: reading ``eddie.email`` sends. About a minute.
 # After a commit every loaded value is expired: the next access loads
 # it again, in a new transaction.
 session = Session(engine)
@@ -764,6 +834,8 @@ session.close()
 
 ### slide::
 ### title:: ...and once the session is closed
+### note:: Ask before Enter: what does reading the email do once the session is closed?
+### note:: Point at the two ``expire_on_commit=`` lines. About two minutes.
 # A detached, expired object has nothing to load from.
 # ``expire_on_commit=False`` keeps the values instead.
 emails = {}
@@ -783,6 +855,8 @@ for expire in (True, False):
 
 ### slide::
 ### title:: Strategy: look at new, dirty, deleted in before_flush
+### note:: Point at the printed list of change rows, and in the echo at the two flushes.
+### note:: Ask where people keep an audit log in their own code. About three minutes.
 # ``before_flush`` sees each flush's objects before that flush's SQL:
 # here it adds a change log row for each, in the same flush.  The
 # query for the comment autoflushes: two flushes, each logged.
@@ -844,6 +918,8 @@ new_counts = []
 
 ### slide:: b
 ### title:: Extending queries: a query language of your own
+### note:: Reveal the bullets: they frame the next four slides, then the soft delete case
+### note:: study. About a minute.
 ### * 2010: a ``Query`` subclass with domain methods, on the class via ``query_property``
 ### * 2.x: ``Query`` is legacy; it still works, without a warning
 ### * ``Query.get()`` does warn: it is ``Session.get()`` now
@@ -852,6 +928,8 @@ new_counts = []
 
 ### slide::
 ### title:: A Query subclass through query_property (legacy)
+### note:: Point at ``[User('eddie')]``: the domain method works, with no warning. About a
+### note:: minute.
 class UserQuery(Query):
     def with_email(self, email):
         return self.filter(User.email == email)
@@ -864,6 +942,8 @@ Users.remove()
 
 ### slide::
 ### title:: Query.get() is legacy: Session.get()
+### note:: Point at ``LegacyAPIWarning``, then at ``Users.get(User, 1)`` doing the same
+### note:: without it. About a minute.
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     User.query.get(1)
@@ -874,6 +954,8 @@ Users.remove()
 
 ### slide::
 ### title:: The SQLAlchemy 2.0 way: statements are values
+### note:: Point at the two result lists: the second call refines the first statement. Ask
+### note:: what functions gain over a subclass. About two minutes.
 # A function returns a ``select()``; callers refine it and run it in
 # whichever session they hold.  Nothing to subclass, nothing bound to a
 # session.
@@ -891,6 +973,8 @@ with Session(engine) as session:
 
 ### slide::
 ### title:: Your turn: a query as a function
+### note:: Give the room about three minutes; ``!check`` tells them when they are done,
+### note:: ``!hint`` helps.
 ### exercise:: Write ``named(name)``: it returns a ``select()`` of ``User``
 ### exercise:: rows with that name.  ``names_of(statement)`` runs one.
 ### hint:: select(User).where(User.name == name)
@@ -903,6 +987,8 @@ def names_of(statement):
 
 ### slide:: b
 ### title:: Case study: soft delete, a filter on a class's queries
+### note:: Reveal the bullets. Stress the last one: a single execution option opts a
+### note:: statement out. About two minutes.
 # 2010's other reason for a ``Query`` subclass: add a criterion to the
 # queries of a class (deleted rows, another tenant's rows).
 ### * 2010: a ``Query`` subclass (``query_cls=``) adding it in ``__iter__`` and ``get()``; statements that did not go through it were missed
@@ -914,11 +1000,15 @@ def names_of(statement):
 
 ### slide::
 ### title:: The listener and the option
+### note:: Walk the listener from the top; point at where it skips a statement that opted
+### note:: out, then at ``install()`` wiring it to a factory. About three minutes.
 source(soft_delete._hide_deleted)
 source(soft_delete.install)
 
 ### slide::
 ### title:: Soft-deletable models: the mixin adds deleted_at
+### note:: Point at the mixin in both class lines: it adds ``deleted_at`` to both tables.
+### note:: About a minute.
 class Topic(soft_delete.SoftDeleteMixin, Base):
     __tablename__ = "p3_topics"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -937,6 +1027,9 @@ class Reply(soft_delete.SoftDeleteMixin, Base):
 
 ### slide::
 ### title:: Before install() and after
+### note:: Ask the room which loads will still see the spam reply after install. Point at
+### note:: the ``before install():`` and ``after install():`` lines, and at the WHERE
+### note:: clauses in the echo. About four minutes.
 # A topic with three replies, one soft-deleted.  Before ``install()``
 # every query sees all three; after it, ``select()``, ``get()``, the lazy
 # load and ``selectinload`` see two, until a statement opts out.
@@ -1003,6 +1096,8 @@ stop_hiding()
 
 ### slide::
 ### title:: A lazy load no filtered SELECT led to
+### note:: Point at ``made by this session:`` without the spam reply, then at the line
+### note:: below it. Ask why this case needs a rule of its own. About two minutes.
 # A topic this session created was never loaded by a filtered SELECT,
 # nor was one loaded with ``include_deleted=True``: nothing carries the
 # criterion into their lazy loads, so ``_hide_deleted`` adds it to such
@@ -1030,6 +1125,8 @@ stop_hiding()
 
 ### slide:: b
 ### title:: Case study: contextual defaults, revisited
+### note:: Remind the room of part 1's audit column, then reveal the bullets. About two
+### note:: minutes.
 # Part 1's audit column reads ``connection.info["updated_by"]``.  ORM
 # code talks to sessions, not connections.
 ### * Code sets ``session.info["updated_by"]``; part 1's column and listener stay as they were
@@ -1039,15 +1136,20 @@ stop_hiding()
 
 ### slide::
 ### title:: install(): the listeners, on one factory
+### note:: Walk the listeners it registers, one line each. About a minute.
 source(contextual_defaults.install)
 
 ### slide::
 ### title:: Copy the user when a transaction begins
+### note:: Point at the copy into ``connection.info``, and at ``stamp`` reading it back.
+### note:: About a minute.
 source(contextual_defaults.UserCopier.after_begin)
 source(contextual_defaults.stamp)
 
 ### slide::
 ### title:: Remove it when the transaction ends
+### note:: Point at the savepoint check: a savepoint ending leaves the user in place. About
+### note:: a minute.
 # After commit or rollback (not a savepoint's), and at the end of the
 # outermost transaction.  The pool's checkin listener is the backstop.
 source(contextual_defaults.UserCopier.after_commit_or_rollback)
@@ -1055,6 +1157,9 @@ source(contextual_defaults.UserCopier.after_transaction_end)
 
 ### slide::
 ### title:: The 2010 sequence, now
+### note:: Ask before Enter: what is ``updated_by`` before the commit? Point at
+### note:: ``updated_by None``, then at ``after commit: updated_by 456``. About two
+### note:: minutes.
 class Record(Base):
     __tablename__ = "p3_records"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1102,6 +1207,8 @@ class Populator2010:
 
 ### slide::
 ### title:: Two endings the 2010 code missed
+### note:: These helpers drive the next two slides: a close without a commit, and a session
+### note:: dropped on the floor. Walk ``close_then_drop`` briefly; about two minutes.
 # ``close()`` without a commit, then a session dropped without
 # ``close()``.  One pooled connection, so the next plain Core insert
 # reuses the session's.
@@ -1144,6 +1251,8 @@ def one_connection_engine():
 
 ### slide::
 ### title:: Baseline: the 2010 populator, ported to events
+### note:: Ask first: what happens to the pool when a session is dropped? Point at
+### note:: ``stamped 789`` and at the ``TimeoutError`` line. About two minutes.
 # ``close()`` fires neither of its events: the user stays on the
 # connection.  A dropped session: the map keeps its connection checked
 # out, and the pool runs dry.
@@ -1192,10 +1301,13 @@ single.dispose()
 
 ### slide::
 ### title:: auto_add()
+### note:: Walk the two listeners, ``init`` and ``init_failure``. About two minutes.
 source(auto_add.auto_add)
 
 ### slide::
 ### title:: Built, and already in the session
+### note:: Point at ``constructor raised:``, then at ``pending: [Spot('home')]``: the
+### note:: failed spot left the session. About two minutes.
 class Located(DeclarativeBase):   # its own base: the rest of the deck
     pass                          # keeps calling session.add()
 
@@ -1228,6 +1340,8 @@ Current.commit()
 
 ### slide:: e
 ### title:: Why it is hard: a query inside __init__
+### note:: Ask what the query inside ``__init__`` will do. Point at the IntegrityError
+### note:: raised by the autoflush. About two minutes.
 # The query autoflushes, and the object is already pending: its INSERT
 # goes out before ``__init__`` has set a single attribute.
 class Tag(Located):
@@ -1246,6 +1360,8 @@ Tag("popular")
 
 ### slide::
 ### title:: Switching it off
+### note:: Point at ``Spot('work') pending: False``: switched off, objects wait for
+### note:: ``add()`` again. About a minute.
 Current.rollback()
 stop_auto_add()
 Current.remove()
@@ -1254,6 +1370,8 @@ Current.remove()
 
 ### slide:: b
 ### title:: Case study: object managers
+### note:: Ask who knows Django's ``Model.objects``, then reveal the bullets. About a
+### note:: minute.
 # Django-style ``Model.objects``: persistence code out of business
 # classes.
 ### * ``.add`` ``.add_all`` ``.delete`` ``.flush`` ``.commit`` ``.get(pk)`` ``.filter_by()`` ``.all()``
@@ -1265,17 +1383,22 @@ Current.remove()
 
 ### slide::
 ### title:: install(): a manager for each mapped class
+### note:: Walk the ``instrument_class`` listener, then ``_attach`` putting a manager on
+### note:: the class. About two minutes.
 source(object_managers.install)
 source(object_managers._attach)
 
 ### slide::
 ### title:: The manager: current session, SQLAlchemy 2.0-style calls
+### note:: Point at the SQLAlchemy 2.0 calls inside each method: ``session.get`` and
+### note:: ``select``. About a minute.
 source(object_managers.Manager.get)
 source(object_managers.Manager.add)
 source(object_managers.Manager.filter_by)
 
 ### slide::
 ### title:: User.objects
+### note:: Point at ``<Manager for User>`` and at the two lookups under it. About a minute.
 # Each class mapped under ``Base`` has its manager now.
 Managed = scoped_session(sessionmaker(engine))
 object_managers.install(Base, Managed)
@@ -1288,6 +1411,8 @@ Managed.remove()     # the end of this unit of work
 
 ### slide::
 ### title:: A model with its own manager
+### note:: Point at ``<ListManager for ListMember>`` and at the row its own query method
+### note:: found. About two minutes.
 class ListManager(object_managers.Manager):
     def with_email(self, email):
         return self.filter_by(email=email)
@@ -1312,6 +1437,8 @@ Managed.remove()
 
 ### slide:: b
 ### title:: Extension points in one slide
+### note:: Recap each bullet in a sentence, and take questions before the Session chapter.
+### note:: About two minutes.
 # Next, the Session chapter: it brings its own engine and tables.
 ### * Imperative or declarative: one ``Mapper``
 ### * One listener per event replaced the 2010 extension classes
@@ -1325,4 +1452,6 @@ engine.dispose()
 
 ### slide::
 ### title:: Questions?
+### note:: Open the floor. Point at ``part 3 done on:``, and take questions for as long as
+### note:: time allows.
 print("part 3 done on:", backend)
