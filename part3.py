@@ -7,8 +7,10 @@ if __name__ == "__main__":
 ### predict:: errors
 ### slide:: s
 import collections
+import contextlib
 import dataclasses
 import gc
+import logging
 import tempfile
 import threading
 import warnings
@@ -44,10 +46,38 @@ if backend == "sqlite" and make_url(url).database in (None, "", ":memory:"):
 engine = create_engine(url)
 
 
-def fresh(metadata, bind=None):
-    """Drop and create ``metadata``'s tables: slides can be re-run."""
-    metadata.drop_all(bind or engine)
-    metadata.create_all(bind or engine)
+@contextlib.contextmanager
+def unechoed():
+    """Keep SQL that is not the slide's point (setup DDL) off the screen."""
+    log = logging.getLogger("sqlalchemy.engine")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def fresh(metadata, tables=None):
+    """Drop and create ``metadata``'s tables (or just ``tables``) without
+    echoing the DDL, which is not what part 3 is about: slides can be
+    re-run."""
+    with unechoed():
+        metadata.drop_all(engine, tables=tables)
+        metadata.create_all(engine, tables=tables)
+
+
+def excerpt(shown, start, stop=None):
+    """The lines of a ``source()`` from the first holding ``start`` up to
+    the next holding ``stop`` (not included; else to the end), with the
+    file's own line numbers: a recipe's lines that fit a slide."""
+    lines = shown.text.splitlines(keepends=True)
+    first = next(n for n, line in enumerate(lines) if start in line)
+    last = next((n for n, line in enumerate(lines)
+                 if n > first and stop is not None and stop in line),
+                len(lines))
+    return dataclasses.replace(shown, text="".join(lines[first:last]),
+                               first_line=shown.first_line + first)
 
 
 def raised(call, *args, **kw):
@@ -365,9 +395,7 @@ class Bottle(Base):
 ### title:: Your collection class at work: tracked, and filled on load
 ### note:: Point at ``tracked: 3 added``, then at the ``loaded:`` line grouped by year: the
 ### note:: ORM filled our class through its appender. About two minutes.
-cellar_tables = [Cellar.__table__, Bottle.__table__]
-Base.metadata.drop_all(engine, tables=cellar_tables)
-Base.metadata.create_all(engine, tables=cellar_tables)
+fresh(Base.metadata, tables=[Cellar.__table__, Bottle.__table__])
 with Session(engine) as session:
     cellar = Cellar()
     for year, name in [(2019, "rioja"), (2015, "barolo"), (2019, "chianti")]:
@@ -866,7 +894,7 @@ class Change(Base):
     what: Mapped[str] = mapped_column(String(100))
 
 
-Change.__table__.create(engine, checkfirst=True)
+fresh(Base.metadata, tables=[Change.__table__])
 Tracked = sessionmaker(engine)
 flushes = []
 
@@ -999,10 +1027,17 @@ def names_of(statement):
 ### proof:: orm_statements(lambda s: (s.add(User(name="x")), s.flush(), s.get(User, 1))) == ["select"]
 
 ### slide::
-### title:: The listener and the option
-### note:: Walk the listener from the top; point at where it skips a statement that opted
-### note:: out, then at ``install()`` wiring it to a factory. About three minutes.
-source(soft_delete._hide_deleted)
+### title:: The listener: the statements it leaves alone
+### note:: Walk the listener from the top; point at the three early returns: not a SELECT,
+### note:: opted out, or a relationship load that carries the criterion. About two minutes.
+excerpt(source(soft_delete._hide_deleted),
+        "def _hide_deleted", "    state.statement = ")
+
+### slide::
+### title:: The criterion it adds, and install()
+### note:: Point at ``with_loader_criteria`` and its lambda, then at ``install()`` wiring
+### note:: the listener to a factory and handing back a way to remove it. About two minutes.
+excerpt(source(soft_delete._hide_deleted), "    state.statement = ")
 source(soft_delete.install)
 
 ### slide::
@@ -1026,16 +1061,11 @@ class Reply(soft_delete.SoftDeleteMixin, Base):
 
 
 ### slide::
-### title:: Before install() and after
-### note:: Ask the room which loads will still see the spam reply after install. Point at
-### note:: the ``before install():`` and ``after install():`` lines, and at the WHERE
-### note:: clauses in the echo. About four minutes.
-# A topic with three replies, one soft-deleted.  Before ``install()``
-# every query sees all three; after it, ``select()``, ``get()``, the lazy
-# load and ``selectinload`` see two, until a statement opts out.
-topic_tables = [Topic.__table__, Reply.__table__]
-Base.metadata.drop_all(engine, tables=topic_tables)
-Base.metadata.create_all(engine, tables=topic_tables)
+### title:: Before install() and after: the data
+### note:: Setup for the next slides: a topic, three replies. Point at the UPDATE in the
+### note:: echo: soft delete sets ``deleted_at`` and keeps the row. About a minute.
+# A topic with three replies, one soft-deleted.
+fresh(Base.metadata, tables=[Topic.__table__, Reply.__table__])
 Forum = sessionmaker(engine)
 with Forum() as session:
     session.add(Topic(id=1, replies=[Reply(id=n, text=t) for n, t in
@@ -1044,33 +1074,63 @@ with Forum() as session:
     soft_delete.soft_delete(session, session.get(Reply, 2))
     session.commit()
 
-
-def every_way(label):
+### slide::
+### title:: Before install(): four ways to load, three replies each
+### note:: Walk the two helpers: ``select()``, ``get()`` and the lazy load in one, the
+### note:: eager load in the other. Their SQL is plain, so it is hidden here. Point at
+### note:: ``spam`` in each printed line. About two minutes.
+# Before ``install()`` every query sees all three.
+def three_ways(label):
     with Forum() as session:
         listed = session.scalars(select(Reply).order_by(Reply.id)).all()
         got, lazy = session.get(Reply, 2), session.get(Topic, 1).replies
         print(f"{label:22} select:", listed)
         print(f"{'':22} get(2):", got, "| lazy:", lazy)
+    return [len(listed), got is not None, len(lazy)]
+
+
+def eagerly():
     with Forum() as session:
         topic = session.scalars(
             select(Topic).options(selectinload(Topic.replies))).one()
         print(f"{'':22} selectinload:", topic.replies)
-    return [len(listed), got is not None, len(lazy), len(topic.replies)]
+    return len(topic.replies)
 
 
-seen_before = every_way("before install():")
+with unechoed():
+    seen_before = three_ways("before install():") + [eagerly()]
+### claim:: Before ``install()`` every query sees all three
+### proof:: seen_before == [3, True, 3, 3]
+
+### slide::
+### title:: After install(): select(), get() and the lazy load
+### note:: Ask the room which of these three still sees the spam reply. Point at
+### note:: ``deleted_at IS NULL`` in each WHERE clause of the echo, then at the two printed
+### note:: lines. About two minutes.
+# After it, ``select()``, ``get()`` and the lazy load see two.
 stop_hiding = soft_delete.install(Forum)
-seen_after = every_way("after install():")
+seen_after = three_ways("after install():")
+### claim:: After it, ``select()``, ``get()`` and the lazy load see two
+### proof:: seen_after == [2, False, 2]
+
+### slide::
+### title:: After install(): selectinload, and opting out
+### note:: Point at the IN query's ``deleted_at IS NULL``, then at ``include_deleted=True:``
+### note:: bringing the spam reply back for one statement. About two minutes.
+# ``selectinload`` sees two as well, until a statement opts out.
+seen_after.append(eagerly())
 with Forum() as session:
     opted_out = session.scalars(select(Reply).order_by(Reply.id),
                                 execution_options={"include_deleted": True})
     print("include_deleted=True:", opted_out.all())
-
-stop_hiding()
-### claim:: Before ``install()`` every query sees all three
-### proof:: seen_before == [3, True, 3, 3]
-### claim:: after it, ``select()``, ``get()``, the lazy load and ``selectinload`` see two, until a statement opts out
+### claim:: ``selectinload`` sees two as well, until a statement opts out
 ### proof:: seen_after == [2, False, 2, 2]
+
+### slide::
+### title:: Your turn: the same mechanism by hand
+### note:: Give the room about five minutes. ``!hint`` shows the import first; ``!check``
+### note:: runs a ``select()`` and a lazy load through their factory.
+# ``install(Forum)`` is still on: your own factory is not affected by it.
 ### exercise:: The same mechanism by hand: make ``Polite = sessionmaker(engine)``
 ### exercise:: and a ``do_orm_execute`` listener on it that hides replies whose
 ### exercise:: text is ``"spam"`` with ``with_loader_criteria``.  Both a
@@ -1096,31 +1156,36 @@ stop_hiding()
 
 ### slide::
 ### title:: A lazy load no filtered SELECT led to
-### note:: Point at ``made by this session:`` without the spam reply, then at the line
-### note:: below it. Ask why this case needs a rule of its own. About two minutes.
-# A topic this session created was never loaded by a filtered SELECT,
-# nor was one loaded with ``include_deleted=True``: nothing carries the
-# criterion into their lazy loads, so ``_hide_deleted`` adds it to such
-# a load itself (without that, "spam" came back here).
-stop_hiding = soft_delete.install(Forum)
+### note:: Point at ``made by this session:`` without the spam reply, and at the lazy load's
+### note:: WHERE clause. Ask why this case needs a rule of its own. About two minutes.
+# A topic made in this session came from no filtered SELECT, so nothing
+# carries the criterion into its lazy load: ``_hide_deleted`` adds it.
 with Forum() as session:
     made = Topic(id=2, replies=[Reply(id=4, text="hello"),
                                 Reply(id=5, text="spam")])
     session.add(made)
-    session.commit()
-    soft_delete.soft_delete(session, session.get(Reply, 5))
-    session.commit()                # expires made: its replies load again
+    with unechoed():                # the INSERTs and the soft delete
+        session.commit()
+        soft_delete.soft_delete(session, session.get(Reply, 5))
+        session.commit()            # expires made: its replies load again
     print("made by this session:", made.replies)
+### claim:: A topic made in this session came from no filtered SELECT, so nothing
+### claim:: carries the criterion into its lazy load: ``_hide_deleted`` adds it
+### proof:: [reply.text for reply in made.replies] == ["hello"]
+
+### slide::
+### title:: ...nor did a load with include_deleted=True
+### note:: Point at ``loaded with include_deleted:``: the topic opted out, its replies'
+### note:: lazy load did not. About a minute.
+# A topic loaded with ``include_deleted=True`` carries no criterion
+# either: its lazy load gets it the same way.
 with Forum() as session:
     old_topic = session.get(Topic, 2,
                             execution_options={"include_deleted": True})
     print("loaded with include_deleted:", old_topic.replies)
 stop_hiding()
-### claim:: A topic this session created was never loaded by a filtered SELECT,
-### claim:: nor was one loaded with ``include_deleted=True``: nothing carries the
-### claim:: criterion into their lazy loads, so ``_hide_deleted`` adds it to such
-### claim:: a load itself
-### proof:: [reply.text for reply in made.replies] == ["hello"]
+### claim:: A topic loaded with ``include_deleted=True`` carries no criterion
+### claim:: either: its lazy load gets it the same way
 ### proof:: [reply.text for reply in old_topic.replies] == ["hello"]
 
 ### slide:: b
@@ -1167,8 +1232,7 @@ class Record(Base):
     updated_by: Mapped[int | None] = updated_by_column()
 
 
-Record.__table__.drop(engine, checkfirst=True)
-Record.__table__.create(engine)
+fresh(Base.metadata, tables=[Record.__table__])
 Stamped = sessionmaker(engine)
 remove_stamping = contextual_defaults.install(Stamped)
 session = Stamped()
@@ -1355,7 +1419,7 @@ class Tag(Located):
         self.label = label
 
 
-Tag.__table__.create(engine, checkfirst=True)
+fresh(Located.metadata, tables=[Tag.__table__])
 Tag("popular")
 
 ### slide::
@@ -1428,7 +1492,7 @@ class ListMember(Base):           # mapped after install(): still managed
         return f"ListMember({self.email!r})"
 
 
-ListMember.__table__.create(engine, checkfirst=True)
+fresh(Base.metadata, tables=[ListMember.__table__])
 ListMember.objects
 ListMember.objects.add(ListMember(email="sqlalchemy@googlegroups.com"))
 ListMember.objects.with_email("sqlalchemy@googlegroups.com").first()
