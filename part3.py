@@ -375,7 +375,10 @@ class ByYear:
     def __iter__(self):
         return (b for year in sorted(self.years) for b in self.years[year])
 
-
+### slide::
+### title:: Mapped with collection_class=ByYear
+### note:: Point at ``collection_class=ByYear`` on the relationship; the rest is a plain
+### note:: one-to-many. About a minute.
 class Cellar(Base):
     __tablename__ = "p3_cellars"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -391,11 +394,12 @@ class Bottle(Base):
     name: Mapped[str] = mapped_column(String(50))
 
 
-### slide::
-### title:: Your collection class at work: tracked, and filled on load
-### note:: Point at ``tracked: 3 added``, then at the ``loaded:`` line grouped by year: the
-### note:: ORM filled our class through its appender. About two minutes.
 fresh(Base.metadata, tables=[Cellar.__table__, Bottle.__table__])
+
+### slide::
+### title:: Your collection class at work: tracked
+### note:: Point at ``tracked: 3 added``: our own ``add()`` calls are changes the session
+### note:: sees, and the flush INSERTs the bottles. About a minute.
 with Session(engine) as session:
     cellar = Cellar()
     for year, name in [(2019, "rioja"), (2015, "barolo"), (2019, "chianti")]:
@@ -403,9 +407,14 @@ with Session(engine) as session:
     print("tracked:", len(inspect(cellar).attrs.bottles.history.added),
           "added")
     session.add(cellar)
-    session.commit()
+    session.flush()
     cellar_id = cellar.id
+    session.commit()
 
+### slide::
+### title:: ...and filled on load
+### note:: Point at the ``loaded:`` line grouped by year: the ORM filled our class through
+### note:: its appender, one bottle per row. About a minute.
 with Session(engine) as session:
     loaded = session.get(Cellar, cellar_id).bottles
     print("loaded:", {year: [b.name for b in bottles]
@@ -648,14 +657,11 @@ with Counting() as s:
 ### * Listen on a ``sessionmaker``, a ``Session`` subclass, or one session
 
 ### slide::
-### title:: Ten session events, through a flush and a commit
-### note:: Before Enter, ask the room to guess the order of the events in the commit. Point
-### note:: at the lines after ``-- commit``, and at the inner create and end pair. About
-### note:: three minutes.
+### title:: Ten session events: a listener for each
+### note:: Walk the loop: one listener per event name, each printing its name, on a
+### note:: sessionmaker of its own. ``created`` keeps the transactions for the proof. About
+### note:: a minute.
 # A listener that prints each event's name, on its own sessionmaker.
-# The inner create/end pair is the flush's own ``SessionTransaction``,
-# inside the session's: no BEGIN or COMMIT of its own reaches the
-# database (the SQL shows one of each).
 Loud = sessionmaker(engine)
 created = []
 event.listen(Loud, "after_transaction_create",
@@ -672,13 +678,26 @@ for name in ("after_transaction_create", "after_begin", "after_attach",
              "after_transaction_end"):
     event.listen(Loud, name, announce(name))
 
-with Loud() as session:
-    jek = session.scalars(select(User).filter_by(name="jek")).one()
-    print("-- add a comment")
-    session.add(Comment(text="first!", posted_by=jek))
-    print("-- commit")
-    session.commit()
-    print("-- leaving the with block")
+### slide::
+### title:: Ten session events: a query, then an add
+### note:: Point at ``after_transaction_create`` and ``after_begin`` around the BEGIN: the
+### note:: query started the transaction. Then ``after_attach`` on the add. About a minute.
+session = Loud()
+jek = session.scalars(select(User).filter_by(name="jek")).one()
+print("-- add a comment")
+session.add(Comment(text="first!", posted_by=jek))
+
+### slide::
+### title:: Ten session events, through a flush and a commit
+### note:: Ask the room for the order of the events in the commit first. Point at the inner
+### note:: create and end pair around the INSERT, and at the single COMMIT. About two minutes.
+# The inner create/end pair is the flush's own ``SessionTransaction``,
+# inside the session's: no BEGIN or COMMIT of its own reaches the
+# database (the SQL shows one of each).
+print("-- commit")
+session.commit()
+print("-- leaving: close()")
+session.close()
 ### claim:: The inner create/end pair is the flush's own ``SessionTransaction``,
 ### claim:: inside the session's
 ### proof:: len(created) == 2 and created[1].parent is created[0]
@@ -737,14 +756,11 @@ with Watched() as session:
 
 ### slide::
 ### title:: after_flush and after_flush_postexec, shown
-### note:: Point at ``in the database:``: jek kept the flushed value, mike was reset,
-### note:: wendy's change went in. Then the ``SAWarning`` line, about mike. About three
-### note:: minutes.
+### note:: Walk the two listeners before running anything. Ask the room which of these
+### note:: changes will reach the database. The next two slides answer. About two minutes.
 # Each listener acts once, in the first flush.  ``after_flush`` changes
 # jek (in this flush) and mike (clean until now) and adds a user;
-# ``after_flush_postexec`` changes wendy.  SQLAlchemy warns once, about
-# one "previously clean" object (mike); jek's change vanishes without a
-# word.  The warning is caught here so that the slide can print it.
+# ``after_flush_postexec`` changes wendy.
 Inner = sessionmaker(engine)
 
 
@@ -763,30 +779,50 @@ def in_postexec(session, flush_context):
         session.info["postexec"].append(1)
         users["wendy"].email = "wendy@postexec"
 
-
-with warnings.catch_warnings(record=True) as caught, Inner() as session:
+### slide::
+### title:: The first flush: one warning
+### note:: Point at the single UPDATE for jek, then at ``after the flush:`` with the added
+### note:: user still new and wendy dirty. Then the ``SAWarning`` line: about mike, not
+### note:: jek. About two minutes.
+# SQLAlchemy warns once, about one "previously clean" object (mike).
+# The warning is caught here so that the slide can print it.
+session = Inner()
+users = {u.name: u for u in session.scalars(select(User))}
+users["jek"].email = "jek@flushed"
+with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    users = {u.name: u for u in session.scalars(select(User))}
-    users["jek"].email = "jek@flushed"
     session.flush()
-    print("after the flush: new", list(session.new),
-          "| dirty", list(session.dirty))
-    session.flush()
-    print("in the database:")
-    stored = session.execute(select(User.name, User.email)
-                             .order_by(User.id)).all()
-    for row in stored:
-        print("  ", *row)
-    session.rollback()
 
+print("after the flush: new", list(session.new),
+      "| dirty", list(session.dirty))
 for w in caught:
     print(type(w.message).__name__ + ":", str(w.message).split(",")[0])
 ### claim:: SQLAlchemy warns once, about one "previously clean" object (mike)
 ### proof:: len(caught) == 1 and "on 1 previously clean" in str(caught[0].message)
-### proof:: dict(stored)["mike"] == "mike@example.com"
+
+### slide::
+### title:: The second flush: what reached the database
+### note:: Point at the four rows under ``in the database:``: jek kept the flushed value,
+### note:: mike was reset, wendy and the added user went in with this flush. About two
+### note:: minutes.
+# jek's change vanishes without a word; mike's too, with the warning.
+# The added user waits for the next flush, wendy's change goes into it.
+with warnings.catch_warnings(record=True) as later:
+    warnings.simplefilter("always")
+    session.flush()
+
+print("in the database:")
+stored = session.execute(select(User.name, User.email)
+                         .order_by(User.id)).all()
+for row in stored:
+    print("  ", *row)
+
+session.close()
 ### claim:: jek's change vanishes without a word
 ### proof:: dict(stored)["jek"] == "jek@flushed"
-### claim:: the added user waits for the next flush, wendy's change goes into it
+### claim:: mike's too, with the warning
+### proof:: dict(stored)["mike"] == "mike@example.com" and not later
+### claim:: The added user waits for the next flush, wendy's change goes into it
 ### proof:: dict(stored)["wendy"] == "wendy@postexec" and "added in after_flush" in dict(stored)
 
 ### slide:: e
@@ -883,11 +919,10 @@ for expire in (True, False):
 
 ### slide::
 ### title:: Strategy: look at new, dirty, deleted in before_flush
-### note:: Point at the printed list of change rows, and in the echo at the two flushes.
-### note:: Ask where people keep an audit log in their own code. About three minutes.
-# ``before_flush`` sees each flush's objects before that flush's SQL:
-# here it adds a change log row for each, in the same flush.  The
-# query for the comment autoflushes: two flushes, each logged.
+### note:: Walk the listener: it collects new, dirty and deleted objects, skips its own
+### note:: ``Change`` rows, and adds one ``Change`` per object. About two minutes.
+# A listener that logs each new, dirty and deleted object as a
+# ``Change`` row, added to the session it is flushing.
 class Change(Base):
     __tablename__ = "p3_changes"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -907,14 +942,27 @@ def log_changes(session, flush_context, instances):
     for kind, obj in seen:
         session.add(Change(what=f"{kind} {obj!r}"))
 
+### slide::
+### title:: A change, a new user, a delete: the query autoflushes
+### note:: Ask before Enter: when does the first flush happen? Point at the two
+### note:: ``INSERT INTO p3_changes`` lines, sent before the UPDATE and INSERT they log,
+### note:: right after the comment query started. About two minutes.
+session = Tracked()
+eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+eddie.email = "eddie@example.com"
+session.add(User(name="fred"))
+session.delete(session.scalars(select(Comment)).one())
 
-with Tracked() as session:
-    eddie = session.scalars(select(User).filter_by(name="eddie")).one()
-    eddie.email = "eddie@example.com"
-    session.add(User(name="fred"))
-    session.delete(session.scalars(select(Comment)).one())
-    session.commit()
-    print(session.scalars(select(Change.what).order_by(Change.id)).all())
+### slide::
+### title:: ...and the commit flushes the delete
+### note:: Point at the change row for the delete, sent in the same flush as the DELETE,
+### note:: then at the printed list of the three change rows. About a minute.
+# ``before_flush`` sees each flush's objects before that flush's SQL:
+# here it adds a change log row for each, in the same flush.  The
+# query for the comment autoflushes: two flushes, each logged.
+session.commit()
+print(session.scalars(select(Change.what).order_by(Change.id)).all())
+session.close()
 ### claim:: The query for the comment autoflushes: two flushes, each logged
 ### claim:: ``before_flush`` sees each flush's objects before that flush's SQL:
 ### claim:: here it adds a change log row for each, in the same flush
