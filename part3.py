@@ -1249,8 +1249,15 @@ stop_hiding()
 
 ### slide::
 ### title:: install(): the listeners, on one factory
-### note:: Walk the listeners it registers, one line each. About a minute.
-source(contextual_defaults.install)
+### note:: Walk the listeners it registers, one line each: the copier's methods, one per
+### note:: session event. About a minute.
+excerpt(source(contextual_defaults.install), "def install(", "    for bind in")
+
+### slide::
+### title:: install(): registered, and a way to remove them
+### note:: Point at ``copier.cover(bind)``, the pool backstop for engines known now, then at
+### note:: ``remove()``. About a minute.
+excerpt(source(contextual_defaults.install), "    for bind in")
 
 ### slide::
 ### title:: Copy the user when a transaction begins
@@ -1319,27 +1326,39 @@ class Populator2010:
 
 ### slide::
 ### title:: Two endings the 2010 code missed
-### note:: These helpers drive the next two slides: a close without a commit, and a session
-### note:: dropped on the floor. Walk ``close_then_drop`` briefly; about two minutes.
+### note:: These helpers drive the next two slides. Walk ``after_close``: a flush, then
+### note:: ``close()`` without a commit, then a plain Core insert on the same pooled
+### note:: connection. About two minutes.
 # ``close()`` without a commit, then a session dropped without
 # ``close()``.  One pooled connection, so the next plain Core insert
-# reuses the session's.
+# reuses the session's (its own SQL is not echoed: it prints its stamp).
 def plain_core_insert(engine, name):
-    with engine.begin() as cx:
+    with unechoed(), engine.begin() as cx:
         [new_id] = cx.execute(insert(Record), {"name": name}
                               ).inserted_primary_key
         return cx.scalar(select(Record.updated_by)
                          .where(Record.id == new_id))
 
 
-def close_then_drop(factory, engine):
+def one_connection_engine():
+    return create_engine(url, pool_size=1, max_overflow=0, pool_timeout=1)
+
+
+def after_close(factory, engine):
     closed = factory()
     closed.info["updated_by"] = 789
     closed.add(Record(name="closed, not committed"))
     closed.flush()
     closed.close()
-    after_close = plain_core_insert(engine, "Core after close")
-    print("  after close(): a plain Core insert is stamped", after_close)
+    stamped = plain_core_insert(engine, "Core after close")
+    print("  after close(): a plain Core insert is stamped", stamped)
+    return stamped
+
+### slide::
+### title:: ...and a session dropped without close()
+### note:: Walk ``after_drop``: the session is deleted unclosed and collected, then we count
+### note:: the pool's checked-out connections and try one more insert. About a minute.
+def after_drop(factory, engine):
     dropped = factory()
     dropped.info["updated_by"] = 789
     dropped.add(Record(name="dropped"))
@@ -1348,17 +1367,17 @@ def close_then_drop(factory, engine):
     gc.collect()
     print("  after a drop: checked out", engine.pool.checkedout())
     try:
-        after_drop = plain_core_insert(engine, "Core after drop")
-        print("  ...and a plain Core insert is stamped", after_drop)
+        stamped = plain_core_insert(engine, "Core after drop")
+        print("  ...and a plain Core insert is stamped", stamped)
     except TimeoutError_ as err:
-        after_drop = err
+        stamped = err
         print("  ...and a plain Core insert:", type(err).__name__,
               str(err).split(",")[0])
-    return after_close, engine.pool.checkedout(), after_drop
+    return engine.pool.checkedout(), stamped
 
 
-def one_connection_engine():
-    return create_engine(url, pool_size=1, max_overflow=0, pool_timeout=1)
+def close_then_drop(factory, engine):
+    return (after_close(factory, engine), *after_drop(factory, engine))
 
 
 ### slide::
@@ -1373,7 +1392,6 @@ Old = sessionmaker(old_way)
 populator = Populator2010()
 for name in ("after_begin", "after_commit", "after_rollback"):
     event.listen(Old, name, getattr(populator, name))
-print("2010 populator:")
 old_endings = close_then_drop(Old, old_way)
 populator.connection_map.clear()     # let the dropped session go
 n = gc.collect()
@@ -1394,7 +1412,6 @@ old_way.dispose()
 single = one_connection_engine()
 Lone = sessionmaker(single)
 stop = contextual_defaults.install(Lone)
-print("contextual_defaults.install:")
 new_endings = close_then_drop(Lone, single)
 stop()
 single.dispose()
@@ -1413,8 +1430,15 @@ single.dispose()
 
 ### slide::
 ### title:: auto_add()
-### note:: Walk the two listeners, ``init`` and ``init_failure``. About two minutes.
-source(auto_add.auto_add)
+### note:: Point at ``add_on_init``: the ``init`` event fires before the body of
+### note:: ``__init__`` runs, so the object is pending from the start. About a minute.
+excerpt(source(auto_add.auto_add), "def auto_add(", "    def expunge_on_failure")
+
+### slide::
+### title:: auto_add(): when the constructor raises
+### note:: Point at ``expunge_on_failure`` on ``init_failure``: the half-built object leaves
+### note:: the session again. Then the ``remove()`` it returns. About a minute.
+excerpt(source(auto_add.auto_add), "    def expunge_on_failure")
 
 ### slide::
 ### title:: Built, and already in the session
@@ -1495,9 +1519,15 @@ Current.remove()
 
 ### slide::
 ### title:: install(): a manager for each mapped class
-### note:: Walk the ``instrument_class`` listener, then ``_attach`` putting a manager on
-### note:: the class. About two minutes.
-source(object_managers.install)
+### note:: Read the docstring: a manager for each class mapped under the base, now or
+### note:: later. About a minute.
+excerpt(source(object_managers.install), "def install(", "    def on_instrument")
+
+### slide::
+### title:: install(): now, and at each class mapped later
+### note:: Point at the ``instrument_class`` listener for classes mapped later, the loop
+### note:: over the subclasses mapped already, and ``_attach``. About two minutes.
+excerpt(source(object_managers.install), "    def on_instrument")
 source(object_managers._attach)
 
 ### slide::
