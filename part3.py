@@ -251,12 +251,10 @@ for events in (MapperEvents, InstanceEvents, SessionEvents):
     print(f"{events.__name__:15} {len(hooks):2} hooks:", ", ".join(hooks[:4]),
           "...")
 
-### slide:: e
-### title:: The extension classes are gone
+### slide::
+### title:: The extension classes are gone; EXT_STOP is a leftover
 ### note:: Ask first: will ``EXT_STOP`` stop the second listener? Point at ``listeners that
-### note:: ran:``: both ran. Then the ImportError for ``MapperExtension``. About two
-### note:: minutes.
-# ``MapperExtension`` and ``SessionExtension`` were removed.
+### note:: ran:``: both ran. About two minutes.
 # ``EXT_CONTINUE`` and ``EXT_STOP`` can still be imported, but nothing
 # reads a listener's return value to decide whether the next one runs:
 # all of them run.
@@ -284,11 +282,17 @@ with Session(engine) as session:
 print("listeners that ran:", ran)
 event.remove(User, "before_insert", stopper)
 event.remove(User, "before_insert", next_one)
-from sqlalchemy.orm import MapperExtension
 ### claim:: ``EXT_CONTINUE`` and ``EXT_STOP`` can still be imported, but nothing
 ### claim:: reads a listener's return value to decide whether the next one runs:
 ### claim:: all of them run
 ### proof:: ran == ["stopper", "next one"]
+
+### slide:: e
+### title:: ...and MapperExtension itself is gone
+### note:: Ask the room what this import does today. Point at the ImportError. Under a
+### note:: minute.
+# ``MapperExtension`` and ``SessionExtension`` were removed.
+from sqlalchemy.orm import MapperExtension
 
 ### slide::
 ### title:: A mapper event at work: before_insert
@@ -851,12 +855,9 @@ with Strict() as session:
 ### proof:: inspect(mike).dict["email"] == "mike@example.org"
 
 ### slide::
-### title:: Autoflush: the same object, many flushes
-### note:: Point at the three ``flush sees:`` lines: the same object each time. Ask who has
-### note:: been surprised by an autoflush. About two minutes.
-# With autoflush on (the default) each query first flushes pending
-# changes, so a ``before_flush`` listener sees the same object several
-# times before one commit.
+### title:: Autoflush: a listener that prints each flush
+### note:: Walk the listener: it prints the new and dirty objects of each flush. Ask how
+### note:: many flushes one commit will take. About a minute.
 Flushy = sessionmaker(engine)
 flushes = []
 
@@ -866,15 +867,26 @@ def flushing(session, flush_context, instances):
     flushes.append([*session.new, *session.dirty])
     print("  flush sees:", flushes[-1])
 
+### slide::
+### title:: Autoflush: the same object, many flushes
+### note:: Point at the two ``flush sees:`` lines, each right before a SELECT: the same
+### note:: object each time. Ask who has been surprised by an autoflush. About two minutes.
+session = Flushy()
+ed = User(name="ed")
+session.add(ed)
+n = len(session.scalars(select(User)).all())           # flush 1
+ed.email = "ed@example.com"
+n = len(session.scalars(select(User)).all())           # flush 2
 
-with Flushy() as session:
-    ed = User(name="ed")
-    session.add(ed)
-    n = len(session.scalars(select(User)).all())           # flush 1
-    ed.email = "ed@example.com"
-    n = len(session.scalars(select(User)).all())           # flush 2
-    ed.name = "eddie"
-    session.commit()                                        # flush 3
+### slide::
+### title:: ...and once more in the commit
+### note:: Point at the third ``flush sees:`` line and the single COMMIT. About a minute.
+# With autoflush on (the default) each query first flushes pending
+# changes, so a ``before_flush`` listener sees the same object several
+# times before one commit.
+ed.name = "eddie"
+session.commit()                                        # flush 3
+session.close()
 ### claim:: With autoflush on (the default) each query first flushes pending
 ### claim:: changes, so a ``before_flush`` listener sees the same object several
 ### claim:: times before one commit
@@ -1441,9 +1453,9 @@ excerpt(source(auto_add.auto_add), "def auto_add(", "    def expunge_on_failure"
 excerpt(source(auto_add.auto_add), "    def expunge_on_failure")
 
 ### slide::
-### title:: Built, and already in the session
-### note:: Point at ``constructor raised:``, then at ``pending: [Spot('home')]``: the
-### note:: failed spot left the session. About two minutes.
+### title:: Auto-add: a base of its own, and a registry
+### note:: Point at ``Located``, a separate base so the rest of the deck is unaffected, and
+### note:: at ``auto_add(Located, Current)`` switching it on. About a minute.
 class Located(DeclarativeBase):   # its own base: the rest of the deck
     pass                          # keeps calling session.add()
 
@@ -1465,6 +1477,11 @@ class Spot(Located):
 fresh(Located.metadata)
 Current = scoped_session(sessionmaker(engine))
 stop_auto_add = auto_add.auto_add(Located, Current)
+
+### slide::
+### title:: Built, and already in the session
+### note:: Point at ``constructor raised:``, then at ``pending: [Spot('home')]``: the
+### note:: failed spot left the session. About two minutes.
 home = Spot("home")
 try:
     Spot("")
