@@ -299,9 +299,8 @@ from sqlalchemy.orm import MapperExtension
 ### note:: Point at the ``before_insert:`` line, then at the stored text ``['hello']``: the
 ### note:: listener stripped it inside the flush. Ask what else people would tidy here.
 ### note:: About two minutes.
-# What ``MapperExtension.before_insert`` did: the listener gets the
-# mapper, the flush's connection and the object, and may set this row's
-# own columns.
+# What ``MapperExtension.before_insert`` did: the listener gets the mapper,
+# the flush's connection and the object, and may set this row's own columns.
 @event.listens_for(Comment, "before_insert")
 def tidy(mapper, connection, target):
     print("  before_insert:", target, "for", mapper.class_.__name__)
@@ -312,7 +311,6 @@ with Session(engine) as session:
     session.add(Comment(text="  hello  ", posted_by=session.get(User, 1)))
     session.flush()
     print(session.scalars(select(Comment.text)).all())
-    session.rollback()
 
 event.remove(Comment, "before_insert", tidy)
 
@@ -722,11 +720,9 @@ with Session(engine) as session:
     session.rollback()
 
 ### slide::
-### title:: History during a flush
-### note:: Contrast the ``before_flush:`` line, still pending, with ``after the flush:``,
-### note:: where the new value is simply unchanged. About two minutes.
-# In ``before_flush`` the change is still pending; once the flush has
-# run, the new value is simply the current one.
+### title:: History during a flush: two listeners
+### note:: Walk the two listeners: one prints the history before the flush, the other
+### note:: after it. Ask what each will print. About a minute.
 Watched = sessionmaker(engine)
 
 
@@ -741,6 +737,12 @@ def after(session, flush_context):
     for obj in session.identity_map.values():
         print("  after the flush:", obj, inspect(obj).attrs.email.history)
 
+### slide::
+### title:: History during a flush
+### note:: Contrast the ``before_flush:`` line, still pending, with ``after the flush:``,
+### note:: where the new value is simply unchanged. About two minutes.
+# In ``before_flush`` the change is still pending; once the flush has
+# run, the new value is simply the current one.
 
 with Watched() as session:
     jek = session.scalars(select(User).filter_by(name="jek")).one()
@@ -760,7 +762,7 @@ with Watched() as session:
 
 ### slide::
 ### title:: after_flush and after_flush_postexec, shown
-### note:: Walk the two listeners before running anything. Ask the room which of these
+### note:: Walk the two listeners before Enter. Ask the room which of these
 ### note:: changes will reach the database. The next two slides answer. About two minutes.
 # Each listener acts once, in the first flush.  ``after_flush`` changes
 # jek (in this flush) and mike (clean until now) and adds a user;
@@ -829,13 +831,10 @@ session.close()
 ### claim:: The added user waits for the next flush, wendy's change goes into it
 ### proof:: dict(stored)["wendy"] == "wendy@postexec" and "added in after_flush" in dict(stored)
 
-### slide:: e
-### title:: after_commit: values still there, no more SQL
-### note:: Ask first: can an ``after_commit`` listener still run a query? Point at ``still
-### note:: loaded in after_commit:``, then at the error. About two minutes.
-# Expiry comes just after ``after_commit``: in it, loaded values can
-# still be read, but the session refuses to send SQL.  (The error here
-# stops the commit before the expiry: mike keeps his values.)
+### slide::
+### title:: after_commit: a listener that peeks, then queries
+### note:: Walk ``peek``: it prints what is still loaded, then tries one more query. Ask
+### note:: whether that query will run. About a minute.
 Strict = sessionmaker(engine)
 
 
@@ -845,7 +844,13 @@ def peek(session):
         print("  still loaded in after_commit:", obj)
     session.scalar(select(func.count(User.id)))
 
-
+### slide:: e
+### title:: after_commit: values still there, no more SQL
+### note:: Ask first: can an ``after_commit`` listener still run a query? Point at ``still
+### note:: loaded in after_commit:``, then at the error. About two minutes.
+# Expiry comes just after ``after_commit``: in it, loaded values can
+# still be read, but the session refuses to send SQL.  (The error here
+# stops the commit before the expiry: mike keeps his values.)
 with Strict() as session:
     mike = session.scalars(select(User).filter_by(name="mike")).one()
     mike.email = "mike@example.org"
@@ -911,23 +916,32 @@ session.close()
 ### slide::
 ### title:: ...and once the session is closed
 ### note:: Ask before Enter: what does reading the email do once the session is closed?
-### note:: Point at the two ``expire_on_commit=`` lines. About two minutes.
+### note:: Point at ``expire_on_commit=True: DetachedInstanceError``. About a minute.
 # A detached, expired object has nothing to load from.
-# ``expire_on_commit=False`` keeps the values instead.
-emails = {}
-for expire in (True, False):
-    with Session(engine, expire_on_commit=expire) as session:
-        eddie = session.scalars(select(User).filter_by(name="eddie")).one()
-        session.commit()
-    try:
-        emails[expire] = eddie.email
-        print(f"expire_on_commit={expire}: email is", emails[expire])
-    except DetachedInstanceError as err:
-        emails[expire] = err
-        print(f"expire_on_commit={expire}:", type(err).__name__)
+with Session(engine) as session:
+    eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+    session.commit()
+
+try:
+    eddie.email
+except DetachedInstanceError as err:
+    detached = err
+    print("expire_on_commit=True:", type(err).__name__)
 ### claim:: A detached, expired object has nothing to load from
-### proof:: isinstance(emails[True], DetachedInstanceError)
-### proof:: emails[False] == "ed@example.com"
+### proof:: isinstance(detached, DetachedInstanceError)
+
+### slide::
+### title:: expire_on_commit=False keeps the values
+### note:: Point at ``email is ed@example.com``: read after the session closed, with no SQL
+### note:: sent for it. Ask when you would want this. About a minute.
+# ``expire_on_commit=False`` keeps the values instead.
+with Session(engine, expire_on_commit=False) as session:
+    eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+    session.commit()
+
+print("expire_on_commit=False: email is", eddie.email)
+### claim:: ``expire_on_commit=False`` keeps the values instead
+### proof:: eddie.email == "ed@example.com" and inspect(eddie).detached
 
 ### slide::
 ### title:: Strategy: look at new, dirty, deleted in before_flush
@@ -1234,7 +1248,7 @@ with Forum() as session:
 ### proof:: [reply.text for reply in made.replies] == ["hello"]
 
 ### slide::
-### title:: ...nor did a load with include_deleted=True
+### title:: ...and a load with include_deleted=True
 ### note:: Point at ``loaded with include_deleted:``: the topic opted out, its replies'
 ### note:: lazy load did not. About a minute.
 # A topic loaded with ``include_deleted=True`` carries no criterion
@@ -1263,7 +1277,8 @@ stop_hiding()
 ### title:: install(): the listeners, on one factory
 ### note:: Walk the listeners it registers, one line each: the copier's methods, one per
 ### note:: session event. About a minute.
-excerpt(source(contextual_defaults.install), "def install(", "    for bind in")
+excerpt(source(contextual_defaults.install),
+        "def install(", "    for bind in")
 
 ### slide::
 ### title:: install(): registered, and a way to remove them
@@ -1288,10 +1303,9 @@ source(contextual_defaults.UserCopier.after_commit_or_rollback)
 source(contextual_defaults.UserCopier.after_transaction_end)
 
 ### slide::
-### title:: The 2010 sequence, now
-### note:: Ask before Enter: what is ``updated_by`` before the commit? Point at
-### note:: ``updated_by None``, then at ``after commit: updated_by 456``. About two
-### note:: minutes.
+### title:: The 2010 sequence, now: a table with an audit column
+### note:: Point at ``updated_by_column()`` from part 1, and at ``install(Stamped)`` on the
+### note:: factory. About a minute.
 class Record(Base):
     __tablename__ = "p3_records"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1302,6 +1316,12 @@ class Record(Base):
 fresh(Base.metadata, tables=[Record.__table__])
 Stamped = sessionmaker(engine)
 remove_stamping = contextual_defaults.install(Stamped)
+
+### slide::
+### title:: The 2010 sequence, now
+### note:: Ask before Enter: what is ``updated_by`` before the commit? Point at ``updated_by
+### note:: None``, then at ``456`` in the INSERT and ``after commit: updated_by 456``. About
+### note:: two minutes.
 session = Stamped()
 session.info["updated_by"] = 456
 record = Record(name="record 1")
@@ -1444,7 +1464,8 @@ single.dispose()
 ### title:: auto_add()
 ### note:: Point at ``add_on_init``: the ``init`` event fires before the body of
 ### note:: ``__init__`` runs, so the object is pending from the start. About a minute.
-excerpt(source(auto_add.auto_add), "def auto_add(", "    def expunge_on_failure")
+excerpt(source(auto_add.auto_add),
+        "def auto_add(", "    def expunge_on_failure")
 
 ### slide::
 ### title:: auto_add(): when the constructor raises
@@ -1495,8 +1516,7 @@ Current.commit()
 ### title:: Why it is hard: a query inside __init__
 ### note:: Ask what the query inside ``__init__`` will do. Point at the IntegrityError
 ### note:: raised by the autoflush. About two minutes.
-# The query autoflushes, and the object is already pending: its INSERT
-# goes out before ``__init__`` has set a single attribute.
+# The query autoflushes, and the object is pending: its INSERT goes out half built.
 class Tag(Located):
     __tablename__ = "p3_tags"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1538,7 +1558,8 @@ Current.remove()
 ### title:: install(): a manager for each mapped class
 ### note:: Read the docstring: a manager for each class mapped under the base, now or
 ### note:: later. About a minute.
-excerpt(source(object_managers.install), "def install(", "    def on_instrument")
+excerpt(source(object_managers.install),
+        "def install(", "    def on_instrument")
 
 ### slide::
 ### title:: install(): now, and at each class mapped later
@@ -1570,8 +1591,8 @@ Managed.remove()     # the end of this unit of work
 
 ### slide::
 ### title:: A model with its own manager
-### note:: Point at ``<ListManager for ListMember>`` and at the row its own query method
-### note:: found. About two minutes.
+### note:: Point at ``manager_class = ListManager``: a model names its manager, with a
+### note:: query method of its own. About a minute.
 class ListManager(object_managers.Manager):
     def with_email(self, email):
         return self.filter_by(email=email)
@@ -1588,6 +1609,11 @@ class ListMember(Base):           # mapped after install(): still managed
 
 
 fresh(Base.metadata, tables=[ListMember.__table__])
+
+### slide::
+### title:: ListMember.objects at work
+### note:: Point at ``<ListManager for ListMember>``, then at the row ``with_email`` found,
+### note:: after the autoflush sent the INSERT. About a minute.
 ListMember.objects
 ListMember.objects.add(ListMember(email="sqlalchemy@googlegroups.com"))
 ListMember.objects.with_email("sqlalchemy@googlegroups.com").first()
