@@ -67,12 +67,14 @@ def fresh(metadata, tables=None):
         metadata.create_all(engine, tables=tables)
 
 
-def excerpt(shown, start, stop=None):
-    """The lines of a ``source()`` from the first holding ``start`` up to
-    the next holding ``stop`` (not included; else to the end), with the
-    file's own line numbers: a recipe's lines that fit a slide."""
+def excerpt(shown, start=None, stop=None):
+    """The lines of a ``source()`` from the first holding ``start`` (else
+    its first line) up to the next holding ``stop`` (not included; else
+    to the end), with the file's own line numbers: a recipe's lines that
+    fit a slide."""
     lines = shown.text.splitlines(keepends=True)
-    first = next(n for n, line in enumerate(lines) if start in line)
+    first = next(n for n, line in enumerate(lines)
+                 if start is None or start in line)
     last = next((n for n, line in enumerate(lines)
                  if n > first and stop is not None and stop in line),
                 len(lines))
@@ -1104,8 +1106,7 @@ def names_of(statement):
 ### title:: The listener: the statements it leaves alone
 ### note:: Walk the listener from the top; point at the three early returns: not a SELECT,
 ### note:: opted out, or a relationship load that carries the criterion. About two minutes.
-excerpt(source(soft_delete._hide_deleted),
-        "def _hide_deleted", "    state.statement = ")
+excerpt(source(soft_delete._hide_deleted), stop="    state.statement = ")
 
 ### slide::
 ### title:: The criterion it adds, and install()
@@ -1277,8 +1278,7 @@ stop_hiding()
 ### title:: install(): the listeners, on one factory
 ### note:: Walk the listeners it registers, one line each: the copier's methods, one per
 ### note:: session event. About a minute.
-excerpt(source(contextual_defaults.install),
-        "def install(", "    for bind in")
+excerpt(source(contextual_defaults.install), stop="    for bind in")
 
 ### slide::
 ### title:: install(): registered, and a way to remove them
@@ -1464,8 +1464,7 @@ single.dispose()
 ### title:: auto_add()
 ### note:: Point at ``add_on_init``: the ``init`` event fires before the body of
 ### note:: ``__init__`` runs, so the object is pending from the start. About a minute.
-excerpt(source(auto_add.auto_add),
-        "def auto_add(", "    def expunge_on_failure")
+excerpt(source(auto_add.auto_add), stop="    def expunge_on_failure")
 
 ### slide::
 ### title:: auto_add(): when the constructor raises
@@ -1558,8 +1557,7 @@ Current.remove()
 ### title:: install(): a manager for each mapped class
 ### note:: Read the docstring: a manager for each class mapped under the base, now or
 ### note:: later. About a minute.
-excerpt(source(object_managers.install),
-        "def install(", "    def on_instrument")
+excerpt(source(object_managers.install), stop="    def on_instrument")
 
 ### slide::
 ### title:: install(): now, and at each class mapped later
