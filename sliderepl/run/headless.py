@@ -31,6 +31,7 @@ from sliderepl.deck.model import Deck, Slide
 from sliderepl.run import active, headless_guard
 from sliderepl.run.events import Sink, SlideStarted
 from sliderepl.run.execution import Interpreter, Outcome
+from sliderepl.run.inert import inert
 from sliderepl.run.navigation import (
     default_interpreter,
     describe,
@@ -199,8 +200,8 @@ def _summary(deck: Deck, total: int, failures: list[str],
     if stopped is not None:
         err.write(f"sliderepl: {name}: Ctrl-C stopped the run at")
         err.write(f" {stopped.label()} ({stopped.location})\n")
-    for line in failures:
-        err.write(f"{line}\n")
+    for line in failures:  # an exception's message may carry ESC
+        err.write(f"{inert(line)}\n")
     err.write(
         f"sliderepl: {name}: {total} slides,"
         f" {len(failures)} failure{'s' if len(failures) != 1 else ''}\n"

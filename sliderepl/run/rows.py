@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sliderepl.run.inert import inert
+
 #: rows shown; the rest are counted ("... 12 more rows")
 LIMIT = 20
 #: a cell longer than this is cut, ending in "…"
@@ -61,21 +63,29 @@ class Rows:
 
 
 def cell(value: object) -> str:
-    """One value as table text: ``str`` of it on one line, cut short."""
+    """One value as table text: ``str`` of it on one line, control
+    characters shown escaped (``\\x1b``: ``sliderepl.run.inert``), cut
+    short."""
     try:
         text = value if isinstance(value, str) else str(value)
     except Exception:  # noqa: BLE001 - a broken __str__ is one cell
         text = object.__repr__(value)
-    text = " ".join(text.split("\n"))
+    text = inert(" ".join(text.split("\n")))
     if len(text) > CELL:
         text = text[: CELL - 1] + "…"
     return text
 
 
+def column_name(name: object) -> str:
+    """A column's name as its header: one line, control characters
+    escaped as in a cell, never cut."""
+    return inert(" ".join(str(name).split("\n")))
+
+
 def _rows(columns: Iterable[str], rows: list[Any],
           cells: Any = tuple) -> Rows:
     shown = tuple(tuple(cell(v) for v in cells(row)) for row in rows[:LIMIT])
-    return Rows(tuple(str(c) for c in columns), shown,
+    return Rows(tuple(column_name(c) for c in columns), shown,
                 max(len(rows) - LIMIT, 0))
 
 

@@ -158,8 +158,10 @@ def main(argv: list[str]) -> int:
         found.append(Warning_(deck.path, 1, "no slides: is this a deck? "
                               "(each slide starts with a ### slide:: "
                               "line)"))
-    for warning in found:
-        print(warning)
+    from sliderepl.run.inert import inert
+
+    for warning in found:  # it may quote the deck's text
+        print(inert(str(warning)))
     print(f"sliderepl lint: {deck.path}: {len(deck.slides)} slides, "
           f"{len(found)} warning{'s' if len(found) != 1 else ''} at "
           f"{args.width}x{args.height}", file=sys.stderr)

@@ -4,7 +4,9 @@
 user asked for that value, so it is looked up as typing it would (a
 property runs), and a failure is a message, not a traceback.
 ``describe`` and ``source`` build renderables only: the console writes
-(``actions.doc`` / ``actions.source``).
+(``actions.doc`` / ``actions.source``).  What they show comes from the
+object (its type's name, repr, docstring, file, source) and is inert
+(``sliderepl.run.inert``): a control character shows as ``\\x1b``.
 """
 
 from __future__ import annotations
@@ -77,14 +79,16 @@ def describe(obj: Any, path: str) -> RenderableType:
     where = _file(obj)
     if where:
         rows.append(("File", where))
+    from sliderepl.run.inert import inert
+
     parts: list[RenderableType] = []
     for label, text in rows:
         line = Text()
         line.append(f"{label + ':':<11}", style="help.command")
-        line.append(text)
+        line.append(inert(text))
         parts.append(line)
     parts.append(Text("Docstring:", style="help.command"))
-    doc = _doc(obj)
+    doc = inert(_doc(obj))
     parts.append(Text(doc) if doc else Text("<no docstring>", style="note"))
     return Group(*parts)
 
@@ -95,21 +99,23 @@ def source(obj: Any, path: str, syntax_theme: str) -> RenderableType:
     from rich.syntax import Syntax
     from rich.text import Text
 
+    from sliderepl.run.inert import inert
+
     target = obj if _has_own_source(obj) else type(obj)
     try:
         lines, _ = inspect.getsourcelines(target)
     except Exception as exc:  # OSError, TypeError; or the object's own
-        return Text(_no_source(path, target, exc), style="note")
+        return Text(inert(_no_source(path, target, exc)), style="note")
     where = _file(target)
     header = Text()
     header.append("File:      ", style="help.command")
-    header.append(where or "?")
+    header.append(inert(where) or "?")
     if target is not obj:
         header.append(f"  (the class of {path})", style="note")
     return Group(
         header,
         Syntax(
-            "".join(lines).rstrip("\n"),
+            inert("".join(lines).rstrip("\n")),
             "python",
             theme=syntax_theme,
             word_wrap=True,
