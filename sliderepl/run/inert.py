@@ -31,38 +31,54 @@ own.  Table cells and column names (``run.rows``), reprs echoed at
 raw; here the echo is data shown by the runner, so it is escaped like a
 cell), tracebacks and their short form, SQL echo, slide titles, intro
 and bullets and code, the toolbar, ``!toc``, ``obj?`` pages, runner
-messages, the notes window, and every handout (Markdown, HTML,
+messages, the notes window, ``--run-all`` and ``check``, the deck menu and
+``--list``, and every handout (Markdown, HTML,
 notebook, and the comments of the script).  Two things stay raw: what a
 slide's own code prints (``print``, ``sys.stdout.write``) reaches the
 terminal as it would under Python (that is the slide's business), and
 an object with ``__rich__`` / ``__rich_console__`` is drawn by rich as
 itself.  A handout is a file read later with ``cat`` or a previewer,
-not a live terminal: there printed output is escaped too.
+not a live terminal: there printed output is escaped too; only the
+code of the script handout and of the notebook's code cells stays as the
+deck wrote it (escaping a raw string's ESC would change what it runs).
 
-Fast: one compiled search answers "nothing to do" for ordinary text;
-only text holding a control character goes through ``str.translate``.
+Fast: ``str.isprintable`` (C, no allocation) answers "nothing to do"
+for most text, a compiled search for the rest (text with a newline, a
+tab or a non-printable that is no control); only text holding a
+control character goes through ``str.translate``
+(``benchmarks/inert.py``).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 __all__ = ["inert", "has_control"]
 
 _CODES = [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]
-_TABLE = str.maketrans({code: f"\\x{code:02x}" for code in _CODES}
-                       | {0x0D: "\\r"})
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@cache
+def _control() -> re.Pattern[str]:
+    """A character ``inert`` escapes (compiled on first need: startup)."""
+    return re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@cache
+def _table() -> dict[int, str]:
+    return str.maketrans({code: f"\\x{code:02x}" for code in _CODES}
+                         | {0x0D: "\\r"})
 
 
 def has_control(text: str) -> bool:
     """``text`` holds a character ``inert`` would escape."""
-    return _CONTROL.search(text) is not None
+    return not text.isprintable() and _control().search(text) is not None
 
 
 def inert(text: str) -> str:
     """``text`` with its control characters shown as ``\\x1b``, ``\\r``
     and friends (see the module docstring); tab and newline kept."""
-    if _CONTROL.search(text) is None:
+    if text.isprintable() or _control().search(text) is None:
         return text
-    return text.translate(_TABLE)
+    return text.translate(_table())
