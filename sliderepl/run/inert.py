@@ -31,10 +31,10 @@ own.  Table cells and column names (``run.rows``), reprs echoed at
 raw; here the echo is data shown by the runner, so it is escaped like a
 cell), tracebacks and their short form, SQL echo, slide titles, intro
 and bullets and code, the toolbar, ``!toc``, ``obj?`` pages, runner
-messages, the notes window, ``--run-all`` and ``check``, the deck menu and
-``--list``, and every handout (Markdown, HTML,
-notebook, and the comments of the script).  Two things stay raw: what a
-slide's own code prints (``print``, ``sys.stdout.write``) reaches the
+messages, the notes window, ``--run-all`` and ``check``, the deck menu
+and ``--list``, and every handout (Markdown, HTML, notebook, and the
+comments of the script).  Two things stay raw: what a slide's own code
+prints (``print``, ``sys.stdout.write``) reaches the
 terminal as it would under Python (that is the slide's business), and
 an object with ``__rich__`` / ``__rich_console__`` is drawn by rich as
 itself.  A handout is a file read later with ``cat`` or a previewer,
