@@ -250,9 +250,11 @@ def data(session: Session, rng: random.Random) -> str:
     ``session.found`` says if the value drove the terminal: a new
     clipboard buffer, or the first marker gone from the screen by the
     time the end marker shows (cleared).  In a window of at least
-    100x30, where both markers and the value fit on screen together; an
-    end marker that never shows (the namespace broken by an earlier
-    step, a pager waiting) proves nothing."""
+    100x30, where both markers and the value fit on screen together.
+    The builtins are put back first (``del __builtins__``: the next line
+    gets Python's own), or one ``__builtins__ = None`` step would leave
+    every later data step proving nothing; an end marker that never
+    shows (a pager waiting, the line editor busy) proves nothing."""
     width, height = session.current
     if width < 100 or height < 30:
         session.resize(100, 30)
@@ -264,6 +266,7 @@ def data(session: Session, rng: random.Random) -> str:
     session.keys("C-c")
     if _paging(session.screen()):
         session.keys("q", "Enter", "C-c")
+    session.type("del __builtins__")
     session.type(text)
     session.type(f"print('FZE', {mark})")  # runs once the value is shown
     deadline = time.monotonic() + 6.0
@@ -272,7 +275,8 @@ def data(session: Session, rng: random.Random) -> str:
         shown = session.visible()
         if f"FZE {mark}" in shown:
             break
-        if "EXITED" in shown or time.monotonic() > deadline:
+        if ("EXITED" in shown or f": print('FZE', {mark})" in shown
+                or time.monotonic() > deadline):  # ... or it raised
             return f"data {text!r} (no end marker)"
         time.sleep(delay)
         delay = min(delay * 2, 0.2)
