@@ -966,3 +966,4 @@ with engine.connect() as cx:
 ### * DDL events, ``DDL().execute_if()``, ``listeners=``
 ### * ``@compiles`` for native SQL per database; ``inherit_cache = True``
 ### * Up next, part 3: the ORM
+engine.dispose()   # the deck is over: its pooled connections close

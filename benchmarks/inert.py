@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"inert, CSI + OSC {len(HOSTILE)} chars: {hostile:7.0f} ns")
     print(f"rows.cell, plain:           {cell:7.0f} ns"
           f" ({bare:.0f} ns without inert: +{cell - bare:.0f} ns)")
-    print(f"a 20-row, 5-column table:   {20 * 5 * (cell - bare) / 1000:7.1f}"
-          " us of escaping")
+    print(f"a table of 20 rows x 5 columns: "
+          f"{20 * 5 * (cell - bare) / 1000:.1f} us of escaping")
     return 0
 
 

@@ -194,12 +194,11 @@ class Capture:
             return
         builtins._ = None  # type: ignore[attr-defined]
         text = repr(value)
-        # rows become a table; a Result read for it leaves a fresh copy
-        from sliderepl.run.rows import table_of
+        # rows already in memory become a table; nothing is read for it
+        from sliderepl.run.rows import hint_of, table_of
 
-        rows, kept = table_of(value)
-        builtins._ = kept  # type: ignore[attr-defined]
-        self.deliver(Value(kept, text, rows))
+        builtins._ = value  # type: ignore[attr-defined]
+        self.deliver(Value(value, text, table_of(value), hint_of(value)))
 
     def __enter__(self) -> Capture:
         # Ctrl-C half-way through the swap would leave the streams and

@@ -61,6 +61,9 @@ class Value:
     #: the value as a table (rows, a ``Result``, ORM objects), or None
     #: (``sliderepl.run.rows``); ``text`` stays the plain repr
     rows: Rows | None = None
+    #: one dim line for the screen under the repr (a live ``Result``:
+    #: how to see its rows), or None; never part of a transcript
+    hint: str | None = None
 
 
 @dataclass(frozen=True)

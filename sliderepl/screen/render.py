@@ -133,13 +133,20 @@ def value(
         return rows_table(event.rows)
     if isinstance(obj, Source):
         return obj.renderable(syntax_theme)
+    # looked up on the type: hasattr(obj, ...) would run a __getattr__
+    # of the value's own, which plain Python's echo never calls
     if not isinstance(obj, type) and (
-        hasattr(obj, "__rich__") or hasattr(obj, "__rich_console__")
+        hasattr(type(obj), "__rich__")
+        or hasattr(type(obj), "__rich_console__")
     ):
         return obj  # type: ignore[no-any-return]
     from rich.highlighter import ReprHighlighter
 
-    return ReprHighlighter()(Text(inert(event.text), style="value"))
+    shown = ReprHighlighter()(Text(inert(event.text), style="value"))
+    if event.hint:
+        shown.append("\n")
+        shown.append(event.hint, style="dim")
+    return shown
 
 
 def rows_table(rows: Rows) -> RenderableType:
