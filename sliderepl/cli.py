@@ -299,6 +299,7 @@ def list_decks(collections: Sequence[Collection], out: TextIO,
     """``--list``: each collection's folder, then one line per deck:
     the name ``sliderepl NAME`` takes and its title.  Exit 1 if there
     is no deck to list."""
+    from sliderepl.run.inert import inert
     from sliderepl.ui.menu import find_decks
 
     listed = 0
@@ -307,7 +308,7 @@ def list_decks(collections: Sequence[Collection], out: TextIO,
         if decks:
             print(f"{found.folder}:", file=out)
         for path, title in decks:
-            print(f"  {path.stem:<12} {title}", file=out)
+            print(inert(f"  {path.stem:<12} {title}"), file=out)
         listed += len(decks)
     if not listed:
         print("sliderepl: no decks here (a folder with a _config.py) "

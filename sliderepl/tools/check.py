@@ -239,6 +239,9 @@ def check(
         return 2
     diff = compare(comparable(expected), comparable(actual), str(stored))
     if diff:
+        from sliderepl.run.inert import inert
+
+        diff = inert(diff)  # a stored file's text, shown on a terminal
         write(diff if diff.endswith("\n") else diff + "\n")
         error(f"sliderepl check: {deck.name}: output differs from"
               f" {stored} (if the change is right: --update; if only"
