@@ -229,7 +229,9 @@ def test_typed_errors_toc_obj_and_repr_are_inert(deck: Path) -> None:
     assert ("ValueError: CSI\\x1b[2J\\x1b[HOSC52\\x1b]52;c;UFdORUQ=\\x07"
             in out)
     assert SHOWN_TITLE in out  # !toc
-    assert out.count(SHOWN_REPR) >= 3  # echo, !repr, obj?
+    # echo and !repr; obj? runs no __repr__ of the deck's own
+    # (tests/test_conveniences.py), so it shows none to escape
+    assert out.count(SHOWN_REPR) >= 2
     assert "TOSC2\\x1b]2;PWNED-OSC2\\x1b\\ object at" in out
     assert no_control(out), repr(out)
 
