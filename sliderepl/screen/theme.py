@@ -195,6 +195,8 @@ def make_console(
     """
     from rich.console import Console
 
+    from sliderepl.screen.size import SaneEnviron
+
     return Console(
         file=file,
         theme=rich_theme(theme),
@@ -207,4 +209,6 @@ def make_console(
         highlight=False,
         # Tests and pipes get a stable width instead of a guess.
         soft_wrap=False,
+        # COLUMNS=0 drew everything zero columns wide: nothing at all.
+        _environ=SaneEnviron(),
     )

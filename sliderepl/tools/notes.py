@@ -16,7 +16,6 @@ opens that deck.  Ctrl-C closes it.  ``--once`` prints the notes once and exits
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import textwrap
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sliderepl.deck.collection import deck_path
+from sliderepl.screen.size import columns
 from sliderepl.teach.pacing import budget, pace
 from sliderepl.teach.progress import Stage, presenter
 
@@ -106,7 +106,7 @@ def follow(out: TextIO, deck: Path | None, interval: float = 0.25,
     shown = ""
     ends = None if limit is None else time.monotonic() + limit
     while ends is None or time.monotonic() < ends:
-        width = shutil.get_terminal_size((80, 24)).columns
+        width = columns()
         screen = render(presenter(), width, time.time(), deck)
         if screen != shown:
             out.write(CLEAR + screen)
