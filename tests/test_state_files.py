@@ -321,3 +321,14 @@ def test_new_progress_file_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
     assert json.loads(saved.read_text())[str(BASIC.resolve())]["seen"] == [1]
+
+
+def test_copied_slide_code_is_the_users_alone(tmp_path: Path) -> None:
+    from sliderepl.ui.clipboard import copy
+
+    done = copy("x = 1\n", "deck-1", None, {"XDG_STATE_HOME": str(tmp_path)},
+                lambda name: None)
+    assert done.path is not None and done.path.read_text() == "x = 1\n\n"
+    assert stat.S_IMODE(done.path.stat().st_mode) == 0o600
+    for folder in (done.path.parent, done.path.parent.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
