@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sliderepl.deck.collection import deck_path
+from sliderepl.deck.safe_files import read_regular, why_not
 from sliderepl.screen.size import columns
 from sliderepl.teach.pacing import budget, pace
 from sliderepl.teach.progress import Stage, presenter
@@ -132,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)  # bad usage: cli.main says so
+    if args.deck is not None:  # else it would wait for it for ever
+        try:
+            read_regular(args.deck)
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"sliderepl notes: {why_not(args.deck, exc)}",
+                  file=sys.stderr)
+            return 2
     deck = args.deck.resolve() if args.deck else None
     if args.once:
         stage = presenter()
