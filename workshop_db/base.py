@@ -353,7 +353,7 @@ def users():
 
 signalled = set()
 deadline = time.monotonic() + 60
-while True:
+while os.path.isdir(directory):  # gone: stop() did it all already
     try:
         pid = int(open(pid_file).readline())
         ours = directory.encode() in command_line(pid)
