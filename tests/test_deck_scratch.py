@@ -73,6 +73,7 @@ def term(tmp_path: Path) -> Iterator[Tmux]:
     (tmp_path / "tmp").mkdir()
     environment = program_env(tmp_path / "state")
     environment["TMPDIR"] = str(tmp_path / "tmp")
+    environment["TUTORIAL_DB"] = ""  # SQLite in memory: a file instead
     server = Tmux(environment, width=90, height=30)
     yield server
     server.close()
@@ -84,7 +85,7 @@ def test_nothing_left_after_ctrl_d_in_a_terminal(
     window = term.start(sliderepl("part1.py"))
     term.wait_for(window, ">>>")
     term.type(window, "print('on', url)")
-    term.wait_for(window, "on sqlite:///")
+    term.wait_for(window, f"on sqlite:///{tmp_path / 'tmp'}")
     assert len(left(tmp_path)) == 1  # in use while the deck runs
     term.key(window, "C-d")
     assert "EXITED 0" in term.wait_for(window, "EXITED")
