@@ -272,6 +272,21 @@ def test_two_processes_keep_each_others_slides(tmp_path: Path) -> None:
     assert set(range(1, 120)) - done.seen == set()
 
 
+def test_a_lock_held_for_ever_does_not_hang_the_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    env = {"XDG_STATE_HOME": str(tmp_path)}
+    lock = state_folder(tmp_path) / (progress.PROGRESS + ".lock")
+    monkeypatch.setattr(state_files, "LOCK_WAIT", 0.2)
+    with lock.open("w") as held:  # a REPL that hung holding it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert progress.record(BASIC, 2, 4, env)  # saved without it
+    done = progress.learned(BASIC, env)
+    assert done is not None and done.seen == {2}
+
+
 # -- modes ----------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -153,35 +154,49 @@ def say(line: str | None) -> None:
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the lock of ``path`` (``PATH.lock``, an empty file) while the
-    block runs; without a lock when none can be had (the write that
-    follows will say why)."""
+    block runs.  Never waits more than ``LOCK_WAIT`` seconds, and goes on
+    without the lock when none can be had: a lock left held (a Ctrl-C at
+    the wrong moment, a hung process) must not hang the deck."""
     fd = -1
-    with suppress(OSError):
-        private_folder(path.parent)
-        fd = os.open(path.with_name(path.name + ".lock"),
-                     os.O_RDWR | os.O_CREAT | _BINARY | _QUIET, 0o600)
-    held = fd >= 0 and _lock(fd, True)
+    held = False
     try:
+        with suppress(OSError):
+            private_folder(path.parent)
+            fd = os.open(path.with_name(path.name + ".lock"),
+                         os.O_RDWR | os.O_CREAT | _BINARY | _QUIET, 0o600)
+        held = fd >= 0 and _lock(fd, True)
         yield
     finally:
-        if held:
-            _lock(fd, False)
         if fd >= 0:
-            os.close(fd)
+            if held:
+                _lock(fd, False)
+            os.close(fd)  # closing it frees the lock in any case
+
+
+#: The longest a progress save waits for another REPL's.
+LOCK_WAIT = 5.0
 
 
 def _lock(fd: int, on: bool) -> bool:
-    try:
-        if sys.platform == "win32":
-            import msvcrt
+    """Take (``on``) or free the lock on ``fd``; False if it can't be had
+    within ``LOCK_WAIT`` seconds."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            if sys.platform == "win32":
+                import msvcrt
 
-            os.lseek(fd, 0, os.SEEK_SET)
-            # LK_LOCK retries for about 10 s, then raises
-            msvcrt.locking(fd, msvcrt.LK_LOCK if on else msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
+                os.lseek(fd, 0, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_NBLCK if on
+                               else msvcrt.LK_UNLCK, 1)
+            else:
+                import fcntl
 
-            fcntl.flock(fd, fcntl.LOCK_EX if on else fcntl.LOCK_UN)
-    except OSError:
-        return False
-    return True
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB if on
+                            else fcntl.LOCK_UN)
+        except OSError:
+            if not on or time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+            continue
+        return True
