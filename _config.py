@@ -21,6 +21,10 @@ from contextlib import contextmanager
 
 DECKS = "part*.py"
 
+#: ``sliderepl lint`` reports every prose sentence with an absolute word
+#: or a figure that no ``### claim::`` on its slide proves
+LINT_CLAIMS = True
+
 #: the environment variable the decks read their database from
 ENV = "TUTORIAL_DB"
 

@@ -4,15 +4,18 @@ if __name__ == "__main__":
     sliderepl.launch.deck(__file__)   # runs the deck, then exits
 
 ### target:: 45m
-
+### predict:: errors
 ### slide:: s
 import contextlib
 import gc
 import logging
 import os
+import re
+import sys
 import time
 import warnings
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from sqlalchemy import (
     URL, Column, ForeignKey, Integer, MetaData, String, Table, create_engine,
@@ -20,7 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mssql, mysql, oracle, postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool, PoolProxiedConnection, QueuePool
+from sqlalchemy.pool import (
+    NullPool, Pool, PoolProxiedConnection, QueuePool, StaticPool,
+)
 
 from casestudies import audit_log, change_watcher, contextual_defaults
 from casestudies import disconnects
@@ -145,6 +150,434 @@ def unechoed():
     finally:
         log.setLevel(level)
 
+
+# Helpers the slides' proofs (### proof::) call: each works on an engine
+# or a transaction of its own and leaves nothing behind.
+SETTING_VALUE = {"sqlite": 1, "postgresql": "part1",
+                 "mariadb": "+01:00"}[backend]
+
+
+@contextlib.contextmanager
+def looking():
+    """An engine of the proof's own: its statement cache, pool and events
+    leave the slides' engines as they were."""
+    e = create_engine(url, logging_name="quiet")
+    try:
+        yield e
+    finally:
+        e.dispose()
+
+
+def once(cx):
+    cx.execute(text("SELECT 1")).all()
+
+
+def twice(e):
+    for _ in range(2):
+        with e.connect() as cx:
+            once(cx)
+
+
+def begin_block(e):
+    with e.begin() as cx:
+        once(cx)
+
+
+def connect_commit(e):
+    with e.connect() as cx:
+        once(cx)
+        cx.commit()
+
+
+def fired(action, *names, **kw):
+    """The events among ``names`` that ``action(engine)`` fires."""
+    e = create_engine(url, logging_name="quiet", **kw)
+    seen = []
+    for name in names:
+        event.listen(e, name, lambda *args, name=name: seen.append(name))
+    try:
+        action(e)
+    finally:
+        e.dispose()
+    return seen
+
+
+def first_connects_across_dispose():
+    def use_dispose_use(e):
+        twice(e)
+        e.dispose()
+        twice(e)
+    return fired(use_dispose_use, "first_connect").count("first_connect")
+
+
+def status_during_two():
+    """(checked out, in pool) of a pool of two, used twice at once."""
+    two = QueuePool(lambda: dbapi.connect(*cargs, **cparams),
+                    pool_size=2, max_overflow=0)
+    a, b = two.connect(), two.connect()
+    during = two.checkedout()
+    a.close(), b.close()
+    after = two.checkedin()
+    two.dispose()
+    return during, after
+
+
+def shares_one(e):
+    with e.connect() as a, e.connect() as b:
+        return a.connection.dbapi_connection is b.connection.dbapi_connection
+
+
+def count_rows(table):
+    with looking() as engine:
+        with engine.connect() as cx:
+            return cx.execute(select(func.count()).select_from(table)).scalar()
+
+
+def hooks_fired(how):
+    """(hook, what it got) for one DELETE run ``how`` (as on the slide)."""
+    with looking() as engine:
+        seen = []
+        def on_execute(conn, clauseelement, *args):
+            seen.append(("before_execute", type(clauseelement).__name__))
+        def on_cursor(conn, cursor, statement, *args):
+            seen.append(("before_cursor_execute", type(statement).__name__))
+        event.listen(engine, "before_execute", on_execute)
+        event.listen(engine, "before_cursor_execute", on_cursor)
+        try:
+            with engine.connect() as cx:
+                sql = "DELETE FROM items"
+                if how == "text()":
+                    cx.execute(text(sql))
+                elif how == "exec_driver_sql":
+                    cx.exec_driver_sql(sql)
+                else:
+                    cursor = cx.connection.cursor()
+                    cursor.execute(sql)
+                    cursor.close()
+                cx.rollback()
+        finally:
+            event.remove(engine, "before_execute", on_execute)
+            event.remove(engine, "before_cursor_execute", on_cursor)
+        return seen
+
+
+def cursor_ran(e):
+    """The SQL the cursor really ran for ``text("SELECT 1")`` on ``e``."""
+    ran = []
+    def keep(conn, cursor, statement, *args):
+        ran.append(statement)
+    event.listen(e, "after_cursor_execute", keep)
+    try:
+        with e.connect() as cx:
+            once(cx)
+    finally:
+        event.remove(e, "after_cursor_execute", keep)
+        e.dispose()
+    return ran
+
+
+def refused_twice():
+    """What checkout raises when a listener refuses every connection."""
+    e = pool_of_one()
+    def dead(*args):
+        raise exc.DisconnectionError("dead")
+    event.listen(e, "checkout", dead)
+    try:
+        e.connect().close()
+        return None
+    except Exception as err:
+        return err
+    finally:
+        e.dispose()
+
+
+def ping_invalidations():
+    """The errors install_checkout_ping invalidates with after an outage
+    (a use that still failed would raise here)."""
+    e = make_engine(url, "checkout_ping", logging_name="quiet")
+    errors = []
+    event.listen(e, "invalidate",
+                 lambda dbapi_cx, record, error: errors.append(type(error)))
+    for dbapi_connection, _ in warm_up(e, 3):
+        dbapi_connection.close()
+    try:
+        for _ in range(3):
+            use(e)
+    finally:
+        e.dispose()
+    return errors
+
+
+def all_dead_after(inject):
+    """Are all three pooled DBAPI connections of an engine dead after
+    ``inject`` (a fault of the slide's)?"""
+    e = create_engine(url, logging_name="quiet")
+    pooled = warm_up(e, 3)
+    inject(pooled)
+    dead = 0
+    for dbapi_connection, _ in pooled:
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except e.dialect.loaded_dbapi.Error:
+            dead += 1
+    e.dispose()
+    return dead == len(pooled) == 3
+
+
+def dies_checked_out(e):
+    """How a use fails when its connection dies while checked out."""
+    try:
+        with e.connect() as cx:
+            cx.connection.dbapi_connection.close()
+            cx.execute(text("SELECT 1"))
+        return "survived"
+    except exc.DBAPIError as err:
+        return type(err).__name__, err.connection_invalidated
+
+
+def stamp_as(user, raw=False):
+    """updated_by of a row inserted as ``user`` into a table like
+    ``records`` made for the proof (``records``' own ids stay as the
+    slides show them: a rolled-back INSERT uses up a sequence value)."""
+    meta = MetaData()
+    table = Table("proof_records", meta,
+                  Column("id", Integer, primary_key=True),
+                  audit_log.updated_by_column(), Column("data", String(50)))
+    with looking() as engine:
+        fresh(meta, engine)
+        try:
+            with engine.connect() as cx, audit_log.acting_as(cx, user):
+                if raw:
+                    cx.exec_driver_sql("INSERT INTO proof_records (data) "
+                                       "VALUES ('proof')")
+                else:
+                    cx.execute(table.insert(), {"data": "proof"})
+                by = cx.scalar(select(table.c.updated_by))
+                cx.rollback()
+        finally:
+            meta.drop_all(engine)
+        return by
+
+
+def stamps(table):
+    with looking() as engine:
+        with engine.connect() as cx:
+            return cx.execute(select(table.c.data, table.c.updated_by)
+                              .order_by(table.c.id)).all()
+
+
+def trigger_stamp(tell=True):
+    """The user a trigger stamps on a raw INSERT, told through the
+    server's own setting: set_config(..., true) on PostgreSQL (local to
+    the transaction), a session variable on MariaDB."""
+    with looking() as engine:
+        with engine.connect() as cx:
+            if backend == "postgresql":
+                cx.exec_driver_sql("CREATE TEMP TABLE proof_stamped "
+                                   "(data text, by_user int)")
+                cx.exec_driver_sql(
+                    "CREATE FUNCTION pg_temp.proof_stamp() RETURNS trigger "
+                    "LANGUAGE plpgsql AS $$ BEGIN NEW.by_user := NULLIF("
+                    "current_setting('app.user_id', true), '')::int; "
+                    "RETURN NEW; END $$")
+                cx.exec_driver_sql(
+                    "CREATE TRIGGER proof_stamp BEFORE INSERT ON "
+                    "proof_stamped "
+                    "FOR EACH ROW EXECUTE FUNCTION pg_temp.proof_stamp()")
+                if tell:
+                    cx.exec_driver_sql(
+                        "SELECT set_config('app.user_id', '123', true)")
+                cx.exec_driver_sql("INSERT INTO proof_stamped (data) "
+                                   "VALUES ('raw')")
+                by = cx.exec_driver_sql(
+                    "SELECT by_user FROM proof_stamped").scalar()
+                cx.rollback()
+                return by
+            cx.exec_driver_sql("CREATE TABLE proof_stamped "
+                               "(data VARCHAR(10), by_user INT)")
+            try:
+                cx.exec_driver_sql(
+                    "CREATE TRIGGER proof_stamp BEFORE INSERT ON "
+                    "proof_stamped "
+                    "FOR EACH ROW SET NEW.by_user = @app_user_id")
+                told = 123 if tell else "NULL"
+                cx.exec_driver_sql(f"SET @app_user_id = {told}")
+                cx.exec_driver_sql("INSERT INTO proof_stamped (data) "
+                                   "VALUES ('raw')")
+                by = cx.exec_driver_sql(
+                    "SELECT by_user FROM proof_stamped").scalar()
+                cx.exec_driver_sql("SET @app_user_id = NULL")
+                cx.commit()
+                return by
+            finally:
+                cx.exec_driver_sql("DROP TABLE proof_stamped")
+
+
+def borrowers(cleanup):
+    """The slide's table row: what the next borrower reads, per ending."""
+    one = pool_of_one()
+    if cleanup:
+        audit_log.install_cleanup(one)
+    try:
+        return {ending: next_borrower_sees(one, ending) for ending
+                in ("close", "exception", "rollback", "invalidate")}
+    finally:
+        one.dispose()
+
+
+def session_events_on_close():
+    with looking() as engine:
+        seen = []
+        sessions = sessionmaker(engine)
+        for name in ("after_commit", "after_rollback",
+                     "after_transaction_end"):
+            event.listen(sessions, name,
+                         lambda *args, name=name: seen.append(name))
+        with sessions() as session:
+            session.execute(text("SELECT 1")).all()
+        return seen
+
+
+def watcher_sees(write):
+    """The tables a fresh ChangeWatcher records for ``write(cx)``."""
+    with looking() as engine:
+        watcher = change_watcher.ChangeWatcher(engine)
+        try:
+            with engine.connect() as cx:
+                write(cx)
+                cx.rollback()
+            return sorted(watcher.dirty), watcher.reset_all
+        finally:
+            watcher.remove()
+
+
+def orm_write(cx):
+    with Session(bind=cx) as session:
+        session.execute(insert(items), [{"id": 99}])
+
+
+def fk_engine():
+    """An engine that enforces foreign keys (SQLite only when asked)."""
+    e = create_engine(url, logging_name="quiet")
+    if backend == "sqlite":
+        event.listen(e, "connect", lambda dbapi_cx, record: dbapi_cx.execute(
+            "PRAGMA foreign_keys = ON"))
+    return e
+
+
+def fk_tables_cleanup():
+    """cleanup() of a parent and a child table both written: their names
+    in the order emptied (an IntegrityError would propagate)."""
+    meta = MetaData()
+    fk_parents = Table("fk_parents", meta,
+                       Column("id", Integer, primary_key=True))
+    fk_children = Table("fk_children", meta,
+                        Column("id", Integer, primary_key=True),
+                        Column("parent_id", ForeignKey("fk_parents.id")))
+    e = fk_engine()
+    fresh(meta, e)
+    watcher = change_watcher.ChangeWatcher(e)
+    try:
+        with e.begin() as cx:
+            cx.execute(insert(fk_parents), [{"id": 1}])
+            cx.execute(insert(fk_children), [{"id": 1, "parent_id": 1}])
+        with e.connect() as cx:
+            return watcher.cleanup(meta, cx)
+    finally:
+        watcher.remove()
+        meta.drop_all(e)
+        e.dispose()
+
+
+def unattributed_empties():
+    """reset_all, and the tables cleanup would empty, after a write the
+    watcher cannot attribute (rolled back)."""
+    with looking() as engine:
+        watcher = change_watcher.ChangeWatcher(engine)
+        try:
+            with engine.connect() as cx:
+                cx.exec_driver_sql(
+                    change_watcher.unattributable_write(
+                        engine, "untouched", 9))
+                cx.rollback()
+            return watcher.reset_all, sorted(
+                t.name for t in watcher.tables_to_empty(schema))
+        finally:
+            watcher.remove()
+
+
+def self_reference_cleanup():
+    """ChangeWatcher.cleanup on a table whose rows point at each other:
+    None, or the database's error code."""
+    meta = MetaData()
+    nodes = Table("proof_nodes", meta, Column("id", Integer, primary_key=True),
+                  Column("parent_id", ForeignKey("proof_nodes.id")))
+    e = fk_engine()
+    fresh(meta, e)
+    watcher = change_watcher.ChangeWatcher(e)
+    try:
+        with e.begin() as cx:
+            cx.execute(insert(nodes), [{"id": 1, "parent_id": None},
+                                       {"id": 2, "parent_id": 1}])
+        with e.connect() as cx:
+            watcher.cleanup(meta, cx)
+        return None
+    except exc.IntegrityError as err:
+        return err.orig.args[0]
+    finally:
+        watcher.remove()
+        meta.drop_all(e)
+        e.dispose()
+
+
+def dropped_without_collect():
+    """The slide's dropped session with the collector held off: does the
+    pool get its connection back from ``del`` alone?"""
+    small = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    sessions = sessionmaker(small)
+    contextual_defaults.install(sessions)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        session = sessions()
+        session.execute(insert(records), {"data": "abandoned"})
+        del session
+        try:
+            with small.connect():
+                return "works"
+        except exc.TimeoutError:
+            return "TimeoutError"
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+        small.dispose()
+
+
+def statements_per_ping():
+    """MariaDB: the statements the server counts (``Questions``) for one
+    ``do_ping()`` of PyMySQL's; a protocol ping is not a statement."""
+    e = create_engine(url, logging_name="quiet")
+    try:
+        with e.connect() as cx:
+            questions = "SHOW SESSION STATUS LIKE 'Questions'"
+            before = int(cx.exec_driver_sql(questions).all()[0][1])
+            e.dialect.do_ping(cx.connection.dbapi_connection)
+            after = int(cx.exec_driver_sql(questions).all()[0][1])
+            return after - before - 1   # the SHOW itself counts once
+    finally:
+        e.dispose()
+
+
+def bench_setting(name):
+    """A constant of benchmarks/change_watcher.py."""
+    source_text = Path(__file__).resolve().parent.joinpath(
+        "benchmarks", "change_watcher.py").read_text()
+    found = re.search(rf"^{name} = (\d+)$", source_text, re.M)
+    return int(found.group(1)) if found else None
+
 ### slide:: b
 ### title:: Part 1: connections, pools, events, dialects
 ### note:: Say which database the room sees: the last line prints it. SQLite
@@ -154,8 +587,8 @@ def unechoed():
 ### note:: Forty-five minutes for about sixty slides: under a minute each.
 ### note:: The case studies (disconnects, audit log, change watcher) are
 ### note:: where the time goes; the 2010 slides are quick.
-# The layer under everything else: how SQLAlchemy talks to a database,
-# and where you can hook into it.
+# The layer under the ORM and the SQL expression language: how
+# SQLAlchemy talks to a database, and where you can hook into it.
 ### * Engines: a dialect plus a pool
 ### * Pools and pool events
 ### * Connections and ``Connection.info``
@@ -171,8 +604,8 @@ print("this deck is running on:", backend)
 ### note:: (1).
 ### note::
 ### note:: The SQL echo shows BEGIN (implicit) and ROLLBACK: a connect()
-### note:: block that does not commit rolls back. Worth saying now, it comes
-### note:: back on every slide.
+### note:: block that does not commit rolls back. Worth saying now: the
+### note:: echoes of the slides that follow show it again and again.
 # ``create_engine`` connects to nothing yet.  It builds a **dialect** (how
 # to talk to this kind of database through this driver) and a **pool**
 # (where connections wait between uses).
@@ -183,6 +616,13 @@ print("pool:", type(engine.pool).__name__,
 with engine.connect() as cx:
     print(cx.execute(text("SELECT 1 + 1")).scalar())
 print("connections after the first use:", engine.pool.checkedin())
+### claim:: ``create_engine`` connects to nothing yet.
+### claim:: Point at 'connections so far: 0': create_engine opened nothing.
+### proof:: fired(lambda e: None, "connect") == []
+### claim:: The first connect() makes one, and afterwards it waits in the pool
+### claim:: (1).
+### proof:: engine.pool.checkedin() == 1
+### proof:: fired(twice, "connect") == ["connect"]
 
 ### slide:: l
 ### title:: URLs
@@ -221,6 +661,10 @@ settings = {
 configured = engine_from_config(settings, prefix="sqlalchemy.")
 print(type(configured.pool).__name__, "size", configured.pool.size())
 configured.dispose()
+### claim:: The pool size came in as the string '3' and the pool reports 3:
+### claim:: engine_from_config converts.
+### proof:: settings["sqlalchemy.pool_size"] == "3"
+### proof:: configured.pool.size() == 3
 
 ### slide:: e
 ### title:: 2010: engine.execute and implicit autocommit
@@ -256,13 +700,17 @@ with engine.connect() as cx:
     cx.commit()
 with engine.begin() as cx:
     print(cx.execute(text("SELECT 44")).scalar())
+### claim:: Compare the two echoes: connect() plus commit() ends in COMMIT,
+### claim:: and so does begin() with no commit call at all.
+### proof:: fired(connect_commit, "commit", "rollback") == ["commit"]
+### proof:: fired(begin_block, "commit", "rollback") == ["commit"]
 
 ### slide:: b
-### title:: Why almost nobody writes an Engine class
+### title:: Why you rarely write an Engine class
 ### note:: Reveal the bullets one by one, then run. The creator= function was
 ### note:: called exactly once: one connection made, then pooled.
-# Engines were designed to be subclassed.  In practice nobody needs to:
-### * an Engine only glues a dialect, a pool and events together
+# Engines were designed to be subclassed.  In practice you don't need to:
+### * an Engine glues a dialect, a pool and events together
 ### * what you want to change lives in one of those three
 ### * ``creator=``, ``pool=``, ``connect_args=`` and events cover the rest
 # For example, making the DBAPI connections yourself:
@@ -277,12 +725,14 @@ with custom.connect() as cx:
     cx.execute(text("SELECT 1")).scalar()
 print("connections made by our creator:", len(made))
 custom.dispose()
+### claim:: The creator= function was called exactly once
+### proof:: made == [1]
 
 ### slide::
 ### title:: There is always a pool
 ### note:: Point at the first line: SQLite in memory gets
 ### note:: SingletonThreadPool, because each new connection would be a new
-### note:: empty database. Everything else gets QueuePool.
+### note:: empty database. The other three get QueuePool.
 # Even a single connection goes through one.  Each dialect picks its
 # default; asking the dialect class imports no driver and connects to
 # nothing (``create_engine`` would import psycopg or PyMySQL).
@@ -292,6 +742,18 @@ for where in ("sqlite://", "sqlite:///file.db",
     where_url = make_url(where)
     poolclass = where_url.get_dialect().get_pool_class(where_url)
     print(f"{where:34}", poolclass.__name__)
+### claim:: There is always a pool
+### proof:: isinstance(create_engine(url, poolclass=NullPool).pool, Pool)
+### claim:: SQLite in memory gets SingletonThreadPool. The other three get QueuePool.
+### proof:: [make_url(w).get_dialect().get_pool_class(make_url(w)).__name__
+### proof::  for w in ("sqlite://", "sqlite:///file.db",
+### proof::            "postgresql+psycopg://u@host/db",
+### proof::            "mariadb+pymysql://u@host/db")] == [
+### proof::     "SingletonThreadPool", "QueuePool", "QueuePool", "QueuePool"]
+### claim:: Each dialect picks its default; asking the dialect class imports
+### claim:: no driver and connects to nothing (``create_engine`` would import
+### claim:: psycopg or PyMySQL).
+### proof:: backend != "sqlite" or not {"psycopg", "pymysql"} & set(sys.modules)
 
 ### slide:: b
 ### title:: Choosing a pool
@@ -313,11 +775,16 @@ for _ in range(2):
         cx.execute(text("SELECT 1")).scalar()
 print("NullPool, 2 uses: opened", len(opened), "| closed", len(closed))
 unpooled.dispose()
+### claim:: Then point at 'opened 2 | closed 2'.
+### proof:: len(opened) == len(closed) == 2
+### claim:: ``StaticPool``: one connection for all (SQLite in memory, tests)
+### proof:: shares_one(create_engine("sqlite://", poolclass=StaticPool))
+### proof:: not shares_one(create_engine(url, poolclass=NullPool))
 
 ### slide:: l
 ### title:: Passing a pool
 ### note:: Read the two status lines aloud: checked out 2, then in pool 2.
-### note:: Long-only slide; skip it with --short when late.
+### note:: A slide of the long version; --short leaves it out.
 # ``pool=`` takes a ready pool; it calls its creator for new connections.
 pool = QueuePool(lambda: dbapi.connect(*cargs, **cparams),
                  pool_size=2, max_overflow=0)
@@ -327,6 +794,8 @@ print(pool.status())
 a.close(), b.close()
 print(pool.status())
 pooled.dispose()
+### claim:: Read the two status lines aloud: checked out 2, then in pool 2.
+### proof:: status_during_two() == (2, 2)
 
 ### slide:: e
 ### title:: 2010: PoolListener is now event.listen
@@ -345,7 +814,8 @@ create_engine(url, listeners=[object()])
 ### note::
 ### note:: Exercise slide: give the room two minutes; the solution is below
 ### note:: for you. !check tells them if they got it.
-# ``first_connect`` once per engine, ``connect`` per new DBAPI connection,
+# ``first_connect`` once per pool (``engine.dispose()`` makes a new one,
+# and it fires again), ``connect`` per new DBAPI connection,
 # ``checkout`` / ``checkin`` per use, ``reset`` on the way back.
 watched = pool_of_one()
 for name in ("first_connect", "connect", "checkout", "reset", "checkin"):
@@ -358,6 +828,15 @@ print("second use:")
 with watched.connect() as cx:
     cx.execute(text("SELECT 1")).scalar()
 watched.dispose()
+### claim:: ``first_connect`` once per pool (``engine.dispose()`` makes a new
+### claim:: one, and it fires again)
+### proof:: first_connects_across_dispose() == 2
+### claim:: The second use shows only checkout, reset, checkin: the connection
+### claim:: was reused.
+### proof:: fired(twice, "first_connect", "connect", "checkout", "reset",
+### proof::       "checkin", pool_size=1, max_overflow=0) == [
+### proof::     "first_connect", "connect", "checkout", "reset", "checkin",
+### proof::     "checkout", "reset", "checkin"]
 ### exercise:: Count checkouts: make ``counted = pool_of_one()``, listen
 ### exercise:: for ``checkout`` on it, appending to a list ``checkouts``,
 ### exercise:: then use ``counted`` twice.
@@ -393,6 +872,10 @@ for n in (1, 2):
         value = cx.exec_driver_sql(SETTING[1]).scalar()
         print(f"checkout {n}:", repr(value))
 configured.dispose()
+### claim:: A ``connect`` listener runs once per new DBAPI connection: the place
+### claim:: for session settings every connection must have.
+### proof:: fired(twice, "connect", pool_size=1, max_overflow=0) == ["connect"]
+### proof:: value == SETTING_VALUE
 ### exercise:: A ``connect`` listener runs once per DBAPI connection, not per
 ### exercise:: use.  Make ``lazy = pool_of_one()`` with a ``connect`` listener
 ### exercise:: that appends to a list ``new_connections``; use ``lazy`` three
@@ -435,6 +918,13 @@ for n in (1, 2):
         value = cx.exec_driver_sql(SETTING[1]).scalar()
         print(f"checkout {n}:", repr(value))
 forgetful.dispose()
+### claim:: On SQLite (and MariaDB) both checkouts still show the setting,
+### claim:: which is the point: only PostgreSQL loses it, because the SET ran
+### claim:: inside the transaction the pool rolls back.
+### proof:: (value == SETTING_VALUE) == (backend != "postgresql")
+### claim:: If you run on SQLite, say what PostgreSQL would show: the default
+### claim:: value on checkout 2.
+### proof:: backend != "postgresql" or value != SETTING_VALUE
 
 ### slide::
 ### title:: Uncommitted work on return to the pool
@@ -455,6 +945,9 @@ with engine.connect() as cx:
     count = select(func.count()).select_from(items)
     print("rows:", cx.execute(count).scalar())
 event.remove(engine, "reset", show_reset)
+### claim:: The insert went through a raw cursor, never committed.
+### claim:: Point at the reset line printed by raw.close(), then at 'rows: 0'.
+### proof:: count_rows(items) == 0
 
 ### slide::
 ### title:: Temporary tables outlive the checkout
@@ -521,6 +1014,10 @@ with single.connect() as cx:
 with single.connect() as cx:
     cx.info["checkouts"] += 1
     print(cx.info, "| same dict:", cx.info is first_info)
+### claim:: Point at 'checkouts': 2 and 'same dict: True': the dictionary
+### claim:: belongs to the DBAPI connection, so a second checkout finds the
+### claim:: first one's data.
+### proof:: first_info == {"checkouts": 2}
 
 ### slide::
 ### title:: ...until the DBAPI connection goes
@@ -539,8 +1036,8 @@ single.dispose()
 ### note:: The bullets are the map; then the output: before_execute sees the
 ### note:: construct (Select, Insert), before_cursor_execute sees the SQL
 ### note:: string.
-# ``create_engine(proxy=MyProxy())`` wrapped every execution, once per
-# engine.  Connection events do the same, per engine or connection:
+# 2010's ``create_engine(proxy=MyProxy())`` wrapped each execution of
+# one engine.  Connection events do the same, per engine or connection:
 ### * ``before_execute`` / ``after_execute``: the statement object
 ### * ``before_cursor_execute`` / ``after_cursor_execute``: the final SQL
 ### * ``begin`` / ``commit`` / ``rollback``, ``handle_error``
@@ -556,6 +1053,10 @@ with engine.connect() as cx:
     cx.rollback()
 event.remove(engine, "before_execute", show_construct)
 event.remove(engine, "before_cursor_execute", show_sql)
+### claim:: before_execute sees the construct (Select, Insert),
+### claim:: before_cursor_execute sees the SQL string.
+### proof:: hooks_fired("text()") == [("before_execute", "TextClause"),
+### proof::                           ("before_cursor_execute", "str")]
 ### exercise:: Spy on the SQL: make ``spied = create_engine(url)`` with a
 ### exercise:: ``before_cursor_execute`` listener that appends each statement's
 ### exercise:: SQL string to a list ``statements_seen``.
@@ -604,6 +1105,14 @@ with engine.begin() as cx:
         print(f"{how:17}", seen or "no event at all")
 event.remove(engine, "before_execute", on_execute)
 event.remove(engine, "before_cursor_execute", on_cursor)
+### claim:: Read the three rows: text() fires both hooks, exec_driver_sql only
+### claim:: the cursor one, a raw DBAPI cursor none.
+### claim:: Today ``before_execute`` never gets a string: ``text()`` arrives as a
+### claim:: ``TextClause`` and ``exec_driver_sql`` does not fire it at all.
+### proof:: hooks_fired("text()") == [("before_execute", "TextClause"),
+### proof::                           ("before_cursor_execute", "str")]
+### proof:: hooks_fired("exec_driver_sql") == [("before_cursor_execute", "str")]
+### proof:: hooks_fired("raw DBAPI cursor") == []
 
 ### slide::
 ### title:: Intercepting begin, commit and rollback
@@ -623,9 +1132,12 @@ with watched_tx.begin() as cx:
 with watched_tx.connect() as cx:
     cx.execute(text("SELECT 1")).all()
 watched_tx.dispose()
-### exercise:: Count commits only: make ``tx_counted = create_engine(url)``
-### exercise:: with a ``commit`` listener that appends to a list ``commit_log``.
-### exercise:: A block that ends without committing must leave it alone.
+### claim:: A ``with`` block that ends without ``commit()`` fires ``rollback``
+### proof:: fired(twice, "begin", "commit", "rollback") == ["begin", "rollback"] * 2
+### exercise:: Count commits, not rollbacks: make
+### exercise:: ``tx_counted = create_engine(url)`` with a ``commit`` listener
+### exercise:: that appends to a list ``commit_log``.  A block that ends
+### exercise:: without committing should not add to it.
 ### hint:: event.listen(tx_counted, "commit", lambda conn: commit_log.append(1))
 ### check:: before = len(commit_log)
 ### check:: with tx_counted.begin() as cx:
@@ -665,10 +1177,16 @@ for e in (ignored, rewritten):
     with e.connect() as cx:
         cx.execute(text("SELECT 1")).all()
     e.dispose()
+### claim:: ``before_cursor_execute`` may replace the SQL and its parameters,
+### claim:: for example to tag every statement with a comment for the server's
+### claim:: logs.  Only with ``retval=True``: otherwise its return value is
+### claim:: ignored.
+### proof:: cursor_ran(rewritten) == ["SELECT 1 -- app: part1"]
+### proof:: cursor_ran(ignored) == ["SELECT 1"]
 
 ### slide::
 ### title:: Case study: statement statistics
-### note:: Only the recipe's source on this slide; don't read it line by
+### note:: This slide shows the recipe's source; don't read it line by
 ### note:: line. Two cursor events and handle_error, removed after the block.
 # Count the statements a block sends, and their time: two cursor events
 # (and ``handle_error`` for the ones that fail), added for the block and
@@ -688,38 +1206,52 @@ with engine.connect() as cx, statement_stats(cx) as stats:
     cx.rollback()
 print("statements:", stats.count, dict(stats.by_verb))
 print("time measured:", stats.seconds > 0)
+### claim:: 'statements: 4', three SELECTs and one INSERT.
+### proof:: stats.count == 4 and dict(stats.by_verb) == {"SELECT": 3, "INSERT": 1}
 
 ### slide:: b
 ### title:: Case study: disconnects
-### note:: Timing: you should be around minute 20 here. The disconnect slides
-### note:: can take ten minutes; cut the server-only slide if behind.
+### note:: Timing: you should be around minute twenty here. The disconnect
+### note:: slides can take ten minutes; cut "Real faults on a real server"
+### note:: if behind.
 ### note::
-### note:: Reveal the bullets: the default opinion (fail once, retry) against
-### note:: checking at checkout.
+### note:: Reveal the bullets: no precaution (fail once, retry) against
+### note:: testing at checkout, which SQLAlchemy has built in since 1.2.
 # A database restart, a failover, a firewall dropping idle sockets: the
 # pool holds connections that are dead.
-### * SQLAlchemy's opinion: the first use fails, the pool refills, retry
-### * Counter-opinion: a pool should only hand out live connections
-### * Approach: test at **checkout**; raise ``DisconnectionError`` if dead
+### * No precaution (the default): the first use fails, the pool refills, retry
+### * 2010: a ``PoolListener`` pinged at **checkout** (MySQL's ``ping()``)
+### * Since 1.2 built in: ``pool_pre_ping=True`` tests each checkout
+### * Your own test: a ``checkout`` listener raises ``InvalidatePoolError`` if dead
 ### * The pool then reconnects that slot and runs the listener once more
-### * 2010: a ``PoolListener`` with MySQL's ``ping()``; now a pool event
 
 ### slide::
 ### title:: The checkout listener
-### note:: The recipe's code: SELECT 1 on the raw connection,
-### note:: DisconnectionError if it fails. The next slide counts how often
+### note:: The recipe's code: the dialect's do_ping() on the raw connection
+### note:: (pool_pre_ping's own test; PyMySQL pings without any SQL),
+### note:: InvalidatePoolError if it fails. The next slide counts how often
 ### note:: the pool retries.
-# Its ``SELECT 1`` runs on the raw DBAPI connection; a dead one raises
-# ``DisconnectionError`` and the pool reconnects.  How often it tries
+# It pings the raw DBAPI connection with the dialect's ``do_ping()``, as
+# ``pool_pre_ping`` does; a dead one raises ``InvalidatePoolError`` (a
+# ``DisconnectionError``) and the pool reconnects.  How often it tries
 # again: the next slide counts it.
 source(disconnects.install_checkout_ping)
+### claim:: It pings the raw DBAPI connection with the dialect's ``do_ping()``,
+### claim:: as ``pool_pre_ping`` does; a dead one raises ``InvalidatePoolError``
+### claim:: (a ``DisconnectionError``) and the pool reconnects.
+### proof:: ping_invalidations() == [exc.InvalidatePoolError]
+### proof:: issubclass(exc.InvalidatePoolError, exc.DisconnectionError)
+### claim:: The recipe's code: the dialect's do_ping() on the raw connection
+### claim:: (pool_pre_ping's own test; PyMySQL pings without any SQL),
+### claim:: InvalidatePoolError if it fails.
+### proof:: backend != "mariadb" or statements_per_ping() == 0
 
 ### slide::
 ### title:: How many tries? Counted
 ### note:: Point at 'listener ran: 2 times' and 'a DBAPIError: False': after
 ### note:: two refusals the pool gives up with InvalidRequestError, which
 ### note:: code catching only DBAPIError will miss.
-# A listener that says "dead" every time.  The pool runs it **twice**,
+# A listener that says "dead" each time.  The pool runs it **twice**,
 # reconnecting the same pool slot in between (one fresh DBAPI connection
 # after each refusal), then gives up with ``InvalidRequestError``, which
 # is not a ``DBAPIError``: code that catches only driver errors misses it.
@@ -738,6 +1270,16 @@ except exc.InvalidRequestError as err:
 print("listener ran:", len(tries), "times | same pool slot:",
       tries[0] is tries[-1], "| DBAPI connections opened:", len(opened))
 hopeless.dispose()
+### claim:: Point at 'listener ran: 2 times' and 'a DBAPIError: False': after
+### claim:: two refusals the pool gives up with InvalidRequestError, which
+### claim:: code catching only DBAPIError will miss.
+### claim:: The pool runs it **twice**, reconnecting the same pool slot in
+### claim:: between (one fresh DBAPI connection after each refusal), then gives
+### claim:: up with ``InvalidRequestError``, which is not a ``DBAPIError``: code
+### claim:: that catches only driver errors misses it.
+### proof:: len(tries) == 2 and tries[0] is tries[-1] and len(opened) == 3
+### proof:: type(refused_twice()) is exc.InvalidRequestError
+### proof:: not isinstance(refused_twice(), exc.DBAPIError)
 
 ### slide::
 ### title:: Three engines, one fault
@@ -747,22 +1289,22 @@ hopeless.dispose()
 # Each engine pools three connections; then they all die.
 # ``count_failures`` uses an engine five times and counts the uses that
 # hit a disconnect; an ``invalidate`` listener counts the connections the
-# pool threw away as dead.  (Their SQL is not echoed: all ``SELECT 1``.)
+# pool threw away as dead.  (Their SQL is not echoed.)
 engines = {p: make_engine(url, p, logging_name="quiet")
            for p in PRECAUTIONS}
 invalidated = {p: [] for p in engines}
 for p, e in engines.items():
     event.listen(e, "invalidate",
                  lambda *args, p=p: invalidated[p].append(1))
+outcomes = {}
 def compare(fault, inject):
-    pooled = [c for e in engines.values()
-              for c in warm_up(e, 3)]
+    pooled = [c for e in engines.values() for c in warm_up(e, 3)]
     for found in invalidated.values():
         found.clear()
     with unechoed():        # an admin connection's SQL, on a server
         inject(pooled)
-    counts = {p: count_failures(e, 5)
-              for p, e in engines.items()}
+    counts = {p: count_failures(e, 5) for p, e in engines.items()}
+    outcomes[fault] = counts, {p: len(f) for p, f in invalidated.items()}
     print(f"{fault:20}", "  ".join(f"{p}: {n}/5"
                                    for p, n in counts.items()))
     print(f"{'  invalidated':20}", "  ".join(
@@ -771,6 +1313,15 @@ def close_them(pooled):
     for dbapi_connection, session_id in pooled:
         dbapi_connection.close()
 compare("connections closed", close_them)
+### claim:: Read the first row: without a precaution 1 use of 5 fails;
+### claim:: pre_ping and the checkout listener lose none. Each engine
+### claim:: invalidated once.
+### proof:: outcomes["connections closed"] == (
+### proof::     {"none": 1, "pre_ping": 0, "checkout_ping": 0},
+### proof::     {"none": 1, "pre_ping": 1, "checkout_ping": 1})
+### claim:: Each engine pools three connections; then they all die.
+### proof:: fired(lambda e: warm_up(e, 3), "connect") == ["connect"] * 3
+### proof:: all_dead_after(close_them)
 
 ### slide::
 ### title:: Why exactly one use in five fails
@@ -795,6 +1346,16 @@ for n in range(1, 6):
         print(f"use {n}: failed", end="")
     print(f" | invalidated so far: {len(invalidated['none'])}",
           f"| reconnected so far: {len(reopened)}")
+### claim:: One failure invalidates the whole pool: 'reconnected so far'
+### claim:: climbs to 3 without another failure.
+### claim:: Three connections died, yet only the first use fails.
+### proof:: len(invalidated["none"]) == 1 and len(reopened) == 3
+### proof:: outcomes["connections closed"][0]["none"] == 1
+### claim:: A disconnect seen during a use (``none``) or by ``pool_pre_ping``
+### claim:: invalidates the **whole pool**: every connection older than that
+### claim:: moment is replaced on its next checkout, untested.
+### proof:: outcomes["connections closed"][1]["pre_ping"] == 1
+### proof:: outcomes["connections closed"][0]["pre_ping"] == 0
 
 ### slide::
 ### title:: One dead connection, or the whole pool?
@@ -825,14 +1386,25 @@ def refusals_after_outage(error_class):
     return f"{len(refused)} refused at checkout, {failures} of 5 uses failed"
 for error_class in (exc.DisconnectionError, exc.InvalidatePoolError):
     print(f"{error_class.__name__:20}", refusals_after_outage(error_class))
+### claim:: Compare the counts: DisconnectionError refused 3 connections one
+### claim:: at a time, InvalidatePoolError only 1 and replaced the rest
+### claim:: untested.
+### claim:: A checkout listener's ``DisconnectionError`` invalidates only the
+### claim:: connection it tested: after an outage each dead one is pinged and
+### claim:: refused in turn.
+### proof:: refusals_after_outage(exc.DisconnectionError) == (
+### proof::     "3 refused at checkout, 0 of 5 uses failed")
+### proof:: refusals_after_outage(exc.InvalidatePoolError) == (
+### proof::     "1 refused at checkout, 0 of 5 uses failed")
 
 ### slide::
 ### title:: Real faults on a real server
-### note:: On SQLite this slide only says it needs a server. With --db
-### note:: postgresql it kills sessions, and restarts the server if the deck
-### note:: started it. Skip when short of time.
+### note:: On SQLite this slide just prints that it needs a server. With
+### note:: --db postgresql or --db mariadb it kills sessions, and restarts
+### note:: the server if the deck started it. Skip when short of time.
 # On PostgreSQL and MariaDB: killed sessions; and, when this deck started
-# the server itself (``--db postgresql``), a restart and a crash.
+# the server itself (``--db postgresql`` or ``--db mariadb``), a restart
+# and a crash.
 if not on_server:
     print("(server only: run with --db postgresql or --db mariadb)")
 else:
@@ -842,14 +1414,24 @@ if own_server is not None:
     compare("clean restart", lambda pooled: own_server.restart())
     compare("crash restart", lambda pooled: own_server.crash_restart())
     engine.dispose()   # its pooled connections died in the restarts too
+### claim:: when this deck started the server itself (``--db postgresql`` or
+### claim:: ``--db mariadb``), a restart and a crash.
+### proof:: (own_server is not None) == ("crash restart" in outcomes)
+### proof:: os.environ.get("TUTORIAL_DB") != backend or "crash restart" in outcomes
+### claim:: With --db postgresql or --db mariadb it kills sessions, and
+### claim:: restarts the server if the deck started it.
+### proof:: on_server == ("sessions killed" in outcomes)
+### proof:: all(counts["none"] == 1 and counts["pre_ping"] == 0
+### proof::     for counts, _ in outcomes.values())
 
 ### slide::
 ### title:: What no checkout check covers
 ### note:: All three fail the same way: a connection that dies while checked
-### note:: out fails on its next use. Only retrying the unit of work helps;
+### note:: out fails on its next use. The remedy is to retry the unit of work;
 ### note:: part 3's replica chapter comes back to it.
 # A connection that dies while **checked out** fails on its next use,
-# whatever the precaution.  Only retrying the whole unit of work helps.
+# whatever the precaution: no checkout test can help, retry the whole
+# unit of work.
 for p, e in engines.items():
     try:
         with e.connect() as cx:
@@ -859,31 +1441,44 @@ for p, e in engines.items():
     except exc.DBAPIError as err:
         print(f"{p:14} failed: {type(err).__name__},",
               "invalidated:", err.connection_invalidated)
+### claim:: All three fail the same way: a connection that dies while checked
+### claim:: out fails on its next use.
+### proof:: len({dies_checked_out(e) for e in engines.values()}) == 1
+### proof:: dies_checked_out(engines["checkout_ping"])[1] is True
 
 ### slide:: b
 ### title:: Disconnects: which to use
 ### note:: The summary to leave them with: pool_pre_ping=True by default, a
-### note:: checkout listener when alive means more than SELECT 1,
+### note:: checkout listener when alive means more than answering a ping,
 ### note:: pool_recycle for idle-dropping firewalls.
 ### * ``pool_pre_ping=True``: the built-in checkout test; the default choice
-### * A ``checkout`` listener: when "alive" means more than ``SELECT 1``
+### * A ``checkout`` listener: when "alive" means more than answering a ping
 ### * Nothing: one use fails per outage; fine if the caller retries
 ### * ``pool_recycle=N``: replace connections before idle ones get dropped
 for e in engines.values():
     e.dispose()
+### claim:: Nothing: one use fails per outage; fine if the caller retries
+### proof:: all(counts["none"] == 1 for counts, _ in outcomes.values())
 
 ### slide:: b
 ### title:: Case study: audit log
-### note:: Timing: about minute 27. The audit log runs until slide 48, the
-### note:: part's longest story.
+### note:: Timing: about minute twenty-seven. The audit log runs until
+### note:: slide 49, the part's longest story.
 ### note::
-### note:: Reveal the bullets; stress that the users are the application's,
-### note:: so no trigger can know them.
+### note:: Reveal the bullets; stress that the users are the application's:
+### note:: the database learns them only if the application tells it.
 # Record which application user last wrote each row.
-### * Passing "the current user" to every function that writes: impractical
-### * Users are the application's, not database roles: no trigger knows them
-### * Approach: the current user lives in ``Connection.info``...
+### * Passing "the current user" to each function that writes: impractical
+### * Users are the application's, not database roles: the database learns them only if told
+### * A trigger could read them from a setting (after the leak): SQL per backend
+### * Here: the current user lives in ``Connection.info``...
 ### * ...and a column default reads it whenever code sets no value
+### claim:: Users are the application's, not database roles: the database
+### claim:: learns them only if told
+### claim:: Reveal the bullets; stress that the users are the application's:
+### claim:: the database learns them only if the application tells it.
+### proof:: backend == "sqlite" or (trigger_stamp() == 123
+### proof::                         and trigger_stamp(tell=False) is None)
 
 ### slide::
 ### title:: The column
@@ -917,6 +1512,11 @@ with engine.begin() as cx:
                         .where(records.c.data == "inserted"),
                         {"data": "updated"})
     print(cx.execute(select(records)).all())
+### claim:: Insert as 123, update as 456
+### claim:: Point at the rows: 123 on insert, 456 after the update, and no
+### claim:: code passed the user to the statements.
+### proof:: stamp_as(123) == 123
+### proof:: stamps(records) == [("updated", 456)]
 
 ### slide::
 ### title:: The leak
@@ -932,6 +1532,9 @@ with audited.begin() as cx:   # someone else, same DBAPI connection
     result = cx.execute(records.insert(), {"data": "by nobody?"})
     print(cx.execute(select(records.c.data, records.c.updated_by)
                      .where(records.c.id > 1)).all())
+### claim:: The bug to show: the second row, written by nobody, is stamped
+### claim:: 789.
+### proof:: stamps(records)[-2:] == [("by 789", 789), ("by nobody?", 789)]
 
 ### slide::
 ### title:: Cleanup on checkin
@@ -955,6 +1558,8 @@ with audited.begin() as cx:
     print(cx.execute(select(records.c.data, records.c.updated_by)
                      .where(records.c.id > 3)).all())
 audited.dispose()
+### claim:: Now the next checkout's info is empty and 'by nobody' has None.
+### proof:: stamps(records)[-2:] == [("by 789 again", 789), ("by nobody", None)]
 
 ### slide::
 ### title:: However the connection comes back
@@ -986,6 +1591,50 @@ for label, cleanup in (("no listener", False), ("install_cleanup", True)):
     print(f"{label:16}", {ending: next_borrower_sees(one, ending) for ending
                           in ("close", "exception", "rollback", "invalidate")})
     one.dispose()
+### claim:: Read the table: without the listener close, exception and rollback
+### claim:: all leak 789; invalidate does not (new connection). With
+### claim:: install_cleanup, none does.
+### claim:: Without the listener every way but invalidation leaks (invalidating
+### claim:: replaces the DBAPI connection and empties ``info`` anyway); with it,
+### claim:: none does.
+### proof:: borrowers(cleanup=False) == {"close": 789, "exception": 789,
+### proof::                              "rollback": 789, "invalidate": None}
+### proof:: borrowers(cleanup=True) == dict.fromkeys(
+### proof::     ("close", "exception", "rollback", "invalidate"))
+
+### slide::
+### title:: What a column default cannot stamp
+### note:: The trade the recipe makes. A Python default works on every
+### note:: backend but only for statements SQLAlchemy compiles: raw SQL gets
+### note:: None. A PostgreSQL trigger reading current_setting('app.user_id',
+### note:: true), set by set_config(..., true) in each transaction, stamps raw
+### note:: SQL too (MariaDB: a session variable); the price is trigger code
+### note:: per backend and one more statement per transaction. (Wrap it in
+### note:: NULLIF(..., ''): once set in a session, it reads '' afterwards.)
+# The default runs when SQLAlchemy compiles an INSERT or UPDATE, so SQL
+# written by hand is not stamped.  A trigger is: on PostgreSQL it can read
+# ``current_setting('app.user_id', true)``, which the application sets
+# with ``set_config('app.user_id', ..., true)`` (local to the
+# transaction); on MariaDB a session variable.  Trigger SQL per backend,
+# against a stamp that also covers raw SQL and other clients.
+with engine.connect() as cx, audit_log.acting_as(cx, 123):
+    result = cx.exec_driver_sql("INSERT INTO records (data) VALUES ('raw')")
+    print(cx.execute(select(records.c.data, records.c.updated_by)
+                     .where(records.c.data == "raw")).all())
+    cx.rollback()
+### claim:: The default runs when SQLAlchemy compiles an INSERT or UPDATE, so
+### claim:: SQL written by hand is not stamped.
+### claim:: A Python default works on every backend but only for statements
+### claim:: SQLAlchemy compiles: raw SQL gets None.
+### proof:: stamp_as(123, raw=True) is None
+### proof:: stamp_as(123) == 123
+### claim:: What a column default cannot stamp
+### proof:: stamp_as(123, raw=True) is None
+### claim:: A trigger is: on PostgreSQL it can read
+### claim:: ``current_setting('app.user_id', true)``, which the application
+### claim:: sets with ``set_config('app.user_id', ..., true)`` (local to the
+### claim:: transaction); on MariaDB a session variable.
+### proof:: backend == "sqlite" or trigger_stamp() == 123
 
 ### slide::
 ### title:: Per statement: execution_options
@@ -993,7 +1642,7 @@ for label, cleanup in (("no listener", False), ("install_cleanup", True)):
 ### note:: None without the option, 7 for one Connection object, None on the
 ### note:: next checkout. The cost: every statement must carry it.
 # ``Connection.info`` lives as long as the DBAPI connection, hence the
-# cleanup (the 2010 recipe had only that).  ``execution_options`` live
+# cleanup (the 2010 recipe used ``info``).  ``execution_options`` live
 # only as long as the statement (or the ``Connection`` object): a default
 # reads them from the context, and there is nothing to clean up.  The
 # price: each statement must carry it.
@@ -1017,6 +1666,14 @@ with carried.begin() as cx:   # the same DBAPI connection, next borrower
     print(cx.execute(select(tagged.c.data, tagged.c.updated_by)
                      .order_by(tagged.c.id)).all())
 carried.dispose()
+### claim:: The alternative with nothing to clean up: 42 on the one statement,
+### claim:: None without the option, 7 for one Connection object, None on the
+### claim:: next checkout. The cost: every statement must carry it.
+### claim:: ``execution_options`` live only as long as the statement (or the
+### claim:: ``Connection`` object): a default reads them from the context, and
+### claim:: there is nothing to clean up.  The price: each statement must carry it.
+### proof:: stamps(tagged) == [("by 42", 42), ("no option", None),
+### proof::                    ("this Connection: 7", 7), ("next checkout", None)]
 
 ### slide::
 ### title:: 2010: the ORM populator, ported as it was
@@ -1069,16 +1726,27 @@ print("2010 populator: next checkout stamps as",
       close_without_commit(ContextualDefaultPopulator2010))
 print("the recipe:     next checkout stamps as",
       close_without_commit(contextual_defaults.install))
+### claim:: Read the two lines: the 2010 version stamps the next borrower as
+### claim:: 789, the recipe leaves None.
+### claim:: ``close()`` ends the transaction but fires ``after_transaction_end``,
+### claim:: never ``after_rollback``: the 2010 version leaves the user behind,
+### claim:: and the next borrower's plain Core insert is stamped 789.
+### proof:: session_events_on_close() == ["after_transaction_end"]
+### proof:: close_without_commit(ContextualDefaultPopulator2010) == 789
+### proof:: close_without_commit(contextual_defaults.install) is None
+### claim:: The cause: close() fires after_transaction_end, never after_rollback.
+### proof:: session_events_on_close() == ["after_transaction_end"]
 
 ### slide::
 ### title:: A dropped session: 2010 exhausts the pool
 ### note:: The 2010 dict keeps the connection alive, so a pool of one times
-### note:: out. The recipe's weak references let garbage collection give it
-### note:: back.
-# A session nobody closes, on a pool of one (``pool_timeout=0.2``).  The
-# 2010 dict keeps the session's connection alive, so it never returns to
-# the pool and the next checkout times out.  The recipe holds weak
-# references: garbage collection returns the connection, cleaned.
+### note:: out. The recipe's weak references let the garbage collector give
+### note:: it back: a Session sits in reference cycles, so ``del`` alone
+### note:: frees nothing until ``gc.collect()`` (or a later automatic pass).
+# A session dropped without ``close()``, on a pool of one with a short
+# ``pool_timeout``.  The 2010 dict keeps its connection alive, so it never
+# returns to the pool: the next checkout times out.  The recipe holds weak
+# references: once ``gc.collect()`` frees the session, the connection is back.
 def drop_a_session(install):
     small = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.2)
     sessions = sessionmaker(small)
@@ -1099,30 +1767,59 @@ def drop_a_session(install):
     return outcome
 print("2010 populator:", drop_a_session(ContextualDefaultPopulator2010))
 print("the recipe:    ", drop_a_session(contextual_defaults.install))
+### claim:: The 2010 dict keeps its connection alive, so it never returns to
+### claim:: the pool: the next checkout times out.
+### proof:: drop_a_session(ContextualDefaultPopulator2010).startswith(
+### proof::     "TimeoutError")
+### proof:: drop_a_session(contextual_defaults.install).startswith(
+### proof::     "next checkout works, info: {}")
+### claim:: a Session sits in reference cycles, so ``del`` alone frees nothing
+### claim:: until ``gc.collect()``
+### proof:: dropped_without_collect() == "TimeoutError"
 
 ### slide:: b
 ### title:: Case study: a change watcher for tests
-### note:: Timing: about minute 36. Ask who has a test suite that drops and
-### note:: recreates tables after each test.
-# Tests that share a database must leave it empty.
-### * Dropping and recreating every table after each test is slow
-### * Approach: watch the tables a test writes; empty only those
-### * Children before parents, so foreign keys never object
-### * 2010: a ``ConnectionProxy`` that gave up on any SQL string
+### note:: Timing: about minute thirty-six. Ask who has a test suite that
+### note:: drops and recreates tables after each test.
+# Tests that share a database should each leave it as they found it.
+### * Dropping and recreating the tables after each test is slow
+### * Approach: watch the tables a test writes, and empty those after it
+### * Children before parents, so foreign keys between tables never object
+### * (A table that references itself can, on MariaDB: rows go one by one)
+### * 2010: a ``ConnectionProxy`` that gave up on plain SQL strings
 ### * Now ``before_cursor_execute`` sees Core, ORM, ``text()``, ``exec_driver_sql``
 ### * Not a raw DBAPI cursor: no event sees those writes (see "What each hook sees")
+### claim:: Children before parents, so foreign keys between tables never object
+### proof:: fk_tables_cleanup() == ["fk_children", "fk_parents"]
+### claim:: (A table that references itself can, on MariaDB: rows go one by one)
+### proof:: self_reference_cleanup() == (1451 if backend == "mariadb" else None)
 
 ### slide::
 ### title:: Watching statements
 ### note:: The watcher listens on before_cursor_execute, so Core, ORM, text()
 ### note:: and exec_driver_sql all pass through it.
 source(change_watcher.ChangeWatcher._seen)
+### claim:: The watcher listens on before_cursor_execute, so Core, ORM, text()
+### claim:: and exec_driver_sql all pass through it.
+### proof:: watcher_sees(lambda cx: cx.execute(insert(items), [{"id": 99}])) == (
+### proof::     ["items"], False)
+### proof:: watcher_sees(orm_write) == (["items"], False)
+### proof:: watcher_sees(lambda cx: cx.execute(
+### proof::     text("INSERT INTO items (id) VALUES (99)"))) == (["items"], False)
+### proof:: watcher_sees(lambda cx: cx.exec_driver_sql(
+### proof::     "INSERT INTO items (id) VALUES (99)")) == (["items"], False)
 
 ### slide::
 ### title:: Cleaning up, children first
-### note:: Children before parents: the foreign keys never object to the
-### note:: DELETEs.
+### note:: Children before parents: the foreign keys between tables never
+### note:: object to the DELETEs. A table whose rows point at each other is
+### note:: the exception: MariaDB checks each row as it goes (error 1451).
 source(change_watcher.ChangeWatcher.cleanup)
+### claim:: Children before parents: the foreign keys between tables never
+### claim:: object to the DELETEs.
+### proof:: fk_tables_cleanup() == ["fk_children", "fk_parents"]
+### claim:: MariaDB checks each row as it goes (error 1451).
+### proof:: self_reference_cleanup() == (1451 if backend == "mariadb" else None)
 
 ### slide::
 ### title:: The watcher at work
@@ -1147,6 +1844,11 @@ with engine.connect() as cx, statement_stats(cx) as stats:
     print("emptied:", watcher.cleanup(schema, cx))
 print("DELETEs sent:", stats.by_verb["DELETE"])
 watcher.remove()    # its listener goes; the next slide watches anew
+### claim:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
+### claim:: emptied.
+### proof:: stats.by_verb["DELETE"] == 2 and len(schema.tables) == 3
+### proof:: watcher_sees(lambda cx: cx.execute(select(untouched)).all()) == (
+### proof::     [], False)
 
 ### slide::
 ### title:: When it cannot tell
@@ -1162,6 +1864,12 @@ print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
 with engine.connect() as cx:
     print("emptied:", watcher.cleanup(schema, cx))
 watcher.remove()
+### claim:: When it cannot tell
+### claim:: SQL it can't attribute sets reset_all, and every table is emptied,
+### claim:: 'untouched' included.
+### claim:: SQL it cannot attribute to one table sets ``reset_all``: the next
+### claim:: cleanup empties every table.
+### proof:: unattributed_empties() == (True, ["children", "parents", "untouched"])
 
 ### slide:: b
 ### title:: Test isolation: which to use when
@@ -1169,16 +1877,24 @@ watcher.remove()
 ### note:: on the storage; invite them to run it on theirs rather than
 ### note:: quoting the ratios as universal.
 # ``benchmarks/change_watcher.py`` (50 tables, 3 written per test, a
-# shared 2-core machine) ranks them the same everywhere, but the gaps
-# depend on the storage.  SQLite on tmpfs: rollback 1-4 ms per test,
-# watcher 1.5-3.5x that, drop-and-recreate 10-70x the watcher.  SQLite
-# file on an ordinary disk: watcher 16-37x the rollback (each cleanup is
-# committed; the rollback never commits), drop-and-recreate only 2.7x
-# the watcher.  MariaDB: watcher 3.2x the rollback.  Run it on yours.
+# shared 2-core machine) put drop-and-recreate last in each run; the rest
+# depends on the storage, and the ranges are the few runs made (two to
+# four per setup).  SQLite on tmpfs: rollback 1-4 ms per test, watcher
+# 1.5-3.5x that, drop-and-recreate 10-70x the watcher.  SQLite file on an
+# ordinary disk: watcher 16-37x the rollback (each cleanup is committed;
+# the rollback never commits), drop-and-recreate 2.6-2.7x the watcher.
+# MariaDB: watcher 0.5-3.2x the rollback, the order flipping between
+# runs.  Run it on yours.
 ### * Rollback: a Session joined to an outer transaction, rolled back
-###  * the fastest; when a test works in one connection, no real COMMIT
+###  * usually the fastest; when a test works in one connection, no real COMMIT
 ### * Change watcher: when tests commit, use threads or several connections
 ### * Drop and recreate: for tests that change the schema; the slowest
+### claim:: ``benchmarks/change_watcher.py`` (50 tables, 3 written per test, a
+### claim:: shared 2-core machine)
+### proof:: (bench_setting("TABLES"), bench_setting("WRITTEN")) == (50, 3)
+### measured:: benchmarks/change_watcher.py: SQLite on tmpfs: rollback 1-4 ms per test, watcher 1.5-3.5x that, drop-and-recreate 10-70x the watcher
+### measured:: benchmarks/change_watcher.py: SQLite file on an ordinary disk: watcher 16-37x the rollback (each cleanup is committed; the rollback never commits), drop-and-recreate 2.6-2.7x the watcher
+### measured:: benchmarks/change_watcher.py: MariaDB: watcher 0.5-3.2x the rollback, the order flipping between runs
 
 ### slide::
 ### title:: The rollback pattern
@@ -1201,12 +1917,18 @@ with engine.connect() as cx:
     outer.rollback()
     after = cx.execute(count_records).scalar()
 print("added by the test:", inside - before, "| left after:", after - before)
+### claim:: 'added by the test: 2 | left after: 0': the fixture's rollback
+### claim:: undid even the test's commit.
+### claim:: The test's Session joins a transaction the fixture began; the test
+### claim:: may even call ``commit()``; the fixture rolls everything back.
+### proof:: (inside - before, after - before) == (2, 0)
+### proof:: count_rows(records) == before
 
 ### slide::
 ### title:: ...unless the test calls rollback()
 ### note:: Point at the default mode's 1: a row survived, with the warning
 ### note:: text. create_savepoint leaves 0 and no warning. This is the mode
-### note:: to recommend.
+### note:: to recommend; the next slide shows what SQLite needs with it.
 # Code under test that rolls back, then writes and commits: with the
 # default ``join_transaction_mode`` its ``rollback()`` ends the fixture's
 # outer transaction, the later commit is real, and the row survives
@@ -1231,17 +1953,62 @@ def left_behind(**session_options):
         left = cx.execute(count_records).scalar() - before
         cx.execute(records.delete().where(records.c.data == "committed"))
     return left, [str(w.message) for w in seen]
-print("default mode:    ", left_behind())
-print("create_savepoint:",
-      left_behind(join_transaction_mode="create_savepoint"))
+default = left_behind()
+savepoint = left_behind(join_transaction_mode="create_savepoint")
+print("default mode:    ", default)
+print("create_savepoint:", savepoint)
+### claim:: Point at the default mode's 1: a row survived, with the warning text.
+### proof:: default[0] == 1 and len(default[1]) == 1
+### claim:: create_savepoint leaves 0 and no warning.
+### proof:: savepoint == (0, [])
+
+### slide::
+### title:: On SQLite: no BEGIN, so the SAVEPOINT commits
+### note:: Point at 'plain engine: 1' (on SQLite): the committed row
+### note:: escaped the fixture. sqlite_begins brings it back to 0.
+# Code under test that commits (no rollback first).  On SQLite the driver sends no
+# BEGIN for the fixture's ``begin()``: the session's SAVEPOINT starts the
+# real transaction, and ``commit()``, releasing it, commits for good.
+# ``change_watcher.sqlite_begins(engine)`` has SQLAlchemy send BEGIN (on
+# PostgreSQL and MariaDB it changes nothing: they leave 0 either way).
+def just_commits(session):
+    session.execute(insert(records), [{"data": "committed"}])
+    session.commit()
+def savepoint_left(on):
+    with on.connect() as cx:
+        before = cx.execute(count_records).scalar()
+    with on.connect() as cx:
+        outer = cx.begin()
+        with Session(bind=cx,
+                     join_transaction_mode="create_savepoint") as session:
+            just_commits(session)
+        outer.rollback()
+    with on.begin() as cx:
+        left = cx.execute(count_records).scalar() - before
+        cx.execute(records.delete().where(records.c.data == "committed"))
+    return left
+tests_engine = change_watcher.sqlite_begins(create_engine(url))
+plain_left, begins_left = savepoint_left(engine), savepoint_left(tests_engine)
+print("plain engine:", plain_left, "| sqlite_begins:", begins_left)
+tests_engine.dispose()
+### claim:: On SQLite the driver sends no BEGIN for the fixture's ``begin()``: the session's SAVEPOINT starts the real transaction, and ``commit()``, releasing it, commits for good.
+### proof:: backend != "sqlite" or plain_left == 1
+### claim:: on PostgreSQL and MariaDB it changes nothing: they leave 0 either way
+### proof:: backend == "sqlite" or plain_left == begins_left == 0
+### proof:: begins_left == 0
+### claim:: Point at 'plain engine: 1' (on SQLite): the committed row
+### claim:: escaped the fixture.
+### proof:: backend != "sqlite" or plain_left == 1
+### claim:: sqlite_begins brings it back to 0.
+### proof:: begins_left == 0
 
 ### slide::
 ### title:: Dialects
 ### note:: One statement, five SQL texts: LIMIT/OFFSET on SQLite, TOP on SQL
 ### note:: Server, FETCH FIRST on Oracle, LEN for length on SQL Server.
 ### note::
-### note:: Exercise: two minutes. Timing: about minute 42; go to the summary
-### note:: if you are behind.
+### note:: Exercise: two minutes. Timing: about minute forty-two; go to the
+### note:: summary if you are behind.
 # A dialect turns generic constructs into one database's SQL, and
 # copes with its driver.  One statement, five databases:
 stmt = (select(records.c.data, func.length(records.c.data))
@@ -1262,8 +2029,8 @@ for dialect in (sqlite.dialect(), postgresql.dialect(), mysql.dialect(),
 
 ### slide:: l
 ### title:: Third-party dialects
-### note:: Long-only slide. 'installed: []' unless a third-party dialect
-### note:: package is in the venv.
+### note:: A slide of the long version. 'installed: []' unless a third-party
+### note:: dialect package is in the venv.
 # A package registers its dialect under the entry point group
 # ``sqlalchemy.dialects`` (``"name.driver" = "package.module:Class"`` in
 # its pyproject.toml); ``create_engine("name+driver://...")`` finds it.
@@ -1281,10 +2048,12 @@ print("installed:", sorted(ep.name for ep in
 ### title:: Part 1 in three lines
 ### note:: Five bullets, not three; say so with a smile. Then the break, and
 ### note:: part 2: DDL and the expression language.
-### * Everything goes through a connection: ``engine.connect()``
-### * There is always a pool, even a pool of one
+### * Statements go through a ``Connection`` (``engine.connect()``); a raw DBAPI cursor skips its events
+### * There is always a pool, even one that pools nothing (``NullPool``)
 ### * Pool events for the DBAPI connection's life; connection events for statements and transactions
 ### * ``Connection.info`` outlives the checkout: clean it on checkin, or carry per-statement context in ``execution_options``
 ### * Dialects do the heavy lifting
 # Up next, part 2: DDL and the SQL expression language.
 engine.dispose()
+### claim:: There is always a pool, even one that pools nothing (``NullPool``)
+### proof:: isinstance(create_engine(url, poolclass=NullPool).pool, Pool)

@@ -4,7 +4,7 @@ if __name__ == "__main__":
     sliderepl.launch.deck(__file__)   # runs the deck, then exits
 
 ### target:: 50m
-
+### predict:: errors
 ### slide:: s
 import contextlib
 import datetime as dt
@@ -13,6 +13,8 @@ import time
 import warnings
 from zoneinfo import ZoneInfo
 
+import sqlalchemy
+import sqlalchemy.exc
 from sqlalchemy import (
     DDL, JSON, Boolean, CheckConstraint, Column, DateTime, Float,
     ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
@@ -76,12 +78,87 @@ def close_to_now(value):
     return abs(value - now) < dt.timedelta(minutes=1)
 
 
+# For the proofs (### proof::): cheap checks that send nothing visible.
+def raises(exception, fn, *args):
+    """True if ``fn(*args)`` raises ``exception``."""
+    try:
+        fn(*args)
+    except exception:
+        return True
+    return False
+
+
+def on_fresh_sqlite(metadata, look):
+    """``create_all`` on a new in-memory SQLite; ``look(inspector)``."""
+    db = create_engine("sqlite://")
+    try:
+        metadata.create_all(db)
+        return look(inspect(db))
+    finally:
+        db.dispose()
+
+
+def sqlite_refuses(table, *rows):
+    """True if a new in-memory SQLite refuses to insert ``rows``."""
+    db = create_engine("sqlite://")
+    try:
+        table.create(db)
+        with db.begin() as cx:
+            cx.execute(table.insert(), list(rows))
+    except sqlalchemy.exc.IntegrityError:
+        return True
+    finally:
+        db.dispose()
+    return False
+
+
+def sql_of(table):
+    """What SQLAlchemy sends for a SELECT and an INSERT of ``table``."""
+    return (str(select(table).compile(engine)),
+            str(table.insert().compile(engine)))
+
+
+def cache_entries(statement):
+    """How many compiled forms running ``statement`` leaves in a new
+    cache (``compiled_cache`` execution option)."""
+    cache = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sqlalchemy.exc.SAWarning)
+        with engine.connect() as cx:
+            cx.execution_options(compiled_cache=cache).execute(statement)
+            cx.rollback()
+    return len(cache)
+
+
+def in_rollback(work):
+    """``work(connection)``'s value; what it changed is rolled back.
+    The connection caches nothing: a proof leaves the engine's SQL
+    cache as the slides left it."""
+    with engine.connect().execution_options(compiled_cache=None) as cx:
+        try:
+            return work(cx)
+        finally:
+            cx.rollback()
+
+
+def refused(sql):
+    """True if the database refuses ``sql`` on a connection of its own."""
+    with engine.connect().execution_options(compiled_cache=None) as cx:
+        try:
+            cx.execute(text(sql))
+        except sqlalchemy.exc.DBAPIError:
+            return True
+        finally:
+            cx.rollback()
+    return False
+
+
 ### slide:: b
 ### title:: Part 2: DDL and SQL expressions
 # Part 1 was about connections.  Part 2 is about what we send
 # through them: table definitions, types, DDL and SQL expressions,
 # and the places where each can be extended.
-### * Tables and columns: what SQLAlchemy needs, what only CREATE TABLE needs
+### * Tables and columns: what SQL statements use, what is for CREATE TABLE
 ### * Extending what is not meant to be extended: factory functions
 ### * Types: ``TypeDecorator`` and ``UserDefinedType``
 ### * ``.info``, DDL events, ``DDL()`` per database
@@ -92,7 +169,8 @@ print("this deck is running on:", backend)
 ### slide::
 ### title:: MetaData, Table, Column
 # A Table is a named collection of Columns, each with a type.  MetaData
-# holds related tables: foreign keys only point inside one MetaData.
+# holds related tables: ``ForeignKey("users.id")`` finds ``users`` by
+# name in it, and ``sorted_tables`` puts a table after those it refers to.
 metadata = MetaData()
 users = Table(
     "users",
@@ -110,14 +188,20 @@ addresses = Table(
 )
 users.c.keys()
 [t.name for t in metadata.sorted_tables]   # dependency order
+### claim:: MetaData holds related tables: ``ForeignKey("users.id")`` finds
+### claim:: ``users`` by name in it, and ``sorted_tables`` puts a table after
+### claim:: those it refers to.
+### proof:: next(iter(addresses.c.user_id.foreign_keys)).column is users.c.id
+### proof:: [t.name for t in metadata.sorted_tables] == ["users", "addresses"]
 
 ### slide::
 ### title:: What only CREATE TABLE needs
 # Lengths, NOT NULL, UNIQUE, CHECK, indexes and comments end up in DDL.
-# SELECT and INSERT never look at them, and Python does not enforce them.
-# (On PostgreSQL and MariaDB the SQL shows ``'%%@%%'``: their drivers use
-# ``%s`` parameters, so SQLAlchemy doubles a literal ``%`` and the driver
-# undoes it.  Reflection, last line, reads what the server stored.)
+# SELECT and INSERT come out the same without them, and SQLAlchemy
+# checks no value against them: the database does (next slide).
+# (On PostgreSQL and MariaDB the SQL shows ``'%%@%%'``: their drivers take
+# ``%(name)s`` parameters, so SQLAlchemy doubles a literal ``%`` and the
+# driver undoes it.  Reflection, last line, reads what the server stored.)
 accounts = Table(
     "accounts", MetaData(),
     Column("id", Integer, primary_key=True),
@@ -136,6 +220,46 @@ with unechoed():
     stored = inspect(engine).get_check_constraints("accounts")
     accounts.drop(engine)
 print("stored:", [c["sqltext"] for c in stored])
+### claim:: What only CREATE TABLE needs
+### claim:: SELECT and INSERT come out the same without them
+### proof:: sql_of(accounts) == sql_of(Table(
+### proof::     "accounts", MetaData(), Column("id", Integer, primary_key=True),
+### proof::     Column("email", String), Column("name", String)))
+### claim:: their drivers take ``%(name)s`` parameters, so SQLAlchemy doubles
+### claim:: a literal ``%`` and the driver undoes it
+### proof:: backend == "sqlite" or engine.dialect.paramstyle == "pyformat"
+### proof:: (backend == "sqlite") != ("'%%@%%'" in str(CreateTable(accounts).compile(engine)))
+### proof:: all("%@%" in c["sqltext"] and "%%" not in c["sqltext"] for c in stored)
+
+### slide::
+### title:: The database checks them, or does not
+# A name too long for ``String(50)``: SQLAlchemy sends it as it is.
+# PostgreSQL and MariaDB refuse it; SQLite keeps it whole, since it
+# checks no lengths (NOT NULL, UNIQUE and CHECK it does enforce).
+with unechoed():
+    accounts.create(engine)
+try:
+    with engine.begin() as cx:
+        result = cx.execute(accounts.insert(),
+                            {"id": 1, "email": "a@b", "name": "x" * 60})
+        stored_length = cx.scalar(select(func.length(accounts.c.name)))
+    print("stored, characters:", stored_length)
+except sqlalchemy.exc.DataError as error:
+    stored_length = None
+    print("refused:", type(error.orig).__name__)
+with unechoed():
+    accounts.drop(engine)
+### claim:: A name too long for ``String(50)``: SQLAlchemy sends it as it is.
+### proof:: accounts.c.name.type.length == 50
+### proof:: accounts.c.name.type.bind_processor(engine.dialect) is None
+### claim:: PostgreSQL and MariaDB refuse it; SQLite keeps it whole, since it
+### claim:: checks no lengths
+### proof:: stored_length == (60 if backend == "sqlite" else None)
+### claim:: (NOT NULL, UNIQUE and CHECK it does enforce)
+### proof:: sqlite_refuses(accounts, {"id": 1, "email": None})
+### proof:: sqlite_refuses(accounts, {"id": 1, "email": "no at sign"})
+### proof:: sqlite_refuses(accounts, {"id": 1, "email": "a@b"}, {"id": 2, "email": "a@b"})
+### proof:: not sqlite_refuses(accounts, {"id": 1, "email": "a@b"}, {"id": 2, "email": "c@d"})
 
 ### slide::
 ### title:: create_all
@@ -144,6 +268,39 @@ print("stored:", [c["sqltext"] for c in stored])
 # (``fresh()``, from the setup, quietly drops leftovers of earlier runs.)
 fresh(metadata)
 sorted(inspect(engine).get_table_names())
+### claim:: ``create_all`` emits CREATE TABLE in dependency order, plus any
+### claim:: indexes; it checks first, so existing tables are skipped.
+### proof:: [t.name for t in metadata.sorted_tables] == ["users", "addresses"]
+### proof:: on_fresh_sqlite(accounts.metadata, lambda i: [x["name"] for x in i.get_indexes("accounts")]) == ["ix_accounts_name"]
+### proof:: metadata.create_all(engine) is None
+
+### slide:: e
+### title:: A foreign key across MetaData
+# Given the Column itself, a ForeignKey may point into another MetaData:
+# the DDL names ``users``, but this MetaData's ``create_all`` neither
+# creates nor orders it: on PostgreSQL and MariaDB ``users`` must exist
+# first.  By name, a foreign key finds tables of its own MetaData only.
+other = MetaData()
+orders_fk = Table("orders_fk", other,
+                  Column("id", Integer, primary_key=True),
+                  Column("user_id", ForeignKey(users.c.id)))
+print(CreateTable(orders_fk).compile(engine))
+[t.name for t in other.sorted_tables]
+by_name = Table("notes_fk", MetaData(),
+                Column("user_id", ForeignKey("users.id")))
+next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
+### claim:: Given the Column itself, a ForeignKey may point into another
+### claim:: MetaData: the DDL names ``users``, but this MetaData's
+### claim:: ``create_all`` neither creates nor orders it: on PostgreSQL and
+### claim:: MariaDB ``users`` must exist first.
+### proof:: "REFERENCES users (id)" in str(CreateTable(orders_fk).compile(engine))
+### proof:: on_fresh_sqlite(other, lambda i: i.get_table_names()) == ["orders_fk"]
+### proof:: backend == "sqlite" or refused("CREATE TABLE orders_fk (user_id INTEGER REFERENCES absent_table (id))")
+### claim:: By name, a foreign key finds tables of its own MetaData only.
+### proof:: raises(sqlalchemy.exc.NoReferencedTableError, lambda: by_name.metadata.sorted_tables)
+### proof:: (lambda m: (Table("users", m, Column("id", Integer, primary_key=True)),
+### proof::     next(iter(Table("notes_fk", m, Column("user_id", ForeignKey("users.id"))
+### proof::               ).c.user_id.foreign_keys)).column.table.name)[1])(MetaData()) == "users"
 
 ### slide:: e
 ### title:: 2010: bound, dynamic and proxy metadata
@@ -151,11 +308,14 @@ sorted(inspect(engine).get_table_names())
 # ``MetaData(bind=engine)``), ``DynamicMetaData`` /
 # ``ThreadLocalMetaData`` (another engine per thread), and
 # ``ProxyEngine`` (a stand-in, connected later).  All gone: in 2.0 a
-# MetaData only describes tables and never knows an engine.
+# MetaData describes a schema and keeps no engine.
 import sqlalchemy
 print("still there:", [name for name in ("BoundMetaData", "DynamicMetaData",
       "ThreadLocalMetaData", "ProxyEngine") if hasattr(sqlalchemy, name)])
 MetaData(bind=engine)
+### claim:: All gone: in 2.0 a MetaData describes a schema and keeps no engine.
+### proof:: not any(hasattr(sqlalchemy, n) for n in ("BoundMetaData", "DynamicMetaData", "ThreadLocalMetaData", "ProxyEngine"))
+### proof:: not any(hasattr(x, "bind") for x in (metadata, users, users.c.id))
 
 ### slide::
 ### title:: Where they went: bind at the point of use
@@ -172,6 +332,13 @@ late = sessionmaker()                   # at import time: no engine yet
 late.configure(bind=engine)             # at startup
 with late() as session:
     print("late-bound session runs on:", session.get_bind().dialect.name)
+### claim:: One MetaData serves any number of engines; a ``sessionmaker``
+### claim:: made at import time gets its engine at startup (``ProxyEngine``'s
+### claim:: job); per-thread or per-tenant engines are chosen by the code that
+### claim:: opens the connection or session.
+### proof:: all(on_fresh_sqlite(metadata, lambda i: sorted(i.get_table_names())) == ["addresses", "users"] for _ in range(3))
+### proof:: not hasattr(metadata, "bind") and late.kw["bind"] is engine
+### proof:: Session(bind=elsewhere).get_bind() is elsewhere
 
 ### slide::
 ### title:: Best-fit types
@@ -190,9 +357,11 @@ for name, dialect in dialects.items():
 
 ### slide::
 ### title:: Exact vendor types
-# Upper-case types (``INTEGER``, ``VARCHAR``) and the types in
-# ``sqlalchemy.dialects.*`` are exact: that DDL and nothing else.
-# ``with_variant`` picks a vendor type on one backend only.
+# Upper-case types (``INTEGER``, ``VARCHAR``) name one SQL type: no
+# dialect swaps in a closer one (``DATETIME`` stays ``DATETIME`` even on
+# PostgreSQL, which has none), though it may spell it its own way or
+# refuse it.  The types in ``sqlalchemy.dialects.*`` belong to their
+# database.  ``with_variant`` picks a vendor type on the backends it names.
 from sqlalchemy.dialects.postgresql import INET, JSONB
 hosts = Table(
     "hosts", MetaData(),
@@ -202,6 +371,18 @@ hosts = Table(
 for name, dialect in dialects.items():
     print(f"{name:<11}", [str(c.type.compile(dialect=dialect))
                           for c in hosts.c])
+### claim:: Upper-case types (``INTEGER``, ``VARCHAR``) name one SQL type: no
+### claim:: dialect swaps in a closer one (``DATETIME`` stays ``DATETIME`` even
+### claim:: on PostgreSQL, which has none), though it may spell it its own way
+### claim:: or refuse it.
+### proof:: all(str(sqlalchemy.DATETIME().compile(dialect=d)) == "DATETIME" for d in dialects.values())
+### proof:: not on_postgresql or refused("CREATE TEMPORARY TABLE probe (at DATETIME)")
+### proof:: str(sqlalchemy.BOOLEAN().compile(dialect=dialects["mariadb"])) == "BOOL"
+### proof:: raises(sqlalchemy.exc.CompileError, lambda: sqlalchemy.VARCHAR().compile(dialect=dialects["mariadb"]))
+### claim:: The types in ``sqlalchemy.dialects.*`` belong to their database.
+### proof:: raises(sqlalchemy.exc.CompileError, lambda: INET().compile(dialect=dialects["sqlite"]))
+### claim:: ``with_variant`` picks a vendor type on the backends it names.
+### proof:: [str(hosts.c.address.type.compile(dialect=d)) for d in dialects.values()] == ["VARCHAR(45)", "INET", "VARCHAR(45)", "VARCHAR(45)"]
 
 ### slide::
 ### title:: The dialect translates values too
@@ -218,7 +399,7 @@ print("raw driver value:", type(raw).__name__, "| typed:", typed)
 
 ### slide:: b
 ### title:: Extending the non-extensible
-# Case study **timestamps**: every table needs a last-updated-at column.
+# Case study **timestamps**: a last-updated-at column on many tables.
 ### * Subclassing ``Table`` is a poor idea: one Table object per name
 ### * ...and reflection, ``to_metadata()`` and declarative build plain Tables
 ### * Making the Column once, in advance, does not work either
@@ -271,22 +452,33 @@ Customer.__table__.c.updated_at is not invoices.c.updated_at
 
 ### slide::
 ### title:: Stamped on INSERT and UPDATE
-# ``default`` runs in the INSERT, ``onupdate`` in every UPDATE
-# SQLAlchemy emits, even one that does not mention the column.
+# ``default`` runs in the INSERT; ``onupdate`` in an ``update()`` (or ORM
+# flush) that leaves the column out.  An UPDATE that sets it keeps its
+# value, and SQL you write yourself (``text()``) is not touched.
 fresh(stamped)
 long_ago = dt.datetime(2000, 1, 1)
 with engine.begin() as cx:
     result = cx.execute(invoices.insert(), {"id": 1, "total": 10})
     result = cx.execute(invoices.update().values(updated_at=long_ago))
+    set_itself = cx.scalar(select(invoices.c.updated_at))
     result = cx.execute(invoices.update().values(total=12))
     stamp = cx.scalar(select(invoices.c.updated_at))
-print("stamp moved on UPDATE:", stamp > long_ago,
-      "| is now, UTC:", close_to_now(stamp))
+print("set by hand, kept:", set_itself == long_ago,
+      "| moved on UPDATE:", stamp > long_ago,
+      "| now, UTC:", close_to_now(stamp))
+### claim:: ``default`` runs in the INSERT; ``onupdate`` in an ``update()`` (or
+### claim:: ORM flush) that leaves the column out.
+### proof:: "updated_at=" in str(invoices.update().values(total=1).compile(engine)).replace(" ", "")
+### proof:: close_to_now(stamp)
+### claim:: An UPDATE that sets it keeps its value, and SQL you write yourself
+### claim:: (``text()``) is not touched.
+### proof:: set_itself == long_ago
+### proof:: in_rollback(lambda cx: (cx.execute(text("UPDATE invoices SET total = 14")), cx.scalar(select(invoices.c.updated_at)))[1]) == stamp
 
 ### slide:: b
 ### title:: Extending types
 ### * ``TypeDecorator``: a type the database knows, a new Python type
-### * ``UserDefinedType``: a type SQLAlchemy does not know at all
+### * ``UserDefinedType``: a database type SQLAlchemy has no class for
 ### * Both: convert Python values to parameters, and results to Python
 ### * Since 1.4: ``cache_ok = True``, or an ``SAWarning`` and no SQL cache
 ### * 2010 used pytz; now the standard library has ``zoneinfo``
@@ -321,23 +513,37 @@ with engine.begin() as cx:
 ### title:: One object per value
 ### note:: Same idea as Python's small-int and interned-string caches; ask who
 ### note:: has used Enum members as dict keys.
-# ``ZoneInfo`` keeps one instance per zone name, so every row in
-# Europe/Paris holds the very same object: no copy per row, and identity,
-# equality and dict lookups are cheap.  The same pattern pays for enums,
-# small lookup tables, currencies.
+# ``ZoneInfo(name)`` hands back the instance it already holds for that
+# name (``ZoneInfo.no_cache`` would not), so every row in Europe/Paris
+# holds the very same object: no copy per row, and identity, equality
+# (``ZoneInfo`` compares by identity) and dict lookups are cheap.  The
+# same pattern pays for enums, small lookup tables, currencies.
 ZoneInfo("Europe/Paris") is ZoneInfo("Europe/Paris")
 rows[0].tz is rows[1].tz is paris
 noon = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
 {r.name: noon.astimezone(r.tz).strftime("%H:%M") for r in rows[:3]}
+### claim:: ``ZoneInfo(name)`` hands back the instance it already holds for that
+### claim:: name (``ZoneInfo.no_cache`` would not), so every row in Europe/Paris
+### claim:: holds the very same object: no copy per row, and identity, equality
+### claim:: (``ZoneInfo`` compares by identity) and dict lookups are cheap.
+### proof:: ZoneInfo.no_cache("Europe/Paris") is not paris
+### proof:: all(r.tz is paris for r in rows if r.tz and r.tz.key == "Europe/Paris")
+### proof:: ZoneInfo.__eq__ is object.__eq__ and ZoneInfo.__hash__ is object.__hash__
+### proof:: ZoneInfo.no_cache("Europe/Paris") != paris
 
 ### slide::
 ### title:: A ZoneInfo in a WHERE clause
 # The bound value is converted by the column's type, like any other.
+# (``timezones.Timezone`` turns the ZoneInfo back into its name.)
 with engine.connect() as cx:
     in_paris = cx.scalars(
         select(sites.c.name).where(sites.c.tz == paris).order_by("id")
     ).all()
 in_paris
+### claim:: The bound value is converted by the column's type, like any other.
+### proof:: (sites.c.tz == paris).right.type is sites.c.tz.type
+### proof:: sites.c.tz.type.process_bind_param(paris, engine.dialect) == "Europe/Paris"
+### proof:: in_paris == ["Paris", "Lyon"]
 ### exercise:: Your own TypeDecorator: ``Csv`` stores a list of strings as one
 ### exercise:: comma-separated ``String(200)`` and gives the list back when
 ### exercise:: read (``None`` stays ``None``).  Set ``cache_ok = True``, as
@@ -372,7 +578,8 @@ with engine.begin() as cx:
 ### slide:: e
 ### title:: Forgetting cache_ok
 # The same type without ``cache_ok``: SQLAlchemy warns.  The project's
-# tests turn warnings into errors, so this cannot slip through.
+# tests turn warnings into errors, so a test that runs such a statement
+# fails.
 class NoCacheTimezone(TypeDecorator):
     impl = String(64)
 
@@ -413,6 +620,11 @@ class Point(UserDefinedType):
 ### title:: A portable fallback
 ### note:: with_variant: the base type everywhere, the variant on the named
 ### note:: dialects only.
+### claim:: with_variant: the base type everywhere, the variant on the named
+### claim:: dialects only.
+### claim:: Elsewhere, keep the same tuples in a text column: a TypeDecorator for
+### claim:: the fallback, and ``with_variant`` to use POINT on PostgreSQL only.
+### proof:: [str(places.c.at.type.compile(dialect=d)) for d in dialects.values()] == ["VARCHAR(60)", "POINT", "VARCHAR(60)", "VARCHAR(60)"]
 # Elsewhere, keep the same tuples in a text column: a TypeDecorator for
 # the fallback, and ``with_variant`` to use POINT on PostgreSQL only.
 class PointAsText(TypeDecorator):
@@ -462,8 +674,10 @@ else:
 
 ### slide::
 ### title:: .info: a small data dictionary
-# ``info`` on a Table or Column is yours: SQLAlchemy never reads it.
-# ``comment=`` is first-class now and lands in the database's catalogue.
+# ``info`` on a Table or Column is a plain dict for you: no SQL or DDL
+# uses it, though extensions may keep keys of their own there
+# (``ext.mutable`` does, last line).  ``comment=`` is first-class now and
+# lands in the database's catalogue.
 people = Table(
     "people", MetaData(),
     Column("id", Integer, primary_key=True, info={"label": "Number"}),
@@ -475,6 +689,14 @@ people = Table(
     info={"title": "People", "owner": "membership team"},
     comment="one row per person we write to",
 )
+from sqlalchemy.ext.mutable import MutableList
+Column("tags", MutableList.as_mutable(postgresql.ARRAY(String))).info
+### claim:: ``info`` on a Table or Column is a plain dict for you: no SQL or
+### claim:: DDL uses it, though extensions may keep keys of their own there
+### claim:: (``ext.mutable`` does, last line).
+### proof:: type(people.info) is dict and type(people.c.email.info) is dict
+### proof:: not any(w in str(CreateTable(people).compile(dialect=d)) for d in dialects.values() for w in ("Number", "membership", "widget"))
+### proof:: "_ext_mutable_orig_type" in Column("t", MutableList.as_mutable(postgresql.ARRAY(String))).info
 
 ### slide::
 ### title:: A form from .info
@@ -501,13 +723,21 @@ for column in people.c:
 
 ### slide:: l
 ### title:: comment= reaches the database
-# Unlike ``info``, a ``comment=`` is written by CREATE TABLE and read
-# back by reflection (PostgreSQL, MariaDB; SQLite has nowhere to keep it).
+# Unlike ``info``, a ``comment=`` goes to the database with the table
+# (inside CREATE TABLE on MariaDB, a ``COMMENT ON`` after it on
+# PostgreSQL) and reflection reads it back.  SQLite keeps no comments.
 fresh(people.metadata)
 if backend == "sqlite":
     print("(SQLite keeps no comments: run with --db postgresql or mariadb)")
 else:
     print("reflected:", inspect(engine).get_table_comment("people")["text"])
+### claim:: inside CREATE TABLE on MariaDB, a ``COMMENT ON`` after it on PostgreSQL
+### proof:: "COMMENT=" in str(CreateTable(people).compile(dialect=dialects["mariadb"]))
+### proof:: "COMMENT" not in str(CreateTable(people).compile(dialect=dialects["postgresql"]))
+### proof:: backend == "sqlite" or inspect(engine).get_table_comment("people")["text"] == people.comment
+### claim:: SQLite keeps no comments.
+### proof:: not dialects["sqlite"].supports_comments
+### proof:: backend != "sqlite" or raises(NotImplementedError, inspect(engine).get_table_comment, "people")
 
 ### slide:: b
 ### title:: DDL events
@@ -518,7 +748,7 @@ else:
 ###  * or ``Table(..., listeners=[("after_create", fn)])``
 ###  * ``fn(target, connection, **kw)``
 ### * ``DDL("...")``: a ready-made listener, templated per table
-### * ``.execute_if(dialect=...)``: only on some databases (2010: ``on=``)
+### * ``.execute_if(dialect=...)``: run on the databases named (2010: ``on=``)
 
 ### slide::
 ### title:: A listener
@@ -535,7 +765,8 @@ fresh(announced)
 ### exercise:: A table that fills itself: make ``welcome = Table("welcome",
 ### exercise:: greeted, Column("id", Integer, primary_key=True))`` in a new
 ### exercise:: ``greeted = MetaData()``, with an ``after_create`` listener that
-### exercise:: inserts the row ``id=1``.  Every ``create_all`` then leaves one row.
+### exercise:: inserts the row ``id=1``.  A ``create_all`` that creates the
+### exercise:: table then leaves one row in it.
 ### hint:: the listener gets (target, connection, **kw): connection.execute(target.insert(), ...)
 ### check:: db = create_engine("sqlite://")
 ### check:: greeted.create_all(db)
@@ -598,6 +829,9 @@ for name in ("orders", "payments"):
     for trigger in touch_triggers:
         event.listen(table, "after_create", trigger)
 fresh(touched)
+### claim:: The same DDL objects, attached to every timestamped table.
+### proof:: all(event.contains(t, "after_create", trigger) for t in touched.tables.values() for trigger in touch_triggers)
+### proof:: len(touched.tables) == 2 and event.contains(touched, "before_create", pg_touch_function)
 
 ### slide::
 ### title:: Hand-written SQL gets stamped
@@ -620,19 +854,28 @@ print("no trigger (invoices): raw UPDATE kept the old stamp:",
       baseline == long_ago)
 print("explicit value kept:", kept == long_ago)
 print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
+### claim:: A raw UPDATE, no ``onupdate`` involved: the trigger did it.
+### proof:: close_to_now(stamp)
+### claim:: An UPDATE that sets ``updated_at`` itself keeps its value.
+### proof:: kept == long_ago
+### claim:: ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
+### claim:: leaves the old stamp.
+### proof:: baseline == long_ago
 
 ### slide:: b
 ### title:: Case study: fixtures
-# Some tables must always hold fixed rows: statuses, countries, roles.
-### * Keep the rows in the table's definition, so the two cannot drift
+# Some tables hold fixed rows the code relies on: statuses, countries, roles.
+### * Keep the rows in the table's definition: one place to change both
 ### * Insert them from an ``after_create`` listener
 ### * Keep them readable without a query: ``table.info["fixture"].rows``
 ### * 2010 passed the Fixture object among the Table arguments...
 
 ### slide:: e
 ### title:: ...which Table now refuses
-# Only ``SchemaItem`` subclasses may go there, and subclassing one means
-# overriding a private method: not in a recipe people copy.
+# Table wants ``SchemaItem`` objects there (``Column``, constraints,
+# ``Index``); it skips ``None`` and refuses anything else.  A SchemaItem
+# of your own hears of its table through ``_set_parent``, a private
+# method: not in a recipe people copy.
 class Fixture2010:
     def __init__(self, column_names, *rows):
         self.column_names, self.rows = column_names, rows
@@ -643,6 +886,11 @@ class Fixture2010:
 
 Table("status", MetaData(), Column("id", Integer),
       Fixture2010(("id",), (1,), (2,)))
+### claim:: it skips ``None`` and refuses anything else
+### proof:: Table("probe", MetaData(), Column("id", Integer), None).c.keys() == ["id"]
+### proof:: raises(sqlalchemy.exc.ArgumentError, Table, "probe", MetaData(), object())
+### claim:: A SchemaItem of your own hears of its table through ``_set_parent``
+### proof:: (lambda F: (Table("probe", MetaData(), F()), F.seen)[1])(type("F", (sqlalchemy.schema.SchemaItem,), {"seen": [], "_set_parent": lambda self, parent, **kw: self.seen.append(parent.name)})) == ["probe"]
 
 ### slide::
 ### title:: Public API instead: info= and listeners=
@@ -705,7 +953,7 @@ with engine.connect() as cx:
     print(cx.execute(stmt).all())
 
 ### slide::
-### title:: func: any SQL function
+### title:: func: SQL functions by name
 # ``func.NAME(...)`` renders ``NAME(...)``, known to SQLAlchemy or not.
 # Some are known: their type is set, and a few compile per database.
 # (``literal_binds`` shows the separator inline; otherwise it is a
@@ -715,16 +963,24 @@ joined = func.aggregate_strings(users.c.email, ", ")
 for name in ("postgresql", "sqlite", "mariadb"):
     print(f"{name:<11}", joined.compile(
         dialect=dialects[name], compile_kwargs={"literal_binds": True}))
+### claim:: ``func.NAME(...)`` renders ``NAME(...)``, known to SQLAlchemy or not.
+### proof:: str(func.no_such_function(users.c.id, 2)) == "no_such_function(users.id, :no_such_function_1)"
+### proof:: str(func.soundex(users.c.name)) == "soundex(users.name)"
 
 ### slide::
 ### title:: case()
-# Conditional values inside a statement, portable everywhere.
+# Conditional values inside a statement: ``CASE``, standard SQL, the
+# same on every database here.
 shown_name = case(
     (users.c.name.is_(None), "(no name)"),
     else_=users.c.name,
 ).label("shown_name")
 with engine.connect() as cx:
     print(cx.execute(select(users.c.id, shown_name).order_by("id")).all())
+### claim:: Conditional values inside a statement: ``CASE``, standard SQL, the
+### claim:: same on every database here.
+### proof:: all("CASE WHEN (users.name IS NULL) THEN" in str(select(shown_name).compile(dialect=d)) for d in dialects.values())
+### proof:: in_rollback(lambda cx: cx.execute(select(users.c.id, shown_name).order_by("id")).all()) == [(1, "Jason"), (2, "(no name)")]
 
 ### slide::
 ### title:: text(): when the SQL is the point
@@ -740,8 +996,8 @@ print("typed result:", type(row.updated_at).__name__)
 
 ### slide:: b
 ### title:: Where each fits
-### * ``select()``: anything you compose, reuse, or build from parts
-### * ``func``: any SQL function by name; no extension needed
+### * ``select()``: queries you compose, reuse, or build from parts
+### * ``func``: SQL functions by name, ``NAME(a, b)``; no extension needed
 ### * ``case()``: conditions inside one statement
 ### * ``text()``: fixed SQL, vendor syntax; fragments inside ``select()``
 ### * The compiler extension: one Python name, native SQL per database
@@ -793,6 +1049,13 @@ print(f"{'other':<11}", select(utcnow()))
 ### title:: UTC, whatever the session's time zone
 ### note:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
 ### note:: mysql_tzinfo_to_sql.
+### claim:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
+### claim:: mysql_tzinfo_to_sql.
+### proof:: not on_mariadb or all(refused(f"SET time_zone = '{z}'") for z in ("+14:00", "+13:01", "-13:00", "Europe/Paris"))
+### proof:: not on_mariadb or in_rollback(lambda cx: cx.scalar(text("SELECT COUNT(*) FROM mysql.time_zone_name"))) == 0
+### claim:: On the servers we put the session 13-14 hours ahead of UTC first.
+### proof:: not on_postgresql or returned.utcoffset() == dt.timedelta(hours=14)
+### proof:: not on_mariadb or abs(returned - dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=13)) < dt.timedelta(minutes=1)
 # A timestamp column is a naive ``DateTime``: it keeps wall-clock time.
 # On the servers we put the session 13-14 hours ahead of UTC first.
 # PostgreSQL's ``now()`` is the right instant (a ``timestamptz``), but
@@ -837,6 +1100,9 @@ if on_postgresql:
     print("2010 form is UTC:", close_to_now(old_in_utc))
 else:
     print("(PostgreSQL only: run with --db postgresql)")
+### claim:: Right only where the session's time zone is UTC.
+### proof:: not on_postgresql or not close_to_now(old_in_utc)
+### proof:: not on_postgresql or close_to_now(in_rollback(lambda cx: (cx.execute(text("SET LOCAL TIME ZONE 'UTC'")), cx.scalar(text("SELECT TIMESTAMP 'now' AT TIME ZONE 'utc'")))[1]).astimezone(dt.UTC).replace(tzinfo=None))
 
 ### slide::
 ### title:: TIMESTAMP 'now' is frozen by prepared statements
@@ -863,11 +1129,18 @@ def insert_eight(value_sql):
     return [f"{n + 2}" for n, (a, b) in enumerate(zip(at, at[1:], strict=False))
             if a == b]
 if on_postgresql and engine.driver == "psycopg":
+    frozen = insert_eight("TIMESTAMP 'now'")
+    moving = insert_eight(now_sql["postgresql"])
     print("INSERTs that repeat the stamp before them:")
-    print("  TIMESTAMP 'now':", insert_eight("TIMESTAMP 'now'"))
-    print("  utcnow():       ", insert_eight(now_sql["postgresql"]))
+    print("  TIMESTAMP 'now':", frozen)
+    print("  utcnow():       ", moving)
 else:
     print("(PostgreSQL with psycopg only: run with --db postgresql)")
+### claim:: psycopg 3 prepares a statement on the server once it has run it
+### claim:: ``prepare_threshold`` times (5): from then on every INSERT stores
+### claim:: the time of preparing.
+### proof:: not (on_postgresql and engine.driver == "psycopg") or (frozen == ["7", "8"] and moving == [])
+### proof:: not (on_postgresql and engine.driver == "psycopg") or in_rollback(lambda cx: cx.connection.dbapi_connection.prepare_threshold) == 5
 
 ### slide::
 ### title:: now() is frozen per transaction (PostgreSQL)
@@ -908,6 +1181,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("error")
     with engine.connect() as cx:
         cx.execute(select(utcnow_uncached()))
+### claim:: A construct without ``inherit_cache``: SQLAlchemy warns, and compiles
+### claim:: every statement that contains it anew instead of caching it.
+### proof:: cache_entries(select(utcnow_uncached())) == 0
+### proof:: cache_entries(select(utcnow())) == 1
 
 ### slide::
 ### title:: One more: find(haystack, needle)
@@ -936,6 +1213,11 @@ def find_sqlite(element, compiler, **kw):
 def find_mssql(element, compiler, **kw):
     haystack, needle = (compiler.process(c, **kw) for c in element.clauses)
     return f"CHARINDEX({needle}, {haystack})"
+### claim:: Where ``func`` cannot help: the databases disagree on names AND
+### claim:: argument order.
+### proof:: [str(find(users.c.email, "@").compile(dialect=dialects[n])).split("(")[0] for n in ("sqlite", "mssql", "postgresql")] == ["instr", "CHARINDEX", "POSITION"]
+### proof:: str(find(users.c.email, "@").compile(dialect=dialects["sqlite"])).startswith("instr(users.email,")
+### proof:: str(find(users.c.email, "@").compile(dialect=dialects["mssql"])).endswith(", users.email)")
 
 ### slide::
 ### title:: find() on each database
@@ -966,3 +1248,4 @@ with engine.connect() as cx:
 ### * DDL events, ``DDL().execute_if()``, ``listeners=``
 ### * ``@compiles`` for native SQL per database; ``inherit_cache = True``
 ### * Up next, part 3: the ORM
+engine.dispose()   # the deck is over: its pooled connections close

@@ -4,7 +4,7 @@ if __name__ == "__main__":
     sliderepl.launch.deck(__file__)   # runs the deck, then exits
 
 ### target:: 75m
-
+### predict:: errors
 ### slide:: s
 import collections
 import dataclasses
@@ -50,6 +50,28 @@ def fresh(metadata, bind=None):
     metadata.create_all(bind or engine)
 
 
+def raised(call, *args, **kw):
+    """The exception ``call(*args, **kw)`` raises, else None (proofs)."""
+    try:
+        call(*args, **kw)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def orm_statements(work):
+    """What a ``do_orm_execute`` listener hears while ``work(session)``
+    runs in a session of its own, rolled back after (proofs)."""
+    heard = []
+    factory = sessionmaker(engine)
+    event.listen(factory, "do_orm_execute", lambda state: heard.append(
+        "select" if state.is_select else type(state.statement).__name__))
+    with factory() as session:
+        work(session)
+        session.rollback()
+    return heard
+
+
 ### slide:: b
 ### title:: Part 3: the ORM and its extension points
 # Part 1 was connections and pools, part 2 tables and SQL.  Part 3 is
@@ -67,10 +89,14 @@ print("this deck is running on:", backend)
 ### title:: 2010: mapper() and relation()
 # The 2010 slides mapped a class with ``mapper(User, users_table,
 # properties={"comments": relation(Comment, backref="posted_by")})``.
-# ``relation`` is gone (it is ``relationship``); ``mapper()`` only says
-# where to go instead.
+# ``relation`` is gone (it is ``relationship``); ``mapper()`` is still
+# there, but only to say where to go instead.
 from sqlalchemy.orm import mapper
 mapper(object, Table("t", MetaData(), Column("id", Integer, primary_key=True)))
+### claim:: ``relation`` is gone (it is ``relationship``); ``mapper()`` is still
+### claim:: there, but only to say where to go instead
+### proof:: not hasattr(__import__("sqlalchemy.orm", fromlist=["orm"]), "relation")
+### proof:: "map_imperatively" in str(raised(mapper, object, None))
 
 ### slide::
 ### title:: Imperative mapping: a registry maps a plain class
@@ -138,7 +164,8 @@ class Comment(Base):
 ### slide::
 ### title:: Both end in the same Mapper
 # Either way the class gets a ``Mapper``, a ``Table`` and instrumented
-# attributes.  Everything after this point works the same for both.
+# attributes.  The rest of the ORM only sees those, so everything after
+# this point works the same for both.
 for cls in (PlainUser, User):
     m = inspect(cls)
     print(f"{cls.__name__:9} {type(m).__name__} -> {m.local_table.name}",
@@ -146,6 +173,11 @@ for cls in (PlainUser, User):
 
 type(PlainUser.name).__name__, type(User.name).__name__
 inspect(PlainComment).relationships.posted_by.mapper is plain_mapper
+### claim:: The rest of the ORM only sees those, so everything after
+### claim:: this point works the same for both
+### proof:: type(inspect(PlainUser)) is type(inspect(User))
+### proof:: type(PlainUser.name) is type(User.name)
+### proof:: type(PlainUser.comments.property) is type(User.comments.property)
 
 ### slide::
 ### title:: Our tables, and a little data
@@ -202,6 +234,10 @@ print("listeners that ran:", ran)
 event.remove(User, "before_insert", stopper)
 event.remove(User, "before_insert", next_one)
 from sqlalchemy.orm import MapperExtension
+### claim:: ``EXT_CONTINUE`` and ``EXT_STOP`` can still be imported, but nothing
+### claim:: reads a listener's return value to decide whether the next one runs:
+### claim:: all of them run
+### proof:: ran == ["stopper", "next one"]
 
 ### slide::
 ### title:: A mapper event at work: before_insert
@@ -223,7 +259,7 @@ with Session(engine) as session:
 event.remove(Comment, "before_insert", tidy)
 
 ### slide:: b
-### title:: More extension points, all safe
+### title:: More extension points: the safe ones
 ### * Collection classes: a relationship as a set, a dict, your own class
 ### * Composites: several columns, one Python value
 ### * Custom comparators: what ``User.email == "x"`` means in SQL
@@ -257,9 +293,10 @@ shelf.books
 
 ### slide::
 ### title:: A collection class of your own
-# Any class works if it tells the ORM how to add, remove and iterate:
-# the ``@collection`` decorators.  The ORM calls the appender when it
-# loads rows, and instruments it, so your own calls are tracked changes.
+# A class of your own works once it tells the ORM how to add, remove
+# and iterate: the ``@collection`` decorators.  The ORM calls the
+# appender when it loads rows, and instruments it, so your own calls are
+# tracked changes.
 # (2010: the same decorators, in ``sqlalchemy.orm.collections``.)
 class ByYear:
     """Bottles grouped by vintage."""
@@ -382,14 +419,16 @@ print(select(Subscriber.id).where(Subscriber.email == "JEK@Example.com"))
 ### slide:: b
 ### title:: The risky ones
 # Still there, still easy to get wrong.
-### * Instrumentation (``sqlalchemy.ext.instrumentation``): replacing how a class keeps its state; it must agree with every part of the ORM
-### * Attribute events (2010: ``AttributeExtension``): run inside the ORM's own bookkeeping, on every change; with ``retval=True`` they replace the value
-### * Neither sees rows loaded from the database: no place to validate stored data
+### * Instrumentation (``sqlalchemy.ext.instrumentation``): replacing how a class keeps its state; it has to agree with the rest of the ORM's internals
+### * Attribute events (2010: ``AttributeExtension``): run inside the ORM's own bookkeeping, at each assignment in Python; with ``retval=True`` they replace the value
+### * Attribute events do not fire for rows loaded from the database; the instance event ``load`` does (two slides on): the place to validate stored data
 ### * For checking values on the way in, ``@validates`` is simpler
 ### note:: Instrumentation is shown in no slide on purpose: the point is to not reach for it.
 
 ### slide::
 ### title:: An attribute event, and what it does not see
+# It runs for the constructor's assignment, not for the row loaded from
+# the database.
 calls = []
 
 
@@ -405,9 +444,12 @@ with Session(engine) as session:
     print("loaded:", jek, "| listener calls:", len(calls))
 
 event.remove(User.name, "set", strip_name)
+### claim:: It runs for the constructor's assignment, not for the row
+### claim:: loaded from the database
+### proof:: len(calls) == 1 and jek.name == "jek"
 ### exercise:: Tidy e-mail addresses on the way in: listen for ``set`` on
-### exercise:: ``Subscriber.email`` with ``retval=True`` so that every address
-### exercise:: is stored stripped and in lower case, whether given to the
+### exercise:: ``Subscriber.email`` with ``retval=True`` so that an address is
+### exercise:: stored stripped and in lower case, whether given to the
 ### exercise:: constructor or assigned later.
 ### hint:: the listener gets (target, value, oldvalue, initiator) and returns the value to keep
 ### check:: sub = Subscriber(email="  Ann@Example.COM ")
@@ -421,7 +463,29 @@ event.remove(User.name, "set", strip_name)
 ### solution:: Subscriber(email=" JEK@Example.com").email
 
 ### slide::
-### title:: There is only one Session class
+### slide::
+### title:: What does see loaded rows: the load event
+# The instance event ``load`` runs once for each object built from a
+# row (``refresh`` when one is reloaded): a place to check stored data.
+loaded = []
+
+
+@event.listens_for(User, "load")
+def check_stored(target, context):
+    loaded.append(target.name)
+
+
+with Session(engine) as session:
+    jek = session.scalars(select(User).filter_by(name="jek")).one()
+    again = session.scalars(select(User).filter_by(name="jek")).one()
+    print("load saw:", loaded)
+
+event.remove(User, "load", check_stored)
+### claim:: The instance event ``load`` runs once for each object built from a row
+### proof:: loaded == ["jek"] and again is jek
+
+### slide::
+### title:: Session(), sessionmaker(), scoped_session(): one Session class
 # ``Session()``, ``sessionmaker()()``, ``scoped_session(...)()``: each
 # gives you an instance of ``sqlalchemy.orm.Session``.
 Factory = sessionmaker(engine)
@@ -430,6 +494,8 @@ made = [Session(engine), Factory(), Registry()]
 [type(s).__name__ for s in made]
 for s in made:
     s.close()
+### claim:: each gives you an instance of ``sqlalchemy.orm.Session``
+### proof:: all(isinstance(s, Session) for s in made)
 
 Registry.remove()
 
@@ -491,6 +557,8 @@ with Counting() as s:
     print("users:", len(s.scalars(select(User)).all()))   # autoflush
     s.commit()
     print(type(s).__name__, "flushes:", s.info["flushes"])
+### claim:: the autoflush does the only one; commit finds nothing left to flush
+### proof:: s.info["flushes"] == 1 and isinstance(s, CountingSession)
 
 ### slide:: b
 ### title:: Session events (2010: SessionExtension)
@@ -500,10 +568,15 @@ with Counting() as s:
 ### * Listen on a ``sessionmaker``, a ``Session`` subclass, or one session
 
 ### slide::
-### title:: Every event, through a flush and a commit
+### title:: Ten session events, through a flush and a commit
 # A listener that prints each event's name, on its own sessionmaker.
-# The inner create/end pair is the flush's own short transaction.
+# The inner create/end pair is the flush's own ``SessionTransaction``,
+# inside the session's: no BEGIN or COMMIT of its own reaches the
+# database (the SQL shows one of each).
 Loud = sessionmaker(engine)
+created = []
+event.listen(Loud, "after_transaction_create",
+             lambda session, transaction: created.append(transaction))
 
 
 def announce(name):
@@ -523,6 +596,10 @@ with Loud() as session:
     print("-- commit")
     session.commit()
     print("-- leaving the with block")
+### claim:: The inner create/end pair is the flush's own ``SessionTransaction``,
+### claim:: inside the session's
+### proof:: len(created) == 2 and created[1].parent is created[0]
+### proof:: not created[1].nested and created[0].parent is None
 
 ### slide::
 ### title:: Attribute history
@@ -563,19 +640,19 @@ with Watched() as session:
 
 ### slide:: b
 ### title:: What session events may change
-### * ``before_flush``: anything; objects added or changed here go into this flush
-### * ``after_flush``: the SQL has run, the bookkeeping not yet: attribute changes made now are reset and never written; only objects ``add()``-ed now wait for the next flush
-### * ``after_flush_postexec``: the flush is done; changes made now are flushed next (``commit()`` flushes until nothing is left)
-### * Mapper ``before_insert`` / ``before_update``: only this row's own columns; other SQL through the ``connection`` argument
-### * ``after_commit``: no SQL at all; the transaction is over
+### * ``before_flush``: add, change, delete objects; they go into this flush
+### * ``after_flush``: the SQL has run, the bookkeeping not yet: attribute changes made now are reset, not written; objects ``add()``-ed now wait for the next flush (next slide)
+### * ``after_flush_postexec``: the flush is done; changes made now are flushed next (``commit()`` flushes until the session is clean)
+### * Mapper ``before_insert`` / ``before_update``: set this row's own columns; other SQL through the ``connection`` argument, not the session
+### * ``after_commit``: the transaction is over; the session refuses SQL (two slides on)
 
 ### slide::
 ### title:: after_flush and after_flush_postexec, shown
 # Each listener acts once, in the first flush.  ``after_flush`` changes
 # jek (in this flush) and mike (clean until now) and adds a user;
-# ``after_flush_postexec`` changes wendy.  SQLAlchemy warns only about
-# mike; jek's change vanishes without a word.  The warning is caught
-# here so that the slide can print it.
+# ``after_flush_postexec`` changes wendy.  SQLAlchemy warns once, about
+# one "previously clean" object (mike); jek's change vanishes without a
+# word.  The warning is caught here so that the slide can print it.
 Inner = sessionmaker(engine)
 
 
@@ -604,18 +681,27 @@ with warnings.catch_warnings(record=True) as caught, Inner() as session:
           "| dirty", list(session.dirty))
     session.flush()
     print("in the database:")
-    for row in session.execute(select(User.name, User.email)
-                               .order_by(User.id)):
+    stored = session.execute(select(User.name, User.email)
+                             .order_by(User.id)).all()
+    for row in stored:
         print("  ", *row)
     session.rollback()
 
 for w in caught:
     print(type(w.message).__name__ + ":", str(w.message).split(",")[0])
+### claim:: SQLAlchemy warns once, about one "previously clean" object (mike)
+### proof:: len(caught) == 1 and "on 1 previously clean" in str(caught[0].message)
+### proof:: dict(stored)["mike"] == "mike@example.com"
+### claim:: jek's change vanishes without a word
+### proof:: dict(stored)["jek"] == "jek@flushed"
+### claim:: the added user waits for the next flush, wendy's change goes into it
+### proof:: dict(stored)["wendy"] == "wendy@postexec" and "added in after_flush" in dict(stored)
 
 ### slide:: e
 ### title:: after_commit: values still there, no more SQL
-# Expiry happens just after ``after_commit``: loaded values can be read,
-# but anything that needs the database raises.
+# Expiry comes just after ``after_commit``: in it, loaded values can
+# still be read, but the session refuses to send SQL.  (The error here
+# stops the commit before the expiry: mike keeps his values.)
 Strict = sessionmaker(engine)
 
 
@@ -630,17 +716,23 @@ with Strict() as session:
     mike = session.scalars(select(User).filter_by(name="mike")).one()
     mike.email = "mike@example.org"
     session.commit()
+### claim:: Expiry comes just after ``after_commit``
+### proof:: not inspect(mike).expired_attributes
+### proof:: inspect(mike).dict["email"] == "mike@example.org"
 
 ### slide::
 ### title:: Autoflush: the same object, many flushes
-# Every query first flushes pending changes, so a ``before_flush``
-# listener sees the same object several times before one commit.
+# With autoflush on (the default) each query first flushes pending
+# changes, so a ``before_flush`` listener sees the same object several
+# times before one commit.
 Flushy = sessionmaker(engine)
+flushes = []
 
 
 @event.listens_for(Flushy, "before_flush")
 def flushing(session, flush_context, instances):
-    print("  flush sees:", [*session.new, *session.dirty])
+    flushes.append([*session.new, *session.dirty])
+    print("  flush sees:", flushes[-1])
 
 
 with Flushy() as session:
@@ -651,6 +743,10 @@ with Flushy() as session:
     n = len(session.scalars(select(User)).all())           # flush 2
     ed.name = "eddie"
     session.commit()                                        # flush 3
+### claim:: With autoflush on (the default) each query first flushes pending
+### claim:: changes, so a ``before_flush`` listener sees the same object several
+### claim:: times before one commit
+### proof:: len(flushes) == 3 and all(seen == [ed] for seen in flushes)
 
 ### slide::
 ### title:: expire_on_commit: state gone after commit
@@ -659,27 +755,37 @@ with Flushy() as session:
 session = Session(engine)
 eddie = session.scalars(select(User).filter_by(name="eddie")).one()
 session.commit()
-print("expired:", sorted(inspect(eddie).expired_attributes))
+expired = sorted(inspect(eddie).expired_attributes)
+print("expired:", expired)
 eddie.email
 session.close()
+### claim:: After a commit every loaded value is expired
+### proof:: set(inspect(User).column_attrs.keys()) <= set(expired)
 
 ### slide::
 ### title:: ...and once the session is closed
 # A detached, expired object has nothing to load from.
 # ``expire_on_commit=False`` keeps the values instead.
+emails = {}
 for expire in (True, False):
     with Session(engine, expire_on_commit=expire) as session:
         eddie = session.scalars(select(User).filter_by(name="eddie")).one()
         session.commit()
     try:
-        print(f"expire_on_commit={expire}: email is", eddie.email)
+        emails[expire] = eddie.email
+        print(f"expire_on_commit={expire}: email is", emails[expire])
     except DetachedInstanceError as err:
+        emails[expire] = err
         print(f"expire_on_commit={expire}:", type(err).__name__)
+### claim:: A detached, expired object has nothing to load from
+### proof:: isinstance(emails[True], DetachedInstanceError)
+### proof:: emails[False] == "ed@example.com"
 
 ### slide::
 ### title:: Strategy: look at new, dirty, deleted in before_flush
-# One listener sees the whole unit of work before any SQL: here it adds a
-# change log row for each object, in the same flush.
+# ``before_flush`` sees each flush's objects before that flush's SQL:
+# here it adds a change log row for each, in the same flush.  The
+# query for the comment autoflushes: two flushes, each logged.
 class Change(Base):
     __tablename__ = "p3_changes"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -688,12 +794,14 @@ class Change(Base):
 
 Change.__table__.create(engine, checkfirst=True)
 Tracked = sessionmaker(engine)
+flushes = []
 
 
 @event.listens_for(Tracked, "before_flush")
 def log_changes(session, flush_context, instances):
     seen = [(kind, obj) for kind in ("new", "dirty", "deleted")
             for obj in getattr(session, kind) if not isinstance(obj, Change)]
+    flushes.append([kind for kind, obj in seen])
     for kind, obj in seen:
         session.add(Change(what=f"{kind} {obj!r}"))
 
@@ -705,6 +813,10 @@ with Tracked() as session:
     session.delete(session.scalars(select(Comment)).one())
     session.commit()
     print(session.scalars(select(Change.what).order_by(Change.id)).all())
+### claim:: The query for the comment autoflushes: two flushes, each logged
+### claim:: ``before_flush`` sees each flush's objects before that flush's SQL:
+### claim:: here it adds a change log row for each, in the same flush
+### proof:: flushes == [["new", "dirty"], ["deleted"]]
 
 ### slide::
 ### title:: Your turn: a session event
@@ -726,14 +838,17 @@ with Tracked() as session:
 ### note:: The rollback keeps the later slides' output as shown.
 Counted = sessionmaker(engine)
 new_counts = []
+### claim:: A listener on a sessionmaker hears every session it makes
+### proof:: Counted.class_ is not Session and issubclass(Counted.class_, Session)
+### proof:: type(Counted()) is Counted.class_
 
 ### slide:: b
 ### title:: Extending queries: a query language of your own
 ### * 2010: a ``Query`` subclass with domain methods, on the class via ``query_property``
 ### * 2.x: ``Query`` is legacy; it still works, without a warning
 ### * ``Query.get()`` does warn: it is ``Session.get()`` now
-### * The 2.0 way: functions (or classmethods) that return ``select()`` statements
-### * "Every query of this entity gets this filter": the ``do_orm_execute`` event and ``with_loader_criteria``
+### * The SQLAlchemy 2.0 way: functions (or classmethods) that return ``select()`` statements
+### * "Hide this entity's deleted rows from its queries": the ``do_orm_execute`` event and ``with_loader_criteria``
 
 ### slide::
 ### title:: A Query subclass through query_property (legacy)
@@ -758,9 +873,10 @@ Users.get(User, 1)
 Users.remove()
 
 ### slide::
-### title:: The 2.0 way: statements are values
-# A function returns a ``select()``; callers refine it and run it in any
-# session.  Nothing to subclass, nothing bound to a session.
+### title:: The SQLAlchemy 2.0 way: statements are values
+# A function returns a ``select()``; callers refine it and run it in
+# whichever session they hold.  Nothing to subclass, nothing bound to a
+# session.
 def with_email(email):
     return select(User).where(User.email == email)
 
@@ -769,6 +885,9 @@ with Session(engine) as session:
     print(session.scalars(with_email("eddie@example.com")).all())
     print(session.scalars(
         with_email("eddie@example.com").where(User.name == "jek")).all())
+### claim:: Nothing to subclass, nothing bound to a session
+### proof:: type(with_email("x")) is type(select(User))
+### proof:: not any(isinstance(v, Session) for v in vars(with_email("x")).values())
 
 ### slide::
 ### title:: Your turn: a query as a function
@@ -783,13 +902,15 @@ def names_of(statement):
         return [user.name for user in session.scalars(statement)]
 
 ### slide:: b
-### title:: Case study: soft delete, a filter on every query
-# 2010's other reason for a ``Query`` subclass: add a criterion to every
-# query of a class (deleted rows, another tenant's rows).
+### title:: Case study: soft delete, a filter on a class's queries
+# 2010's other reason for a ``Query`` subclass: add a criterion to the
+# queries of a class (deleted rows, another tenant's rows).
 ### * 2010: a ``Query`` subclass (``query_cls=``) adding it in ``__iter__`` and ``get()``; statements that did not go through it were missed
-### * 2.x: the session event ``do_orm_execute`` sees every ORM statement: ``select()``, ``get()``, lazy and eager loads
+### * 2.x: the session event ``do_orm_execute`` hears the ORM statements a session executes: ``select()``, ``get()``, lazy and eager loads (not the flush's writes)
 ### * ``with_loader_criteria`` adds the criterion wherever the entity appears: FROM, JOIN ... ON, aliases, and the relationship loads of what it loaded
 ### * An execution option opts one statement out: ``include_deleted=True``
+### claim:: the session event ``do_orm_execute`` hears the ORM statements a session executes: ``select()``, ``get()``, lazy and eager loads (not the flush's writes)
+### proof:: orm_statements(lambda s: (s.add(User(name="x")), s.flush(), s.get(User, 1))) == ["select"]
 
 ### slide::
 ### title:: The listener and the option
@@ -833,29 +954,34 @@ with Forum() as session:
 
 def every_way(label):
     with Forum() as session:
-        print(f"{label:22} select:", session.scalars(
-            select(Reply).order_by(Reply.id)).all())
-        print(f"{'':22} get(2):", session.get(Reply, 2),
-              "| lazy:", session.get(Topic, 1).replies)
+        listed = session.scalars(select(Reply).order_by(Reply.id)).all()
+        got, lazy = session.get(Reply, 2), session.get(Topic, 1).replies
+        print(f"{label:22} select:", listed)
+        print(f"{'':22} get(2):", got, "| lazy:", lazy)
     with Forum() as session:
         topic = session.scalars(
             select(Topic).options(selectinload(Topic.replies))).one()
         print(f"{'':22} selectinload:", topic.replies)
+    return [len(listed), got is not None, len(lazy), len(topic.replies)]
 
 
-every_way("before install():")
+seen_before = every_way("before install():")
 stop_hiding = soft_delete.install(Forum)
-every_way("after install():")
+seen_after = every_way("after install():")
 with Forum() as session:
-    print("include_deleted=True:", session.scalars(
-        select(Reply).order_by(Reply.id),
-        execution_options={"include_deleted": True}).all())
+    opted_out = session.scalars(select(Reply).order_by(Reply.id),
+                                execution_options={"include_deleted": True})
+    print("include_deleted=True:", opted_out.all())
 
 stop_hiding()
+### claim:: Before ``install()`` every query sees all three
+### proof:: seen_before == [3, True, 3, 3]
+### claim:: after it, ``select()``, ``get()``, the lazy load and ``selectinload`` see two, until a statement opts out
+### proof:: seen_after == [2, False, 2, 2]
 ### exercise:: The same mechanism by hand: make ``Polite = sessionmaker(engine)``
 ### exercise:: and a ``do_orm_execute`` listener on it that hides replies whose
 ### exercise:: text is ``"spam"`` with ``with_loader_criteria``.  Both a
-### exercise:: ``select()`` and the lazy load of ``Topic.replies`` must leave it out.
+### exercise:: ``select()`` and the lazy load of ``Topic.replies`` leave it out.
 ### hint:: from sqlalchemy.orm import with_loader_criteria
 ### hint:: if state.is_select: state.statement = state.statement.options(with_loader_criteria(Reply, ...))
 ### check:: with Polite() as s:
@@ -875,11 +1001,38 @@ stop_hiding()
 ### solution:: with Polite() as session:
 ### solution::     print(session.scalars(select(Reply).order_by(Reply.id)).all())
 
+### slide::
+### title:: A lazy load no filtered SELECT led to
+# A topic this session created was never loaded by a filtered SELECT,
+# nor was one loaded with ``include_deleted=True``: nothing carries the
+# criterion into their lazy loads, so ``_hide_deleted`` adds it to such
+# a load itself (without that, "spam" came back here).
+stop_hiding = soft_delete.install(Forum)
+with Forum() as session:
+    made = Topic(id=2, replies=[Reply(id=4, text="hello"),
+                                Reply(id=5, text="spam")])
+    session.add(made)
+    session.commit()
+    soft_delete.soft_delete(session, session.get(Reply, 5))
+    session.commit()                # expires made: its replies load again
+    print("made by this session:", made.replies)
+with Forum() as session:
+    old_topic = session.get(Topic, 2,
+                            execution_options={"include_deleted": True})
+    print("loaded with include_deleted:", old_topic.replies)
+stop_hiding()
+### claim:: A topic this session created was never loaded by a filtered SELECT,
+### claim:: nor was one loaded with ``include_deleted=True``: nothing carries the
+### claim:: criterion into their lazy loads, so ``_hide_deleted`` adds it to such
+### claim:: a load itself
+### proof:: [reply.text for reply in made.replies] == ["hello"]
+### proof:: [reply.text for reply in old_topic.replies] == ["hello"]
+
 ### slide:: b
 ### title:: Case study: contextual defaults, revisited
 # Part 1's audit column reads ``connection.info["updated_by"]``.  ORM
 # code talks to sessions, not connections.
-### * Code sets ``session.info["updated_by"]``; nothing else changes
+### * Code sets ``session.info["updated_by"]``; part 1's column and listener stay as they were
 ### * Session events copy it to each connection the transaction uses...
 ### * ...and remove it however the transaction ends: commit, rollback, close, failed flush, garbage collection
 ### * 2010: a Session subclass for ``.info`` plus a SessionExtension that missed close and garbage collection
@@ -941,6 +1094,10 @@ class Populator2010:
             connection.info.pop("updated_by", None)
 
     after_rollback = after_commit
+### claim:: It cleans up in ``after_commit`` and ``after_rollback`` only, and its
+### claim:: map holds the session's connections by ``id(session)``
+### proof:: sorted(n for n in vars(Populator2010) if n.startswith("after_")) == ["after_begin", "after_commit", "after_rollback"]
+### proof:: isinstance(Populator2010().connection_map, collections.defaultdict)
 
 
 ### slide::
@@ -957,14 +1114,13 @@ def plain_core_insert(engine, name):
 
 
 def close_then_drop(factory, engine):
-    """The two endings the 2010 code missed: close(), then a drop."""
     closed = factory()
     closed.info["updated_by"] = 789
     closed.add(Record(name="closed, not committed"))
     closed.flush()
     closed.close()
-    print("  after close(): a plain Core insert is stamped",
-          plain_core_insert(engine, "Core after close"))
+    after_close = plain_core_insert(engine, "Core after close")
+    print("  after close(): a plain Core insert is stamped", after_close)
     dropped = factory()
     dropped.info["updated_by"] = 789
     dropped.add(Record(name="dropped"))
@@ -973,11 +1129,13 @@ def close_then_drop(factory, engine):
     gc.collect()
     print("  after a drop: checked out", engine.pool.checkedout())
     try:
-        print("  ...and a plain Core insert is stamped",
-              plain_core_insert(engine, "Core after drop"))
+        after_drop = plain_core_insert(engine, "Core after drop")
+        print("  ...and a plain Core insert is stamped", after_drop)
     except TimeoutError_ as err:
+        after_drop = err
         print("  ...and a plain Core insert:", type(err).__name__,
               str(err).split(",")[0])
+    return after_close, engine.pool.checkedout(), after_drop
 
 
 def one_connection_engine():
@@ -995,14 +1153,19 @@ populator = Populator2010()
 for name in ("after_begin", "after_commit", "after_rollback"):
     event.listen(Old, name, getattr(populator, name))
 print("2010 populator:")
-close_then_drop(Old, old_way)
+old_endings = close_then_drop(Old, old_way)
 populator.connection_map.clear()     # let the dropped session go
 n = gc.collect()
 old_way.dispose()
+### claim:: ``close()`` fires neither of its events: the user stays on the
+### claim:: connection
+### proof:: old_endings[0] == 789
+### claim:: A dropped session: the map keeps its connection checked out, and the pool runs dry
+### proof:: old_endings[1] == 1 and isinstance(old_endings[2], TimeoutError_)
 
 ### slide::
 ### title:: Fixed: nothing leaks, even from a session nobody closed
-### note:: tests/test_contextual_defaults.py runs every ending (commit, rollback, close, failed flush, savepoint, garbage collection) and three threads on all three databases.
+### note:: tests/test_contextual_defaults.py runs each of these endings (commit, rollback, close, failed flush, savepoint, garbage collection), and three threads, on SQLite, PostgreSQL and MariaDB.
 # The same two endings with ``contextual_defaults.install``: its
 # ``after_transaction_end`` covers ``close()``, its map holds sessions
 # and connections weakly, and the pool's checkin listener cleans up
@@ -1011,9 +1174,11 @@ single = one_connection_engine()
 Lone = sessionmaker(single)
 stop = contextual_defaults.install(Lone)
 print("contextual_defaults.install:")
-close_then_drop(Lone, single)
+new_endings = close_then_drop(Lone, single)
 stop()
 single.dispose()
+### claim:: Fixed: nothing leaks, even from a session nobody closed
+### proof:: new_endings == (None, 0, None)
 
 ### slide:: b
 ### title:: Case study: auto-add
@@ -1021,8 +1186,8 @@ single.dispose()
 ### * Approach: instance events ``init`` and ``init_failure`` (2010: ``MapperExtension.init_instance`` / ``init_failed``)
 ### * "Current session": a ``scoped_session`` registry
 ### * Hard in practice: the object is pending before ``__init__`` even runs
-### * Throw-away objects get saved too; every constructor needs a current session
-### * Not for libraries, nor code with an explicit unit of work
+### * Throw-away objects get saved too, and constructors depend on a current session
+### * A poor fit for libraries and for code with an explicit unit of work
 ### note:: Ask the room who has been bitten by an autoflush in a constructor; the next slides show it.
 
 ### slide::
@@ -1092,29 +1257,34 @@ Current.remove()
 # Django-style ``Model.objects``: persistence code out of business
 # classes.
 ### * ``.add`` ``.add_all`` ``.delete`` ``.flush`` ``.commit`` ``.get(pk)`` ``.filter_by()`` ``.all()``
-### * Every mapped class gets one, through the ``instrument_class`` mapper event
+### * Each class mapped under the base gets one, through the ``instrument_class`` mapper event (those mapped already, at once)
+### claim:: ``.add`` ``.add_all`` ``.delete`` ``.flush`` ``.commit`` ``.get(pk)`` ``.filter_by()`` ``.all()``
+### proof:: all(callable(getattr(object_managers.Manager, m, None)) for m in ["add", "add_all", "delete", "flush", "commit", "get", "filter_by", "all"])
 ### * A model names its own manager class to add query methods
 ### * 2010: a ``MapperExtension`` returning ``EXT_CONTINUE``, and ``Query.get``
 
 ### slide::
-### title:: install(): a manager for every mapped class
+### title:: install(): a manager for each mapped class
 source(object_managers.install)
 source(object_managers._attach)
 
 ### slide::
-### title:: The manager: current session, 2.0-style calls
+### title:: The manager: current session, SQLAlchemy 2.0-style calls
 source(object_managers.Manager.get)
 source(object_managers.Manager.add)
 source(object_managers.Manager.filter_by)
 
 ### slide::
 ### title:: User.objects
+# Each class mapped under ``Base`` has its manager now.
 Managed = scoped_session(sessionmaker(engine))
 object_managers.install(Base, Managed)
 User.objects
 User.objects.filter_by(name="mike").one()
 User.objects.get(1)
 Managed.remove()     # the end of this unit of work
+### claim:: Each class mapped under ``Base`` has its manager now
+### proof:: all(isinstance(m.class_.__dict__.get("objects"), object_managers.Manager) for m in Base.registry.mappers)
 
 ### slide::
 ### title:: A model with its own manager

@@ -1,6 +1,7 @@
 """Is this machine ready for the workshop?  A checklist, with fixes.
 
-Run: ``python3 ready.py [URL ...]``
+Run: ``python3 ready.py [URL ...]`` (no URL: the one in ``$DATABASE_URL``,
+if set, which keeps a password out of ``ps``)
 
 Checks Python, SQLAlchemy and the packages the slide runner needs, what
 the SQLite library can do, the terminal, the optional database drivers,
@@ -21,20 +22,21 @@ import time
 from typing import Callable, Iterator, Tuple
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
-DISTRIBUTION = "sqlalchemy-extending-tutorial"
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: in a clone (pyproject.toml beside this file) the fixes install it
-#: editable; elsewhere, from the package index
+#: editable; elsewhere they name what a package index has
 CLONE = os.path.exists(os.path.join(HERE, "pyproject.toml"))
 IN_VENV = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
 #: ``python`` in a virtual environment and on Windows; Debian's own
 #: Python is ``python3``
 PYTHON = "python" if IN_VENV or os.name == "nt" else "python3"
 PIP = f"{PYTHON} -m pip install"
-INSTALL = f"{PIP} -e ." if CLONE else f"{PIP} {DISTRIBUTION}"
-#: the database drivers, all at once: the ``servers`` extra
+#: the tutorial is on no package index: it installs from its clone
+INSTALL = (f"{PIP} -e ." if CLONE
+           else f"in the tutorial's clone: {PIP} -e .")
+#: the database drivers, all at once: the ``servers`` extra, or by name
 SERVERS = (f"{PIP} -e '.[servers]'" if CLONE
-           else f"{PIP} '{DISTRIBUTION}[servers]'")
+           else f"{PIP} 'psycopg[binary]' PyMySQL aiomysql")
 VENV = (r"py -m venv .venv; .venv\Scripts\Activate.ps1" if os.name == "nt"
         else "python3 -m venv .venv && . .venv/bin/activate")
 # typing.Tuple, not tuple[...]: this file must run (and say "too old") on
@@ -241,7 +243,8 @@ def check_url(url: str) -> Iterator[Line]:
         shown = make_url(url).render_as_string(hide_password=True)
         backend = make_url(url).get_backend_name()
     except Exception as exc:  # any malformed URL: report, don't crash
-        yield FAIL, f"{url}: not a database URL ({exc})", (
+        given = url if "@" not in url else "(the URL given)"  # a password?
+        yield FAIL, f"{given}: not a database URL ({exc})", (
             "e.g. postgresql+psycopg://USER:PASSWORD@HOST/DB"
         )
         return
@@ -317,8 +320,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     paint = colours()
     sections = list(SECTIONS)
+    title = "Databases named on the command line"
+    if not urls and os.environ.get("DATABASE_URL"):
+        urls, title = [os.environ["DATABASE_URL"]], "Database in DATABASE_URL"
     if urls:
-        sections.append(("Databases named on the command line", lambda: (
+        sections.append((title, lambda: (
             line for url in urls for line in check_url(url)
         )))
     counts = {OK: 0, WARN: 0, FAIL: 0}

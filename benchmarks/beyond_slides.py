@@ -1,13 +1,15 @@
 """What the tools beyond the slides cost, next to a plain headless run.
 
-For each project deck: the median wall time (of ``--runs`` runs, in a
-fresh process each, as a user or CI runs them) of ``sliderepl --run-all``
-(the floor), ``sliderepl check`` (run + normalise + compare), ``sliderepl
-export --to html`` (run + highlight every block) and ``sliderepl lint``
-(no run: parse and measure every slide), with each one's ratio to the
-floor.
+For each deck (default: the project's, part*.py): the median wall
+time (of ``--runs`` runs, in a fresh process each, as a user or CI runs
+them) of ``sliderepl --run-all`` (the floor), ``sliderepl check`` (run +
+normalise + compare), ``sliderepl export --to html`` (run + highlight
+every block) and ``sliderepl lint`` (no run: parse and measure every
+slide), with each one's ratio to the floor.  A tool that fails (exit
+status other than 0) stops the benchmark with its output: its time
+would measure nothing.
 
-Run: python benchmarks/beyond_slides.py [--runs N]
+Run: python benchmarks/beyond_slides.py [--runs N] [DECK ...]
 """
 
 from __future__ import annotations
@@ -28,26 +30,34 @@ def timed(args: list[str]) -> float:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("TUTORIAL_DB", None)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sliderepl", *args], cwd=ROOT,
-                   env=env, stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=False, timeout=600)
-    return time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-m", "sliderepl", *args],
+                          cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, check=False,
+                          timeout=600)
+    elapsed = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"sliderepl {' '.join(args)}: exit status "
+                         f"{done.returncode}\n{done.stdout[-2000:]}"
+                         f"{done.stderr[-2000:]}")
+    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    runs = parser.parse_args().runs
+    parser.add_argument("decks", nargs="*", type=Path)
+    args = parser.parse_args()
+    runs = args.runs
     out = Path(tempfile.mkdtemp()) / "handout.html"
     print(f"{'deck':<10}{'tool':<14}{'median s':>10}{'x run-all':>11}")
-    for deck in sorted(ROOT.glob("part*.py")):
+    for deck in args.decks or sorted(ROOT.glob("part*.py")):
+        where = str(deck.resolve())
         commands = {
-            "run-all": ["--run-all", deck.name],
-            "check": ["check", deck.name],
-            "export html": ["export", deck.name, "--to", "html", "-o",
+            "run-all": ["--run-all", where],
+            "check": ["check", where],
+            "export html": ["export", where, "--to", "html", "-o",
                             str(out)],
-            "lint": ["lint", deck.name, "--width", "100", "--height", "40"],
+            "lint": ["lint", where, "--width", "100", "--height", "40"],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(runs):

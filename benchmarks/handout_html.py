@@ -10,7 +10,8 @@ runs them (best of several rounds):
 
 and in this process, from one recorded run: ``render``, the time
 ``to_html`` alone takes (highlighting, stylesheet), and the page's size
-in bytes (its stylesheet and script, once, included).
+in bytes (its stylesheet and script, once, included).  A command that
+fails (exit status other than 0) stops the benchmark with its output.
 
 Run: python benchmarks/handout_html.py [--rounds R] [DECK ...]
 """
@@ -40,11 +41,15 @@ def wall(rounds: int, *args: str) -> float:
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sliderepl", *args], cwd=ROOT,
-                       env=env, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "sliderepl", *args], cwd=ROOT, env=env,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            check=False, timeout=600)
         times.append(time.perf_counter() - start)
+        if done.returncode:
+            raise SystemExit(f"sliderepl {' '.join(args)}: exit status "
+                             f"{done.returncode}\n{done.stdout[-2000:]}"
+                             f"{done.stderr[-2000:]}")
     return min(times)
 
 

@@ -6,10 +6,13 @@ import), its docstring's "In your application" snippet, then a
 self-checking demo in ``main()`` that ends with one verdict line
 (``NAME: all N checks passed on BACKEND``, or ``NAME: FAILED: ...``).
 Copy ``audit_log.py`` into a folder and ``python audit_log.py`` runs it on
-SQLite in memory; ``--db URL`` on a database you have; ``--echo`` shows
-the SQL sent.  In the tutorial, ``--db postgresql`` / ``--db mariadb``
-start a throwaway server on 127.0.0.1 for the length of the demo (a copy
-without the tutorial says so and asks for a URL).  Tests in ``tests/``
+SQLite in memory; ``--db URL`` on a database you have (or, with no
+``--db``, the URL in ``$DATABASE_URL``, which keeps a password out of
+``ps``); ``--echo`` shows the SQL sent.  In the tutorial, ``--db
+postgresql`` / ``--db mariadb`` start a throwaway server on 127.0.0.1 for
+the length of the demo (a copy without the tutorial says so and asks for
+a URL), and ``python -m workshop_db serve postgresql`` keeps one running
+and says how to export its URL as ``DATABASE_URL``.  Tests in ``tests/``
 run each recipe on SQLite, PostgreSQL and MariaDB, and copied alone.
 Run one with ``python -m casestudies.NAME``.
 

@@ -1,5 +1,6 @@
 """Illustrates fast test isolation: watch which tables a test wrote and
-empty only those afterwards, children before parents.
+empty only those afterwards, children before parents (between tables; a
+self-referencing table can still fail on MariaDB, see ``cleanup``).
 
 Use it when tests share one database (often a real server, to test on what
 you deploy) and dropping and recreating every table after each test is too
@@ -20,12 +21,18 @@ sets ``reset_all`` so every table is emptied.  For tests that can run in
 one connection, the transaction-rollback pattern documented by SQLAlchemy
 is faster still (see the benchmark ``benchmarks/change_watcher.py``); give
 its Session ``join_transaction_mode="create_savepoint"``, or rows survive
-when the code under test calls ``rollback()`` and then commits::
+when the code under test calls ``rollback()`` and then commits.  On SQLite
+that mode needs ``sqlite_begins(engine)`` first: Python's sqlite3 driver
+sends no BEGIN for the fixture's ``begin()``, so the session's first
+SAVEPOINT starts the real transaction and its ``commit()`` (a RELEASE)
+commits it for good::
 
     @pytest.fixture
-    def session(engine):
+    def session(engine):                     # sqlite_begins(engine) on SQLite
         with engine.connect() as cx, cx.begin() as outer:
-            yield Session(bind=cx, join_transaction_mode="create_savepoint")
+            with Session(bind=cx,
+                         join_transaction_mode="create_savepoint") as session:
+                yield session
             outer.rollback()
 
 Not seen: writes made by triggers or stored procedures, and statements
@@ -63,6 +70,8 @@ In your application::
         watcher.cleanup(metadata, cx)        # empty only what it wrote
 
 Run: python change_watcher.py [--db URL] [--echo]
+(no --db: the URL in $DATABASE_URL, which keeps a password out of ps,
+else SQLite in memory)
 (or python -m casestudies.change_watcher in the tutorial)
 """
 
@@ -217,7 +226,11 @@ class ChangeWatcher:
         """Empty the written tables of ``metadata``; return their names.
 
         Deletes run children before parents (``metadata.sorted_tables``
-        reversed) so foreign keys never object.  If ``connection`` is not
+        reversed) so foreign keys between tables do not object.  A table
+        with a foreign key to itself can: MariaDB checks each deleted row
+        at once, so ``DELETE`` fails with IntegrityError 1451 when a parent
+        row goes before its children (PostgreSQL and SQLite check at the
+        end of the statement).  If ``connection`` is not
         in a transaction the deletes are committed here; otherwise they
         join the caller's transaction.  The record is cleared only once
         the deletes succeeded.
@@ -255,6 +268,31 @@ def unattributable_write(engine: Engine, table: str, new_id: int) -> str:
         f"WITH src AS (SELECT {new_id} AS v) "
         f"INSERT INTO {table} (id) SELECT v FROM src"
     )
+
+
+def sqlite_begins(engine: Engine) -> Engine:
+    """Make SQLite's sqlite3 driver send BEGIN when SQLAlchemy begins a
+    transaction (``engine`` is returned; other databases are left alone).
+
+    By default the driver begins a transaction only before an INSERT,
+    UPDATE or DELETE, never for a SAVEPOINT, so a SAVEPOINT made first is
+    a transaction of its own, and releasing it commits.  This is the
+    recipe of SQLAlchemy's SQLite documentation: the driver's own
+    transaction handling off (``isolation_level = None``), a BEGIN from
+    the ``begin`` event.  Call it before the engine's first connection.
+    """
+    if engine.dialect.name != "sqlite" or engine.dialect.driver != "pysqlite":
+        return engine
+
+    def no_driver_begin(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def send_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(engine, "connect", no_driver_begin)
+    event.listen(engine, "begin", send_begin)
+    return engine
 
 
 def _demo(url: str, check: _Checks) -> None:
@@ -377,7 +415,8 @@ def _demo(url: str, check: _Checks) -> None:
 
 
 # -- demo harness: the same block in every recipe, so that each file runs
-# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+# -- alone (python NAME.py [--db URL] [--echo]; without --db, the URL in
+# -- $DATABASE_URL, else SQLite in memory); nothing above depends on it.
 
 
 class _CheckFailed(Exception):
@@ -416,26 +455,35 @@ def _run_demo(
     parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
     parser.add_argument(
         "--db", metavar="URL", default=None,
-        help="database URL (default: SQLite in memory); 'postgresql' or "
-        "'mariadb' starts a throwaway server where the tutorial is installed",
+        help="database URL (default: $DATABASE_URL, else SQLite in "
+        "memory; the environment keeps a password out of ps); 'postgresql' "
+        "or 'mariadb' starts a throwaway server where the tutorial is "
+        "installed",
     )
     parser.add_argument(
         "--echo", action="store_true", help="show the SQL the demo sends"
     )
     args = parser.parse_args(argv)
-    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    # --db, else the variable the tutorial's slide runner sets for its
+    # decks, else DATABASE_URL (a URL there stays out of ps), else SQLite
+    source, choice = "--db", args.db
+    for variable in ("TUTORIAL_DB", "DATABASE_URL"):
+        if not choice:
+            source, choice = variable, os.environ.get(variable)
+    choice = choice or "sqlite://"
     kind = choice if choice in ("postgresql", "mariadb") else None
     if kind is not None:
         try:
             from workshop_db import resolve_url
         except ImportError:
-            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
-                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
-                        "); pass a URL instead\n")
+            parser.exit(2, f"{name}: {source} {kind} needs the tutorial's "
+                        "clone (there: pip install -e '.[servers]', then "
+                        f"python -m workshop_db serve {kind} says how to set "
+                        "DATABASE_URL); or pass a URL instead\n")
         try:
             url = resolve_url(kind)
         except RuntimeError as exc:  # the server could not start
-            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+            parser.exit(2, f"{name}: {source} {kind}: {exc}\n")
     else:
         url = choice
         try:
@@ -443,12 +491,17 @@ def _run_demo(
         except ArgumentError as exc:
             shown = url if "@" not in url else "(the URL given)"
             parser.exit(
-                2, f"{name}: --db {shown!r} is not a usable URL: {exc}\n"
+                2, f"{name}: {source} {shown!r} is not a usable URL: {exc}\n"
             )
         except ImportError as exc:
             shown = make_url(url).render_as_string(hide_password=True)
-            parser.exit(2, f"{name}: --db {shown}: driver missing: {exc}\n")
-    _refuse_a_silent_database(parser.exit, name, url)
+            module = (exc.name or str(exc)).partition(".")[0]
+            package = {"psycopg": "'psycopg[binary]'", "pymysql": "PyMySQL",
+                       "psycopg2": "psycopg2-binary",
+                       "MySQLdb": "mysqlclient"}.get(module, module)
+            parser.exit(2, f"{name}: {source} {shown}: its driver {module} "
+                        f"is not installed (pip install {package})\n")
+    _refuse_a_silent_database(parser.exit, f"{name}: {source}", url)
     if args.echo:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
@@ -471,9 +524,10 @@ def _run_demo(
 
 
 def _refuse_a_silent_database(
-    leave: Callable[[int, str], object], name: str, url: str
+    leave: Callable[[int, str], object], said: str, url: str
 ) -> None:
-    """One line and exit 2 when the database does not take a connection."""
+    """One line and exit 2 when the database does not take a connection
+    (``said``: the recipe and where the URL came from)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
@@ -484,7 +538,7 @@ def _refuse_a_silent_database(
     except DBAPIError as exc:
         reason = str(exc.orig or exc).strip().splitlines() or ["no reason"]
         shown = make_url(url).render_as_string(hide_password=True)
-        leave(2, f"{name}: --db {shown}: can't connect: {reason[0]}\n")
+        leave(2, f"{said} {shown}: can't connect: {reason[0]}\n")
     finally:
         probe.dispose()
 

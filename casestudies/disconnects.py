@@ -1,19 +1,20 @@
 """Illustrates a pool that hands out only live connections: a ``checkout``
 listener tests each connection and makes the pool replace a dead one.
 
-SQLAlchemy's own opinion is to notice a dropped connection on its first
-use: that use raises a ``DBAPIError`` with ``connection_invalidated=True``,
-the whole pool is invalidated and refills with fresh connections, and the
-application retries or reports a temporary error.  If instead the pool
-should never dispense a dead connection (after a server restart, a
-failover, a firewall dropping idle sockets), test each connection as it
-leaves the pool.  In 2010 that was a ``PoolListener`` with a ``checkout``
-method (and ``dbapi_con.ping()`` for MySQL), passed as
-``create_engine(listeners=[...])``.  SQLAlchemy 2.x has it built in:
-``create_engine(url, pool_pre_ping=True)``, which you should normally use;
-:func:`install_checkout_ping` shows the mechanism underneath with the
-public ``checkout`` pool event and ``DisconnectionError``, and is the place
-to start if you need a different test.
+Without a precaution (the default), SQLAlchemy notices a dropped
+connection on its first use: that use raises a ``DBAPIError`` with
+``connection_invalidated=True``, the whole pool is invalidated and refills
+with fresh connections, and the application retries or reports a
+temporary error.  To keep the pool from handing out a connection that is
+already dead (after a server restart, a failover, a firewall dropping idle
+sockets), test each connection as it leaves the pool.  In 2010 that was a
+``PoolListener`` with a ``checkout`` method (and ``dbapi_con.ping()`` for
+MySQL), passed as ``create_engine(listeners=[...])``.  Since 1.2 SQLAlchemy
+has it built in: ``create_engine(url, pool_pre_ping=True)``, which you
+should normally use; :func:`install_checkout_ping` shows the mechanism
+underneath with the public ``checkout`` pool event, the dialect's
+``do_ping()`` and ``InvalidatePoolError``, and is the place to start if
+you need a different test.
 
 No checkout check helps with a connection that dies while it is checked
 out (the server restarts in the middle of a request): that use raises with
@@ -31,6 +32,8 @@ In your application::
     install_checkout_ping(engine)
 
 Run: python disconnects.py [--db URL] [--echo]
+(no --db: the URL in $DATABASE_URL, which keeps a password out of ps,
+else SQLite in memory)
 (or python -m casestudies.disconnects in the tutorial)
 """
 
@@ -293,7 +296,8 @@ def _demo(url: str, check: _Checks) -> None:
 
 
 # -- demo harness: the same block in every recipe, so that each file runs
-# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+# -- alone (python NAME.py [--db URL] [--echo]; without --db, the URL in
+# -- $DATABASE_URL, else SQLite in memory); nothing above depends on it.
 
 
 class _CheckFailed(Exception):
@@ -332,26 +336,35 @@ def _run_demo(
     parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
     parser.add_argument(
         "--db", metavar="URL", default=None,
-        help="database URL (default: SQLite in memory); 'postgresql' or "
-        "'mariadb' starts a throwaway server where the tutorial is installed",
+        help="database URL (default: $DATABASE_URL, else SQLite in "
+        "memory; the environment keeps a password out of ps); 'postgresql' "
+        "or 'mariadb' starts a throwaway server where the tutorial is "
+        "installed",
     )
     parser.add_argument(
         "--echo", action="store_true", help="show the SQL the demo sends"
     )
     args = parser.parse_args(argv)
-    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    # --db, else the variable the tutorial's slide runner sets for its
+    # decks, else DATABASE_URL (a URL there stays out of ps), else SQLite
+    source, choice = "--db", args.db
+    for variable in ("TUTORIAL_DB", "DATABASE_URL"):
+        if not choice:
+            source, choice = variable, os.environ.get(variable)
+    choice = choice or "sqlite://"
     kind = choice if choice in ("postgresql", "mariadb") else None
     if kind is not None:
         try:
             from workshop_db import resolve_url
         except ImportError:
-            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
-                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
-                        "); pass a URL instead\n")
+            parser.exit(2, f"{name}: {source} {kind} needs the tutorial's "
+                        "clone (there: pip install -e '.[servers]', then "
+                        f"python -m workshop_db serve {kind} says how to set "
+                        "DATABASE_URL); or pass a URL instead\n")
         try:
             url = resolve_url(kind)
         except RuntimeError as exc:  # the server could not start
-            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+            parser.exit(2, f"{name}: {source} {kind}: {exc}\n")
     else:
         url = choice
         try:
@@ -359,12 +372,17 @@ def _run_demo(
         except ArgumentError as exc:
             shown = url if "@" not in url else "(the URL given)"
             parser.exit(
-                2, f"{name}: --db {shown!r} is not a usable URL: {exc}\n"
+                2, f"{name}: {source} {shown!r} is not a usable URL: {exc}\n"
             )
         except ImportError as exc:
             shown = make_url(url).render_as_string(hide_password=True)
-            parser.exit(2, f"{name}: --db {shown}: driver missing: {exc}\n")
-    _refuse_a_silent_database(parser.exit, name, url)
+            module = (exc.name or str(exc)).partition(".")[0]
+            package = {"psycopg": "'psycopg[binary]'", "pymysql": "PyMySQL",
+                       "psycopg2": "psycopg2-binary",
+                       "MySQLdb": "mysqlclient"}.get(module, module)
+            parser.exit(2, f"{name}: {source} {shown}: its driver {module} "
+                        f"is not installed (pip install {package})\n")
+    _refuse_a_silent_database(parser.exit, f"{name}: {source}", url)
     if args.echo:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
@@ -387,9 +405,10 @@ def _run_demo(
 
 
 def _refuse_a_silent_database(
-    leave: Callable[[int, str], object], name: str, url: str
+    leave: Callable[[int, str], object], said: str, url: str
 ) -> None:
-    """One line and exit 2 when the database does not take a connection."""
+    """One line and exit 2 when the database does not take a connection
+    (``said``: the recipe and where the URL came from)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
@@ -400,7 +419,7 @@ def _refuse_a_silent_database(
     except DBAPIError as exc:
         reason = str(exc.orig or exc).strip().splitlines() or ["no reason"]
         shown = make_url(url).render_as_string(hide_password=True)
-        leave(2, f"{name}: --db {shown}: can't connect: {reason[0]}\n")
+        leave(2, f"{said} {shown}: can't connect: {reason[0]}\n")
     finally:
         probe.dispose()
 

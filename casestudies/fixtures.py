@@ -36,6 +36,8 @@ In your application::
     metadata.create_all(engine)              # the rows come with the table
 
 Run: python fixtures.py [--db URL] [--echo]
+(no --db: the URL in $DATABASE_URL, which keeps a password out of ps,
+else SQLite in memory)
 (or python -m casestudies.fixtures in the tutorial)
 """
 
@@ -93,7 +95,12 @@ class Fixture:
         on PostgreSQL, whose DDL is transactional, the table and its rows
         appear together or not at all.  (MariaDB commits each CREATE by
         itself.)  Only the connection that created the table inserts, so
-        two processes racing to set up one database insert the rows once.
+        two processes racing to set up one database insert the rows once;
+        the loser's ``create_all()`` raises all the same (PostgreSQL: an
+        ``IntegrityError`` on its catalog, ``pg_type_typname_nsp_index``;
+        MariaDB: ``OperationalError`` 1050, table already exists), and on
+        MariaDB it may find the table still empty.  Set up from one
+        process, or catch that error and wait for the rows.
         """
         if self.rows:
             connection.execute(target.insert(), self.as_dicts())
@@ -191,7 +198,8 @@ def _demo(url: str, check: _Checks) -> None:
 
 
 # -- demo harness: the same block in every recipe, so that each file runs
-# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+# -- alone (python NAME.py [--db URL] [--echo]; without --db, the URL in
+# -- $DATABASE_URL, else SQLite in memory); nothing above depends on it.
 
 
 class _CheckFailed(Exception):
@@ -230,26 +238,35 @@ def _run_demo(
     parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
     parser.add_argument(
         "--db", metavar="URL", default=None,
-        help="database URL (default: SQLite in memory); 'postgresql' or "
-        "'mariadb' starts a throwaway server where the tutorial is installed",
+        help="database URL (default: $DATABASE_URL, else SQLite in "
+        "memory; the environment keeps a password out of ps); 'postgresql' "
+        "or 'mariadb' starts a throwaway server where the tutorial is "
+        "installed",
     )
     parser.add_argument(
         "--echo", action="store_true", help="show the SQL the demo sends"
     )
     args = parser.parse_args(argv)
-    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    # --db, else the variable the tutorial's slide runner sets for its
+    # decks, else DATABASE_URL (a URL there stays out of ps), else SQLite
+    source, choice = "--db", args.db
+    for variable in ("TUTORIAL_DB", "DATABASE_URL"):
+        if not choice:
+            source, choice = variable, os.environ.get(variable)
+    choice = choice or "sqlite://"
     kind = choice if choice in ("postgresql", "mariadb") else None
     if kind is not None:
         try:
             from workshop_db import resolve_url
         except ImportError:
-            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
-                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
-                        "); pass a URL instead\n")
+            parser.exit(2, f"{name}: {source} {kind} needs the tutorial's "
+                        "clone (there: pip install -e '.[servers]', then "
+                        f"python -m workshop_db serve {kind} says how to set "
+                        "DATABASE_URL); or pass a URL instead\n")
         try:
             url = resolve_url(kind)
         except RuntimeError as exc:  # the server could not start
-            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+            parser.exit(2, f"{name}: {source} {kind}: {exc}\n")
     else:
         url = choice
         try:
@@ -257,12 +274,17 @@ def _run_demo(
         except ArgumentError as exc:
             shown = url if "@" not in url else "(the URL given)"
             parser.exit(
-                2, f"{name}: --db {shown!r} is not a usable URL: {exc}\n"
+                2, f"{name}: {source} {shown!r} is not a usable URL: {exc}\n"
             )
         except ImportError as exc:
             shown = make_url(url).render_as_string(hide_password=True)
-            parser.exit(2, f"{name}: --db {shown}: driver missing: {exc}\n")
-    _refuse_a_silent_database(parser.exit, name, url)
+            module = (exc.name or str(exc)).partition(".")[0]
+            package = {"psycopg": "'psycopg[binary]'", "pymysql": "PyMySQL",
+                       "psycopg2": "psycopg2-binary",
+                       "MySQLdb": "mysqlclient"}.get(module, module)
+            parser.exit(2, f"{name}: {source} {shown}: its driver {module} "
+                        f"is not installed (pip install {package})\n")
+    _refuse_a_silent_database(parser.exit, f"{name}: {source}", url)
     if args.echo:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
@@ -285,9 +307,10 @@ def _run_demo(
 
 
 def _refuse_a_silent_database(
-    leave: Callable[[int, str], object], name: str, url: str
+    leave: Callable[[int, str], object], said: str, url: str
 ) -> None:
-    """One line and exit 2 when the database does not take a connection."""
+    """One line and exit 2 when the database does not take a connection
+    (``said``: the recipe and where the URL came from)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
@@ -298,7 +321,7 @@ def _refuse_a_silent_database(
     except DBAPIError as exc:
         reason = str(exc.orig or exc).strip().splitlines() or ["no reason"]
         shown = make_url(url).render_as_string(hide_password=True)
-        leave(2, f"{name}: --db {shown}: can't connect: {reason[0]}\n")
+        leave(2, f"{said} {shown}: can't connect: {reason[0]}\n")
     finally:
         probe.dispose()
 

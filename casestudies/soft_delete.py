@@ -1,7 +1,8 @@
 """Illustrates a global filter on every query of an entity: rows marked as
 deleted vanish from every ORM SELECT, ``Session.get()``, join and
 relationship load (lazy and eager), unless one statement opts out with the
-execution option ``include_deleted=True``.
+execution option ``include_deleted=True`` (its eager loads with it; a lazy
+load later is a statement of its own, and filtered).
 
 When to use it: soft delete (rows are kept, with a ``deleted_at`` stamp,
 for audit or undo) and the same shape for multi-tenancy (every query sees
@@ -16,24 +17,41 @@ What it replaced: in 2010 "extending queries" meant a ``Query`` subclass
 (passed as ``sessionmaker(query_cls=...)``) that added the criterion in
 ``__iter__`` and ``get()``, or a ``MapperExtension.append_result`` that
 dropped loaded rows after the fact.  Both missed statements that did not
-go through them.  SQLAlchemy 2.x has one hook for every ORM statement,
-the session event ``do_orm_execute``, and an option that adds criteria
-wherever an entity appears, ``with_loader_criteria``: in the FROM and
-in JOIN ... ON, for aliases, and carried into the lazy and eager
-(selectin, joined) loads of the objects the statement loads.
+go through them.  SQLAlchemy 2.x has one hook for the ORM statements a
+session executes (not the flush's INSERT/UPDATE/DELETE), the session
+event ``do_orm_execute``, and an option that adds criteria wherever an
+entity appears, ``with_loader_criteria``: in the FROM and in JOIN ... ON,
+for aliases, and carried into the lazy and eager (selectin, joined) loads
+of the objects the statement loads.  A lazy load of an object no filtered
+statement loaded (one the session created itself, or one loaded with
+``include_deleted=True``) carries nothing, so the listener adds the
+criterion to such a load itself.
 
 In your application::
 
     from soft_delete import SoftDeleteMixin, install, soft_delete
 
-    class Post(SoftDeleteMixin, Base): ...      # adds a deleted_at column
+    class Post(SoftDeleteMixin, Base):          # adds a deleted_at column
+        __tablename__ = "posts"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    Base.metadata.create_all(engine)            # or your migrations
     install(Session)                            # or your sessionmaker
-    soft_delete(session, post); session.commit()
-    session.scalars(select(Post), execution_options={"include_deleted": True})
+    with Session() as session:
+        post = Post()
+        session.add(post)
+        session.commit()
+        soft_delete(session, post)
+        session.commit()
+        session.scalars(select(Post)).all()     # [], and with the option:
+        session.scalars(select(Post),
+                        execution_options={"include_deleted": True})
 
 Requires: SQLAlchemy 2.0 or later; any database.
 
 Run: python soft_delete.py [--db URL] [--echo]
+(no --db: the URL in $DATABASE_URL, which keeps a password out of ps,
+else SQLite in memory)
 (or python -m casestudies.soft_delete in the tutorial)
 """
 
@@ -43,11 +61,12 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import DateTime, event, func
+from sqlalchemy import DateTime, event, func, inspect
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
     Session,
+    UserDefinedOption,
     mapped_column,
     sessionmaker,
     with_loader_criteria,
@@ -65,25 +84,42 @@ class SoftDeleteMixin:
     )
 
 
+class _Hidden(UserDefinedOption):
+    """Marks a statement that got the criterion.  It travels with the
+    criterion into the lazy loads of what the statement loaded, so a
+    lazy load that carries it needs no second copy."""
+
+    propagate_to_loaders = True
+
+
 def _hide_deleted(state: ORMExecuteState) -> None:
-    # Every ORM statement passes here.  Add the criterion to SELECTs that
-    # load entities; relationship loads already carry it from the
-    # statement that loaded their parent (``with_loader_criteria``
-    # propagates), and column loads (refresh, deferred columns) are for
-    # objects the session already has.
-    if (
-        state.is_select
-        and not state.is_column_load
-        and not state.is_relationship_load
-        and not state.execution_options.get(INCLUDE_DELETED, False)
+    # Every ORM statement the session executes passes here (the flush's
+    # INSERT/UPDATE/DELETE do not).  Add the criterion to SELECTs that
+    # load entities; ``with_loader_criteria`` carries it into joined and
+    # selectin loads and into the lazy loads of the objects loaded.  A
+    # lazy load whose parent no filtered SELECT loaded (an object this
+    # session created, or one loaded with include_deleted=True) carries
+    # nothing: it gets the criterion here.  Column loads (refresh,
+    # deferred columns) are for objects the session already has.
+    if not state.is_select or state.is_column_load:
+        return
+    if state.execution_options.get(INCLUDE_DELETED, False):
+        return
+    if state.is_relationship_load and (
+        # an eager load (its statement's criterion came with it), or a
+        # lazy load that carries the criterion already
+        state.lazy_loaded_from is None
+        or any(isinstance(o, _Hidden) for o in state.user_defined_options)
     ):
-        state.statement = state.statement.options(
-            with_loader_criteria(
-                SoftDeleteMixin,
-                lambda cls: cls.deleted_at.is_(None),
-                include_aliases=True,
-            )
-        )
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            SoftDeleteMixin,
+            lambda cls: cls.deleted_at.is_(None),
+            include_aliases=True,
+        ),
+        _Hidden(),
+    )
 
 
 def install(
@@ -101,12 +137,19 @@ def install(
 def soft_delete(session: Session, obj: SoftDeleteMixin) -> None:
     """Mark ``obj`` deleted, flush, and take it out of ``session``.
 
-    The stamp is the database's clock (``now()`` in the UPDATE), the same
-    for every application server.  Expunging matters: ``Session.get()``
-    finds an object still in the identity map without sending SQL, and so
-    without the filter.
+    The stamp is the database's clock in the UPDATE, the same for every
+    application server, and UTC: ``now()`` (a ``timestamptz`` on
+    PostgreSQL, ``CURRENT_TIMESTAMP`` on SQLite), but ``UTC_TIMESTAMP()``
+    on MariaDB and MySQL, whose ``DATETIME`` is naive and whose ``NOW()``
+    is each connection's ``time_zone`` wall clock.  Expunging matters:
+    ``Session.get()`` finds an object still in the identity map without
+    sending SQL, and so without the filter.
     """
-    obj.deleted_at = func.now()
+    dialect = session.get_bind(inspect(obj).mapper).dialect.name
+    if dialect in ("mariadb", "mysql"):
+        obj.deleted_at = func.utc_timestamp()
+    else:
+        obj.deleted_at = func.now()
     session.flush()
     session.expunge(obj)
 
@@ -187,6 +230,13 @@ def _demo(url: str, check: _Checks) -> None:
 
         with Sessions() as session:
             ada = session.scalars(
+                select(Author).where(Author.name == "ada"),
+                execution_options={INCLUDE_DELETED: True}).one()
+            checked("...under a parent loaded with include_deleted=True",
+                  titles(ada.posts) == ["kept"])
+
+        with Sessions() as session:
+            ada = session.scalars(
                 select(Author).options(selectinload(Author.posts))).one()
             # Loaded by the selectin query, before any access.
             checked("a selectinload is filtered",
@@ -210,17 +260,29 @@ def _demo(url: str, check: _Checks) -> None:
             checked("Core statements are not filtered (3 rows stored)",
                   core == 3)
 
+        with Sessions() as session:
+            bea = Author(name="bea", posts=[Post(title="new"),
+                                            Post(title="dropped")])
+            session.add(bea)
+            session.commit()
+            soft_delete(session, session.scalars(
+                select(Post).where(Post.title == "dropped")).one())
+            session.commit()  # expires bea: the next access loads again
+            checked("...and of an object this session created",
+                  titles(bea.posts) == ["new"])
+
         remove()
         with Sessions() as session:
-            checked("remove() takes the filter off",
-                  len(session.scalars(select(Post)).all()) == 3)
+            checked("remove() takes the filter off (5 posts stored)",
+                  len(session.scalars(select(Post)).all()) == 5)
     finally:
         Base.metadata.drop_all(engine)
         engine.dispose()
 
 
 # -- demo harness: the same block in every recipe, so that each file runs
-# -- alone (python NAME.py [--db URL] [--echo]); nothing above depends on it.
+# -- alone (python NAME.py [--db URL] [--echo]; without --db, the URL in
+# -- $DATABASE_URL, else SQLite in memory); nothing above depends on it.
 
 
 class _CheckFailed(Exception):
@@ -259,26 +321,35 @@ def _run_demo(
     parser = argparse.ArgumentParser(prog=f"{name}.py", description=summary)
     parser.add_argument(
         "--db", metavar="URL", default=None,
-        help="database URL (default: SQLite in memory); 'postgresql' or "
-        "'mariadb' starts a throwaway server where the tutorial is installed",
+        help="database URL (default: $DATABASE_URL, else SQLite in "
+        "memory; the environment keeps a password out of ps); 'postgresql' "
+        "or 'mariadb' starts a throwaway server where the tutorial is "
+        "installed",
     )
     parser.add_argument(
         "--echo", action="store_true", help="show the SQL the demo sends"
     )
     args = parser.parse_args(argv)
-    choice = args.db or os.environ.get("TUTORIAL_DB") or "sqlite://"
+    # --db, else the variable the tutorial's slide runner sets for its
+    # decks, else DATABASE_URL (a URL there stays out of ps), else SQLite
+    source, choice = "--db", args.db
+    for variable in ("TUTORIAL_DB", "DATABASE_URL"):
+        if not choice:
+            source, choice = variable, os.environ.get(variable)
+    choice = choice or "sqlite://"
     kind = choice if choice in ("postgresql", "mariadb") else None
     if kind is not None:
         try:
             from workshop_db import resolve_url
         except ImportError:
-            parser.exit(2, f"{name}: --db {kind} needs the tutorial installed "
-                        "(pip install 'sqlalchemy-extending-tutorial[servers]'"
-                        "); pass a URL instead\n")
+            parser.exit(2, f"{name}: {source} {kind} needs the tutorial's "
+                        "clone (there: pip install -e '.[servers]', then "
+                        f"python -m workshop_db serve {kind} says how to set "
+                        "DATABASE_URL); or pass a URL instead\n")
         try:
             url = resolve_url(kind)
         except RuntimeError as exc:  # the server could not start
-            parser.exit(2, f"{name}: --db {kind}: {exc}\n")
+            parser.exit(2, f"{name}: {source} {kind}: {exc}\n")
     else:
         url = choice
         try:
@@ -286,12 +357,17 @@ def _run_demo(
         except ArgumentError as exc:
             shown = url if "@" not in url else "(the URL given)"
             parser.exit(
-                2, f"{name}: --db {shown!r} is not a usable URL: {exc}\n"
+                2, f"{name}: {source} {shown!r} is not a usable URL: {exc}\n"
             )
         except ImportError as exc:
             shown = make_url(url).render_as_string(hide_password=True)
-            parser.exit(2, f"{name}: --db {shown}: driver missing: {exc}\n")
-    _refuse_a_silent_database(parser.exit, name, url)
+            module = (exc.name or str(exc)).partition(".")[0]
+            package = {"psycopg": "'psycopg[binary]'", "pymysql": "PyMySQL",
+                       "psycopg2": "psycopg2-binary",
+                       "MySQLdb": "mysqlclient"}.get(module, module)
+            parser.exit(2, f"{name}: {source} {shown}: its driver {module} "
+                        f"is not installed (pip install {package})\n")
+    _refuse_a_silent_database(parser.exit, f"{name}: {source}", url)
     if args.echo:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("  SQL: %(message)s"))
@@ -314,9 +390,10 @@ def _run_demo(
 
 
 def _refuse_a_silent_database(
-    leave: Callable[[int, str], object], name: str, url: str
+    leave: Callable[[int, str], object], said: str, url: str
 ) -> None:
-    """One line and exit 2 when the database does not take a connection."""
+    """One line and exit 2 when the database does not take a connection
+    (``said``: the recipe and where the URL came from)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
@@ -327,7 +404,7 @@ def _refuse_a_silent_database(
     except DBAPIError as exc:
         reason = str(exc.orig or exc).strip().splitlines() or ["no reason"]
         shown = make_url(url).render_as_string(hide_password=True)
-        leave(2, f"{name}: --db {shown}: can't connect: {reason[0]}\n")
+        leave(2, f"{said} {shown}: can't connect: {reason[0]}\n")
     finally:
         probe.dispose()
 

@@ -13,6 +13,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+import weakref
 
 from sqlalchemy import (
     ForeignKey, String, create_engine, delete, event, func, insert, inspect,
@@ -74,6 +75,72 @@ def scratch_engines(count):
     return engines
 
 
+def raised(call, *args, **kw):
+    """The exception ``call(*args, **kw)`` raises, else None (proofs)."""
+    try:
+        call(*args, **kw)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def connections_taken(engine, make):
+    """How many more connections ``engine`` has checked out once
+    ``make()`` has made a session, before it sends SQL (proofs)."""
+    before = engine.pool.checkedout()
+    made = make()
+    taken = engine.pool.checkedout() - before
+    made.close()
+    return taken
+
+
+def rows_in(engine, table):
+    """``count(*)`` of ``table`` as text SQL, on a connection of its own:
+    no statement a slide compiles is cached by it (proofs)."""
+    with engine.connect() as conn:
+        return conn.scalar(text(f"SELECT count(*) AS proof_rows FROM {table}"))
+
+
+def server_setting(engine, name):
+    """``SHOW name`` on a connection of its own (proofs)."""
+    with engine.connect() as conn:
+        return conn.scalar(text(f"SHOW {name}"))
+
+
+class _Planted:
+    pass
+
+
+def _plant():
+    """SQLAlchemy-Rope's trick: an object put in the caller's frame."""
+    planted = _Planted()
+    sys._getframe(1).f_locals["_rope_planted"] = planted
+    return weakref.ref(planted)
+
+
+def rope_freed_at_return():
+    """True when the planted object is gone as soon as its caller
+    returns: reference counting, no garbage collection (proofs)."""
+    def caller():
+        return _plant()
+    return caller()() is None
+
+
+def rope_kept_by_traceback():
+    """True when a traceback that holds the caller's frame keeps the
+    planted object alive, and dropping it frees the object (proofs)."""
+    def caller():
+        caller.planted = _plant()
+        raise LookupError
+    try:
+        caller()
+    except LookupError as exc:
+        kept = exc.__traceback__
+    alive = caller.planted() is not None
+    del kept
+    return alive and caller.planted() is None
+
+
 def announce_twophase(engine, name):
     """Print each two-phase step as it reaches ``engine``'s database."""
     event.listen(engine, "prepare_twophase",
@@ -90,7 +157,7 @@ def count_rows(engine, entity):
 
 ### slide:: b
 ### title:: The Session in depth
-# Connections and SQL were parts 1 and 2; mappers and events came
+# Connections and SQL were part 1 and part 2; mappers and events came
 # earlier in part 3.  This chapter is about the object you hold
 # while you work: the Session.
 ### * What it does: unit of work, identity map (and why it is no cache)
@@ -129,11 +196,14 @@ Base.metadata.create_all(engine)
 with engine.begin() as conn:
     added = conn.execute(insert(Page), [{"title": "Home"},
                                         {"title": "About"}])
+### claim:: ``__repr__`` prints values, never addresses
+### proof:: repr(Page(id=7, title="x", hits=0)) == "Page(7, 'x', hits=0)"
 
 ### slide::
 ### title:: sessionmaker: configured once, bound later
 # Make the factory once, where the application is configured; give it
-# the engine when the engine exists.  Everyone else just calls it.
+# the engine when the engine exists.  The rest of the application just
+# calls it.
 make_session = sessionmaker()
 make_session.configure(bind=engine)
 with make_session() as session:
@@ -141,14 +211,18 @@ with make_session() as session:
 
 ### slide::
 ### title:: The unit of work
-# The session records what you change and writes it all at flush time,
-# in dependency order.  ``new`` and ``dirty`` are its to-do lists.
+# The session records what you change and writes it all at flush time
+# (in dependency order, when tables refer to each other).  ``new`` and
+# ``dirty`` are its to-do lists.
 session = make_session()
 home = session.scalars(select(Page).where(Page.title == "Home")).one()
 home.hits = 1
 session.add(Page(title="Blog"))
 print("new:", list(session.new), " dirty:", list(session.dirty))
 session.commit()   # one flush: the UPDATE and the INSERT, then COMMIT
+### claim:: The session records what you change and writes it all at flush time
+### proof:: not session.new and not session.dirty
+### proof:: rows_in(engine, "page") == 3
 
 ### slide::
 ### title:: The identity map
@@ -162,17 +236,22 @@ print("same object:", by_title is by_id is home)
 ### title:: It is not a cache
 # A query always goes to the database, even when every row it returns is
 # already in the identity map.  ``Session.get()`` looks in the map first.
-with count_statements(engine) as sent:
+with count_statements(engine) as by_select:
     session.scalars(select(Page).where(Page.id == home.id)).one()
-print("select() sent", len(sent), "statement")
-with count_statements(engine) as sent:
+print("select() sent", len(by_select), "statement")
+with count_statements(engine) as by_get:
     session.get(Page, home.id)
-print("get() sent", len(sent), "statements")
+print("get() sent", len(by_get), "statements")
 session.expire(home)
-with count_statements(engine) as sent:
+with count_statements(engine) as by_expired:
     session.get(Page, home.id).title
-print("get() of an expired object sent", len(sent), "statement")
+print("get() of an expired object sent", len(by_expired), "statement")
 session.close()
+### claim:: A query always goes to the database, even when every row it returns is
+### claim:: already in the identity map
+### proof:: len(by_select) == 1 and by_select[0].lstrip().startswith("SELECT")
+### claim:: ``Session.get()`` looks in the map first
+### proof:: len(by_get) == 0 and len(by_expired) == 1
 
 ### slide::
 ### title:: Object states
@@ -200,6 +279,10 @@ about = session.scalars(select(Page).where(Page.title == "About")).one()
 before = state_of(about)
 session.close()
 print(before, "->", state_of(about), about)
+### claim:: Closing the session detaches what it loaded: the object keeps its
+### claim:: loaded values, but can no longer load anything
+### proof:: (before, state_of(about)) == ("persistent", "detached")
+### proof:: inspect(about).dict["title"] == "About" and inspect(about).session is None
 
 ### slide:: e
 ### title:: A detached object cannot load
@@ -210,6 +293,11 @@ home = session.get(Page, 1)
 session.commit()
 session.close()
 home.title
+### claim:: A detached object cannot load
+### proof:: type(raised(getattr, home, "title")).__name__ == "DetachedInstanceError"
+### claim:: commit() expired everything (``expire_on_commit``); after close() the
+### claim:: object has no session to reload from
+### proof:: inspect(home).expired and inspect(home).session is None
 
 ### slide::
 ### title:: Re-adding a detached object: add() again
@@ -323,6 +411,11 @@ Base.metadata.drop_all(engine, tables=cascade_tables)
 Base.metadata.create_all(engine, tables=cascade_tables, checkfirst=False)
 print("Tray.sheets:  ", sorted(inspect(Tray).relationships.sheets.cascade))
 print("Binder.sheets:", sorted(inspect(Binder).relationships.sheets.cascade))
+### claim:: Two parents side by side: a ``Tray`` with the default, a ``Binder``
+### claim:: with ``"all, delete-orphan"``
+### proof:: set(inspect(Tray).relationships.sheets.cascade) == {"save-update", "merge"}
+### proof:: inspect(Binder).relationships.sheets.cascade.delete_orphan
+### proof:: {"delete", "refresh-expire", "expunge"} <= set(inspect(Binder).relationships.sheets.cascade)
 
 ### slide::
 ### title:: save-update, delete, delete-orphan, beside the default
@@ -355,20 +448,26 @@ with make_session() as session:
 ### slide::
 ### title:: FAQ: when do I make a session?
 # One session per unit of work: a web request, a job, a task.  Sessions
-# are cheap; a connection is taken only when SQL is sent.
+# are cheap: a connection is taken only at the first SQL (or
+# ``session.connection()``), not when the session is made.
 # ``sessionmaker.begin()`` opens one, commits at the end (or rolls back
 # on an exception) and closes it.
 with make_session.begin() as session:
     session.add(Page(title="Contact"))
 print("pages:", count_rows(engine, Page))
+### claim:: Sessions are cheap: a connection is taken only at the first SQL (or
+### claim:: ``session.connection()``), not when the session is made
+### proof:: connections_taken(engine, make_session) == 0
+### proof:: connections_taken(engine, lambda: (s := make_session(), s.connection())[0]) == 1
+### proof:: connections_taken(engine, lambda: (s := make_session(), s.scalar(select(1)))[0]) == 1
 
 ### slide::
 ### title:: FAQ: is the session thread-safe?  No.
 ### note:: The listener makes the race deterministic: the second thread runs exactly while the first is inside the session.  Without the check, two threads flushing one session interleave on one connection.
 # Two threads, one session: while this thread is inside the session
 # getting a connection, another thread closes the same session.  The
-# session notices this time; often nothing notices and the state is
-# silently wrong.  Give each thread its own session.
+# session notices this time; other interleavings go unnoticed and leave
+# its state silently wrong.  Give each thread its own session.
 shared = make_session()
 problems = []
 
@@ -390,6 +489,8 @@ def meanwhile(session, transaction, connection):
 rows = shared.scalars(select(Page)).all()
 print(type(problems[0]).__name__ + ":", str(problems[0]).split(";")[0])
 shared.close()
+### claim:: The session notices this time
+### proof:: len(problems) == 1 and isinstance(problems[0], IllegalStateChangeError)
 
 ### slide::
 ### title:: FAQ: which session is this object in?
@@ -400,30 +501,40 @@ contact = session.scalars(select(Page).where(Page.title == "Contact")).one()
 print(object_session(contact) is session, inspect(contact).session is session)
 session.close()
 print(object_session(contact))
+### claim:: ``object_session(obj)`` or ``inspect(obj).session``; None once the
+### claim:: object is detached
+### proof:: object_session(contact) is None and inspect(contact).session is None
 
 ### slide::
 ### title:: Commit and rollback
-# A session is always in a transaction once it has used the database.
+# Once a session has used the database it is in a transaction, until
+# commit(), rollback() or close() ends it; the next SQL begins another.
 # rollback() discards the flushed INSERT and expunges the new object.
 session = make_session()
 blog = Page(title="Mistake")
 session.add(blog)
 session.flush()
-print("inside:", session.scalar(select(func.count(Page.id))))
+print("inside:", session.scalar(select(func.count(Page.id))),
+      "| in a transaction:", session.in_transaction())
 session.rollback()
+ended = not session.in_transaction()
 print("after rollback:", session.scalar(select(func.count(Page.id))),
       "| object now", state_of(blog))
 session.close()
+### claim:: Once a session has used the database it is in a transaction, until
+### claim:: commit(), rollback() or close() ends it
+### proof:: ended and state_of(blog) == "transient"
 
 ### slide::
 ### title:: 2010: create_session(), autocommit mode, subtransactions
 # ``create_session()`` gave a session in autocommit mode (its default
-# through 1.4): no transaction until ``begin()``, each flush committed on
-# its own.  ``begin(subtransactions=True)`` let nested code "begin"
-# inside its caller's transaction; an inner rollback left the outer one
-# unusable.  1.4 deprecated both, 2.0 removed them: where a transaction
-# began and ended was too easy to misread.  ``create_session()``
-# remains, now only a Session with autoflush and ``expire_on_commit`` off.
+# through SQLAlchemy 1.4): no transaction until ``begin()``, each flush
+# committed on its own.  ``begin(subtransactions=True)`` let nested code
+# "begin" inside its caller's transaction; an inner rollback left the
+# outer one unusable.  SQLAlchemy 1.4 deprecated both, 2.0 removed them:
+# where a transaction began and ended was too easy to misread.
+# ``create_session()`` remains, now only a Session with autoflush and
+# ``expire_on_commit`` off.
 legacy = create_session(bind=engine)
 print("create_session(): autoflush", legacy.autoflush,
       "| expire_on_commit", legacy.expire_on_commit)
@@ -436,13 +547,18 @@ try:
     make_session().begin(subtransactions=True)
 except TypeError as err:
     print("begin(subtransactions=True):", err)
+### claim:: SQLAlchemy 1.4 deprecated both, 2.0 removed them
+### proof:: isinstance(raised(Session, engine, autocommit=True), ArgumentError)
+### proof:: "subtransactions" in str(raised(Session(engine).begin, subtransactions=True))
+### claim:: ``create_session()`` remains, now only a Session with autoflush and ``expire_on_commit`` off
+### proof:: type(legacy) is Session and not legacy.autoflush and not legacy.expire_on_commit
 
 ### slide::
 ### title:: What replaced them: autobegin, one owner, savepoints
 # A session begins by itself at its first SQL and stays in that
-# transaction until commit or rollback.  The outermost caller owns it; a
-# second ``begin()`` is an error, not a subtransaction; a part that may
-# fail on its own is a SAVEPOINT.
+# transaction until commit, rollback or close.  The outermost caller
+# owns it; a second ``begin()`` is an error, not a subtransaction; a
+# part that may fail on its own is a SAVEPOINT.
 with make_session() as session:
     print("before any SQL:", session.in_transaction())
     pages_now = session.scalar(select(func.count(Page.id)))
@@ -461,7 +577,9 @@ with make_session() as session:
 ### slide::
 ### title:: Savepoints: begin_nested()
 # A SAVEPOINT inside the transaction: roll back part of the work and
-# keep the rest.  Works on every backend of this tutorial.
+# keep the rest.  This works on each backend of this tutorial, SQLite
+# included, because the session has already begun (the ``Keep`` INSERT
+# goes first); a SAVEPOINT as SQLite's first statement does not (next).
 before = count_rows(engine, Page)
 with make_session() as session:
     session.add(Page(title="Keep"))
@@ -469,11 +587,21 @@ with make_session() as session:
     session.add(Page(title="Undo"))
     savepoint.rollback()
     session.commit()
-print("added:", count_rows(engine, Page) - before)
+added = count_rows(engine, Page) - before
+print("added:", added)
+### claim:: This works on each backend of this tutorial, SQLite included,
+### claim:: because the session has already begun
+### proof:: added == 1
 
 ### slide::
 ### title:: SQLite: a SAVEPOINT as the first statement
 ### note:: On a server both numbers on this and the next slide are 0: only pysqlite's lazy BEGIN causes this.  Test suites that join an outer transaction hit it first.
+### claim:: On a server both numbers on this and the next slide are 0: only pysqlite's lazy BEGIN causes this
+### proof:: engine.dialect.name == "sqlite" or left == 0
+### proof:: engine.dialect.name != "sqlite" or left == 1
+### claim:: A SAVEPOINT sent first starts SQLite's transaction itself; releasing it
+### claim:: commits, and the outer ROLLBACK has nothing left to undo
+### proof:: engine.dialect.name != "sqlite" or left == 1
 # The default SQLite driver sends BEGIN lazily, before the first INSERT.
 # A SAVEPOINT sent first starts SQLite's transaction itself; releasing it
 # commits, and the outer ROLLBACK has nothing left to undo.
@@ -487,7 +615,8 @@ def rows_the_rollback_left(engine):
     return count_rows(engine, Page) - before
 
 
-print("rows the rollback failed to undo:", rows_the_rollback_left(engine))
+left = rows_the_rollback_left(engine)
+print("rows the rollback failed to undo:", left)
 with engine.begin() as conn:             # later slides must not see it
     gone = conn.execute(delete(Page).where(Page.title == "Ghost"))
 
@@ -496,8 +625,8 @@ with engine.begin() as conn:             # later slides must not see it
 # SQLAlchemy's pysqlite recipe: turn off the driver's own transaction
 # handling and emit BEGIN ourselves.  Servers need nothing.  On Python
 # 3.12+ ``connect_args={"autocommit": False}`` is the other way: the
-# driver then keeps a transaction open itself.  One or the other, never
-# both (next slide).
+# driver then keeps a transaction open itself.  One or the other: both
+# together fail (next slide).
 fixed = create_engine(chapter_url)
 if fixed.dialect.name == "sqlite":
     @event.listens_for(fixed, "connect")
@@ -508,13 +637,18 @@ if fixed.dialect.name == "sqlite":
     def emit_begin(conn):
         conn.exec_driver_sql("BEGIN")
 
-print("rows the rollback failed to undo:", rows_the_rollback_left(fixed))
+fixed_left = rows_the_rollback_left(fixed)
+print("rows the rollback failed to undo:", fixed_left)
+### claim:: Servers need nothing
+### proof:: fixed_left == 0
+### proof:: fixed.dialect.name == "sqlite" or left == 0
 
 ### slide::
 ### title:: SQLite on Python 3.12+: autocommit=False, instead of the recipe
-# With ``autocommit=False`` sqlite3 opens a transaction itself, so the
-# recipe's BEGIN fails: "cannot start a transaction within a
-# transaction".  What this Python does:
+# With ``autocommit=False`` sqlite3 opens a transaction itself: alone,
+# the rollback undoes the Ghost (0 rows left); with the recipe too, its
+# BEGIN fails: "cannot start a transaction within a transaction".
+# Python 3.11's sqlite3 has no ``autocommit``.  What this Python does:
 version = "Python {}.{}".format(*sys.version_info[:2])
 if fixed.dialect.name != "sqlite":
     print(version, "on a server: neither is needed")
@@ -525,8 +659,9 @@ elif sys.version_info < (3, 12):
         print(f"{version}: {err}; the event recipe is the way here")
 else:
     alone = create_engine(chapter_url, connect_args={"autocommit": False})
+    alone_left = rows_the_rollback_left(alone)
     print(f"{version}, autocommit=False alone: rows the rollback failed"
-          " to undo:", rows_the_rollback_left(alone))
+          " to undo:", alone_left)
     alone.dispose()
     both = create_engine(chapter_url, connect_args={"autocommit": False})
     event.listen(both, "connect", no_driver_transactions)
@@ -535,8 +670,16 @@ else:
         with Session(both) as session:
             session.scalar(select(func.count(Page.id)))
     except OperationalError as err:
-        print(f"{version}, both:", str(err.orig))
+        both_error = str(err.orig)
+        print(f"{version}, both:", both_error)
     both.dispose()
+### claim:: With ``autocommit=False`` sqlite3 opens a transaction itself: alone,
+### claim:: the rollback undoes the Ghost (0 rows left); with the recipe too, its
+### claim:: BEGIN fails: "cannot start a transaction within a transaction"
+### proof:: fixed.dialect.name != "sqlite" or sys.version_info < (3, 12) or alone_left == 0
+### proof:: fixed.dialect.name != "sqlite" or sys.version_info < (3, 12) or both_error == "cannot start a transaction within a transaction"
+### claim:: Python 3.11's sqlite3 has no ``autocommit``
+### proof:: sys.version_info >= (3, 12) or isinstance(raised(sqlite3.connect, ":memory:", autocommit=False), TypeError)
 
 ### slide::
 ### title:: Joining an outer transaction: how test suites do it
@@ -553,8 +696,12 @@ with fixed.connect() as conn:
         session.commit()
         inside = session.scalar(select(func.count(Page.id)))
     outer.rollback()
-print("pages inside the test:", inside, "| after:", count_rows(fixed, Page))
+after = count_rows(fixed, Page)
+print("pages inside the test:", inside, "| after:", after)
 fixed.dispose()
+### claim:: With ``create_savepoint`` the session's commit() only releases a SAVEPOINT,
+### claim:: so the outer ROLLBACK undoes everything the code under test "committed"
+### proof:: inside - after == 1
 
 ### slide::
 ### title:: SQL expressions inside a flush
@@ -625,6 +772,9 @@ if on_server:
           count_rows(billing, Invoice))
 else:
     print("two-phase commit needs a server: run with --db postgresql")
+### claim:: PostgreSQL needs max_prepared_transactions > 0
+### proof:: not on_server or crm.dialect.name != "postgresql" or int(server_setting(crm, "max_prepared_transactions")) > 0
+### proof:: not on_server or (count_rows(crm, Customer), count_rows(billing, Invoice)) == (1, 1)
 
 ### slide::
 ### title:: A crash after PREPARE: the coordinator's journal
@@ -649,21 +799,31 @@ if on_server:
             coordinator.commit(tp, after_decision=partitioning.simulate_crash)
         except partitioning.CoordinatorCrash as exc:
             print("crash:", exc)
-    print("visible:", count_rows(crm, Customer), count_rows(billing, Invoice))
-    print("recovery:", sorted(o for _, _, o in coordinator.recover()))
-    print("visible:", count_rows(crm, Customer), count_rows(billing, Invoice))
+    visible = [(count_rows(crm, Customer), count_rows(billing, Invoice))]
+    print("visible:", *visible[0])
+    recovered = coordinator.recover()
+    print("recovery:", sorted(o for _, _, o in recovered))
+    visible.append((count_rows(crm, Customer), count_rows(billing, Invoice)))
+    print("visible:", *visible[1])
 else:
     print("recovery needs a server too: see casestudies/partitioning.py")
+### claim:: Without the journal the two xids cannot even be matched: each database got its own random one
+### proof:: not on_server or len({xid for _, xid, _ in recovered}) == 2
+### claim:: The coordinator "dies" after deciding to commit: nothing is visible
+### claim:: yet
+### proof:: not on_server or visible == [(1, 1), (2, 2)]
 
 ### slide::
 ### title:: More than one database: binds and shards
 # ``binds`` route classes to engines (vertical); ``ShardedSession``
 # spreads the rows of one table (horizontal).  A query across shards
-# runs once per shard: ORDER BY sorts within each shard only.
+# runs once per shard, and the results are joined one after the other
+# (next slide).
 source(partitioning.sharded_session)
 
 ### slide::
 ### title:: ORDER BY across shards
+# ORDER BY sorts within each shard only: eu's rows, then us's.
 class ShardBase(DeclarativeBase):
     pass
 
@@ -688,12 +848,14 @@ with partitioning.sharded_session({"eu": eu, "us": us},
     ordered = sharded.scalars(select(Account)
                               .order_by(Account.balance)).all()
     print("ORDER BY balance:", [a.balance for a in ordered])
+### claim:: ORDER BY sorts within each shard only: eu's rows, then us's
+### proof:: [a.balance for a in ordered] == [10, 50, 5, 30]
 
 ### slide::
 ### title:: Where the old plugins went: thread-local sessions
-# 0.3's ``threadlocal`` mod and ``get_session()`` handed each thread its
-# session implicitly.  Now: ``scoped_session``, and the framework removes
-# the session when the request ends.
+# SQLAlchemy 0.3's ``threadlocal`` mod and ``get_session()`` handed each
+# thread its session implicitly.  Now: ``scoped_session``, and the
+# framework removes the session when the request ends.
 source(contextual_sessions.handle_request)
 
 ### slide::
@@ -719,8 +881,8 @@ print("distinct sessions:", len({id(s) for s in sessions_seen}),
 ### slide::
 ### title:: Where the threadlocal engine went
 # ``create_engine(strategy="threadlocal")`` let ``engine.execute()``
-# share one connection per thread.  Gone in 1.4: a connection is an
-# explicit block, and ``engine.begin()`` is its transaction.
+# share one connection per thread.  Gone in SQLAlchemy 1.4: a connection
+# is an explicit block, and ``engine.begin()`` is its transaction.
 with engine.begin() as conn:
     bumped = conn.execute(update(Page).where(Page.title == "Home")
                           .values(hits=Page.hits + 1))
@@ -762,10 +924,16 @@ print("each task kept its own session:", all(kept),
 ### slide::
 ### title:: One session per call: what Rope did, done explicitly
 # SQLAlchemy-Rope planted an object in the caller's frame and removed
-# the session when garbage collection reclaimed it: late, and never
-# while a traceback keeps the frame alive.  A decorator ends it on
-# return or on an exception, every time.
+# the session when that object was freed.  On CPython, reference
+# counting frees it as the caller returns, but not while a traceback
+# (or a reference cycle) keeps the frame alive; on PyPy, whenever its
+# collector runs.  A decorator ends it on return or on an exception, in
+# a ``finally``.
 source(contextual_sessions.CallScopedSession.begin)
+### claim:: On CPython, reference counting frees it as the caller returns, but
+### claim:: not while a traceback
+### proof:: sys.implementation.name != "cpython" or rope_freed_at_return()
+### proof:: rope_kept_by_traceback()
 
 ### slide::
 ### title:: A unit of work per call
@@ -821,7 +989,7 @@ with make_session() as session:
 
 ### slide::
 ### title:: The Session, in short
-# One session per unit of work, never shared between threads; the
+# One session per unit of work, not shared between threads; the
 # identity map gives one object per row, the database stays the truth.
 # Transactions nest with savepoints and span databases with two-phase
 # commit; scoped sessions find "the current one" without passing it.

@@ -127,6 +127,9 @@ if not replicas_skip():
     print("primary on", replicas_pair.primary.port, "| standby on",
           replicas_pair.standby.port, "in recovery:",
           replicas_pair.standby.in_recovery())
+### claim:: The standby replays the primary's WAL: read-only, a little late
+### proof:: replicas_reason is not None or replicas_pair.standby.in_recovery()
+### proof:: replicas_reason is not None or replicas_pair.standby.execute("SHOW transaction_read_only")[0][0] == "on"
 
 ### slide::
 ### title:: Writes to the primary, reads to the replica
@@ -180,29 +183,44 @@ if not replicas_skip():
 
 ### slide:: p
 ### title:: Failover: the primary dies, the standby is promoted
-# A thread writes a unit of work (two rows, one transaction) every
-# 20 ms through ``host=primary&host=standby&target_session_attrs=
+# A thread writes units of work (two rows, one transaction each), 20 ms
+# apart, through ``host=primary&host=standby&target_session_attrs=
 # read-write``; the primary crashes and the standby is promoted.  One
 # run each, loopback, a busy laptop: the figures vary run to run.
 if not replicas_skip():
     from workshop_db import failover
+    outcomes = {}
     for name, run in (("pool_pre_ping", replicas_once),
                       ("pre_ping+retry", replicas_retried)):
         app = create_engine(replicas_pair.url(), pool_pre_ping=True)
         with replicas_quietly():  # a hundred statements: not shown
-            o = failover.measure(replicas_pair, name, app, run)
+            o = outcomes[name] = failover.measure(replicas_pair, name, app,
+                                                  run)
         print(f"{name}: {o.failed} of {o.units} units failed, first write"
               f" {o.seconds_to_write:.2f}s, half-written {o.half_written}")
         app.dispose()
         seconds = replicas_pair.rebuild()
+### claim:: A thread writes units of work (two rows, one transaction each), 20 ms
+### claim:: apart, through ``host=primary&host=standby&target_session_attrs=
+### claim:: read-write``; the primary crashes and the standby is promoted
+### proof:: replicas_reason is not None or failover.measure.__kwdefaults__["pace"] == 0.02
+### proof:: replicas_reason is not None or all(o.units > o.failed and o.committed > 0 for o in outcomes.values())
 
 ### slide::
 ### title:: What the figures say
-### note:: pre-ping cannot connect to a server that is not there yet
-# Pre-ping replaces dead pooled connections, but while no server is
-# writable every unit fails.  Retrying the whole unit (pre-ping plus
+### note:: pre-ping has no writable server to connect to until the standby is promoted
+# Pre-ping replaces dead pooled connections, but the units run while no
+# server is writable fail.  Retrying the whole unit (pre-ping plus
 # ``failover_retry.run_unit_of_work``) lost none; every failed attempt
 # was rolled back (checked: nothing half-written on the new primary).
+### claim:: Pre-ping replaces dead pooled connections, but the units run while no
+### claim:: server is writable fail
+### proof:: replicas_reason is not None or outcomes["pool_pre_ping"].failed > 0
+### claim:: Retrying the whole unit (pre-ping plus
+### claim:: ``failover_retry.run_unit_of_work``) lost none; every failed attempt
+### claim:: was rolled back (checked: nothing half-written on the new primary)
+### proof:: replicas_reason is not None or (outcomes["pre_ping+retry"].failed, outcomes["pre_ping+retry"].lost) == (0, 0)
+### proof:: replicas_reason is not None or all(o.half_written == o.ghosts == o.lost == 0 for o in outcomes.values())
 if not replicas_skip():
     for made in engines.values():
         made.dispose()

@@ -6,8 +6,9 @@
 (``sliderepl.run.headless``).  The headless path imports neither rich nor
 prompt_toolkit, so it starts fast and works anywhere.
 
-Subcommands: ``sliderepl check|export|lint|notes ...`` (modules of the
-same names in ``sliderepl.tools``, each with its own ``--help``).  The
+Subcommands: ``sliderepl check|export|lint|notes|serve ...`` (modules of
+the same names in ``sliderepl.tools``; ``serve`` and ``export --to site``
+in ``sliderepl.web``; each with its own ``--help``).  The
 word is a subcommand only when no file of that name exists: ``sliderepl
 check`` with a deck file named ``check`` in the current folder opens that
 deck.
@@ -46,9 +47,10 @@ def __getattr__(name: str) -> Path:
 #: subcommand -> its one line in ``sliderepl --help``
 SUBCOMMAND_HELP: dict[str, str] = {
     "check": "run DECK headless, compare with its stored transcript",
-    "export": "write a handout of DECK (--to md|html|py|ipynb)",
+    "export": "write a handout of DECK (--to md|html|py|ipynb|site)",
     "lint": "warn about DECK's problems before the talk",
     "notes": "speaker notes in a second terminal",
+    "serve": "serve a site (export --to site) on 127.0.0.1",
 }
 
 
@@ -91,7 +93,7 @@ def _parser(
     parser = argparse.ArgumentParser(
         prog="sliderepl",
         usage="sliderepl [options] [DECK]\n"
-        "       sliderepl {check,export,lint,notes} ...",
+        "       sliderepl {check,export,lint,notes,serve} ...",
         description="Run a slide deck as a live Python REPL session.",
         epilog=_subcommand_lines(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -191,6 +193,11 @@ def _check(argv: list[str]) -> int:
 
 
 def _export(argv: list[str]) -> int:
+    pairs = zip(argv, argv[1:], strict=False)
+    if "--to=site" in argv or ("--to", "site") in pairs:  # sliderepl.web
+        from sliderepl.web.build import main as site
+
+        return site(argv)
     from sliderepl.tools.export import main as run
 
     return run(argv)
@@ -208,6 +215,12 @@ def _notes(argv: list[str]) -> int:
     return run(argv)
 
 
+def _serve(argv: list[str]) -> int:
+    from sliderepl.web.serve import main as run
+
+    return run(argv)
+
+
 #: subcommand -> its ``main(argv) -> int`` (each tool imported only when
 #: its word is given: the deck path stays fast)
 SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
@@ -215,6 +228,7 @@ SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "export": _export,
     "lint": _lint,
     "notes": _notes,
+    "serve": _serve,
 }
 
 
@@ -354,7 +368,16 @@ def _open(options: Options, from_menu: bool = False) -> int:
         from sliderepl.ui.repl import run_interactive
     except ImportError as exc:
         return _missing("sliderepl.ui.repl.run_interactive", exc)
-    return int(run_interactive(deck, options, from_menu=from_menu))
+    then: list[Path] = []
+    status = int(run_interactive(deck, options, from_menu=from_menu,
+                                 then=then))
+    if status == 0 and then:
+        # the finish line's offer, taken: the next deck, from its start
+        from dataclasses import replace
+
+        return _open(replace(options, deck=then[0], start=1, resume=True),
+                     from_menu)
+    return status
 
 
 def _missing(name: str, exc: ImportError) -> int:

@@ -5,7 +5,11 @@ protocol on file descriptors 3 and 4, NUL-separated JSON: no port, so
 nothing else on the machine can reach it) with a throwaway profile, and
 gives the few commands the handout tests need: open a page, emulate
 ``prefers-color-scheme`` or print media, evaluate JavaScript, take a
-full-page screenshot, print to PDF.  ``close`` ends the browser (by its
+full-page screenshot, print to PDF.  For pages that work
+(the Pyodide site, ``tests/test_site_browser.py``): ``wait_for`` polls a
+JavaScript expression until it holds, ``press`` and ``type`` send real
+key events, and every URL the page requested is kept in ``requested``
+(the protocol's Network events).  ``close`` ends the browser (by its
 own process, never by name) and removes the profile.
 ``chromium_or_skip`` finds the browser: required in CI (where
 ``TUTORIAL_REQUIRE_SERVERS=1``), a skip with the reason elsewhere.
@@ -75,6 +79,8 @@ class Browser:
         self._in, self._out = ours_read, ours_write
         self._buffer = b""
         self._ids = 0
+        #: every URL a page asked for (after ``watch_network``)
+        self.requested: list[str] = []
         self.session = ""
         target = self.send("Target.createTarget", url="about:blank",
                            session=False)["targetId"]
@@ -99,6 +105,8 @@ class Browser:
                 self._buffer += data
         raw, self._buffer = self._buffer.split(b"\0", 1)
         message: dict[str, Any] = json.loads(raw)
+        if message.get("method") == "Network.requestWillBeSent":
+            self.requested.append(message["params"]["request"]["url"])
         return message
 
     def send(self, method: str, session: bool = True,
@@ -139,6 +147,12 @@ class Browser:
         self.send("Page.navigate", url=url)
         self._wait_event("Page.loadEventFired")
 
+    def reload(self) -> None:
+        """Load the page again (its storage stays), until it has."""
+        self.events = []
+        self.send("Page.reload")
+        self._wait_event("Page.loadEventFired")
+
     def emulate(self, color_scheme: str = "", media: str = "") -> None:
         """``color_scheme`` "light" / "dark" / "" (the browser's own);
         ``media`` "print" / "screen" / "" ."""
@@ -174,6 +188,49 @@ class Browser:
             preferCSSPageSize=True)["data"])
         path.write_bytes(data)
         return data
+
+    def watch_network(self, cache: bool = True) -> None:
+        """Record the URLs of every request from now on (``requested``);
+        ``cache=False`` makes each load a cold one."""
+        self.send("Network.enable")
+        self.send("Network.setCacheDisabled", cacheDisabled=not cache)
+
+    def wait_for(self, expression: str, timeout: float = 120.0,
+                 every: float = 0.05) -> Any:
+        """Poll ``expression`` until it is truthy; its value.  A
+        ``TimeoutError`` names the expression and its last value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{expression} still {value!r} after "
+                                   f"{timeout:.0f}s")
+            # wait on the pipe, not a sleep: events may come meanwhile
+            ready, _, _ = select.select([self._in], [], [], every)
+            if ready:
+                self.events.append(self._read_message(deadline))
+
+    _KEYS = {"Enter": 13, "PageDown": 34, "PageUp": 33, "Escape": 27}
+
+    def press(self, key: str, modifiers: int = 0) -> None:
+        """One key (``Enter``, ``PageDown``, ``PageUp``, ``Escape`` or
+        a character); ``modifiers``: 2 Ctrl, 8 Shift."""
+        code = self._KEYS.get(key, ord(key.upper()[:1] or " "))
+        params: dict[str, Any] = {"key": key, "windowsVirtualKeyCode": code,
+                                  "modifiers": modifiers}
+        if key == "Enter" and not modifiers:
+            params["text"] = "\r"
+        elif len(key) == 1:
+            params["text"] = key
+        self.send("Input.dispatchKeyEvent", type="keyDown", **params)
+        self.send("Input.dispatchKeyEvent", type="keyUp", key=key,
+                  windowsVirtualKeyCode=code, modifiers=modifiers)
+
+    def type(self, text: str) -> None:
+        """``text`` typed where the focus is (as an input method would)."""
+        self.send("Input.insertText", text=text)
 
     def close(self) -> None:
         try:

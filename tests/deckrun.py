@@ -24,17 +24,23 @@ LAUNCH_PREAMBLE = [
 
 
 def run_deck(
-    deck: Path | str, *args: str, timeout: float = 600
+    deck: Path | str, *args: str, db: str | None = None,
+    timeout: float = 600,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m sliderepl --run-all ARGS DECK`` from the project root.
 
-    ``TUTORIAL_DB`` is dropped from the environment: only ``--db`` in
-    ``args`` decides the database, so a developer's setting can't leak in.
+    ``db`` (a URL, which may carry a password) travels in ``TUTORIAL_DB``,
+    the variable ``--db`` would set, never on the command line, where
+    every local user could read it in ``ps``; ``--db postgresql`` (no
+    secret) may be in ``args``.  Otherwise ``TUTORIAL_DB`` is dropped
+    from the environment, so a developer's setting can't leak in.
     Warnings are errors, as in the rest of the suite: a slide that starts
     to warn after an upgrade fails (slides that show a warning on purpose
     catch it or raise it on an ``e`` slide).
     """
     env = {k: v for k, v in os.environ.items() if k != "TUTORIAL_DB"}
+    if db is not None:
+        env["TUTORIAL_DB"] = db
     return subprocess.run(
         [sys.executable, "-W", "error", "-m", "sliderepl", "--run-all",
          *args, str(deck)],

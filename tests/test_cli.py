@@ -106,7 +106,7 @@ def fake_ui(
     calls: list[Any] = []
     repl = types.ModuleType("sliderepl.ui.repl")
     repl.run_interactive = (  # type: ignore[attr-defined]
-        lambda deck, options, from_menu=False: calls.append(
+        lambda deck, options, from_menu=False, then=None: calls.append(
             ("repl", deck, options, from_menu)) or 0
     )
     menu = types.ModuleType("sliderepl.ui.menu")

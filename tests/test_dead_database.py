@@ -129,7 +129,7 @@ def test_a_server_that_never_answers_fails_the_slide_not_hangs_it(
     deck = _deck(tmp_path, QUERY_TWICE)
     url = f"{driver}://someone:hunter2@127.0.0.1:{silent_port}/x{given}"
     # the guard is generous: without the connect timeout this would hang
-    done = run_deck(deck, "--db", url, timeout=20 * CONNECT_TIMEOUT)
+    done = run_deck(deck, db=url, timeout=20 * CONNECT_TIMEOUT)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "answer 1" not in done.stdout
     assert "OperationalError" in done.stdout
@@ -145,8 +145,7 @@ def test_a_server_that_never_answers_fails_the_slide_not_hangs_it(
 def test_connection_refused_names_the_database(tmp_path: Path) -> None:
     deck = _deck(tmp_path, QUERY_TWICE)
     port = free_port()  # nothing listens there
-    done = run_deck(deck, "--db",
-                    f"postgresql+psycopg://u:pw@127.0.0.1:{port}/x",
+    done = run_deck(deck, db=f"postgresql+psycopg://u:pw@127.0.0.1:{port}/x",
                     timeout=120)
     assert done.returncode == 1
     assert f"postgresql+psycopg://u:***@127.0.0.1:{port}/x {GONE}" \

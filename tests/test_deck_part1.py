@@ -128,6 +128,8 @@ PER_BACKEND = {
         "(server only: run with --db postgresql or --db mariadb)",
         # PRAGMA is not transactional: kept without the commit too
         "checkout 1: 1\n",
+        # no BEGIN from pysqlite: the SAVEPOINT was the transaction
+        "plain engine: 1 | sqlite_begins: 0",
     ],
     "postgresql": [
         "this deck is running on: postgresql",
@@ -136,19 +138,21 @@ PER_BACKEND = {
         # without commit, the pool's rollback undoes the SET
         "checkout 1: 'part1'\n",
         "checkout 2: ''\n",
+        "plain engine: 0 | sqlite_begins: 0",
         "sessions killed      none: 1/5  pre_ping: 0/5  checkout_ping: 0/5",
     ],
     "mariadb": [
         "this deck is running on: mariadb",
         "driver: pymysql.connections",
         "checkout 2: '+01:00'",
+        "plain engine: 0 | sqlite_begins: 0",
         "sessions killed      none: 1/5  pre_ping: 0/5  checkout_ping: 0/5",
     ],
 }
 
 
-def run_deck(*args: str) -> CompletedProcess[str]:
-    return deckrun.run_deck(DECK, *args)
+def run_deck(*args: str, db: str | None = None) -> CompletedProcess[str]:
+    return deckrun.run_deck(DECK, *args, db=db)
 
 
 def check_common(result: CompletedProcess[str]) -> str:
@@ -186,7 +190,7 @@ def check_common(result: CompletedProcess[str]) -> str:
 
 
 def test_deck_on_each_backend(backend: str, db_url: str) -> None:
-    out = check_common(run_deck("--db", db_url))
+    out = check_common(run_deck(db=db_url))
     for line in PER_BACKEND[backend]:
         assert line in out, line
     # The fault slides echo no admin SQL (the sessions killed, on a server).

@@ -107,8 +107,8 @@ EVERYWHERE = [
 ]
 
 
-def run_deck(*args: str) -> CompletedProcess[str]:
-    return deckrun.run_deck(DECK, *args)
+def run_deck(*args: str, db: str | None = None) -> CompletedProcess[str]:
+    return deckrun.run_deck(DECK, *args, db=db)
 
 
 def slide(out: str, title: str) -> str:
@@ -124,7 +124,7 @@ def check(result: CompletedProcess[str]) -> str:
 
     # The session events, in order, through one flush and commit; the
     # inner create/end pair is the flush's own transaction.
-    events = slide(out, "Every event, through a flush and a commit")
+    events = slide(out, "Ten session events, through a flush and a commit")
     committing = events.split("-- commit\n", 1)[1].split("-- leaving")[0]
     assert re.findall(r"  event: (\w+)", committing) == [
         "before_commit", "before_flush", "after_transaction_create",
@@ -183,7 +183,7 @@ def check(result: CompletedProcess[str]) -> str:
 
 
 def test_deck_on_each_backend(backend: str, db_url: str) -> None:
-    out = check(run_deck("--db", db_url))
+    out = check(run_deck(db=db_url))
     name = backend
     assert f"this deck is running on: {name}\n" in out
 

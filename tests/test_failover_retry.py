@@ -67,4 +67,4 @@ def test_recipe_runs_alone(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 2
-    assert "needs the tutorial installed" in done.stderr
+    assert "needs the tutorial's clone" in done.stderr

@@ -22,8 +22,9 @@ LAYERS = {
     "run": 1,
     "teach": 2, "screen": 2,
     "ui": 3, "tools": 3,
-    "cli": 4,
-    "launch": 5, "__main__": 5, "": 5,
+    "web": 4,
+    "cli": 5,
+    "launch": 6, "__main__": 6, "": 6,
 }
 
 
@@ -92,7 +93,7 @@ def test_the_checks_catch_a_cycle_and_an_upward_arrow(
 
 
 @pytest.mark.parametrize("sub", ["deck", "run", "screen", "teach", "tools",
-                                 "ui"])
+                                 "ui", "web"])
 def test_each_subpackage_says_what_it_owns(sub: str) -> None:
     doc = (PACKAGE / sub / "__init__.py").read_text(encoding="utf-8")
     assert doc.startswith('"""') and len(doc.strip().splitlines()) == 1

@@ -87,3 +87,18 @@ def test_the_project_decks_fit_a_100x40_terminal(deck: Path) -> None:
     from sliderepl.deck.parser import load
 
     assert [str(w) for w in lint(load(deck), 100, 40)] == []
+
+
+@pytest.mark.parametrize("deck", sorted(ROOT.glob("part*.py")),
+                         ids=lambda p: p.name)
+def test_the_project_decks_have_no_unproven_claim(deck: Path) -> None:
+    # issue 29: every sentence with an absolute word or a figure has a
+    # ### claim:: with its proof (or a ### measured:: script) on its
+    # slide; chapters are checked through the deck that includes them
+    from sliderepl.deck.parser import load
+    from sliderepl.tools.lint import unproven_claims
+
+    loaded = load(deck)
+    found = [str(w) for slide in loaded.setup + loaded.slides
+             for w in unproven_claims(slide)]
+    assert found == []

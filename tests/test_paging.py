@@ -48,18 +48,65 @@ def test_q_shows_the_rest_at_once() -> None:
     assert "line 29" in out.getvalue()
 
 
-def test_output_ends_paging_and_a_new_slide_restarts_it() -> None:
-    con, _ = console(height=10)
+def test_output_pages_until_the_slide_has_run() -> None:
+    con, out = console(height=10)  # a page is 8 lines
     asked: list[str] = []
     pager = Pager(con, ask=lambda p: asked.append(p) or "", enabled=True)
     pager.new_slide()
     pager.show(lines(6))
-    pager.output("printed by the slide\n")
-    pager.show(lines(20))  # after output: scrolls like any prompt
-    assert asked == []
+    # printed by the slide, in pieces as print() writes them
+    for i in range(6):
+        assert pager.output(Text(f"out {i}"))
+        assert pager.output(Text("\n"))
+    assert asked == [MORE]
+    text = out.getvalue()
+    assert text.index("out 1") < text.index(MORE) < text.index("out 2")
+    pager.stop()  # the slide ran: the prompt's output scrolls
+    assert not pager.output(Text("typed\n"))
+    pager.show(lines(20))
+    assert asked == [MORE]
     pager.new_slide()
     pager.show(lines(20))
-    assert len(asked) == 2
+    assert len(asked) == 3
+
+
+def test_a_long_output_line_counts_as_it_wraps() -> None:
+    con, _ = console(height=10)  # 40 columns, a page of 8 lines
+    asked: list[str] = []
+    pager = Pager(con, ask=lambda p: asked.append(p) or "", enabled=True)
+    pager.new_slide()
+    pager.output(Text("y" * 200 + "\n"))  # 5 lines on screen
+    pager.output(Text("y" * 120 + "\n"))  # 3 more: the page is full
+    assert asked == []
+    pager.output(Text("last\n"))
+    assert asked == [MORE]
+
+
+def test_presentation_draws_header_and_code_atop_each_page() -> None:
+    con, out = console(height=10)
+    asked: list[str] = []
+    pager = Pager(con, ask=lambda p: asked.append(p) or "", enabled=True)
+    pager.new_slide()
+    pager.presentation = True
+    pager.show(Text("HEADER"), keep=True)
+    pager.show(Text(">>> CODE"), keep=True)
+    for i in range(20):
+        pager.output(Text(f"out {i}\n"))
+    # 2 lines of top, then 6 of output per page after the first
+    assert len(asked) == 3
+    pages = out.getvalue().split(MORE)
+    assert len(pages) == 4
+    for page in pages[1:]:
+        assert page.lstrip("\n").startswith("HEADER\n>>> CODE\n")
+    assert "out 19" in pages[-1]
+    # outside presentation mode nothing is drawn again
+    con, out = console(height=10)
+    pager = Pager(con, ask=lambda p: "", enabled=True)
+    pager.new_slide()
+    pager.show(Text("HEADER"), keep=True)
+    for i in range(20):
+        pager.output(Text(f"out {i}\n"))
+    assert out.getvalue().count("HEADER") == 1
 
 
 def test_not_a_terminal_never_pauses() -> None:

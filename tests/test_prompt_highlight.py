@@ -4,7 +4,9 @@ and follows ``!theme`` at once.
 Typed through prompt_toolkit's pipe input into a real prompt session
 whose output is a VT100 terminal written to a string; the colour codes
 drawn around each token are compared with the ones rich draws for the
-same code on a slide.
+same code on a slide, both in 256 colours (the themes' exact colours,
+such as ``light_slate_blue``, are 256-colour ones; at 16 colours rich and
+prompt_toolkit each pick a nearest ANSI colour their own way).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.color_depth import ColorDepth
 from prompt_toolkit.output.vt100 import Vt100_Output
+from rich.console import Console
 from rich.syntax import Syntax
 
-from sliderepl.screen.theme import SYNTAX_THEMES, THEME_NAMES, make_console
+from sliderepl.screen.theme import SYNTAX_THEMES, THEME_NAMES, rich_theme
 from sliderepl.ui.input_style import prompt_style
 from sliderepl.ui.prompt import prompt_loop
 from tests.test_repl_input import _state_home, started  # noqa: F401
@@ -60,8 +63,8 @@ def colours(escaped: str, line: str) -> dict[str, frozenset[str]]:
 
 
 def slide_colours(theme: str) -> dict[str, frozenset[str]]:
-    console = make_console(theme, io.StringIO(), force_terminal=True,
-                           width=100)
+    console = Console(file=io.StringIO(), force_terminal=True, width=100,
+                      color_system="256", theme=rich_theme(theme))
     console.print(Syntax(CODE, "python", theme=SYNTAX_THEMES[theme],
                          background_color="default"))
     return colours(console.file.getvalue(), CODE)  # type: ignore[attr-defined]
@@ -73,7 +76,7 @@ def typed_colours(keys: str, theme: str = "dark") -> dict[str, frozenset[str]]:
     drawn = io.StringIO()
     output = Vt100_Output(drawn, lambda: Size(rows=30, columns=100),
                           term="xterm-256color",
-                          default_color_depth=ColorDepth.DEPTH_4_BIT)
+                          default_color_depth=ColorDepth.DEPTH_8_BIT)
     with create_pipe_input() as pipe:
         pipe.send_text(keys + "\r\x04")
         prompt_loop(state, pipe, output, persistent_history=False)

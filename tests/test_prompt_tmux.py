@@ -57,7 +57,7 @@ def test_tab_after_session_completes_in_a_real_terminal(
 def test_typed_code_is_drawn_in_the_theme_colours(part2: Terminal) -> None:
     part2.send("-l", "label = 'typed text'")
     part2.wait_for("label = 'typed text'")
-    # rich's ansi_dark, as on the slides: strings yellow (SGR 33), not
+    # the dark code palette, as on the slides: strings yellow (SGR 33), not
     # prompt_toolkit's dark red
     assert "\x1b[33m'typed text'" in colours(part2)
     part2.send("C-c")
@@ -65,4 +65,6 @@ def test_typed_code_is_drawn_in_the_theme_colours(part2: Terminal) -> None:
     part2.wait_for("theme light")
     part2.send("-l", "len(label)")
     part2.wait_for(">>> len(label)")
-    assert "\x1b[36mlen" in colours(part2)  # ansi_light's builtins: cyan
+    # the light code palette's builtins: #005f87 (256-colour 24), which
+    # reads on white where ansi_light's cyan did not (1.98:1)
+    assert "\x1b[38;5;24mlen" in colours(part2)

@@ -23,7 +23,9 @@ def run_ready(*args: str, env: dict[str, str] | None = None,
     done = subprocess.run(
         (python or [sys.executable, str(READY)]) + list(args),
         capture_output=True, text=True, timeout=120,
-        env={**os.environ, **(env or {})},
+        # a developer's own DATABASE_URL would add a database to check
+        env={**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+             **(env or {})},
     )
     return done.returncode, done.stdout + done.stderr
 
@@ -65,11 +67,18 @@ def test_a_malformed_url_fails_without_a_traceback() -> None:
     assert status == 1
     assert line_with(output, "nonsense://")[0].split()[0] == "FAIL"
     assert "Traceback" not in output
+    # One that may hold a password is not shown.
+    status, output = run_ready(env={"DATABASE_URL": "bad:hunter2@x"})
+    assert status == 1
+    line, _ = line_with(output, "not a database URL")
+    assert line.split()[0] == "FAIL" and "hunter2" not in output
 
 
 def test_the_fixture_database_answers(db_url: str, backend: str) -> None:
-    status, output = run_ready(db_url)
+    # The URL (with its password) in DATABASE_URL: arguments are in ps.
+    status, output = run_ready(env={"DATABASE_URL": db_url})
     assert status == 0, output
+    assert "Database in DATABASE_URL:" in output
     line, _ = line_with(output, "answers")
     assert line.split()[0] == "OK"
     expected = {"sqlite": "sqlite", "postgresql": "postgresql 15",
@@ -148,17 +157,21 @@ def test_a_missing_driver_suggests_the_servers_extra() -> None:
     line, note = line_with(output, "psycopg not installed")
     assert line.split()[0] == "WARN"
     assert "python -m pip install -e '.[servers]'" in note
-    assert "pip install 'psycopg" not in output  # not package by package
+    assert "pip install 'psycopg" not in note  # not package by package
+    # The server line names the driver too: what a pip index really has.
+    _, why = line_with(output, "cannot start a postgresql server")
+    assert "pip install 'psycopg[binary]'" in why
 
 
-def test_outside_a_clone_it_suggests_the_published_extra(
-    tmp_path: Path,
-) -> None:
+def test_outside_a_clone_it_names_the_drivers(tmp_path: Path) -> None:
+    # The tutorial is on no package index: away from its clone the fix
+    # names the drivers themselves, which are.
     alone = tmp_path / "ready.py"
     alone.write_text(READY.read_text(encoding="utf-8"), encoding="utf-8")
     status, output = run_ready(python=hidden("pymysql", alone))
     _, note = line_with(output, "PyMySQL not installed")
-    assert "pip install 'sqlalchemy-extending-tutorial[servers]'" in note
+    assert "pip install 'psycopg[binary]' PyMySQL aiomysql" in note
+    assert "sqlalchemy-extending-tutorial" not in output
     assert "-e '.[servers]'" not in note
 
 

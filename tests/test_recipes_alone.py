@@ -7,7 +7,10 @@ subprocess whose import system refuses this project's packages
 (``casestudies``, ``workshop_db``, ``sliderepl``).  In strict mode any
 attempt to import them ends the process with status 97, even one the
 recipe would catch; the ``--db postgresql`` fallback runs in the lenient
-mode, where the refused import raises ``ModuleNotFoundError``.
+mode, where the refused import raises ``ModuleNotFoundError``.  A database
+URL reaches the copy in ``DATABASE_URL``, never in its arguments: those
+are in ``ps`` for every local user to read, and the URL carries the
+server's password.
 """
 
 from __future__ import annotations
@@ -60,15 +63,20 @@ VERDICT = re.compile(r"^(\w+): all (\d+) checks passed on (\w+)$")
 def run_alone(
     tmp_path: Path, name: str, *args: str, mode: str = "run",
     strict: bool = True, absent: tuple[str, ...] = (),
+    db: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """Run the copy; ``db`` (a URL) goes in ``DATABASE_URL``."""
     folder = tmp_path / "empty"
     folder.mkdir(exist_ok=True)
     shutil.copy(CASESTUDIES / f"{name}.py", folder / f"{name}.py")
     env = {
         k: v for k, v in os.environ.items()
-        if k not in ("TUTORIAL_DB", "PYTHONPATH", "PYTHONSTARTUP")
+        if k not in ("TUTORIAL_DB", "DATABASE_URL", "PYTHONPATH",
+                     "PYTHONSTARTUP")
     }
     env["ALONE_ABSENT"] = ",".join(absent)
+    if db is not None:
+        env["DATABASE_URL"] = db
     target = name if mode == "import" else f"{name}.py"
     return subprocess.run(
         [sys.executable, "-W", "error", "-c", WRAPPER,
@@ -137,7 +145,7 @@ ONE_URL = [name for name in RECIPES if name not in TWO_URLS]
 def test_demo_runs_alone_on_a_server(
     tmp_path: Path, name: str, backend: str, db_url: str
 ) -> None:
-    done = run_alone(tmp_path, name, "--db", db_url)
+    done = run_alone(tmp_path, name, db=db_url)
     assert verdict(done, name) == backend
 
 
@@ -146,14 +154,53 @@ def test_demo_runs_alone_on_a_server(
 
 
 def test_server_kind_without_the_tutorial(tmp_path: Path) -> None:
+    # What to do names what is really installable (the tutorial is on no
+    # package index) and the command that hands out a URL.
     name = RECIPES[0]
     done = run_alone(tmp_path, name, "--db", "postgresql", strict=False)
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert "needs the tutorial installed" in lines[0]
+    assert lines[0].startswith(f"{name}: --db postgresql needs the "), lines
+    assert "pip install -e '.[servers]'" in lines[0]
+    assert "python -m workshop_db serve postgresql" in lines[0]
+    assert "DATABASE_URL" in lines[0]
     assert "pass a URL instead" in lines[0]
+    assert "sqlalchemy-extending-tutorial" not in lines[0]
+
+
+def test_the_url_comes_from_database_url(tmp_path: Path) -> None:
+    name = RECIPES[0]
+    target = tmp_path / "from_env.db"
+    done = run_alone(tmp_path, name, db=f"sqlite:///{target}")
+    assert verdict(done, name) == "sqlite"
+    assert target.exists()  # the demo ran there, not in memory
+    # --db wins over the variable.
+    target.unlink()
+    done = run_alone(tmp_path, name, "--db", "sqlite://",
+                     db=f"sqlite:///{target}")
+    assert verdict(done, name) == "sqlite"
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("driver, module, install", [
+    ("postgresql+psycopg", "psycopg", "pip install 'psycopg[binary]'"),
+    ("mariadb+pymysql", "pymysql", "pip install PyMySQL"),
+])
+def test_a_missing_driver_gets_its_install_line(
+    tmp_path: Path, driver: str, module: str, install: str
+) -> None:
+    name = RECIPES[0]
+    url = f"{driver}://someone:hunter2@127.0.0.1:1/x"
+    done = run_alone(tmp_path, name, db=url, absent=(module,))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"{name}: DATABASE_URL {driver}://someone:***@")
+    assert f"its driver {module} is not installed ({install})" in lines[0]
+    assert "hunter2" not in done.stderr
 
 
 def test_bad_db_is_one_line(tmp_path: Path) -> None:
@@ -176,7 +223,7 @@ def test_a_database_that_refuses_is_one_line_without_the_password(
         port = probe.getsockname()[1]
     url = f"postgresql+psycopg://someone:hunter2@127.0.0.1:{port}/x"
     for name in (ONE_URL[0], "disconnects"):
-        done = run_alone(tmp_path, name, "--db", url)
+        done = run_alone(tmp_path, name, db=url)
         assert done.returncode == 2, done.stdout + done.stderr
         assert done.stdout == ""
         lines = done.stderr.strip().splitlines()

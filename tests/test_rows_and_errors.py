@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sliderepl.deck.parser import load
 from sliderepl.run.events import Value
 from sliderepl.run.options import Options
-from sliderepl.run.rows import LIMIT, NOT_LOADED, table_of
+from sliderepl.run.rows import LIMIT, NOT_LOADED, hint_of, table_of
 from sliderepl.screen import render
 from sliderepl.screen.console import Screen
 from sliderepl.screen.theme import make_console
@@ -83,34 +83,32 @@ def drawn(renderable: object, width: int = 60) -> str:
 
 
 def test_a_list_of_rows_has_its_column_names(session: Session) -> None:
-    rows, kept = table_of(session.execute(select(User.id, User.name)).all())
+    rows = table_of(session.execute(select(User.id, User.name)).all())
     assert rows is not None
     assert rows.columns == ("id", "name")
     assert rows.rows == (("1", "n1"), ("2", "n2"), ("3", "n3"))
     assert rows.more == 0
 
 
-def test_a_result_is_read_and_a_fresh_copy_kept(session: Session) -> None:
+def test_a_live_result_is_no_table_and_is_not_read(session: Session) -> None:
     result = session.execute(text("select id, full_name from people"))
-    rows, kept = table_of(result)
-    assert rows is not None and rows.columns == ("id", "full_name")
-    assert len(rows.rows) == 3
-    # the echoed Result was read; ``_`` (kept) still has every row
-    assert result.all() == []
-    assert [tuple(r) for r in kept.all()] == [  # type: ignore[attr-defined]
+    assert table_of(result) is None
+    assert hint_of(result) is not None
+    # as after plain Python's ``>>> result``: every row is still there
+    assert [tuple(r) for r in result.all()] == [
         (1, "n1"), (2, "n2"), (3, "n3")]
 
 
-def test_a_result_without_rows_stays_a_repr(session: Session) -> None:
+def test_a_result_without_rows_has_no_hint(session: Session) -> None:
     result = session.execute(insert(User).values(id=9, name="x"))
-    assert table_of(result) == (None, result)
+    assert table_of(result) is None and hint_of(result) is None
 
 
 def test_orm_objects_use_the_mapped_table_and_send_no_sql(
     session: Session,
 ) -> None:
     users = session.scalars(select(User)).all()
-    rows, _ = table_of(users)
+    rows = table_of(users)
     assert rows is not None
     assert rows.columns == ("id", "full_name")  # the table's names
     assert rows.rows[0] == ("1", "n1")
@@ -123,7 +121,7 @@ def test_orm_objects_use_the_mapped_table_and_send_no_sql(
     old = logger.level
     logger.setLevel(logging.INFO)
     try:
-        rows, _ = table_of(users)
+        rows = table_of(users)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old)
@@ -134,12 +132,12 @@ def test_orm_objects_use_the_mapped_table_and_send_no_sql(
 @pytest.mark.parametrize("value", [[], [1, 2], (1, "a"), "rows", None,
                                    [object()]])
 def test_other_values_are_no_table(value: object) -> None:
-    assert table_of(value) == (None, value)
+    assert table_of(value) is None
 
 
 def test_long_tables_are_cut_with_a_count(session: Session) -> None:
     session.add_all([User(id=n, name=f"n{n}") for n in range(4, 31)])
-    rows, _ = table_of(session.execute(select(User.id)).all())
+    rows = table_of(session.execute(select(User.id)).all())
     assert rows is not None
     assert len(rows.rows) == LIMIT and rows.more == 30 - LIMIT
     text_ = drawn(render.value(Value([], "", rows)))
@@ -150,7 +148,7 @@ def test_long_tables_are_cut_with_a_count(session: Session) -> None:
 
 def test_the_table_draws_column_names_and_cells(session: Session) -> None:
     value = session.execute(select(User.id, User.name)).all()
-    rows, _ = table_of(value)
+    rows = table_of(value)
     shown = drawn(render.value(Value(value, repr(value), rows)), width=40)
     lines = [line.rstrip() for line in shown.splitlines()]
     assert lines[0].split() == ["id", "name"]
@@ -183,18 +181,37 @@ def test_rows_at_the_prompt_are_a_table_and_repr_is_at_hand(
     assert "… 5 more rows" in text_  # the slide's own 25 rows
     repl.handle_line(state, "conn = e.connect()")
     repl.handle_line(state, 'conn.execute(text("select id, name from users'
-                     ' where id < 3"))')
+                     ' where id < 3")).all()')
     after = shown(state)[len(text_):]
     assert after.split("\n")[0].split() == ["id", "name"]
-    assert "CursorResult" not in after
+    assert "Row" not in after
     repl.handle_line(state, "!repr")
-    assert "<sqlalchemy.engine.cursor.CursorResult object at 0x" in \
-        shown(state)
-    # ``_`` is a fresh result over the same rows
-    repl.handle_line(state, "len(_.all())")
+    assert "[(1, 'u1'), (2, 'u2')]" in shown(state)
+    repl.handle_line(state, "len(_)")
     assert shown(state).rstrip().endswith("2")
     repl.handle_line(state, "?")
     assert "!tb" in shown(state) and "!repr" in shown(state)
+
+
+def test_a_result_echoed_at_the_prompt_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    # plain Python: ``>>> result`` prints the repr and reads nothing
+    state = started(tmp_path)
+    before = len(shown(state))
+    repl.handle_line(state, "conn = e.connect()")
+    repl.handle_line(state, 'result = conn.execute(text("select id from'
+                     ' users where id < 4"))')
+    repl.handle_line(state, "result")
+    echoed = shown(state)[before:]
+    assert "<sqlalchemy.engine.cursor.CursorResult object at 0x" in echoed
+    assert hint_of(state.nav.interpreter.namespace["result"]) in echoed
+    repl.handle_line(state, "_ is result")
+    assert shown(state).rstrip().endswith("True")
+    repl.handle_line(state, "result.all()")
+    assert shown(state).rstrip().endswith("3")  # the table's last cell
+    repl.handle_line(state, "!repr")
+    assert shown(state).rstrip().endswith("[(1,), (2,), (3,)]")
 
 
 def test_an_intended_error_is_one_exception_and_the_deck_line(

@@ -182,11 +182,11 @@ def _leaks(server: servers.Server, text: str) -> bool:
     return server.password in text
 
 
-def _run(argv: list[str]) -> tuple[int, str]:
+def _run(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
     done = subprocess.run(
         argv, cwd=ROOT, capture_output=True, text=True, timeout=600,
         stdin=subprocess.DEVNULL,
-        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
+        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1", **env},
     )
     return done.returncode, done.stdout + done.stderr
 
@@ -196,16 +196,17 @@ def test_no_output_shows_the_secret(
     server: servers.Server, db_url: str, what: str
 ) -> None:
     # Each is handed a URL with the password, as --db postgresql would
-    # hand it one, and prints what it prints about its database.
+    # hand it one, and prints what it prints about its database.  The URL
+    # travels in the environment (arguments are in ps for every user).
     assert _leaks(server, db_url), "the URL carries no password"
-    argv = {
-        "part1 deck": [sys.executable, "-m", "sliderepl", "--run-all",
-                       "--db", db_url, "part1.py"],
-        "audit_log demo": [sys.executable, "-m", "casestudies.audit_log",
-                           "--db", db_url],
-        "ready.py": [sys.executable, "ready.py", db_url],
+    argv, variable = {
+        "part1 deck": ([sys.executable, "-m", "sliderepl", "--run-all",
+                        "part1.py"], "TUTORIAL_DB"),
+        "audit_log demo": ([sys.executable, "-m", "casestudies.audit_log"],
+                           "DATABASE_URL"),
+        "ready.py": ([sys.executable, "ready.py"], "DATABASE_URL"),
     }[what]
-    status, output = _run(argv)
+    status, output = _run(argv, {variable: db_url})
     assert status == 0, output[-3000:]  # it ran to the end on the server
     if what == "ready.py":
         assert ":***@127.0.0.1" in output and "answers" in output, output

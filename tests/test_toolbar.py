@@ -153,6 +153,9 @@ def test_title_stays_on_screen_after_long_output(
         window = server.start(sliderepl(str(deck)))
         server.wait_for(window, "slide 1 / 2", history=False)
         server.type(window, "")
+        # the output pages (issue 27); q shows the rest at once
+        server.wait_for(window, "-- more --", history=False)
+        server.type(window, "q")
         screen = server.wait_for(window, "select 39", history=False)
         screen = server.wait_for(window, "slide 2 / 2", history=False)
         # the slide's box scrolled off; the toolbar still names it

@@ -142,3 +142,100 @@ def test_a_file_named_like_a_subcommand_is_a_deck(
     monkeypatch.delenv("TUTORIAL_DB", raising=False)
     assert cli.main(["check", "--run-all"]) == 0
     assert "=== 4/4 Last ===" in capsys.readouterr().out
+
+
+def _compared(text: str) -> str:
+    return check.comparable(check.normalise(text))
+
+
+def test_tracebacks_compare_their_frames_not_how_a_version_quotes_them(
+) -> None:
+    # 3.11 quotes one line and its carets, 3.13 the statement's every
+    # line; 3.12 inlines comprehensions, so a run of frames is shorter
+    on_311 = "\n".join([
+        ">>> boom()",
+        "Traceback (most recent call last):",
+        '  File "deck.py", line 3, in <module>',
+        "    boom()",
+        "  ... 4 frames inside sqlalchemy ...",
+        '  File "<site-packages>/sqlalchemy/x.py", line 9, in f',
+        "    cursor.execute(statement, parameters)",
+        "ValueError: no",
+        "    indented text of the message stays",
+        "",
+    ])
+    on_313 = "\n".join([
+        ">>> boom()",
+        "Traceback (most recent call last):",
+        '  File "deck.py", line 3, in <module>',
+        "    boom()",
+        "    ~~~~^^",
+        "  ... 3 frames inside sqlalchemy ...",
+        '  File "<site-packages>/sqlalchemy/x.py", line 9, in f',
+        "    cursor.execute(",
+        "    ...<2 lines>...",
+        "    )",
+        "ValueError: no",
+        "    indented text of the message stays",
+        "",
+    ])
+    assert _compared(on_311) == _compared(on_313)
+    assert "ValueError: no" in _compared(on_311)
+    assert "    indented text of the message stays" in _compared(
+        on_313)
+    # a different frame is still a difference
+    assert _compared(on_311) != _compared(
+        on_311.replace("line 3,", "line 4,"))
+
+
+def test_an_overlay_holds_what_differs_on_this_python(
+    tmp_path: Path,
+) -> None:
+    deck = tmp_path / "deck.py"
+    deck.write_text(
+        "### slide::\n### title:: Same\nprint('same everywhere')\n"
+        "### slide::\n### title:: Version\nimport sys\n"
+        "print('ran on', sys.version_info[:2] == (9, 9))\n"
+        "### slide::\n### title:: After\nprint('after')\n",
+        encoding="utf-8",
+    )
+    assert sliderepl("check", "--update", "deck.py", cwd=tmp_path)\
+        .returncode == 0
+    stored = tmp_path / "transcripts" / "deck.txt"
+    # as if recorded on another Python, where slide 2 printed True
+    stored.write_text(stored.read_text().replace("ran on False",
+                                                 "ran on True"))
+    differs = sliderepl("check", "deck.py", cwd=tmp_path)
+    assert differs.returncode == 1 and "--this-python" in differs.stderr
+    recorded = sliderepl("check", "--update", "--this-python", "deck.py",
+                         cwd=tmp_path)
+    assert recorded.returncode == 0, recorded.stderr
+    overlay = check.overlay_path(stored)
+    assert "(1 slide)" in recorded.stdout
+    # only the slide that differs, nothing of the others
+    assert "ran on False" in overlay.read_text()
+    assert "same everywhere" not in overlay.read_text()
+    assert "ran on True" in stored.read_text()  # the transcript stays
+    assert sliderepl("check", "deck.py", cwd=tmp_path).returncode == 0
+    # a slide added before it renumbers the rest: the overlay still holds
+    deck.write_text("### slide::\n### title:: New\nprint('new')\n"
+                    + deck.read_text())
+    stored.write_text("=== 1/4 New ===\n>>> print('new')\nnew\n\n"
+                      + stored.read_text().replace("/3 ", "/4 ")
+                      .replace("=== 1/4", "=== 2/4", 1)
+                      .replace("=== 2/4 Version", "=== 3/4 Version")
+                      .replace("=== 3/4 After", "=== 4/4 After"))
+    renumbered = sliderepl("check", "deck.py", cwd=tmp_path)
+    assert renumbered.returncode == 0, renumbered.stdout
+    # a change outside the overlaid slide is still caught
+    deck.write_text(deck.read_text().replace("'after'", "'later'"))
+    assert sliderepl("check", "deck.py", cwd=tmp_path).returncode == 1
+    # with nothing left to differ, the overlay goes
+    stored.write_text(stored.read_text().replace("ran on True",
+                                                 "ran on False"))
+    deck.write_text(deck.read_text().replace("'later'", "'after'"))
+    assert sliderepl("check", "--update", "--this-python", "deck.py",
+                     cwd=tmp_path).returncode == 0
+    assert not overlay.exists()
+    assert sliderepl("check", "--this-python", "deck.py",
+                     cwd=tmp_path).returncode == 2

@@ -9,7 +9,9 @@ tests, ``ready.py`` and the benchmarks share.  Modules, arrows one way:
   (``python -m workshop_db.servers`` tries each kind);
 - :mod:`workshop_db.postgresql`, :mod:`workshop_db.mariadb`: one backend
   each, both built on :mod:`workshop_db.base`;
-- :mod:`workshop_db.demo`: the ``--db`` option of the workshop's demos.
+- :mod:`workshop_db.demo`: the ``--db`` option of the workshop's demos;
+- :mod:`workshop_db.serve`: ``python -m workshop_db serve KIND``, a
+  server for as long as it runs, its URL in a file only you can read.
 
 Importing this package is cheap: the server modules load on first use.
 """

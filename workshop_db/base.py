@@ -49,10 +49,18 @@ class SecretURL(str):
 
 
 def masked(url: str) -> str:
-    """``url`` with its password (if any) shown as ``***``."""
-    from sqlalchemy.engine import make_url
+    """``url`` with its password (if any) shown as ``***``.
 
-    return make_url(url).render_as_string(hide_password=True)
+    A string SQLAlchemy cannot parse is not shown at all (it may still
+    hold a password): ``(a URL SQLAlchemy cannot read)``.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "(a URL SQLAlchemy cannot read)"
 
 
 class ServerError(RuntimeError):

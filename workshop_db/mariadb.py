@@ -101,8 +101,8 @@ def unavailable_reason() -> str | None:
     try:
         importlib.import_module("pymysql")
     except ImportError:
-        return ("PyMySQL not installed: the servers extra has it "
-                "(python -m pip install -e '.[servers]' in a clone)")
+        return ("PyMySQL not installed: pip install PyMySQL (or, in the "
+                "tutorial's clone, pip install -e '.[servers]')")
     return None
 
 

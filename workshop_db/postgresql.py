@@ -91,8 +91,8 @@ def unavailable_reason() -> str | None:
         importlib.import_module("psycopg")
     except ImportError:
         return (
-            "psycopg 3 not installed: the servers extra has it "
-            "(python -m pip install -e '.[servers]' in a clone)"
+            "psycopg 3 not installed: pip install 'psycopg[binary]' "
+            "(or, in the tutorial's clone, pip install -e '.[servers]')"
         )
     return None
 

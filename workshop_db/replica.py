@@ -15,7 +15,8 @@ Credentials come from the primary :class:`Server` in one place,
 :meth:`ReplicaPair.credentials`: the base backup gets the primary's
 password (if it has one) through ``PGPASSWORD`` in the subprocess
 environment, never on a command line, and :meth:`ReplicaPair.url` builds
-the application's multi-host URL from the same user and password.
+the application's multi-host URL from the same user and password (a
+:class:`~workshop_db.base.SecretURL`, whose repr masks it).
 
 Run: ``python -m workshop_db.replica`` starts a pair, shows a row
 replicated, lag, promotion, and the timings.
@@ -31,7 +32,15 @@ import time
 from typing import Any, Self
 from urllib.parse import quote
 
-from .base import ServerError, run, running_as_root, scratch_folder, wait_for
+from .base import (
+    SecretURL,
+    ServerError,
+    masked,
+    run,
+    running_as_root,
+    scratch_folder,
+    wait_for,
+)
 from .postgresql import PostgreSQLServer
 from .postgresql import unavailable_reason as pg_reason
 
@@ -158,6 +167,11 @@ class ReplicaPair:
         self.standby = StandbyServer(self.primary)
         self.started_seconds = 0.0
 
+    def __repr__(self) -> str:
+        return (f"<ReplicaPair primary {self.primary.host}:"
+                f"{self.primary.port}, standby {self.standby.host}:"
+                f"{self.standby.port}>")
+
     def __enter__(self) -> Self:
         self.start()
         return self
@@ -214,10 +228,16 @@ class ReplicaPair:
             f"host={s.host}:{s.port}" for s in (self.primary, self.standby)
         )
         extra = "".join(f"&{k}={v}" for k, v in query.items())
-        return (
+        # A SecretURL, as Server.url() returns: its repr (the REPL's echo,
+        # an assertion message) shows the password as ***.
+        return SecretURL(
             f"postgresql+psycopg://{auth}@/{database}?{hosts}"
             f"&target_session_attrs=read-write{extra}"
         )
+
+    def shown_url(self, database: str = "tutorial", **query: str) -> str:
+        """``url(...)`` with the password masked as ``***``."""
+        return masked(self.url(database, **query))
 
     # -- replication -------------------------------------------------
 

@@ -30,7 +30,9 @@ macOS (Homebrew) or Windows.  As root, PostgreSQL runs as the ``postgres``
 user and MariaDB as ``mysql``.
 
 Run: ``python -m workshop_db.servers [postgresql|mariadb]`` starts one,
-prints its URL and timings, injects each fault and stops it.
+prints its URL and timings, injects each fault and stops it;
+``python -m workshop_db serve postgresql`` keeps one running for you
+(:mod:`workshop_db.serve`).
 """
 
 from __future__ import annotations
@@ -204,7 +206,23 @@ def _catch_signals() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Start each kind asked for, show its URL, inject every fault."""
-    kinds = (argv if argv is not None else sys.argv[1:]) or list(KINDS)
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m workshop_db.servers",
+        description="Start each kind of throwaway server (default: all), "
+        "show its URL (password masked) and timings, inject each fault "
+        "(kill sessions, restart, crash restart) and stop it.  For a "
+        "server to use: python -m workshop_db serve KIND.",
+    )
+    # no choices=: Python 3.11's argparse rejects an empty list against them
+    parser.add_argument("kinds", nargs="*", metavar="KIND",
+                        help=f"one of: {', '.join(KINDS)}")
+    kinds = parser.parse_args(argv).kinds or list(KINDS)
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown:
+        parser.error(f"unknown server kind {unknown[0]!r} "
+                     f"(choose from {', '.join(KINDS)})")
     for kind in kinds:
         reason = unavailable_reason(kind)
         if reason:

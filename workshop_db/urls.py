@@ -31,8 +31,13 @@ _TIMEOUTS = {
     "mysqldb": ("connect_timeout", "read_timeout"),
 }
 
-#: driver modules whose pip package has another name
-_PACKAGES = {"MySQLdb": "mysqlclient", "psycopg2": "psycopg2-binary"}
+#: what to pip install for a driver module (by default: its own name)
+_PACKAGES = {
+    "psycopg": "'psycopg[binary]'",  # the binary build carries libpq
+    "psycopg2": "psycopg2-binary",
+    "pymysql": "PyMySQL",
+    "MySQLdb": "mysqlclient",
+}
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -53,7 +58,9 @@ def resolve_url(db: str | None = None) -> str:
 def with_connect_timeout(url: str) -> str:
     """``url`` with the driver's timeouts (``connect_timeout``, and
     ``read_timeout`` for MySQL drivers) added where the URL does not set
-    them already (other URLs come back unchanged)."""
+    them already (other URLs come back unchanged).  A URL that parses
+    comes back as a :class:`~workshop_db.base.SecretURL`: its repr masks
+    the password, wherever it came from."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -69,7 +76,7 @@ def with_connect_timeout(url: str) -> str:
                for name in _TIMEOUTS.get(parsed.get_driver_name(), ())
                if name not in parsed.query}
     if not missing:
-        return url
+        return SecretURL(url)
     timed = parsed.update_query_dict(missing)
     return SecretURL(timed.render_as_string(hide_password=False))
 

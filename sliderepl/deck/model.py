@@ -11,6 +11,8 @@ from pathlib import Path
 #: Flag characters with a meaning; any other character after ``slide::``
 #: is ignored (the old tool did the same).
 KNOWN_FLAGS = frozenset("bpxisle")
+#: ``### predict::`` values: which slides pause before running.
+PREDICT_CHOICES = ("errors", "all", "none")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,48 @@ class Exercise:
     solution_line: int = 0
 
 
+@dataclass(frozen=True)
+class Proof:
+    """One ``### proof::`` expression, at deck line ``line``."""
+
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement the slide's prose makes (``### claim:: TEXT``) and the
+    expressions that prove it (``### proof::``), each evaluated in the
+    deck's namespace after the slide's code ran: all must be truthy."""
+
+    text: str
+    line: int
+    proofs: tuple[Proof, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A figure the slide's prose gives that a script measures
+    (``### measured:: SCRIPT: TEXT``): a timing no proof can check at
+    run time, so the sentence names its conditions and ``SCRIPT``
+    (relative to the deck's folder) reproduces it."""
+
+    text: str
+    line: int
+    script: str
+
+
+@dataclass(frozen=True)
+class Prose:
+    """One source line of prose the room sees or hears: ``kind`` is
+    ``title``, ``intro``, ``bullet``, ``note``, ``exercise`` or ``hint``;
+    ``text`` the line without its markup prefix (for ``lint``)."""
+
+    kind: str
+    line: int
+    text: str
+
+
 @dataclass
 class Slide:
     """One slide.  ``number`` is its 1-based position among shown slides
@@ -88,6 +132,12 @@ class Slide:
     problems: list[ParseProblem] = field(default_factory=list)
     number: int | None = None
     exercise: Exercise | None = None
+    #: ``### claim::`` statements with their proofs, in order
+    claims: list[Claim] = field(default_factory=list)
+    #: ``### measured::`` figures and the scripts that measure them
+    measured: list[Measured] = field(default_factory=list)
+    #: every prose line with its deck line (titles, intro, bullets...)
+    prose: list[Prose] = field(default_factory=list)
 
     @property
     def is_setup(self) -> bool:
@@ -149,6 +199,17 @@ class Deck:
     sources: dict[Path, str] = field(default_factory=dict)
     #: The presenter's time budget in seconds (``### target:: 45m``).
     target: float | None = None
+    #: ``### predict::``: errors, all or none (None: not given)
+    predict: str | None = None
+
+    def pauses(self, slide: Slide) -> bool:
+        """Does ``slide`` stop with its code shown, for Enter to run it
+        (its ``p`` flag, or the deck's ``predict::`` default)?"""
+        if slide.pauses:
+            return True
+        if self.predict == "all":
+            return True
+        return self.predict == "errors" and slide.expects_error
 
     def __len__(self) -> int:
         return len(self.slides)
@@ -170,4 +231,5 @@ def _renumbered(deck: Deck, slides: list[Slide]) -> Deck:
         deck.problems,
         deck.sources,
         deck.target,
+        deck.predict,
     )

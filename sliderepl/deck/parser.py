@@ -27,8 +27,25 @@ in ``tests/test_parser.py``):
   code (one space after ``::`` is dropped, further indentation kept).  A
   check or solution that doesn't compile, or a check without a solution,
   is a problem on the slide (headless runs prove solutions pass checks).
+* ``### claim:: TEXT`` names a statement the slide's prose makes;
+  the ``### proof:: EXPRESSION`` lines after it prove it (each one
+  Python expression, evaluated after the slide's code ran, all must be
+  truthy: ``sliderepl.run.claims``).  A ``claim::`` line right after
+  another continues its text (joined with a space).  A proof spans
+  several consecutive ``proof::`` lines only inside brackets, as Python
+  continues a line.  A claim without a proof, a proof before any claim
+  and a proof that is not one expression are problems on the slide.
+  Claims are never code and never shown on the slide.
+* ``### measured:: SCRIPT: TEXT`` names a figure of the slide's prose
+  (a timing, a ratio) that no proof can check as the slide runs, and
+  the script, relative to the deck's folder, that measures it; lint
+  counts the figure as backed when that script exists.
 * ``### target:: 45m`` (``1h30m``, ``90s``, or plain minutes) anywhere,
   preamble included, sets ``Deck.target``; the first one counts.
+* ``### predict:: errors`` anywhere (preamble included) makes every
+  intended-error (``e``) slide pause before running, as ``p`` does, so
+  the room can guess first (``all``: every slide with code; ``none``:
+  only ``p`` slides, the default).  The first one counts.
 * Speaker notes are paragraphs: consecutive ``### note::`` lines join
   into one (a source line is only where the author wrapped it).  A bare
   ``### note::`` ends the paragraph; a note starting ``* `` starts a new
@@ -46,11 +63,16 @@ from pathlib import Path
 
 from sliderepl.deck.model import (
     KNOWN_FLAGS,
+    PREDICT_CHOICES,
     Block,
     Bullet,
+    Claim,
     Deck,
     Exercise,
+    Measured,
     ParseProblem,
+    Proof,
+    Prose,
     Slide,
 )
 from sliderepl.deck.safe_files import (
@@ -70,8 +92,11 @@ _NOTE = re.compile(r"^###[ \t]+note::[ \t]*(.*?)\s*$")
 _EXERCISE = re.compile(
     r"^###[ \t]+(exercise|hint|check|solution)::(?:[ \t](.*))?$"
 )
+_CLAIM = re.compile(r"^###[ \t]+(claim|proof)::(?:[ \t](.*))?$")
+_MEASURED = re.compile(r"^###[ \t]+measured::[ \t]+([^\s:]+):[ \t]+(.+)$")
 _DETECTED = re.compile(r"\(detected at line (\d+)\)")
 _TARGET = re.compile(r"^###[ \t]+target::[ \t]*(.*?)\s*$")
+_PREDICT = re.compile(r"^###[ \t]+predict::[ \t]*(.*?)\s*$")
 _DURATION = re.compile(
     r"^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m(?:in)?)?\s*"
     r"(?:(\d+(?:\.\d+)?)s)?$"
@@ -136,6 +161,10 @@ class _Open:
     exercise: list[tuple[str, int, str]] = field(default_factory=list)
     #: (deck line number, text) of every code line, in order.
     code: list[tuple[int, str]] = field(default_factory=list)
+    #: claim markup: (kind, deck line number, text), in order.
+    claims: list[tuple[str, int, str]] = field(default_factory=list)
+    measured: list[Measured] = field(default_factory=list)
+    prose: list[Prose] = field(default_factory=list)
 
 
 class _Parser:
@@ -172,6 +201,10 @@ class _Parser:
             match = _TARGET.match(stripped)
             if match:
                 self._target(match.group(1), path, number)
+                continue
+            match = _PREDICT.match(stripped)
+            if match:
+                self._predict(match.group(1), path, number)
                 continue
             if current is not None:  # else preamble: never shown or run
                 _classify(current, stripped, line, number)
@@ -212,6 +245,15 @@ class _Parser:
         elif self.deck.target is None:
             self.deck.target = seconds
 
+    def _predict(self, text: str, path: Path, line: int) -> None:
+        choice = text.strip().lower()
+        if choice not in PREDICT_CHOICES:
+            self.deck.problems.append(
+                ParseProblem(path, line, f"predict:: {text!r}: choose "
+                             + ", ".join(PREDICT_CHOICES)))
+        elif self.deck.predict is None:
+            self.deck.predict = choice
+
     def _close(self, current: _Open | None) -> None:
         if current is None:
             return
@@ -222,26 +264,43 @@ class _Parser:
 
 def _classify(current: _Open, stripped: str, line: str, number: int) -> None:
     """Record one line of the open slide: markup, or code."""
+    prose = current.prose
     match = _NOTE.match(stripped)
     if match:
         _note(current, match.group(1))
+        prose.append(Prose("note", number, match.group(1)))
         return
     current.note_open = False
     match = _TITLE.match(stripped) or _HASH_TITLE.match(stripped)
     if match:
         current.title = match.group(1)
+        prose.append(Prose("title", number, match.group(1)))
         return
     match = _BULLET.match(stripped)
     if match:
         current.bullets.append(Bullet(match.group(2), len(match.group(1))))
+        prose.append(Prose("bullet", number, match.group(2)))
         return
     if stripped == "#" or line.startswith("# "):
         current.intro.append(stripped[2:])
+        prose.append(Prose("intro", number, stripped[2:]))
         return
     match = _EXERCISE.match(stripped)
     if match:
-        current.exercise.append((match.group(1), number, match.group(2)
-                                 or ""))
+        kind, text = match.group(1), match.group(2) or ""
+        current.exercise.append((kind, number, text))
+        if kind in ("exercise", "hint"):
+            prose.append(Prose(kind, number, text.strip()))
+        return
+    match = _MEASURED.match(stripped)
+    if match:
+        current.measured.append(
+            Measured(match.group(2).strip(), number, match.group(1)))
+        return
+    match = _CLAIM.match(stripped)
+    if match:
+        current.claims.append((match.group(1), number, match.group(2)
+                               or ""))
         return
     if current.code or stripped:  # blank lines before any code: dropped
         current.code.append((number, line))
@@ -275,6 +334,7 @@ def _build(current: _Open) -> Slide | None:
         or current.bullets
         or code
         or current.exercise
+        or current.claims
     ):
         return None
     flags = frozenset(current.raw_flags) & KNOWN_FLAGS
@@ -287,6 +347,7 @@ def _build(current: _Open) -> Slide | None:
         intro=current.intro,
         bullets=current.bullets,
         notes=current.notes,
+        prose=current.prose,
     )
     if code:
         slide.blocks, problem = _blocks(
@@ -297,7 +358,79 @@ def _build(current: _Open) -> Slide | None:
     if current.exercise:
         slide.exercise, problems = _exercise(current.path, current.exercise)
         slide.problems.extend(problems)
+    if current.claims:
+        slide.claims, problems = _claims(current.path, current.claims)
+        slide.problems.extend(problems)
+    slide.measured = list(current.measured)
     return slide
+
+
+def _claims(
+    path: Path, lines: list[tuple[str, int, str]]
+) -> tuple[list[Claim], list[ParseProblem]]:
+    """The claims of a slide from its ``claim::`` / ``proof::`` lines."""
+    found: list[tuple[str, int, list[tuple[int, str]]]] = []
+    problems: list[ParseProblem] = []
+    last_claim = -1  # deck line of the previous claim:: line
+    for kind, number, text in lines:
+        text = text.strip()
+        if kind == "claim":
+            if found and last_claim == number - 1 and not found[-1][2]:
+                head, line, proofs = found[-1]
+                found[-1] = (f"{head} {text}".strip(), line, proofs)
+            else:
+                found.append((text, number, []))
+            last_claim = number
+        elif not found:
+            problems.append(ParseProblem(
+                path, number, "proof:: before any claim:: (a proof proves "
+                "the claim above it)"))
+        else:
+            proofs = found[-1][2]
+            if proofs and _unclosed(proofs[-1][1]):
+                start, head = proofs[-1]
+                proofs[-1] = (start, f"{head}\n{text}")
+            else:
+                proofs.append((number, text))
+    claims: list[Claim] = []
+    for text, line, proofs in found:
+        if not text:
+            problems.append(ParseProblem(path, line, "claim:: says nothing"))
+        if not proofs:
+            problems.append(ParseProblem(
+                path, line, f"claim:: {text!r} has no proof:: line (a "
+                "claim is proven by running it)"))
+        for number, source in proofs:
+            try:
+                compile(source, str(path), "eval", dont_inherit=True)
+            except (SyntaxError, ValueError) as exc:
+                message = getattr(exc, "msg", None) or str(exc)
+                problems.append(ParseProblem(
+                    path, number, f"proof:: is not one Python expression: "
+                    f"{type(exc).__name__}: {message}"))
+        claims.append(Claim(text, line, tuple(
+            Proof(source, number) for number, source in proofs)))
+    return claims, problems
+
+
+def _unclosed(source: str) -> bool:
+    """True while ``source`` has a bracket open (the next ``proof::``
+    line continues it, as Python continues a line)."""
+    import io
+    import tokenize
+
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth -= 1
+    except tokenize.TokenError:
+        return True  # EOF in a multi-line statement: brackets still open
+    except (SyntaxError, ValueError):
+        return False
+    return depth > 0
 
 
 def parse_duration(text: str) -> float | None:

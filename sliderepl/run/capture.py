@@ -2,8 +2,23 @@
 
 While a :class:`Capture` is active, ``sys.stdout`` / ``sys.stderr`` are
 stream proxies, ``sys.displayhook`` echoes values as events, and a
-handler on the ``sqlalchemy.engine`` logger (at INFO, not propagating)
-turns each SQL log record into an event.  Everything is restored on exit.
+handler on the ``sqlalchemy.engine`` logger turns each SQL log record
+into an event.  Everything is restored on exit.
+
+The SQL echo and the deck's own logging: between two statements the
+logging tree is exactly what the deck's code made it (as at plain
+Python's ``>>>``, where no handler of ours exists).  While a statement
+runs, the ``sqlalchemy.engine`` logger carries our handler and, if its
+level would not let SQLAlchemy log statements (unset or above INFO),
+the level ``_CAPTURING`` (INFO - 1) and, only when some handler further
+up (the deck's, the root's) would otherwise get records plain Python
+never makes, ``propagate = False``.  On exit only what is still ours is
+undone: a level or ``propagate`` the code set meanwhile stays.  Code
+that reads the logger's level or handlers *during* a statement sees
+that overlay (and a mute filter on the handlers of ``echo=True``
+engines, so their SQL does not show twice); that is all the echo
+changes, and
+``echo_sql=False`` (``!echo off``) leaves the logger alone entirely.
 
 The proxies are module singletons and stay valid after a capture ends:
 code that kept a reference to ``sys.stdout`` (``logging.StreamHandler``
@@ -98,6 +113,8 @@ class _MuteWhileEchoing(logging.Filter):
 
 _MUTE = _MuteWhileEchoing()
 _engine_loggers: list[logging.Logger] = []
+#: the handlers the filter is on now
+_muted: list[logging.Handler] = []
 _known_loggers = -1
 
 
@@ -122,6 +139,34 @@ def mute_echo_handlers() -> None:
                 and _MUTE not in handler.filters
             ):
                 handler.addFilter(_MUTE)
+                _muted.append(handler)
+
+
+def _unmute() -> None:
+    """Take the mute filter off again once no capture is active: between
+    statements SQLAlchemy's handlers are as the deck's code made them."""
+    while _muted:
+        _muted.pop().removeFilter(_MUTE)
+
+
+#: The level the SQL logger is lowered to while a capture shows SQL:
+#: INFO in effect (SQLAlchemy logs statements at INFO, rows at DEBUG),
+#: yet not a level a deck sets, so the capture can tell on exit whether
+#: the level is still its own or one the deck's code chose meanwhile.
+_CAPTURING = logging.INFO - 1
+
+
+def _handlers_above(logger: logging.Logger) -> bool:
+    """Whether a record passed up from ``logger`` would reach a handler
+    (the root's included)."""
+    parent = logger.parent
+    while parent is not None:
+        if parent.handlers:
+            return True
+        if not parent.propagate:
+            return False
+        parent = parent.parent
+    return False
 
 
 class _SQLHandler(logging.Handler):
@@ -158,6 +203,8 @@ class Capture:
         self._outer: Capture | None = None
         self._handler: _SQLHandler | None = None
         self._open = False  # streams swapped, not yet restored
+        self._lowered = False  # the logger's level is ours (_CAPTURING)
+        self._blocked = False  # its propagate=False is ours
 
     def deliver(self, event: Event) -> bool:
         """Hand ``event`` to the sink; False if the caller is the sink
@@ -194,12 +241,11 @@ class Capture:
             return
         builtins._ = None  # type: ignore[attr-defined]
         text = repr(value)
-        # rows become a table; a Result read for it leaves a fresh copy
-        from sliderepl.run.rows import table_of
+        # rows already in memory become a table; nothing is read for it
+        from sliderepl.run.rows import hint_of, table_of
 
-        rows, kept = table_of(value)
-        builtins._ = kept  # type: ignore[attr-defined]
-        self.deliver(Value(kept, text, rows))
+        builtins._ = value  # type: ignore[attr-defined]
+        self.deliver(Value(value, text, table_of(value), hint_of(value)))
 
     def __enter__(self) -> Capture:
         # Ctrl-C half-way through the swap would leave the streams and
@@ -259,12 +305,18 @@ class Capture:
         sys.displayhook = self.displayhook
         sys.modules["__main__"] = self.main
         self._handler = None
+        self._lowered = self._blocked = False
         if self.echo_sql:
             self._handler = _SQLHandler(self)
             logger.addHandler(self._handler)
-            logger.propagate = False
             if logger.level == logging.NOTSET or logger.level > logging.INFO:
-                logger.setLevel(logging.INFO)
+                # records plain Python would not make: they must reach
+                # no handler of the deck's own further up
+                logger.setLevel(_CAPTURING)
+                self._lowered = True
+                if logger.propagate and _handlers_above(logger):
+                    logger.propagate = False
+                    self._blocked = True
             mute_echo_handlers()
         _active = self
         self._open = True
@@ -276,12 +328,17 @@ class Capture:
             return
         self._open = False
         _active = self._outer
-        out, err, hook, main, level, propagate = self._saved
+        if _active is None:
+            _unmute()
+        out, err, hook, main, level, _ = self._saved
         logger = logging.getLogger(_SQL_LOGGER)
         if self._handler is not None:
+            # undo only what is still ours: a level or ``propagate`` the
+            # code set meanwhile is the code's, and stays (as it would)
             logger.removeHandler(self._handler)
-            logger.propagate = propagate
-            if logger.level != level:
+            if self._blocked and not logger.propagate:
+                logger.propagate = True
+            if self._lowered and logger.level == _CAPTURING:
                 logger.setLevel(level)
         if main is not None:
             sys.modules["__main__"] = main

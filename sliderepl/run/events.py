@@ -54,13 +54,20 @@ class Value:
     ``obj`` is the value itself, so a renderer can draw rich renderables
     (objects with ``__rich__`` or ``__rich_console__``) as themselves.
     ``rows`` is set when the value is a table (``sliderepl.run.rows``).
+    Nothing that handles a Value runs more of the value's code than
+    plain Python's echo did (its repr, once): recorders use ``text``
+    and ``rows`` only (``tests/test_conveniences.py``).
     """
 
     obj: Any
     text: str
-    #: the value as a table (rows, a ``Result``, ORM objects), or None
-    #: (``sliderepl.run.rows``); ``text`` stays the plain repr
+    #: the value as a table (a list of rows, ORM objects from their
+    #: loaded state), or None (``sliderepl.run.rows``); ``text`` stays
+    #: the plain repr
     rows: Rows | None = None
+    #: one dim line for the screen under the repr (a live ``Result``:
+    #: how to see its rows), or None; never part of a transcript
+    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,9 +99,12 @@ class Error:
 
 @dataclass(frozen=True)
 class Interrupted:
-    """Ctrl-C stopped the slide; its remaining blocks did not run."""
+    """Ctrl-C stopped the slide; its remaining blocks did not run
+    (``typed``: it stopped code typed at the prompt or run by ``!edit``,
+    the learner's own, not a slide)."""
 
     block: Block | None = None
+    typed: bool = False
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,7 @@ class Interpreter:
                     return Outcome()
                 return self._execute(code, capture, None, False)
             except KeyboardInterrupt:
-                return self._interrupted(capture, None, False)
+                return self._interrupted(capture, None, False, typed=True)
 
     def _capture(self, sink: Sink) -> Capture:
         return Capture(sink, self.main, self.echo_sql)
@@ -187,7 +187,9 @@ class Interpreter:
         try:
             exec(code, self.namespace)
         except KeyboardInterrupt:
-            return self._interrupted(capture, block, expected)
+            # block None: code typed at >>> (or run by !edit)
+            return self._interrupted(capture, block, expected,
+                                     typed=block is None)
         except SystemExit as exc:
             leaving.restore_stdin()
             if block is None:  # typed at >>>: leave, as !quit does
@@ -207,6 +209,7 @@ class Interpreter:
         typed: bool = False,
     ) -> Outcome:
         trim(exc)
+        _remember_last(exc)
         text = format_exception(exc)
         last, where = summary(exc)
         line = error_notes.note(exc)
@@ -217,10 +220,23 @@ class Interpreter:
         return Outcome(error=exc, expected=expected)
 
     def _interrupted(
-        self, capture: Capture, block: Block | None, expected: bool
+        self, capture: Capture, block: Block | None, expected: bool,
+        typed: bool = False,
     ) -> Outcome:
-        capture.tell(Interrupted(block))
+        capture.tell(Interrupted(block, typed))
         return Outcome(interrupted=True, expected=expected)
+
+
+def _remember_last(exc: BaseException) -> None:
+    """What Python's ``>>>`` keeps of the error it just showed:
+    ``sys.last_type``, ``last_value``, ``last_traceback`` (and 3.12's
+    ``last_exc``), so ``pdb.pm()`` and ``traceback.print_last()`` work
+    at the prompt as they do in plain Python."""
+    sys.last_type = type(exc)
+    sys.last_value = exc
+    sys.last_traceback = exc.__traceback__
+    if sys.version_info >= (3, 12):
+        sys.last_exc = exc
 
 
 def _compile(

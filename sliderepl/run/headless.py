@@ -16,6 +16,11 @@ status: 0 if nothing failed, 1 otherwise, 130 if Ctrl-C stopped the run.
 ``input()`` in a slide reads end-of-file: a headless run never waits.
 After an exercise slide runs, its solution runs (shown) and its check
 must then pass (``sliderepl.teach.exercises.prove``): a failure too.
+So is a claim not proven: each slide's ``### proof::`` expressions are
+evaluated, silently, right after the slide ran as intended (before its
+exercise solution), and each false or raising one is a failure
+``FILE:LINE: claim not proven: TEXT (proof: EXPR -> False)``
+(``sliderepl.run.claims``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import TextIO
 
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run import active, headless_guard
+from sliderepl.run.claims import Verdict, prove_claims
 from sliderepl.run.events import Sink, SlideStarted
 from sliderepl.run.execution import Interpreter, Outcome
 from sliderepl.run.navigation import (
@@ -73,13 +79,16 @@ class Step:
     slide ran), ``solving`` (its exercise solution is about to run),
     ``proved`` (it ran, and its check).  ``outcome``: how the slide ran
     (as the interpreter reported it).  ``problem``: the failure to
-    report (``FILE:LINE: ...``), or None.
+    report (``FILE:LINE: ...``, a line per failure), or None.
+    ``verdicts``: on a ``setup`` or ``slide`` step, how each proof of
+    the slide's claims came out (empty when it has none, or it failed).
     """
 
     slide: Slide
     phase: str
     outcome: Outcome
     problem: str | None = None
+    verdicts: tuple[Verdict, ...] = ()
 
 
 class HeadlessRun:
@@ -117,7 +126,19 @@ class HeadlessRun:
     def _setup(self) -> Iterator[Step]:
         for slide in self.deck.setup:
             outcome = run_silently(self.interpreter, slide, self.sink)
-            yield Step(slide, SETUP, outcome, failure(slide, outcome))
+            yield self._proved(Step(slide, SETUP, outcome,
+                                    failure(slide, outcome)))
+
+    def _proved(self, step: Step) -> Step:
+        """``step`` with its slide's claims proven (when it ran as
+        intended), each failing proof added to its problem."""
+        slide = step.slide
+        if step.problem or not slide.claims or slide.problems:
+            return step
+        verdicts = tuple(prove_claims(self.interpreter, slide))
+        failed = [v.problem(slide) for v in verdicts if not v.proven]
+        return Step(slide, step.phase, step.outcome,
+                    "\n".join(failed) or None, verdicts)
 
     def _slides(self, watch: headless_guard.Watch) -> Iterator[Step]:
         interpreter, sink = self.interpreter, self.sink
@@ -137,7 +158,10 @@ class HeadlessRun:
                     f"{slide.location}: {slide.label()}: "
                     "raised KeyboardInterrupt (not Ctrl-C)")
                 stops = False
-            yield Step(slide, SLIDE, outcome, problem)
+            step = Step(slide, SLIDE, outcome, problem)
+            if not outcome.interrupted:
+                step = self._proved(step)
+            yield step
             if not problem and slide.exercise is not None and slide.runs:
                 yield Step(slide, SOLVING, outcome)
                 problem = prove(interpreter, slide, sink)
@@ -164,7 +188,7 @@ def run_all(
                 if step.phase in (SLIDE, PROVED):
                     _flush(out)
                 if step.problem:
-                    failures.append(step.problem)
+                    failures += step.problem.split("\n")
                 if output.broken and step.phase != SOLVING:
                     break
         except KeyboardInterrupt:

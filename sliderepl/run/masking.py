@@ -80,6 +80,53 @@ def shorten_paths(text: str, folders: tuple[Path, ...] = ()) -> str:
     return text
 
 
+#: a run of library frames collapsed by the runner (``run/tracebacks``)
+_COLLAPSED = re.compile(r"^(\s*\.\.\. )\d+( frames? inside )")
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+def _in_traceback(line: str, inside: bool) -> bool:
+    """Whether ``line`` is still part of a traceback's frames: from the
+    ``Traceback ...`` line up to the first line not indented (the
+    exception itself)."""
+    if line.strip() == _TRACEBACK or line.lstrip(" +|").startswith(
+            _TRACEBACK):
+        return True
+    return inside and line[:1].isspace()
+
+
+def _frame_line(line: str) -> str | None:
+    """A traceback line as compared across Python versions: the
+    ``File`` lines and collapsed runs (their count masked), or None for
+    the code and marker lines under a frame, which each Python version
+    draws its own way (3.13 quotes a statement's every line)."""
+    stripped = line.lstrip(" +|")
+    if stripped.startswith(("File ", _TRACEBACK, "[Previous line")):
+        return line
+    if _COLLAPSED.match(line):
+        return _COLLAPSED.sub(r"\1N\2", line)
+    return None
+
+
+def comparable(text: str) -> str:
+    """``text`` (already normalised) as compared across Python
+    versions: inside a traceback only the frames (``File`` lines,
+    collapsed runs with their count masked).  Versions differ in how
+    many library frames a call takes (3.12 inlines comprehensions) and
+    in how they quote the code of a frame (3.13: every line)."""
+    lines = []
+    inside = False
+    for line in text.splitlines():
+        inside = _in_traceback(line, inside)
+        if inside:
+            kept = _frame_line(line)
+            if kept is None:
+                continue
+            line = kept
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
 def normalise(text: str, folders: tuple[Path, ...] = ()) -> str:
     """``text`` with run-to-run and machine-to-machine noise masked."""
     replacements = _replacements(folders)

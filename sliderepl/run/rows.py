@@ -6,18 +6,19 @@ names and each cell as text, the first ``LIMIT`` rows) for the screen
 and the handouts to draw, or None:
 
 * a list (or tuple) of SQLAlchemy ``Row``: columns from ``Row._fields``;
-* a ``Result`` (``conn.execute(...)``, a ``CursorResult``) that returns
-  rows: columns from ``Result.keys()``;
 * a list (or tuple) of ORM objects of one mapped class with a
   ``__table__``: the mapped table's columns.  Cells come from what the
   object has loaded (``inspect(obj).dict``): drawing a table never
   sends SQL; an attribute not loaded (expired after a commit, deferred)
   reads ``(not loaded)``.
 
-Echoing a ``Result`` reads its rows (as printing them would): the
-interpreter then binds ``_`` to a fresh ``Result`` over the same rows
-(``Result.freeze()``), so ``_.all()`` still has them; the name the
-result was kept in is consumed, as after a ``for`` loop over it.
+A live ``Result`` (``conn.execute(...)``) is not a table: its rows are
+still in the cursor, and showing them would read them, which Python's
+own ``>>> result`` never does (the learner's next ``result.all()``
+would find nothing).  It echoes as its repr, and ``hint_of`` gives the
+one dim line under it that says how to see the rows.  The same holds
+for every iterator and generator: only values already in memory become
+tables.
 
 SQLAlchemy is never imported here: a value can only be a ``Row`` once
 the deck imported it (startup stays at its floor).
@@ -72,9 +73,34 @@ def cell(value: object) -> str:
     return text
 
 
+#: modules whose ``__str__`` and ``__repr__`` a cell may run
+_TRUSTED = frozenset({"sqlalchemy", *sys.stdlib_module_names}) - {"__main__"}
+
+
+def _plain(value: object) -> bool:
+    """Whether ``str(value)`` runs only Python's or SQLAlchemy's code
+    (for a value of the deck's own type it would run the deck's code,
+    which plain Python's echo, a repr, never calls).  Read from the
+    class dictionaries: nothing of the value runs to find out."""
+    mro: tuple[type, ...] = type.__dict__["__mro__"].__get__(type(value))
+    for name in ("__str__", "__repr__"):
+        owner = next((k for k in mro
+                      if name in type.__dict__["__dict__"].__get__(k)),
+                     object)
+        module = type.__dict__["__module__"].__get__(owner)
+        if type(module) is not str or module.split(".")[0] not in _TRUSTED:
+            return False
+        if owner is not object:  # a str of its own: the repr is not used
+            return True
+    return True
+
+
 def _rows(columns: Iterable[str], rows: list[Any],
-          cells: Any = tuple) -> Rows:
-    shown = tuple(tuple(cell(v) for v in cells(row)) for row in rows[:LIMIT])
+          cells: Any = tuple) -> Rows | None:
+    values = [tuple(cells(row)) for row in rows[:LIMIT]]
+    if not all(_plain(v) for row in values for v in row):
+        return None  # the repr plain Python printed, not a table
+    shown = tuple(tuple(cell(v) for v in row) for row in values)
     return Rows(tuple(str(c) for c in columns), shown,
                 max(len(rows) - LIMIT, 0))
 
@@ -89,40 +115,56 @@ def _result_type() -> Any:
     return getattr(module, "Result", None) if module is not None else None
 
 
-def table_of(value: object) -> tuple[Rows | None, object]:
-    """(the table ``value`` is, or None; the value ``_`` should hold).
-
-    The second item is ``value`` itself, except for a ``Result``: reading
-    it consumes it, so a fresh one over the same rows stands in."""
+def table_of(value: object) -> Rows | None:
+    """The table ``value`` is, or None.  Reads nothing that is not
+    already in memory: no iterator is advanced, no attribute loaded."""
     try:
         return _table_of(value)
     except Exception:  # noqa: BLE001 - the plain repr is shown instead
-        return None, value
+        return None
 
 
-def _table_of(value: Any) -> tuple[Rows | None, object]:
+def hint_of(value: object) -> str | None:
+    """One line to show under the repr of a live ``Result`` that
+    returns rows (how to see them without losing them), else None."""
     result = _result_type()
-    if result is not None and isinstance(value, result):
+    try:
+        # type(value): isinstance() would read a __class__ of its own
+        if result is None or not issubclass(type(value), result):
+            return None
         if not getattr(value, "returns_rows", False):
-            return None, value
-        columns = list(value.keys())
-        frozen = value.freeze()
-        rows = list(frozen().all())
-        return _rows(columns, rows), frozen()
-    if not isinstance(value, (list, tuple)) or not value:
-        return None, value
+            return None
+    except Exception:  # noqa: BLE001 - no hint is the plain echo
+        return None
+    return "a live Result: no row read yet; .all() fetches them, once"
+
+
+def _table_of(value: Any) -> Rows | None:
+    # type tests on type(value) only (isinstance() reads __class__), and
+    # the items read as list's or tuple's own code: a subclass's
+    # __iter__ or __getitem__ is the deck's, and the echo never runs it
+    kind = type(value)
+    if issubclass(kind, list):
+        items: list[Any] = list(list.__iter__(value))
+    elif issubclass(kind, tuple):
+        items = list(tuple.__iter__(value))
+    else:
+        return None
+    if not items:
+        return None
     row = _row_type()
-    first: Any = value[0]
-    if row is not None and isinstance(first, row):
+    first: Any = items[0]
+    if row is not None and issubclass(type(first), row):
         fields = first._fields
-        if all(isinstance(r, row) and r._fields == fields for r in value):
-            return _rows(fields, list(value)), value
-        return None, value
+        if all(issubclass(type(r), row) and r._fields == fields
+               for r in items):
+            return _rows(fields, items)
+        return None
     if hasattr(type(first), "__table__") and all(
-        type(item) is type(first) for item in value
+        type(item) is type(first) for item in items
     ):
-        return _objects(list(value)), value
-    return None, value
+        return _objects(items)
+    return None
 
 
 def _objects(objects: list[Any]) -> Rows | None:

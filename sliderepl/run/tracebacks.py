@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sliderepl.run import own_code
 
@@ -92,12 +93,16 @@ def library_name(filename: str) -> str | None:
 
 
 class _Collapsed(traceback.StackSummary):
-    """A stack that formats runs of library frames as one line."""
+    """A stack that formats runs of library frames as one line.
 
-    def format(self) -> list[str]:
-        return list(self._lines())
+    Keyword arguments are the stdlib's own and passed on as they come
+    (Python 3.13 added ``colorize``; a ``format()`` that refused it made
+    every traceback ``<exception could not be shown>``)."""
 
-    def _lines(self) -> Iterator[str]:
+    def format(self, **options: Any) -> list[str]:
+        return list(self._lines(options))
+
+    def _lines(self, options: dict[str, Any]) -> Iterator[str]:
         frames = list(self)
         index = 0
         while index < len(frames):
@@ -105,7 +110,7 @@ class _Collapsed(traceback.StackSummary):
             innermost = index == len(frames) - 1
             name = library_name(frame.filename)
             if name is None or innermost:
-                yield self.format_frame_summary(frame)
+                yield self.format_frame_summary(frame, **options)
                 index += 1
                 continue
             end = index
@@ -119,7 +124,7 @@ class _Collapsed(traceback.StackSummary):
                 end += 1
             count = end - index
             if count == 1:
-                yield self.format_frame_summary(frame)
+                yield self.format_frame_summary(frame, **options)
             else:
                 inside = ", ".join(names)
                 yield f"  ... {count} frames inside {inside} ...\n"
@@ -140,15 +145,77 @@ def _collapse(te: traceback.TracebackException, seen: set[int]) -> None:
         _collapse(sub, seen)
 
 
+# Python 3.11 offers "Did you mean: 'engine'?" only in the interpreter's
+# own display (C code); the traceback module learned it in 3.12.
+_SUGGESTS_ITSELF = sys.version_info >= (3, 12)
+_DID_YOU_MEAN = ". Did you mean: '"
+
+
+def python_suggestion(exc: BaseException) -> str | None:
+    """The name Python 3.11's own ``>>>`` would suggest for ``exc``
+    (a NameError or AttributeError), or None; always None on 3.12+,
+    where ``traceback`` adds the suggestion itself.
+
+    The interpreter's display is asked (``sys.__excepthook__``, written
+    into a buffer), so the suggestion is Python's, not a guess of ours.
+    """
+    if _SUGGESTS_ITSELF or not isinstance(exc, (NameError, AttributeError)):
+        return None
+    import io
+
+    shown = io.StringIO()
+    saved = sys.stderr
+    sys.stderr = shown
+    try:
+        sys.__excepthook__(type(exc), exc, exc.__traceback__)
+    finally:
+        sys.stderr = saved
+    text = shown.getvalue()
+    head = f"{exc}{_DID_YOU_MEAN}"
+    at = text.rfind(head)
+    if at < 0:
+        return None
+    name, closed, _ = text[at + len(head):].partition("'?")
+    return name if closed and "\n" not in name else None
+
+
+def _suggest(te: traceback.TracebackException, exc: BaseException,
+             seen: set[int]) -> None:
+    """Add 3.11's missing suggestions to ``te`` and its chain (``exc``
+    is the exception ``te`` was made from)."""
+    if _SUGGESTS_ITSELF or id(te) in seen:
+        return
+    seen.add(id(te))
+    name = python_suggestion(exc)
+    message = getattr(te, "_str", None)
+    if name is not None and isinstance(message, str):
+        te._str = f"{message}{_DID_YOU_MEAN}{name}'?"  # type: ignore
+    for attr in ("__cause__", "__context__"):
+        chained_te = getattr(te, attr, None)
+        chained = getattr(exc, attr, None)
+        if chained_te is not None and chained is not None:
+            _suggest(chained_te, chained, seen)
+
+
+def _described(exc: BaseException) -> traceback.TracebackException:
+    te = traceback.TracebackException.from_exception(exc)
+    _suggest(te, exc, set())
+    return te
+
+
 def format_exception(exc: BaseException) -> str:
     """The trimmed traceback of ``exc`` as text (ending in a newline),
     library frames collapsed."""
     try:
         trim(exc)
-        te = traceback.TracebackException.from_exception(exc)
+        te = _described(exc)
         _collapse(te, set())
         return "".join(te.format())
     except Exception:  # formatting must never take the REPL down
+        pass
+    try:  # a fault of ours above must not hide the learner's error
+        return "".join(traceback.format_exception(exc))
+    except Exception:
         return f"{type(exc).__name__}: <exception could not be shown>\n"
 
 
@@ -210,7 +277,8 @@ def summary(exc: BaseException) -> tuple[str, str]:
     traceback is :func:`format_exception`)."""
     try:
         trim(exc)
-        last = "".join(traceback.format_exception_only(exc)).rstrip("\n")
+        last = "".join(_described(exc).format_exception_only())
+        last = last.rstrip("\n")
         where = "" if isinstance(exc, SyntaxError) else _where(exc)
         return last, where
     except Exception:  # formatting must never take the REPL down

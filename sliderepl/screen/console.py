@@ -100,15 +100,22 @@ class Screen:
         self.console.push_theme(rich_theme(self.theme))
         return self.theme
 
-    def show(self, renderable: RenderableType | None) -> None:
-        """Print one renderable on a line of its own."""
+    def show(
+        self, renderable: RenderableType | None, crop: bool = True,
+        text: str | None = None, keep: bool = False,
+    ) -> None:
+        """Print one renderable on a line of its own (``crop``: as
+        ``Pager.show``); if it cannot be drawn, ``text`` (an echoed
+        value's repr, made once already) or else its repr instead.
+        ``keep``: the slide's header or code, which the pager draws
+        again at the top of each page in presentation mode."""
         if renderable is None:
             return
         self.end_line()
         try:
-            self.pager.show(renderable)
+            self.pager.show(renderable, crop, keep)
         except Exception as exc:  # a broken __rich__ must not kill us
-            self._fallback(renderable, exc)
+            self._fallback(renderable, exc, text)
 
     def message(self, text: str, failed: bool = False) -> None:
         """The runner talking: a note, or (``failed``) a complaint."""
@@ -126,14 +133,15 @@ class Screen:
         if self.presentation and not slide.continues:
             self.clear()
         self.pager.new_slide()
-        self.show(render.slide_header(slide, total))
+        self.pager.presentation = self.presentation
+        self.show(render.slide_header(slide, total), keep=True)
         for problem in slide.problems:
             self.show(render.problem(problem))
 
     def code(self, slide: Slide) -> None:
         """A slide's code, drawn without running it."""
         for block in slide.blocks:
-            self.show(render.code(block, self.syntax_theme))
+            self.show(render.code(block, self.syntax_theme), keep=True)
             if self.on_code is not None:
                 self.on_code(block.display)
 
@@ -152,7 +160,8 @@ class Screen:
         if isinstance(event, events.BlockStarted):
             self._silent = not event.shown
             if event.shown and self.show_code:
-                self.show(render.code(event.block, self.syntax_theme))
+                self.show(render.code(event.block, self.syntax_theme),
+                          keep=True)
                 if self.on_code is not None:
                     self.on_code(event.block.display)
             return
@@ -163,17 +172,22 @@ class Screen:
         if isinstance(event, events.Output):
             self._write(render.output(event.text, event.stream))
             return
-        self.pager.stop()  # values, SQL, errors: the code is running
         if isinstance(event, events.Error):
             self.last_error = event
         elif isinstance(event, events.Value):
-            self.last_value = event
+            # its text only (all !repr shows): holding the value would
+            # keep it alive after Python let go of it (``_`` moves on,
+            # or is None after a repr that raised)
+            self.last_value = events.Value(None, event.text, event.rows,
+                                           event.hint)
         self.show(
             render.event(
                 event,
                 echo_sql=self.echo_sql,
                 syntax_theme=self.syntax_theme,
-            )
+            ),
+            # the echo made the repr already: a second would run it again
+            text=event.text if isinstance(event, events.Value) else None,
         )
 
     def _write(self, text: Any) -> None:
@@ -182,10 +196,10 @@ class Screen:
         plain = text.plain
         if not plain:
             return
-        self.pager.output(plain)
         try:
-            with sigint_postponed():  # rich's buffering, never left half
-                self.console.print(text, end="", soft_wrap=True)
+            if not self.pager.output(text):
+                with sigint_postponed():  # rich's buffering, never half
+                    self.console.print(text, end="", soft_wrap=True)
         except Exception as exc:
             self._fallback(text, exc)
         self._mid_line = not plain.endswith("\n")
@@ -199,9 +213,10 @@ class Screen:
             except (OSError, ValueError):
                 pass  # a closed terminal: nothing left to tidy
 
-    def _fallback(self, renderable: object, exc: Exception) -> None:
+    def _fallback(self, renderable: object, exc: Exception,
+                  text: str | None = None) -> None:
         try:
-            shown = repr(renderable)
+            shown = repr(renderable) if text is None else text
         except Exception:
             shown = object.__repr__(renderable)
         note = f"{shown}\n(could not draw it: {type(exc).__name__}: {exc})\n"

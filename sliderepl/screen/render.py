@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.padding import Padding
@@ -125,15 +125,33 @@ def value(
     obj = event.obj
     if event.rows is not None:
         return rows_table(event.rows)
-    if isinstance(obj, Source):
-        return obj.renderable(syntax_theme)
-    if not isinstance(obj, type) and (
-        hasattr(obj, "__rich__") or hasattr(obj, "__rich_console__")
-    ):
+    # every test on type(obj): isinstance() reads a __class__ of the
+    # value's own, hasattr(obj, ...) runs its __getattr__; plain
+    # Python's echo calls neither
+    if issubclass(type(obj), Source):
+        return cast("Source", obj).renderable(syntax_theme)
+    if not issubclass(type(obj), type) and _draws_itself(type(obj)):
         return obj  # type: ignore[no-any-return]
     from rich.highlighter import ReprHighlighter
 
-    return ReprHighlighter()(Text(event.text, style="value"))
+    shown = ReprHighlighter()(Text(event.text, style="value"))
+    if event.hint:
+        shown.append("\n")
+        shown.append(event.hint, style="dim")
+    return shown
+
+
+def _draws_itself(kind: type) -> bool:
+    """A value of ``kind`` is drawn by rich as itself (its ``__rich__``
+    or ``__rich_console__``, the drawing it asked for), unless its class
+    answers attributes through code of its own: rich asks the object
+    itself for its other protocol methods (and for a made-up name, to
+    spot such proxies), which would run that ``__getattr__``."""
+    if not (hasattr(kind, "__rich__") or hasattr(kind, "__rich_console__")):
+        return False
+    lookup: object = kind.__getattribute__
+    return not hasattr(kind, "__getattr__") and (
+        lookup is object.__getattribute__)
 
 
 def rows_table(rows: Rows) -> RenderableType:
@@ -230,7 +248,11 @@ def error_summary(item: events.Error) -> Text:
     return text
 
 
-def interrupted() -> Text:
+def interrupted(typed: bool = False) -> Text:
+    """Ctrl-C stopped a slide, or (``typed``) the learner's own code."""
+    if typed:
+        return Text("KeyboardInterrupt: your code stopped",
+                    style="interrupted")
     return Text(
         "KeyboardInterrupt: slide stopped; the rest of it did not run",
         style="interrupted",
@@ -271,7 +293,7 @@ def event(
             return error_summary(item)
         return error(item.traceback)
     if isinstance(item, events.Interrupted):
-        return interrupted()
+        return interrupted(item.typed)
     return None
 
 

@@ -50,29 +50,29 @@ _DARK = {
     "slide.intro": "bright_white",
     "slide.bullet": "default",
     "slide.bullet.marker": "bright_cyan",
-    "slide.counter": "bright_black",
+    "slide.counter": "grey62",
     "slide.border": "cyan",
     "markup.code": "bold cyan",
     "markup.bold": "bold",
     "output": "default",
     "output.stderr": "yellow",
     "value": "default",
-    "sql": "bright_blue",
-    "sql.params": "bright_black",
-    "sql.rule": "blue",
-    "error": "red",
-    "error.last": "bold red",
+    "sql": "light_slate_blue",
+    "sql.params": "grey62",
+    "sql.rule": "bright_blue",
+    "error": "indian_red1",
+    "error.last": "bold indian_red1",
     "problem": "bold yellow",
     "interrupted": "bold yellow",
-    "note": "italic bright_black",
+    "note": "italic grey62",
     "message": "cyan",
     "help.command": "bold cyan",
     "toc.current": "bold reverse",
-    "toc.number": "bright_black",
-    "toc.hidden": "bright_black",
+    "toc.number": "grey62",
+    "toc.hidden": "grey62",
     "table.header": "bold cyan",
-    "table.border": "bright_black",
-    "table.more": "italic bright_black",
+    "table.border": "grey62",
+    "table.more": "italic grey62",
 }
 
 _LIGHT = {
@@ -80,45 +80,55 @@ _LIGHT = {
     "slide.title": "bold black",
     "slide.intro": "black",
     "slide.bullet.marker": "blue",
-    "slide.counter": "bright_black",
+    "slide.counter": "grey39",
     "slide.border": "blue",
     "markup.code": "bold blue",
-    "output.stderr": "dark_orange3",
+    "output.stderr": "#af5f00",
     "sql": "blue",
-    "sql.params": "bright_black",
+    "sql.params": "grey39",
     "sql.rule": "blue",
-    "problem": "bold dark_orange3",
-    "interrupted": "bold dark_orange3",
+    "error": "#af0000",
+    "error.last": "bold #af0000",
+    "problem": "bold #af5f00",
+    "interrupted": "bold #af5f00",
+    "note": "italic grey39",
     "message": "blue",
     "help.command": "bold blue",
+    "toc.number": "grey39",
+    "toc.hidden": "grey39",
     "table.header": "bold blue",
+    "table.border": "grey39",
+    "table.more": "italic grey39",
 }
 
-# A projector washes out thin, dim and dark text: everything bold, no dim
-# greys, only the strongest colours.
+# A projector washes out thin, dim and dark text: the text bold, no dim
+# greys, only the strongest colours; the title stays the loudest line,
+# and what only accompanies the slide (SQL, its parameters and timing,
+# counters, borders of tables) is drawn plain, never bold.
 _CONTRAST = {
     **_DARK,
     "slide.title": "bold bright_white",
     "slide.intro": "bold bright_white",
     "slide.bullet": "bold bright_white",
     "slide.bullet.marker": "bold bright_yellow",
-    "slide.counter": "bold bright_white",
+    "slide.counter": "white",
     "slide.border": "bold bright_white",
     "markup.code": "bold bright_yellow",
     "output": "bold bright_white",
     "output.stderr": "bold bright_yellow",
     "value": "bold bright_white",
-    "sql": "bold bright_cyan",
-    "sql.params": "bold bright_white",
-    "sql.rule": "bold bright_cyan",
-    "error": "bold bright_red",
-    "error.last": "bold bright_red",
+    "sql": "bright_cyan",
+    "sql.params": "white",
+    "sql.rule": "bright_cyan",
+    "error": "bold light_coral",
+    "error.last": "bold light_coral",
+    "note": "italic grey74",
     "message": "bold bright_cyan",
-    "toc.number": "bold bright_white",
-    "toc.hidden": "bold bright_white",
+    "toc.number": "white",
+    "toc.hidden": "white",
     "table.header": "bold bright_yellow",
-    "table.border": "bold bright_white",
-    "table.more": "bold bright_white",
+    "table.border": "white",
+    "table.more": "white",
     "dim": "bold",
 }
 
@@ -128,11 +138,73 @@ STYLES: Mapping[str, Mapping[str, str]] = {
     "contrast": {**_MARKUP, **_CONTRAST},
 }
 
-#: Pygments/rich syntax theme used for code in each theme.
+#: Pygments/rich syntax theme used for code in each theme: the themes'
+#: own (``_CODE``), registered with rich by name.
 SYNTAX_THEMES: Mapping[str, str] = {
-    "dark": "ansi_dark",
-    "light": "ansi_light",
-    "contrast": "ansi_dark",
+    "dark": "sliderepl_dark",
+    "light": "sliderepl_light",
+    "contrast": "sliderepl_contrast",
+}
+
+#: Code token styles by Pygments token name: rich's ``ansi_dark`` and
+#: ``ansi_light`` with every colour that fails WCAG AA (4.5:1) against
+#: its background replaced (``contrast.py`` has the numbers; whitespace
+#: tokens have nothing to read and keep rich's).
+_ANSI_DARK_FIXES = {
+    "Comment": "italic grey62",
+    "Keyword": "light_slate_blue",
+    "Name.Tag": "light_slate_blue",
+    "Literal.Number": "light_slate_blue",
+    "Name.Variable": "indian_red1",
+    "Name.Constant": "indian_red1",
+    "Generic.Deleted": "indian_red1",
+    "Generic.Error": "indian_red1",
+    "Error": "underline indian_red1",
+}
+_ANSI_LIGHT_FIXES = {
+    "Comment": "italic grey39",
+    "Comment.Preproc": "#005f87",
+    "Keyword.Type": "#005f87",
+    "Name.Builtin": "#005f87",
+    "Name.Namespace": "underline #005f87",
+    "Name.Exception": "#005f87",
+    "Name.Attribute": "#005f87",
+    "Name.Function": "#005f00",
+    "Name.Class": "underline #005f00",
+    "Generic.Inserted": "#005f00",
+    "Literal.String": "#875f00",
+    "Generic.Deleted": "#af0000",
+    "Generic.Error": "#af0000",
+    "Error": "underline #af0000",
+}
+_CONTRAST_CODE = {
+    "Comment": "italic grey74",
+    "Comment.Preproc": "bold bright_cyan",
+    "Keyword": "bold bright_cyan",
+    "Keyword.Type": "bold bright_cyan",
+    "Operator.Word": "bold bright_magenta",
+    "Name.Builtin": "bold bright_cyan",
+    "Name.Function": "bold bright_green",
+    "Name.Namespace": "bold underline bright_cyan",
+    "Name.Class": "bold underline bright_green",
+    "Name.Exception": "bold bright_cyan",
+    "Name.Decorator": "bold bright_magenta",
+    "Name.Variable": "bold light_coral",
+    "Name.Constant": "bold light_coral",
+    "Name.Attribute": "bold bright_cyan",
+    "Name.Tag": "bold bright_cyan",
+    "Literal.String": "bold bright_yellow",
+    "Literal.Number": "bold bright_magenta",
+    "Generic.Deleted": "bold light_coral",
+    "Generic.Inserted": "bold bright_green",
+    "Generic.Subheading": "bold bright_magenta",
+    "Generic.Error": "bold light_coral",
+    "Error": "bold underline light_coral",
+}
+_CODE: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    "sliderepl_dark": ("ansi_dark", _ANSI_DARK_FIXES),
+    "sliderepl_light": ("ansi_light", _ANSI_LIGHT_FIXES),
+    "sliderepl_contrast": ("ansi_dark", _CONTRAST_CODE),
 }
 
 #: prompt_toolkit style rules for the bottom toolbar, per theme.
@@ -162,6 +234,37 @@ TOOLBAR_STYLES: Mapping[str, Mapping[str, str]] = {
 
 THEME_NAMES: tuple[str, ...] = tuple(STYLES)
 
+#: The author's markup words (``!!{red}``): the same in every theme.
+MARKUP_STYLES: frozenset[str] = frozenset(_MARKUP)
+
+
+def syntax_tokens(syntax_theme: str) -> dict[str, str]:
+    """A syntax theme's token styles by token name (``Keyword``...)."""
+    from rich.syntax import RICH_SYNTAX_THEMES
+
+    register_syntax_themes()
+    tokens = RICH_SYNTAX_THEMES.get(syntax_theme, {})
+    return {".".join(token[:]) or "Token": str(style)
+            for token, style in tokens.items()}
+
+
+def register_syntax_themes() -> None:
+    """Make the themes' own code palettes known to rich by name (once;
+    ``rich.syntax.RICH_SYNTAX_THEMES`` is where rich looks names up)."""
+    from rich.syntax import RICH_SYNTAX_THEMES
+
+    if all(name in RICH_SYNTAX_THEMES for name in _CODE):
+        return
+    from pygments.token import string_to_tokentype
+    from rich.style import Style
+
+    for name, (base, fixes) in _CODE.items():
+        tokens = dict(RICH_SYNTAX_THEMES[base])
+        for token, style in fixes.items():
+            tokens[string_to_tokentype(token)] = Style.parse(style)
+        RICH_SYNTAX_THEMES[name] = tokens
+
+
 #: Every style name, the same set in each theme.
 STYLE_NAMES: frozenset[str] = frozenset(STYLES[DEFAULT_THEME])
 
@@ -177,6 +280,7 @@ def rich_theme(name: str | None = None) -> Theme:
     """The rich ``Theme`` for ``name`` (unknown names give the default)."""
     from rich.theme import Theme
 
+    register_syntax_themes()  # before any code is drawn in the theme
     return Theme(dict(STYLES[theme_name(name)]), inherit=True)
 
 

@@ -79,6 +79,20 @@ def _md_chunks(chunks: list[Chunk]) -> list[str]:
     return parts
 
 
+def _md_claims(item: Recorded) -> list[str]:
+    """The slide's claims as a quoted list under its output, each
+    marked proven (✓) or not (✗) by this run, with its proofs."""
+    claims = item.claims()
+    if not claims:
+        return []
+    out = ["> **Claims checked by this run:**", ">"]
+    for text, proven, proofs in claims:
+        shown = ", ".join(f"`{p}`" for p in proofs)
+        out.append(f"> - {'✓' if proven else '✗'} {_md_inline(text)}"
+                   f" (proof: {shown})")
+    return [*out, ""]
+
+
 def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
     parts = [f"# {_md_inline(deck_title(deck))}", ""]
     parts.append(f"A handout of `{deck.path.name}`, generated from a run "
@@ -87,6 +101,7 @@ def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
         slide = item.slide
         parts += ["", *slide_body(slide)]
         parts += _md_chunks(item.chunks)
+        parts += _md_claims(item)
         exercise = slide.exercise
         if exercise is not None:
             parts += [f"**Exercise:** {_md_inline(' '.join(exercise.task))}",
@@ -223,7 +238,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("deck", type=deck_path, metavar="DECK")
     parser.add_argument("--to", choices=FORMATS, default="md",
-                        help="handout format (default: md)")
+                        help="handout format (default: md); --to site "
+                        "-o FOLDER instead writes the decks as a static "
+                        "site that runs them in a browser (sliderepl.web)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write here (default: standard output)")
     parser.add_argument("--short", action="store_true",

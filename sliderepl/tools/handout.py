@@ -24,6 +24,7 @@ from pathlib import Path
 from sliderepl.deck.markup import STYLE, parse
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.deck.preview import paragraphs as paragraphs  # re-exported
+from sliderepl.run.claims import Verdict
 from sliderepl.run.events import (
     SQL,
     BlockStarted,
@@ -89,6 +90,20 @@ class Recorded:
     #: what running the exercise's solution showed (kept apart: a
     #: handout shows it under the exercise, folded away)
     solution_chunks: list[Chunk] = field(default_factory=list)
+    #: how each proof of the slide's claims came out in this run
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    def claims(self) -> list[tuple[str, bool, list[str]]]:
+        """(claim text, proven, its proofs) for each claim of the
+        slide; not proven when a proof failed or none ran (the slide
+        failed first)."""
+        found = []
+        for claim in self.slide.claims:
+            mine = [v for v in self.verdicts if v.claim is claim]
+            proven = bool(mine) and all(v.proven for v in mine)
+            found.append((claim.text, proven,
+                          [" ".join(p.source.split()) for p in claim.proofs]))
+        return found
 
 
 class _Recorder:
@@ -187,7 +202,11 @@ def record(deck: Deck) -> list[Recorded]:
             current = recorder.current
             if step.phase == SETUP or current is None:
                 continue
-            if ((step.phase == SLIDE and not step.outcome.ok)
+            if step.phase == SLIDE:
+                current.verdicts = list(step.verdicts)
+            unproven = any(not v.proven for v in step.verdicts)
+            if ((step.phase == SLIDE and (not step.outcome.ok
+                                          or unproven))
                     or (step.phase == PROVED and step.problem)):
                 current.failed = True
             recorder.flush()

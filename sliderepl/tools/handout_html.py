@@ -191,6 +191,7 @@ def _html_slide(item: Recorded) -> list[str]:
         out += ['<p class="notice">(shown, not run)</p>',
                 _unrun(code)]
     out += _html_chunks(item.chunks)
+    out += _html_claims(item)
     exercise = slide.exercise
     if exercise is not None:
         out += ['<div class="exercise"><h3>Exercise</h3>',
@@ -207,6 +208,22 @@ def _html_slide(item: Recorded) -> list[str]:
         out.append("</div>")
     out.append("</section>")
     return out
+
+
+def _html_claims(item: Recorded) -> list[str]:
+    """The slide's claims, folded: each marked proven (✓) or not (✗)
+    by this run, with its proofs."""
+    claims = item.claims()
+    if not claims:
+        return []
+    rows = "".join(
+        f'<li class="{"proven" if proven else "unproven"}">'
+        f'{"✓" if proven else "✗"} {_html_inline(text)} '
+        + " ".join(f"<code>{escape(p)}</code>" for p in proofs) + "</li>"
+        for text, proven, proofs in claims
+    )
+    return [f'<details class="claims"><summary>Claims checked by this run'
+            f" ({len(claims)})</summary><ul>{rows}</ul></details>"]
 
 
 def _html_chunks(chunks: list[Chunk]) -> list[str]:

@@ -9,15 +9,24 @@ Warnings, one per line as ``FILE:LINE: message``:
 * a slide taller than the terminal (its header, bullets and code as the
   REPL draws them at width W, against H minus the prompt and toolbar
   lines: the REPL pages such a slide, but a presenter wants to know);
+  With ``--size WxH`` the deck runs instead (headless, as ``sliderepl
+  check`` runs it) and each slide's real height is measured, printed
+  output included (``lint_size.py``): ``FILE:LINE: slide N is 47 lines
+  at 100x30``, and a count per deck;
 * a code line wider than the terminal (it would wrap mid-statement);
 * unknown flag characters after ``slide::`` (the runner ignores them,
   which usually hides a typo);
 * ``!!{name}`` naming neither a theme style nor a rich style;
 * a shown slide without a title;
 * hints, a check or a solution with no ``### exercise::`` task;
-* a file with no slides at all (not a deck).
+* a file with no slides at all (not a deck);
+* with ``--claims`` (or ``LINT_CLAIMS = True`` in the deck collection's
+  ``_config.py``), each prose sentence with an absolute word or a figure
+  that no ``### claim::`` on its slide covers, as ``FILE:LINE: unproven
+  claim: SENTENCE`` (the rules: ``sliderepl.tools.unproven``).
 
-Nothing is run.  Exit status 0 clean, 1 warnings, 2 unreadable deck.
+Nothing is run without ``--size``.  Exit status 0 clean, 1 warnings, 2
+unreadable deck.
 """
 
 from __future__ import annotations
@@ -78,7 +87,7 @@ def _unknown_styles(text: str) -> list[str]:
 
 
 def lint_slide(slide: Slide, total: int, width: int,
-               height: int) -> list[Warning_]:
+               height: int, estimate: bool = True) -> list[Warning_]:
     found: list[Warning_] = []
     at = slide.path, slide.line
     name = slide.label()
@@ -110,7 +119,7 @@ def lint_slide(slide: Slide, total: int, width: int,
                     block.path, block.first_line + offset,
                     f"{name}: code line of {len(line)} characters is "
                     f"wider than {width - 4} (terminal width {width})"))
-    tall = slide_height(slide, total, width)
+    tall = slide_height(slide, total, width) if estimate else 0
     if tall > height - RESERVED:
         found.append(Warning_(*at, f"{name}: {tall} lines tall, the "
                               f"terminal shows {height - RESERVED} "
@@ -118,13 +127,46 @@ def lint_slide(slide: Slide, total: int, width: int,
     return found
 
 
-def lint(deck: Deck, width: int = 80, height: int = 24) -> list[Warning_]:
-    """Every warning for ``deck`` at a ``width`` x ``height`` terminal."""
+def lint(deck: Deck, width: int = 80, height: int = 24,
+         claims: bool = False, estimate: bool = True) -> list[Warning_]:
+    """Every warning for ``deck`` at a ``width`` x ``height`` terminal
+    (``claims``: unproven claims too; ``estimate``: the source-based
+    height warning, which ``--size`` replaces by a measure)."""
     found = [Warning_(p.path, p.line, p.message) for p in deck.problems]
     total = len(deck.slides)
     for slide in deck.setup + deck.slides:
-        found += lint_slide(slide, total, width, height)
+        found += lint_slide(slide, total, width, height, estimate)
+        if claims:
+            found += unproven_claims(slide)
     return found
+
+
+def unproven_claims(slide: Slide) -> list[Warning_]:
+    """``unproven claim: SENTENCE`` for each sentence of ``slide`` that
+    claims without a ``### claim::`` covering it."""
+    from sliderepl.tools.unproven import unproven
+
+    missing = [Warning_(slide.path, figure.line,
+                        f"measured:: {figure.script} does not exist")
+               for figure in slide.measured
+               if not (slide.path.parent / figure.script).is_file()]
+    return missing + [
+        Warning_(slide.path, s.line, f"unproven claim: {s.text}")
+        for s in unproven(slide)]
+
+
+def claims_wanted(deck: Path) -> bool:
+    """True when the deck's own collection (the nearest ``_config.py``,
+    or the installed collection it is in) asks lint for unproven claims
+    (``LINT_CLAIMS = True``)."""
+    from sliderepl.deck.collection import nearest, registered
+
+    folder = deck.resolve().parent
+    own = nearest(folder)
+    if own is None:  # an installed collection: the one the deck is in
+        own = next((c for c in registered() if c.folder == folder), None)
+    return own is not None and getattr(own.config, "LINT_CLAIMS",
+                                       False) is True
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,6 +181,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="terminal columns (default 80)")
     parser.add_argument("--height", type=int, default=24, metavar="H",
                         help="terminal lines (default 24)")
+    parser.add_argument("--size", metavar="WxH",
+                        help="run the deck headless and measure each "
+                        "slide's real height at W columns, H lines "
+                        "(e.g. 100x30); overrides --width/--height")
+    parser.add_argument("--claims", action="store_true",
+                        help="also report prose sentences with an "
+                        "absolute word or a figure and no ### claim:: "
+                        "(on by default where the collection's "
+                        "_config.py sets LINT_CLAIMS = True)")
     return parser
 
 
@@ -150,17 +201,36 @@ def main(argv: list[str]) -> int:
         print("sliderepl lint: --width must be 20 or more and --height 5 "
               "or more", file=sys.stderr)
         return 2
+    if args.size:
+        from sliderepl.tools.lint_size import parse_size
+
+        try:
+            args.width, args.height = parse_size(args.size)
+        except ValueError as exc:
+            print(f"sliderepl lint: {exc}", file=sys.stderr)
+            return 2
     deck = read_deck(args.deck, "sliderepl lint")
     if deck is None:
         return 2
-    found = lint(deck, args.width, args.height)
+    claims = args.claims or claims_wanted(args.deck)
+    found = lint(deck, args.width, args.height, claims,
+                 estimate=not args.size)
+    if args.size:
+        from sliderepl.tools.lint_size import measured
+
+        found += [Warning_(*found_) for found_ in
+                  measured(deck.path, args.width, args.height)]
     if not deck.slides:
         found.append(Warning_(deck.path, 1, "no slides: is this a deck? "
                               "(each slide starts with a ### slide:: "
                               "line)"))
     for warning in found:
         print(warning)
+    claimed = ""
+    if claims:
+        count = sum(w.message.startswith("unproven claim:") for w in found)
+        claimed = f" ({count} unproven claim{'s' if count != 1 else ''})"
     print(f"sliderepl lint: {deck.path}: {len(deck.slides)} slides, "
-          f"{len(found)} warning{'s' if len(found) != 1 else ''} at "
-          f"{args.width}x{args.height}", file=sys.stderr)
+          f"{len(found)} warning{'s' if len(found) != 1 else ''}{claimed} "
+          f"at {args.width}x{args.height}", file=sys.stderr)
     return 1 if found else 0

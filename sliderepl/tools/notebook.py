@@ -181,43 +181,58 @@ def _recording_env(deck: Deck) -> Iterator[dict[str, str | None]]:
 # -- cells ------------------------------------------------------------
 
 _ECHO = '''\
-# every expression statement echoes its value with repr(), as at >>>
-_ip = get_ipython()
-_ip.ast_node_interactivity = "all"
-_ip.display_formatter.formatters["text/plain"].pprint = False
+    # every expression statement echoes its value with repr(), as at
+    # >>>, and with nothing else: IPython's formatters would ask each
+    # value for _repr_html_, _ipython_display_... (a __getattr__ of the
+    # deck's own would run)
+    ip = get_ipython()
+    ip.ast_node_interactivity = "all"
+
+    def as_at_the_prompt(value, include=None, exclude=None):
+        return {"text/plain": repr(value)}, {}
+
+    ip.display_formatter.format = as_at_the_prompt
+
+    class EchoSQL(logging.Handler):
+        """The SQL SQLAlchemy sends, on stderr: it reads apart from
+        prints."""
+
+        def emit(self, record):
+            print(self.format(record), file=sys.stderr)
+
+    sql = logging.getLogger("sqlalchemy.engine")
+    sql.handlers[:] = [h for h in sql.handlers
+                       if type(h).__name__ != "EchoSQL"]
+    sql.addHandler(EchoSQL())
+    sql.setLevel(logging.INFO)
+    sql.propagate = False
 
 
-class EchoSQL(logging.Handler):
-    """The SQL SQLAlchemy sends, on stderr: it reads apart from prints."""
-
-    def emit(self, record):
-        print(self.format(record), file=sys.stderr)
-
-
-_sql = logging.getLogger("sqlalchemy.engine")
-_sql.handlers[:] = [h for h in _sql.handlers if type(h).__name__ != "EchoSQL"]
-_sql.addHandler(EchoSQL())
-_sql.setLevel(logging.INFO)
-_sql.propagate = False'''
+_sliderepl_setup()
+del _sliderepl_setup'''
 
 
 def _setup_source(env: dict[str, str | None]) -> str:
-    """The first cell: the kernel set up as the runner runs a deck."""
+    """The first cell: the kernel set up as the runner runs a deck.  All
+    of it inside a function that is then deleted: the deck's namespace
+    gets no name of ours (``logging``, ``os``, ``sys``...), as in plain
+    Python, where a name the deck never imported is a NameError."""
     lines = [
         "# Notebook setup (sliderepl export): run the cells as the deck",
         "# runs them.",
-        "import logging",
-        "import os",
-        "import sys",
+        "def _sliderepl_setup():",
+        "    import logging",
+        "    import os",
+        "    import sys",
         "",
     ]
     if env:
-        lines.append("# the environment the notebook was recorded in")
+        lines.append("    # the environment the notebook was recorded in")
         for name, value in sorted(env.items()):
             if value is None:
-                lines.append(f"os.environ.pop({name!r}, None)")
+                lines.append(f"    os.environ.pop({name!r}, None)")
             else:
-                lines.append(f"os.environ[{name!r}] = {value!r}")
+                lines.append(f"    os.environ[{name!r}] = {value!r}")
         lines.append("")
     return "\n".join(lines) + "\n" + _ECHO
 

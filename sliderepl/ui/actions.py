@@ -200,6 +200,49 @@ def solution(state: ReplState, arg: str) -> None:
         _show_solution(state, code)
 
 
+def edit(state: ReplState, arg: str) -> None:
+    """``!edit``: the exercise in ``$EDITOR``, run and checked on save
+    (``sliderepl.ui.edit``)."""
+    from sliderepl.ui.edit import edit as edit_in_editor
+
+    edit_in_editor(state, arg)
+
+
+def claims(state: ReplState, arg: str) -> None:
+    """``!claims``: what the slide's prose claims, each proof evaluated
+    now, silently, in the learner's namespace (never before: the REPL
+    runs no code the learner didn't ask for).  A proof that fails says
+    so here, one line, and nowhere else."""
+    from sliderepl.run.claims import prove_claims
+    from sliderepl.ui.steps import DONE
+
+    slide = _exercise_slide(state)
+    if slide is None:
+        return
+    screen = state.screen
+    if not slide.claims:
+        screen.message("this slide makes no claim:: to prove")
+        return
+    if state.phase != DONE:
+        for claim in slide.claims:
+            screen.message(f"  {claim.text}")
+        screen.message("(proofs run once the slide's code has: Enter "
+                       "runs it, then !claims)")
+        return
+    verdicts = prove_claims(state.nav.interpreter, slide)
+    for claim in slide.claims:
+        mine = [v for v in verdicts if v.claim is claim]
+        proven = all(v.proven for v in mine)
+        screen.message(f"{'✓' if proven else '✗'} {claim.text}",
+                       failed=not proven)
+        for verdict in mine:
+            expression = " ".join(verdict.proof.source.split())
+            result = "true" if verdict.proven else verdict.reason
+            screen.message(f"    {expression} -> {result}",
+                           failed=not verdict.proven)
+    screen.message("(evaluated now, in your namespace)")
+
+
 def _exercise_slide(state: ReplState) -> Slide | None:
     slide = state.slide
     if slide is None:
@@ -257,17 +300,29 @@ def source(state: ReplState, name: str) -> None:
 def _introspected(
     state: ReplState, name: str, show: Callable[[Any, str], Any]
 ) -> None:
+    import sys
+
     from sliderepl.ui.introspect import NotFound, lookup
 
+    interpreter = state.nav.interpreter
     try:
-        obj = lookup(state.nav.interpreter.namespace, name.strip())
+        found = lookup(interpreter.namespace, name.strip())
     except NotFound as exc:
         state.screen.message(str(exc), failed=True)
         return
     pager = state.screen.pager
     pager.new_slide()  # a long docstring or source is paged like a slide
+    # a class of the deck's is in "__main__": the deck's, not ours, as
+    # while its code runs (inspect finds its file there)
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = interpreter.main
     try:
-        state.screen.show(show(obj, name.strip()))
+        page = show(found, name.strip())
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+    try:
+        state.screen.show(page, crop=False)  # a long File: line is whole
     finally:
         pager.stop()
 

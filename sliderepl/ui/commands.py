@@ -79,6 +79,10 @@ SPECS: tuple[Spec, ...] = (
          actions.check),
     Spec("solution", (), "", "show a solution of this slide's exercise",
          actions.solution),
+    Spec("edit", (), "", "this slide's exercise (or code) in $EDITOR: "
+         "run and checked each time you save", actions.edit),
+    Spec("claims", (), "", "what this slide claims, each proof checked "
+         "now in your namespace", actions.claims),
     Spec("tb", (), "", "the full traceback of the last error",
          actions.traceback),
     Spec("repr", (), "", "the last value echoed as a table, as its "

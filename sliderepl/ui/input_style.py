@@ -77,6 +77,9 @@ def syntax_style(syntax_theme: str) -> BaseStyle:
     """Pygments token rules for typed code, as rich draws slide code."""
     from rich.syntax import RICH_SYNTAX_THEMES, Syntax
 
+    from sliderepl.screen.theme import register_syntax_themes
+
+    register_syntax_themes()
     tokens = RICH_SYNTAX_THEMES.get(syntax_theme)
     if tokens is None:  # a Pygments style by name
         from pygments.styles import get_style_by_name

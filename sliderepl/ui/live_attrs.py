@@ -14,7 +14,9 @@ taken:
   SQLAlchemy and the standard library (``table.c``, ``session.info``,
   ``table.c.name`` are all SQLAlchemy's own code) -- except SQLAlchemy's
   ORM attributes on instances, which may load from the database: their
-  value is used only once it is loaded (it is then in ``__dict__``).
+  value is used only once it is loaded (it is then in ``__dict__``);
+  on an ORM-mapped object no other descriptor is run at all (an
+  association proxy reads a relationship, so it would load it).
 
 Anything else (a property of slide code, a ``__getattr__`` of its own)
 stops the lookup: no completions, rather than running it.  Names come
@@ -48,6 +50,10 @@ _BOUND_SAFELY = (
     classmethod,
     staticmethod,
 )
+
+
+#: where an ORM-mapped object keeps its state (in its ``__dict__``)
+_STATE = "_sa_instance_state"
 
 
 class NotSafe(Exception):
@@ -102,6 +108,10 @@ def attribute(obj: Any, name: str) -> Any:
         if own is not None and name in own:
             return own[name]  # loaded; no SQL
         raise NotSafe(name)  # would load from the database
+    if instance is not None and own is not None and _STATE in own:
+        # any other descriptor of a mapped object (an association proxy,
+        # a composite's) reads its ORM attributes: it may load them
+        raise NotSafe(name)
     if _trusted(_getter(found)):
         return cls.__get__(found, instance, owner)
     raise NotSafe(name)

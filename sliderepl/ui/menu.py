@@ -43,6 +43,34 @@ def _title(text: str) -> str:
     return first.split("Run:", 1)[0].strip()
 
 
+def entry(number: int, title: str, name: str, done: str,
+          width: int) -> list[str]:
+    """One deck's lines in the menu, none wider than ``width`` - 1
+    (a full-width line wraps on some terminals): broken between words,
+    the progress ``[...]`` kept whole, on a line of its own when it does
+    not fit on the last."""
+    import textwrap
+
+    head = f"  {number}. "
+    lines = textwrap.wrap(f"{title}  ({name})", width=max(width - 1, 20),
+                          initial_indent=head,
+                          subsequent_indent=" " * len(head),
+                          break_long_words=False, break_on_hyphens=False)
+    if done:
+        where = f"[{done}]"
+        if len(lines[-1]) + 2 + len(where) <= width - 1:
+            lines[-1] += f"  {where}"
+        else:
+            lines.append(" " * len(head) + where)
+    return lines
+
+
+def _columns() -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def choose_deck(
     project_dir: Path,
     ask: Callable[[str], str] = input,
@@ -61,10 +89,11 @@ def choose_deck(
     from sliderepl.teach.progress import menu_progress
 
     say("Decks:")
+    width = _columns()
     for number, (path, title) in enumerate(decks, 1):
         done = menu_progress(path)  # furthest slide, exercises solved
-        where = f"  [{done}]" if done else ""
-        say(f"  {number}. {title}  ({path.name}){where}")
+        for line in entry(number, title, path.name, done, width):
+            say(line)
     while True:
         try:
             answer = ask(f"Open which deck? [1-{len(decks)}, q quits] ")

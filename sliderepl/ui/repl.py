@@ -26,6 +26,8 @@ from sliderepl.ui.steps import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sliderepl.deck.model import Deck
     from sliderepl.run.options import Options
 
@@ -39,29 +41,43 @@ __all__ = [
 
 
 def run_interactive(
-    deck: Deck, options: Options, from_menu: bool = False
+    deck: Deck, options: Options, from_menu: bool = False,
+    then: list[Path] | None = None,
 ) -> int:
     """Run ``deck`` at a terminal (or from piped lines); exit status.
     ``from_menu``: the deck was chosen in the menu, which leaving it
-    (``!quit``) goes back to."""
+    (``!quit``) goes back to.  ``then`` gets the deck to open next when
+    the learner took the finish line's offer."""
     import sys
 
     if _is_tty(sys.stdin):
         from sliderepl.ui.flow_control import flow_control_off
 
         with flow_control_off(sys.stdin.fileno()):
-            return _run_interactive(deck, options, from_menu)
-    return _run_interactive(deck, options, from_menu)
+            return _run_interactive(deck, options, from_menu, then)
+    return _run_interactive(deck, options, from_menu, then)
 
 
-def _run_interactive(deck: Deck, options: Options, from_menu: bool) -> int:
+def _run_interactive(deck: Deck, options: Options, from_menu: bool,
+                     then: list[Path] | None = None) -> int:
     import sys
 
     _tolerant(sys.stdout)
     state = make_state(deck, options)
     state.from_menu = from_menu
+    try:
+        return _session(state, deck, options)
+    finally:
+        if then is not None and state.then is not None:
+            then.append(state.then)
+
+
+def _session(state: ReplState, deck: Deck, options: Options) -> int:
+    import sys
+
     at_terminal = _is_tty(sys.stdin) and _is_tty(sys.stdout)
     start = options.start
+    note = _light_check(state) if at_terminal else None
     if at_terminal:
         # a person is here: remember their place, offer to resume it
         state.keep_progress = True
@@ -71,6 +87,8 @@ def _run_interactive(deck: Deck, options: Options, from_menu: bool) -> int:
                 start = resumed
                 state.pacing = False  # a learner back from a break
     guarded(state, lambda: begin(state, start))
+    if note:
+        state.screen.message(note)
     if not at_terminal:
         # Piped in, or captured to a file: no line editor, which would
         # fail on a pipe or fill the file with escape codes.
@@ -100,6 +118,26 @@ def _run_interactive(deck: Deck, options: Options, from_menu: bool) -> int:
         from sliderepl.teach.progress import presenter_left
 
         presenter_left(deck.path)
+
+
+def _light_check(state: ReplState) -> str | None:
+    """Theme ``light`` at a terminal: ask its background (OSC 11); on a
+    dark one use ``dark``; the note to print, if any."""
+    import sys
+
+    if state.screen.theme != "light":
+        return None
+    from sliderepl.screen.terminal_bg import light_note, query_background
+
+    try:
+        background = query_background(sys.stdin.fileno(),
+                                       sys.stdout.fileno())
+    except (OSError, ValueError):
+        background = None
+    theme, note = light_note(background)
+    if theme != state.screen.theme:
+        state.screen.set_theme(theme)
+    return note
 
 
 def ask_resume(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sliderepl.run.navigation import Navigator
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from sliderepl.run.events import Sink
 
 BULLETS, CODE, PAUSED, DONE = "bullets", "code", "paused", "done"
+#: past the last slide: its summary is on screen (``finish``)
+FINISHED = "finished"
 
 #: told ``(deck, position, wall_started)`` when a slide is reached
 SlideListener = Callable[["Deck", int, float], None]
@@ -64,6 +67,10 @@ class ReplState:
     seen: set[int] = field(default_factory=set)
     #: The deck was opened from the menu: ``!quit`` goes back to it.
     from_menu: bool = False
+    #: the next deck the finish line offers, and the one to open once
+    #: this one ends (``finish.py``)
+    offer: Path | None = None
+    then: Path | None = None
 
     @property
     def keep_progress(self) -> bool:
@@ -117,8 +124,11 @@ class ReplState:
             return "show the code"
         if self.phase == PAUSED:
             return "run the code"
-        if self.position >= self.total:
-            return "end of the deck"
+        if self.phase == FINISHED:
+            return (f"open {self.offer.name}" if self.offer
+                    else "end of the deck")
+        if self.position >= self.total and self.total:
+            return "the summary"
         return "next slide"
 
 
@@ -266,15 +276,28 @@ def show_code(state: ReplState, pause: bool = True) -> None:
     if slide is None:
         return
     screen = state.screen
-    if pause and slide.pauses and slide.runs and slide.blocks:
+    if pause and state.nav.deck.pauses(slide) and slide.runs \
+            and slide.blocks:
         screen.code(slide)
+        screen.message(pause_line(slide, state.nav.deck))
         state.phase = PAUSED
         return
     if not slide.runs:
         screen.code(slide)  # display only: x slides, broken slides
     state.phase = DONE
-    state.nav.run_current(screen)
+    try:
+        state.nav.run_current(screen)
+    finally:
+        screen.pager.stop()  # it ran: the prompt's output scrolls
     show_exercise(state)
+
+
+def pause_line(slide: Slide, deck: Deck) -> str:
+    """The line under a paused slide's code: a question for the room
+    when the deck asks for predictions (``### predict::``)."""
+    if deck.predict in ("errors", "all") and not slide.pauses:
+        return "What will this do?  Enter runs it"
+    return "Enter runs it"
 
 
 def run_paused(state: ReplState) -> None:
@@ -285,6 +308,7 @@ def run_paused(state: ReplState) -> None:
         state.nav.run_current(state.screen)
     finally:
         state.screen.show_code = True
+        state.screen.pager.stop()  # it ran: the prompt's output scrolls
     show_exercise(state)
 
 
@@ -304,8 +328,39 @@ def advance(state: ReplState) -> None:
         show_code(state)
     elif state.phase == PAUSED:
         run_paused(state)
+    elif state.phase == FINISHED:
+        after_finish(state)
+    elif state.total and state.position >= state.total:
+        finish(state)
     else:
         move(state, lambda sink: state.nav.next(sink, run=False))
+
+
+def finish(state: ReplState) -> None:
+    """Enter past the last slide: the summary and the next deck."""
+    from sliderepl.teach.exercises import exercises
+    from sliderepl.ui import finish as finish_line
+
+    state.phase = FINISHED
+    deck = state.nav.deck
+    following = finish_line.next_deck(deck.path)
+    state.offer = following[0] if following else None
+    text = finish_line.summary(
+        len({n for n in state.seen if 1 <= n <= state.total}), state.total,
+        len(state.exercises.solved), len(exercises(deck.slides)),
+        time.monotonic() - state.started)
+    state.screen.show(finish_line.panel(state.deck_name, text, following,
+                                        state.from_menu))
+
+
+def after_finish(state: ReplState) -> None:
+    """Enter on the summary: open the next deck, or say it is over."""
+    if state.offer is None:
+        state.screen.message("end of the deck: !q leaves")
+        return
+    state.then = state.offer
+    state.finished = True
+    state.screen.message(f"opening {state.offer.name}")
 
 
 def replay(state: ReplState, arrived: bool) -> None:
