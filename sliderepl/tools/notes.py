@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shutil
 import sys
 import textwrap
 import time
@@ -30,7 +29,9 @@ from pathlib import Path
 from typing import TextIO
 
 from sliderepl.deck.collection import deck_path
+from sliderepl.deck.safe_files import read_regular, why_not
 from sliderepl.run.inert import inert
+from sliderepl.screen.size import columns
 from sliderepl.teach.pacing import budget, pace
 from sliderepl.teach.progress import Stage, presenter
 
@@ -125,7 +126,7 @@ def follow(out: TextIO, deck: Path | None, interval: float = 0.25,
     shown = ""
     ends = None if limit is None else time.monotonic() + limit
     while ends is None or time.monotonic() < ends:
-        width = shutil.get_terminal_size((80, 24)).columns
+        width = columns()
         screen = render(presenter(), width, time.time(), deck)
         if screen != shown:
             out.write(CLEAR + screen)
@@ -151,6 +152,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)  # bad usage: cli.main says so
+    if args.deck is not None:  # else it would wait for it for ever
+        try:
+            read_regular(args.deck)
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"sliderepl notes: {why_not(args.deck, exc)}",
+                  file=sys.stderr)
+            return 2
     deck = args.deck.resolve() if args.deck else None
     if args.once:
         stage = presenter()
