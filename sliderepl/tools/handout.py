@@ -10,7 +10,8 @@ SQL it sent, then the next session.  Rows echoed at ``>>>`` (a list of
 Timings and object addresses are masked as in transcripts, and file
 paths shortened (the deck's folder and the project's are dropped,
 libraries read ``<site-packages>/...``): a handout is read on another
-machine.  ``plain_markup`` turns the
+machine.  ``setup_code`` is the setup slides' code, which a handout
+folds in ahead of the slides.  ``plain_markup`` turns the
 inline slide markup into (kind, text) pieces any format can render.
 """
 
@@ -232,6 +233,15 @@ def deck_title(deck: Deck) -> str:
         doc = ""
     first = doc.strip().split("\n")[0].split("Run:", 1)[0].strip()
     return first or deck.path.stem
+
+
+def setup_code(deck: Deck) -> str:
+    """The code of the deck's setup slides (imports, helpers such as
+    part 1's ``pool_of_one``), as the run ran it first: a handout puts
+    it ahead of the slides, folded, so code copied in order runs."""
+    return "\n\n".join(
+        "".join(b.source for b in s.blocks).rstrip("\n")
+        for s in deck.setup if s.runs and s.blocks)
 
 
 def slide_title(slide: Slide) -> str:
