@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DECKS = [ROOT / "part1.py", ROOT / "part2.py"]
+DECKS = sorted(ROOT.glob("part*.py"))
 
 #: runs each pasted block in the interpreter's own namespace, as at
 #: ``>>>``; stops at the first error the handout does not show

@@ -40,6 +40,7 @@ from sliderepl.tools.handout import (
     Chunk,
     Recorded,
     deck_title,
+    pasteable,
     record,
     setup_code,
     slide_title,
@@ -83,7 +84,10 @@ def _md_chunks(chunks: list[Chunk]) -> list[str]:
 
     def flush() -> None:
         if pending:
-            text = "\n".join(piece for _, piece in pending)
+            if pending[0][0] == CODE:
+                text = pasteable([piece for _, piece in pending])
+            else:
+                text = "\n".join(piece for _, piece in pending)
             parts.extend([_fence(lang(pending[0][0]), text), ""])
             pending.clear()
 

@@ -240,8 +240,21 @@ def setup_code(deck: Deck) -> str:
     part 1's ``pool_of_one``), as the run ran it first: a handout puts
     it ahead of the slides, folded, so code copied in order runs."""
     return "\n\n".join(
-        "".join(b.source for b in s.blocks).rstrip("\n")
+        pasteable([b.source for b in s.blocks])
         for s in deck.setup if s.runs and s.blocks)
+
+
+def pasteable(blocks: list[str]) -> str:
+    """Blocks of code as one text that runs pasted at Python's ``>>>``
+    as well as in a file: a blank line after an indented block that
+    more code follows (the prompt ends a compound statement there)."""
+    out: list[str] = []
+    for n, block in enumerate(blocks):
+        out.append(block.rstrip("\n"))
+        last = block.rstrip("\n").split("\n")[-1]
+        if n < len(blocks) - 1 and last[:1] in (" ", "\t"):
+            out.append("")
+    return "\n".join(out)
 
 
 def slide_title(slide: Slide) -> str:

@@ -34,6 +34,7 @@ from sliderepl.tools.handout import (
     Recorded,
     deck_title,
     paragraphs,
+    pasteable,
     plain_markup,
     setup_code,
     slide_title,
@@ -118,16 +119,9 @@ def _code(blocks: list[str], prompts: bool = True) -> str:
 
 
 def _copied(blocks: list[str]) -> str:
-    """What a copy button copies: the blocks as written, a blank line
-    after an indented block that more code follows (so it pastes into
-    the Python prompt as well as into a file)."""
-    out: list[str] = []
-    for n, block in enumerate(blocks):
-        out.append(block.rstrip("\n"))
-        last = block.rstrip("\n").split("\n")[-1]
-        if n < len(blocks) - 1 and last[:1] in (" ", "\t"):
-            out.append("")
-    return "\n".join(out)
+    """What a copy button copies: the blocks as written, pasteable at
+    the Python prompt as well as into a file."""
+    return pasteable(blocks)
 
 
 def _unrun(text: str) -> str:
