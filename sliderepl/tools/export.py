@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sliderepl.deck.collection import deck_path
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.inert import inert
 from sliderepl.run.rows import Rows
 from sliderepl.tools.handout import (
     CODE,
@@ -56,8 +57,19 @@ FORMATS = ("md", "html", "py", "ipynb")
 # -- Markdown -----------------------------------------------------------
 
 
+#: a table cell's text as Markdown that shows it: a backslash or ``|``
+#: escaped (``|`` would end the cell), and HTML's ``& < >`` as entities,
+#: so a value holding ``<script>`` reads as text in pandoc and previewers
+_MD_CELL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;",
+                          "<": "&lt;", ">": "&gt;"})
+
+
+_MD_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|") or " "
+    """One cell (already inert: ``sliderepl.run.rows.cell``)."""
+    return inert(text).translate(_MD_CELL) or " "
 
 
 def _md_table(rows: Rows) -> list[str]:
@@ -99,7 +111,8 @@ def _md_chunks(chunks: list[Chunk]) -> list[str]:
         for role, text in chunk.parts or [(chunk.kind, chunk.text)]:
             if role == NOTICE:
                 flush()
-                parts += [f"*{text}*", ""]
+                # may quote a value: no raw HTML
+                parts += [f"*{text.translate(_MD_HTML)}*", ""]
                 continue
             if pending and lang(pending[0][0]) != lang(role):
                 flush()
@@ -111,7 +124,7 @@ def _md_chunks(chunks: list[Chunk]) -> list[str]:
 def _md_setup(deck: Deck) -> list[str]:
     """The deck's setup code (imports, helpers), folded: run it first
     and every block below runs when pasted in order."""
-    code = setup_code(deck)
+    code = inert(setup_code(deck))
     if not code:
         return []
     return ["", "<details><summary>The deck's setup code: run it first"
@@ -156,7 +169,8 @@ def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
                 if item.solution_chunks:
                     parts += _md_chunks(item.solution_chunks)
                 else:
-                    parts += [_fence("python", exercise.solution), ""]
+                    parts += [_fence("python", inert(exercise.solution)),
+                              ""]
                 parts += ["</details>", ""]
     return "\n".join(parts).rstrip("\n") + "\n"
 
@@ -195,6 +209,9 @@ def _slide_code(slide: Slide) -> str:
 
 
 def to_script(deck: Deck) -> str:
+    """The deck's code as one script; the code as written, the words
+    around it (titles, intro, bullets, exercises: comments and the
+    docstring) inert (``sliderepl.run.inert``)."""
     title = deck_title(deck)
     out = [
         f'"""{title}',
@@ -209,8 +226,8 @@ def to_script(deck: Deck) -> str:
     for slide in deck.slides:
         head = f"# -- {slide.number}. {slide_title(slide)} "
         out += ["", "", head.ljust(72, "-")]
-        out += [f"# {line}".rstrip() for line in slide.intro]
-        out += [f"#{'  ' * b.depth}* {b.text}" for b in slide.bullets]
+        out += [f"# {inert(line)}".rstrip() for line in slide.intro]
+        out += [f"#{'  ' * b.depth}* {inert(b.text)}" for b in slide.bullets]
         code = _slide_code(slide)
         if code:
             out.append("")
@@ -236,8 +253,8 @@ def _script_exercise(slide: Slide) -> list[str]:
     exercise = slide.exercise
     if exercise is None:
         return []
-    out = ["", f"# Exercise: {' '.join(exercise.task)}"]
-    out += [f"# Hint: {hint}" for hint in exercise.hints]
+    out = ["", f"# Exercise: {inert(' '.join(exercise.task))}"]
+    out += [f"# Hint: {inert(hint)}" for hint in exercise.hints]
     if exercise.solution:
         out += ["# A solution:", exercise.solution]
     check = exercise.check
