@@ -13,8 +13,9 @@ libraries read ``<site-packages>/...``): a handout is read on another
 machine.  Everything recorded is inert (``sliderepl.run.inert``):
 a control character, even one a slide printed, is written as ``\\x1b``,
 never raw into a file that ``cat`` or a previewer would replay.
-``plain_markup`` turns the inline slide markup into (kind, text) pieces
-any format can render, inert too.
+``setup_code`` is the setup slides' code, which a handout folds in
+ahead of the slides.  ``plain_markup`` turns the inline slide markup
+into (kind, text) pieces any format can render, inert too.
 """
 
 from __future__ import annotations
@@ -237,6 +238,28 @@ def deck_title(deck: Deck) -> str:
         doc = ""
     first = doc.strip().split("\n")[0].split("Run:", 1)[0].strip()
     return inert(first or deck.path.stem)
+
+
+def setup_code(deck: Deck) -> str:
+    """The code of the deck's setup slides (imports, helpers such as
+    part 1's ``pool_of_one``), as the run ran it first: a handout puts
+    it ahead of the slides, folded, so code copied in order runs."""
+    return "\n\n".join(
+        pasteable([b.source for b in s.blocks])
+        for s in deck.setup if s.runs and s.blocks)
+
+
+def pasteable(blocks: list[str]) -> str:
+    """Blocks of code as one text that runs pasted at Python's ``>>>``
+    as well as in a file: a blank line after an indented block that
+    more code follows (the prompt ends a compound statement there)."""
+    out: list[str] = []
+    for n, block in enumerate(blocks):
+        out.append(block.rstrip("\n"))
+        last = block.rstrip("\n").split("\n")[-1]
+        if n < len(blocks) - 1 and last[:1] in (" ", "\t"):
+            out.append("")
+    return "\n".join(out)
 
 
 def slide_title(slide: Slide) -> str:
