@@ -155,6 +155,8 @@ def refused(sql):
 
 ### slide:: b
 ### title:: Part 2: DDL and SQL expressions
+### note:: Walk the bullets as the agenda, about a minute. Point at the last
+### note:: line: it names the database this run uses.
 # Part 1 was about connections.  Part 2 is about what we send
 # through them: table definitions, types, DDL and SQL expressions,
 # and the places where each can be extended.
@@ -168,6 +170,8 @@ print("this deck is running on:", backend)
 
 ### slide::
 ### title:: MetaData, Table, Column
+### note:: Point at the sorted_tables line: users comes before addresses. Ask the
+### note:: room why that order matters for CREATE. About two minutes.
 # A Table is a named collection of Columns, each with a type.  MetaData
 # holds related tables: ``ForeignKey("users.id")`` finds ``users`` by
 # name in it, and ``sorted_tables`` puts a table after those it refers to.
@@ -196,6 +200,9 @@ users.c.keys()
 
 ### slide::
 ### title:: What only CREATE TABLE needs
+### note:: Point at the CHECK and UNIQUE lines of the CREATE TABLE, then at the
+### note:: plain SELECT below it. Ask: does SQLAlchemy check the e-mail for an at
+### note:: sign? About two minutes.
 # Lengths, NOT NULL, UNIQUE, CHECK, indexes and comments end up in DDL.
 # SELECT and INSERT come out the same without them, and SQLAlchemy
 # checks no value against them: the database does (next slide).
@@ -233,6 +240,9 @@ print("stored:", [c["sqltext"] for c in stored])
 
 ### slide::
 ### title:: The database checks them, or does not
+### note:: Ask first: a sixty-character name into the short column, what happens?
+### note:: Then point at the stored or refused line; it differs per database.
+### note:: About two minutes.
 # A name too long for ``String(50)``: SQLAlchemy sends it as it is.
 # PostgreSQL and MariaDB refuse it; SQLite keeps it whole, since it
 # checks no lengths (NOT NULL, UNIQUE and CHECK it does enforce).
@@ -263,6 +273,8 @@ with unechoed():
 
 ### slide::
 ### title:: create_all
+### note:: Point at the CREATE TABLE statements, users first. Mention the quiet
+### note:: drop in fresh() so a rerun starts clean. About a minute.
 # ``create_all`` emits CREATE TABLE in dependency order, plus any
 # indexes; it checks first, so existing tables are skipped.
 # (``fresh()``, from the setup, quietly drops leftovers of earlier runs.)
@@ -276,6 +288,9 @@ sorted(inspect(engine).get_table_names())
 
 ### slide:: e
 ### title:: A foreign key across MetaData
+### note:: Ask what the last line will do before pressing Enter. Point at the
+### note:: NoReferencedTableError: by name, the other MetaData is invisible.
+### note:: About two minutes.
 # Given the Column itself, a ForeignKey may point into another MetaData:
 # the DDL names ``users``, but this MetaData's ``create_all`` neither
 # creates nor orders it: on PostgreSQL and MariaDB ``users`` must exist
@@ -304,6 +319,8 @@ next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
 
 ### slide:: e
 ### title:: 2010: bound, dynamic and proxy metadata
+### note:: A short history stop. Point at the empty 'still there' list, then at
+### note:: the TypeError for bind=. About a minute.
 # 2010 code bound tables to an engine: ``BoundMetaData`` (later
 # ``MetaData(bind=engine)``), ``DynamicMetaData`` /
 # ``ThreadLocalMetaData`` (another engine per thread), and
@@ -319,6 +336,9 @@ MetaData(bind=engine)
 
 ### slide::
 ### title:: Where they went: bind at the point of use
+### note:: Point at 'elsewhere' listing the same tables, then at the late-bound
+### note:: session line. Ask who configures their sessionmaker at startup. About
+### note:: two minutes.
 # The engine is named where the work happens.  One MetaData serves any
 # number of engines; a ``sessionmaker`` made at import time gets its
 # engine at startup (``ProxyEngine``'s job); per-thread or per-tenant
@@ -342,6 +362,8 @@ with late() as session:
 
 ### slide::
 ### title:: Best-fit types
+### note:: Read one column down: Boolean on each dialect. Ask which database
+### note:: spells UUID its own way. About a minute.
 # ``Integer``, ``String``, ``DateTime``, ``Boolean``, ``Uuid``... are
 # best-fit types: each dialect picks its closest native type.
 kinds = Table(
@@ -357,6 +379,8 @@ for name, dialect in dialects.items():
 
 ### slide::
 ### title:: Exact vendor types
+### note:: Point at INET and JSONB in the postgresql row, plain VARCHAR and JSON
+### note:: elsewhere. About a minute.
 # Upper-case types (``INTEGER``, ``VARCHAR``) name one SQL type: no
 # dialect swaps in a closer one (``DATETIME`` stays ``DATETIME`` even on
 # PostgreSQL, which has none), though it may spell it its own way or
@@ -386,6 +410,8 @@ for name, dialect in dialects.items():
 
 ### slide::
 ### title:: The dialect translates values too
+### note:: Point at 'raw driver value: str' on SQLite; with --db postgresql it
+### note:: says datetime. About a minute.
 # Types convert between Python and what the DB-API driver speaks.
 # SQLite has no date type: SQLAlchemy stores ISO text there and parses
 # it back; PostgreSQL's and MariaDB's drivers hand over datetimes.
@@ -399,6 +425,8 @@ print("raw driver value:", type(raw).__name__, "| typed:", typed)
 
 ### slide:: b
 ### title:: Extending the non-extensible
+### note:: Reveal the bullets one by one and ask why subclassing Table goes wrong
+### note:: before the second one. About two minutes.
 # Case study **timestamps**: a last-updated-at column on many tables.
 ### * Subclassing ``Table`` is a poor idea: one Table object per name
 ### * ...and reflection, ``to_metadata()`` and declarative build plain Tables
@@ -415,6 +443,8 @@ second = Table("second", MetaData(), Column("id", Integer), shared)
 
 ### slide::
 ### title:: A factory function
+### note:: Walk the two functions from the case study file: a fresh Column per
+### note:: call. About a minute.
 # ``casestudies/timestamps.py``: a new Column per call, and a Table
 # factory that adds it.  The stamp is ``utcnow()``, from the end of this
 # part: UTC, computed by the database.
@@ -423,6 +453,8 @@ source(timestamps.timestamped_table)
 
 ### slide::
 ### title:: Using the factory
+### note:: Point at updated_at in the CREATE TABLE: the factory added it. About a
+### note:: minute.
 stamped = MetaData()
 invoices = timestamps.timestamped_table(
     "invoices", stamped,
@@ -433,6 +465,8 @@ print(CreateTable(invoices).compile(engine))
 
 ### slide::
 ### title:: The declarative mixin
+### note:: Point at the final True: each model gets its own Column object from
+### note:: the mixin. About a minute.
 # For models, a mixin does the same: declarative copies a
 # ``mapped_column()`` from a mixin into each class.
 source(timestamps.Timestamped)
@@ -452,6 +486,8 @@ Customer.__table__.c.updated_at is not invoices.c.updated_at
 
 ### slide::
 ### title:: Stamped on INSERT and UPDATE
+### note:: Ask first: after an UPDATE that sets updated_at by hand, which value
+### note:: stays? Then read the printed line left to right. About two minutes.
 # ``default`` runs in the INSERT; ``onupdate`` in an ``update()`` (or ORM
 # flush) that leaves the column out.  An UPDATE that sets it keeps its
 # value, and SQL you write yourself (``text()``) is not touched.
@@ -477,6 +513,8 @@ print("set by hand, kept:", set_itself == long_ago,
 
 ### slide:: b
 ### title:: Extending types
+### note:: Set up the next slides: which side is new, Python or the database.
+### note:: Dwell on the cache_ok bullet; it bites later. About a minute.
 ### * ``TypeDecorator``: a type the database knows, a new Python type
 ### * ``UserDefinedType``: a database type SQLAlchemy has no class for
 ### * Both: convert Python values to parameters, and results to Python
@@ -485,11 +523,15 @@ print("set by hand, kept:", set_itself == long_ago,
 
 ### slide::
 ### title:: Case study: timezones
+### note:: Walk the Timezone class top to bottom: impl, cache_ok, then the two
+### note:: conversions. About two minutes.
 # Store zone names; work with ``ZoneInfo`` objects in Python.
 source(timezones.Timezone)
 
 ### slide::
 ### title:: Zones in, zones out
+### note:: Point at the list at the bottom: ZoneInfo and plain names both went
+### note:: in, zone names came back. About a minute.
 zoned = MetaData()
 sites = Table(
     "sites", zoned,
@@ -533,6 +575,8 @@ noon = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
 
 ### slide::
 ### title:: A ZoneInfo in a WHERE clause
+### note:: Point at the bound parameter in the echoed SQL: a plain string. Then
+### note:: give the room time for the Csv exercise, about five minutes.
 # The bound value is converted by the column's type, like any other.
 # (``timezones.Timezone`` turns the ZoneInfo back into its name.)
 with engine.connect() as cx:
@@ -571,12 +615,16 @@ in_paris
 
 ### slide:: e
 ### title:: A typo is refused, by name
+### note:: Ask what an unknown zone name will do before Enter. Point at the error
+### note:: message naming the typo. About a minute.
 # The type checks names before they reach the database.
 with engine.begin() as cx:
     cx.execute(sites.insert(), {"id": 5, "tz": "Europe/Pariss"})
 
 ### slide:: e
 ### title:: Forgetting cache_ok
+### note:: Ask whether this will run. Point at the SAWarning text; the tests here
+### note:: would fail on it. About a minute.
 # The same type without ``cache_ok``: SQLAlchemy warns.  The project's
 # tests turn warnings into errors, so a test that runs such a statement
 # fails.
@@ -592,6 +640,8 @@ with warnings.catch_warnings():
 
 ### slide::
 ### title:: UserDefinedType: PostgreSQL's point
+### note:: Walk get_col_spec, then the two processors. This slide defines
+### note:: the type; the next slides use it. About a minute.
 # A type SQLAlchemy has no class for.  ``get_col_spec`` is its DDL;
 # the processors turn ``(x, y)`` tuples into ``'(x,y)'`` text and back.
 def point_to_text(value):
@@ -650,6 +700,8 @@ for name in ("postgresql", "sqlite", "mariadb"):
 
 ### slide::
 ### title:: Round trip
+### note:: Point at the tuples in the last line: they came back as Python tuples
+### note:: of floats. About a minute.
 fresh(places.metadata)
 with engine.begin() as cx:
     result = cx.execute(places.insert(), [
@@ -661,6 +713,8 @@ stored
 
 ### slide::
 ### title:: What the real type buys
+### note:: On SQLite this prints the note for PostgreSQL; with --db postgresql,
+### note:: point at 'nearest to Warsaw'. About a minute.
 # On PostgreSQL the database understands points: ``<->`` is distance.
 # A TypeDecorator over text could not offer that.
 if on_postgresql:
@@ -674,6 +728,8 @@ else:
 
 ### slide::
 ### title:: .info: a small data dictionary
+### note:: Point at the info dicts in the Table, then at the ext.mutable key on
+### note:: the last line. About two minutes.
 # ``info`` on a Table or Column is a plain dict for you: no SQL or DDL
 # uses it, though extensions may keep keys of their own there
 # (``ext.mutable`` does, last line).  ``comment=`` is first-class now and
@@ -700,6 +756,8 @@ Column("tags", MutableList.as_mutable(postgresql.ARRAY(String))).info
 
 ### slide::
 ### title:: A form from .info
+### note:: Point at the labels and widgets in brackets; ask what else they would
+### note:: keep in info. Then the small exercise, about two minutes.
 for column in people.c:
     label = column.info.get("label", column.name)
     widget = column.info.get("widget", "text")
@@ -714,6 +772,7 @@ for column in people.c:
 
 ### slide::
 ### title:: Table documentation from .info
+### note:: Point at the owner line and the labels column. About a minute.
 print(f"{people.info['title']} ({people.name}): {people.comment}")
 print("owner:", people.info["owner"])
 for column in people.c:
@@ -723,6 +782,8 @@ for column in people.c:
 
 ### slide:: l
 ### title:: comment= reaches the database
+### note:: Long version. On SQLite it says comments are not kept; with --db
+### note:: postgresql point at the COMMENT ON statement. About a minute.
 # Unlike ``info``, a ``comment=`` goes to the database with the table
 # (inside CREATE TABLE on MariaDB, a ``COMMENT ON`` after it on
 # PostgreSQL) and reflection reads it back.  SQLite keeps no comments.
@@ -741,6 +802,8 @@ else:
 
 ### slide:: b
 ### title:: DDL events
+### note:: Reveal the bullets; compare the 2010 spelling with event.listen. About
+### note:: a minute.
 # MetaData and Table fire events around CREATE and DROP.
 ### * ``before_create``, ``after_create``, ``before_drop``, ``after_drop``
 ### * 2010: ``table.append_ddl_listener("after-create", fn)``
@@ -752,6 +815,8 @@ else:
 
 ### slide::
 ### title:: A listener
+### note:: Point at the 'created notes on' line printed by our function. Then the
+### note:: welcome-row exercise, about four minutes.
 announced = MetaData()
 notes = Table("notes", announced, Column("id", Integer, primary_key=True))
 
@@ -817,6 +882,8 @@ touch_triggers = [
 
 ### slide::
 ### title:: Templating over several tables
+### note:: Point at the CREATE TRIGGER statements: one per table, from the same
+### note:: DDL objects. About two minutes.
 # The same DDL objects, attached to every timestamped table.
 touched = MetaData()
 event.listen(touched, "before_create", pg_touch_function)
@@ -835,6 +902,8 @@ fresh(touched)
 
 ### slide::
 ### title:: Hand-written SQL gets stamped
+### note:: Ask first: will a raw UPDATE touch updated_at? Then read the three
+### note:: printed lines. About two minutes.
 # A raw UPDATE, no ``onupdate`` involved: the trigger did it.  An
 # UPDATE that sets ``updated_at`` itself keeps its value.  The baseline:
 # ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
@@ -864,6 +933,8 @@ print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
 
 ### slide:: b
 ### title:: Case study: fixtures
+### note:: Reveal the bullets; the last one leads into the error on the next
+### note:: slide. About a minute.
 # Some tables hold fixed rows the code relies on: statuses, countries, roles.
 ### * Keep the rows in the table's definition: one place to change both
 ### * Insert them from an ``after_create`` listener
@@ -872,6 +943,8 @@ print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
 
 ### slide:: e
 ### title:: ...which Table now refuses
+### note:: Ask what Table will say to a plain object. Point at the ArgumentError
+### note:: text. About a minute.
 # Table wants ``SchemaItem`` objects there (``Column``, constraints,
 # ``Index``); it skips ``None`` and refuses anything else.  A SchemaItem
 # of your own hears of its table through ``_set_parent``, a private
@@ -894,12 +967,15 @@ Table("status", MetaData(), Column("id", Integer),
 
 ### slide::
 ### title:: Public API instead: info= and listeners=
+### note:: Walk load first, then table_kwargs: info holds the rows, listeners
+### note:: insert them. About two minutes.
 # ``casestudies/fixtures.py``
 source(fixtures.Fixture.load)
 source(fixtures.Fixture.table_kwargs)
 
 ### slide::
 ### title:: A lookup table with its rows
+### note:: Point at the rows printed without touching a database. About a minute.
 lookups = MetaData()
 status = Table(
     "status", lookups,
@@ -913,6 +989,8 @@ status.info["fixture"].rows      # known before any database exists
 
 ### slide::
 ### title:: create_all loads them, once
+### note:: Point at the single INSERT in the echo; the second create_all sent
+### note:: no INSERT. About a minute.
 fresh(lookups)
 lookups.create_all(engine)          # tables exist: skipped, no inserts
 with engine.connect() as cx:
@@ -920,6 +998,8 @@ with engine.connect() as cx:
 
 ### slide::
 ### title:: The same through declarative
+### note:: Point at __table_args__: the same helper works for models. About a
+### note:: minute.
 class Lookup(DeclarativeBase):
     pass
 
@@ -939,6 +1019,8 @@ with Session(engine) as session:
 
 ### slide::
 ### title:: SQL expressions: select()
+### note:: Point at the compiled SELECT and then its one row. Mention
+### note:: select([..]) from old code. About a minute.
 # 2010: ``select([users.c.id])``.  Now the columns are plain arguments,
 # and a statement runs on a Connection: ``engine.execute`` is gone.
 with engine.begin() as cx:
@@ -954,6 +1036,8 @@ with engine.connect() as cx:
 
 ### slide::
 ### title:: func: SQL functions by name
+### note:: Point at soundex, which SQLAlchemy does not know, then at the three
+### note:: spellings of aggregate_strings. About two minutes.
 # ``func.NAME(...)`` renders ``NAME(...)``, known to SQLAlchemy or not.
 # Some are known: their type is set, and a few compile per database.
 # (``literal_binds`` shows the separator inline; otherwise it is a
@@ -969,6 +1053,7 @@ for name in ("postgresql", "sqlite", "mariadb"):
 
 ### slide::
 ### title:: case()
+### note:: Point at '(no name)' in the result. About a minute.
 # Conditional values inside a statement: ``CASE``, standard SQL, the
 # same on every database here.
 shown_name = case(
@@ -984,6 +1069,8 @@ with engine.connect() as cx:
 
 ### slide::
 ### title:: text(): when the SQL is the point
+### note:: Point at 'typed result: datetime': columns() typed a text query. About
+### note:: a minute.
 # Vendor syntax the expression layer lacks, or a query pasted from
 # elsewhere.  Bound parameters still apply; ``.columns()`` types results.
 by_email = text("SELECT id, name FROM users WHERE email = :email")
@@ -996,6 +1083,8 @@ print("typed result:", type(row.updated_at).__name__)
 
 ### slide:: b
 ### title:: Where each fits
+### note:: A summary slide; ask the room which one they reach for first. About a
+### note:: minute.
 ### * ``select()``: queries you compose, reuse, or build from parts
 ### * ``func``: SQL functions by name, ``NAME(a, b)``; no extension needed
 ### * ``case()``: conditions inside one statement
@@ -1004,6 +1093,8 @@ print("typed result:", type(row.updated_at).__name__)
 
 ### slide::
 ### title:: The compiler extension: utcnow
+### note:: Walk the class, then the PostgreSQL compile function. About two
+### note:: minutes.
 # A SQL construct is a class; ``@compiles`` gives its SQL, per dialect.
 # Since 1.4 (with the SQL compilation cache): ``inherit_cache = True``
 # lets it share the cache.
@@ -1012,6 +1103,8 @@ source(utcnow_module.compile_postgresql)
 
 ### slide::
 ### title:: One construct, native SQL per database
+### note:: Read the rows top to bottom: one name, four spellings. Then the
+### note:: greatest() exercise, about five minutes.
 # PostgreSQL: ``statement_timestamp()`` rather than ``now()``, which
 # is frozen at the start of the transaction.
 for name, dialect in dialects.items():
@@ -1089,6 +1182,8 @@ print("utcnow() stored in a DateTime column is UTC:", close_to_now(stored[2]))
 
 ### slide::
 ### title:: The 2010 PostgreSQL SQL was wrong
+### note:: On SQLite this prints the note for PostgreSQL. With --db postgresql
+### note:: point at 'is UTC: False'. About a minute.
 # ``TIMESTAMP 'now'`` is local wall-clock time; ``AT TIME ZONE 'utc'``
 # then declares it to be UTC.  Right only where the session's time zone
 # is UTC.  (It gets worse: next slide.)
@@ -1106,6 +1201,8 @@ else:
 
 ### slide::
 ### title:: TIMESTAMP 'now' is frozen by prepared statements
+### note:: With --db postgresql, point at the repeated stamps for TIMESTAMP 'now'
+### note:: and the empty list for utcnow(). About two minutes.
 # ``'now'`` is a literal, turned into a timestamp when the statement is
 # parsed.  psycopg 3 prepares a statement on the server once it has run
 # it ``prepare_threshold`` times (5): from then on every INSERT stores
@@ -1158,6 +1255,8 @@ else:
 
 ### slide::
 ### title:: As a default and onupdate
+### note:: Point at the SQL function inside the INSERT and the UPDATE. About a
+### note:: minute.
 # That is how the timestamps case study used it: the column's SQL runs
 # inside the INSERT and UPDATE statements.
 print(invoices.insert().values(id=2, total=1).compile(engine))
@@ -1165,6 +1264,8 @@ print(invoices.update().values(total=13).compile(engine))
 
 ### slide:: e
 ### title:: Forgetting inherit_cache
+### note:: Ask whether this runs. Point at the warning about SQL compilation
+### note:: caching. About a minute.
 # A construct without ``inherit_cache``: SQLAlchemy warns, and compiles
 # every statement that contains it anew instead of caching it.
 class utcnow_uncached(FunctionElement):
@@ -1188,6 +1289,8 @@ with warnings.catch_warnings():
 
 ### slide::
 ### title:: One more: find(haystack, needle)
+### note:: Walk the three compile functions; point at the swapped argument order.
+### note:: About two minutes.
 # Where ``func`` cannot help: the databases disagree on names AND
 # argument order.  The default is standard SQL's ``POSITION``.
 class find(FunctionElement):
@@ -1221,6 +1324,8 @@ def find_mssql(element, compiler, **kw):
 
 ### slide::
 ### title:: find() on each database
+### note:: Read the rows per dialect, then the positions in the result. Then the
+### note:: LOCATE exercise, about three minutes.
 at_sign = find(users.c.email, "@")
 for name, dialect in dialects.items():
     print(f"{name:<11}", at_sign.compile(dialect=dialect))
@@ -1241,6 +1346,8 @@ with engine.connect() as cx:
 
 ### slide:: b
 ### title:: Part 2: what we added
+### note:: Recap the bullets, take questions, then open part three. About two
+### note:: minutes.
 ### * Factory functions and mixins instead of subclassing ``Table``
 ### * ``TypeDecorator`` for new Python types; ``cache_ok = True``
 ### * ``UserDefinedType`` for database types SQLAlchemy lacks
