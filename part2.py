@@ -66,10 +66,12 @@ def unechoed():
 
 def fresh(metadata):
     """Drop what an earlier run left (without echoing that SQL), then
-    create_all: the CREATE statements are what the slides show."""
+    create_all: the CREATE statements are what the slides show.  The
+    tables were just dropped, so create_all need not check for them
+    first (its checks would fill the screen)."""
     with unechoed():
         metadata.drop_all(engine)
-    metadata.create_all(engine)
+    metadata.create_all(engine, checkfirst=False)
 
 
 def close_to_now(value):
@@ -200,15 +202,11 @@ users.c.keys()
 
 ### slide::
 ### title:: What only CREATE TABLE needs
-### note:: Point at the CHECK and UNIQUE lines of the CREATE TABLE, then at the
-### note:: plain SELECT below it. Ask: does SQLAlchemy check the e-mail for an at
-### note:: sign? About two minutes.
+### note:: Point at the CHECK and UNIQUE lines of the CREATE TABLE and at the
+### note:: separate CREATE INDEX. About a minute.
 # Lengths, NOT NULL, UNIQUE, CHECK, indexes and comments end up in DDL.
-# SELECT and INSERT come out the same without them, and SQLAlchemy
-# checks no value against them: the database does (next slide).
 # (On PostgreSQL and MariaDB the SQL shows ``'%%@%%'``: their drivers take
-# ``%(name)s`` parameters, so SQLAlchemy doubles a literal ``%`` and the
-# driver undoes it.  Reflection, last line, reads what the server stored.)
+# ``%(name)s`` parameters, so SQLAlchemy doubles a literal ``%``.)
 accounts = Table(
     "accounts", MetaData(),
     Column("id", Integer, primary_key=True),
@@ -220,6 +218,23 @@ accounts = Table(
 print(CreateTable(accounts).compile(engine))
 for index in accounts.indexes:
     print(CreateIndex(index).compile(engine))
+### claim:: What only CREATE TABLE needs
+### proof:: sql_of(accounts) == sql_of(Table(
+### proof::     "accounts", MetaData(), Column("id", Integer, primary_key=True),
+### proof::     Column("email", String), Column("name", String)))
+### claim:: their drivers take ``%(name)s`` parameters, so SQLAlchemy doubles
+### claim:: a literal ``%``
+### proof:: backend == "sqlite" or engine.dialect.paramstyle == "pyformat"
+### proof:: (backend == "sqlite") != ("'%%@%%'" in str(CreateTable(accounts).compile(engine)))
+
+### slide::
+### title:: SELECT does not see them
+### note:: Point at the plain SELECT: no lengths, no CHECK. Ask: does SQLAlchemy
+### note:: check the e-mail for an at sign? Then the stored line. About a minute.
+# SELECT and INSERT come out the same without them, and SQLAlchemy
+# checks no value against them: the database does (next slide).
+# Reflection, last line, reads what the server stored: the driver undid
+# the doubled ``%``.
 print(select(accounts).where(accounts.c.id == 1).compile(engine))
 with unechoed():
     accounts.drop(engine, checkfirst=True)
@@ -227,15 +242,11 @@ with unechoed():
     stored = inspect(engine).get_check_constraints("accounts")
     accounts.drop(engine)
 print("stored:", [c["sqltext"] for c in stored])
-### claim:: What only CREATE TABLE needs
 ### claim:: SELECT and INSERT come out the same without them
 ### proof:: sql_of(accounts) == sql_of(Table(
 ### proof::     "accounts", MetaData(), Column("id", Integer, primary_key=True),
 ### proof::     Column("email", String), Column("name", String)))
-### claim:: their drivers take ``%(name)s`` parameters, so SQLAlchemy doubles
-### claim:: a literal ``%`` and the driver undoes it
-### proof:: backend == "sqlite" or engine.dialect.paramstyle == "pyformat"
-### proof:: (backend == "sqlite") != ("'%%@%%'" in str(CreateTable(accounts).compile(engine)))
+### claim:: the driver undid the doubled ``%``
 ### proof:: all("%@%" in c["sqltext"] and "%%" not in c["sqltext"] for c in stored)
 
 ### slide::
@@ -276,14 +287,22 @@ with unechoed():
 ### note:: Point at the CREATE TABLE statements, users first. Mention the quiet
 ### note:: drop in fresh() so a rerun starts clean. About a minute.
 # ``create_all`` emits CREATE TABLE in dependency order, plus any
-# indexes; it checks first, so existing tables are skipped.
-# (``fresh()``, from the setup, quietly drops leftovers of earlier runs.)
+# indexes.  (``fresh()``, from the setup, quietly drops leftovers of
+# earlier runs, then creates without checking.)
 fresh(metadata)
-sorted(inspect(engine).get_table_names())
 ### claim:: ``create_all`` emits CREATE TABLE in dependency order, plus any
-### claim:: indexes; it checks first, so existing tables are skipped.
+### claim:: indexes
 ### proof:: [t.name for t in metadata.sorted_tables] == ["users", "addresses"]
 ### proof:: on_fresh_sqlite(accounts.metadata, lambda i: [x["name"] for x in i.get_indexes("accounts")]) == ["ix_accounts_name"]
+
+### slide::
+### title:: create_all again: existing tables are skipped
+### note:: Ask what a second create_all will send. Point at the table checks in
+### note:: the echo and the missing CREATE. About a minute.
+# By default ``create_all`` checks first, so existing tables are skipped.
+metadata.create_all(engine)        # the tables exist: checks, no CREATE
+sorted(inspect(engine).get_table_names())
+### claim:: it checks first, so existing tables are skipped.
 ### proof:: metadata.create_all(engine) is None
 
 ### slide:: e
@@ -485,16 +504,23 @@ class Customer(timestamps.Timestamped, Base):
 Customer.__table__.c.updated_at is not invoices.c.updated_at
 
 ### slide::
-### title:: Stamped on INSERT and UPDATE
+### title:: Stamped on INSERT
+### note:: Point at the strftime call inside the INSERT: the database computes
+### note:: the stamp, not Python. About a minute.
+# ``default`` runs in the INSERT: the column's SQL is part of the statement.
+fresh(stamped)
+with engine.begin() as cx:
+    result = cx.execute(invoices.insert(), {"id": 1, "total": 10})
+
+### slide::
+### title:: ...and on UPDATE
 ### note:: Ask first: after an UPDATE that sets updated_at by hand, which value
 ### note:: stays? Then read the printed line left to right. About two minutes.
 # ``default`` runs in the INSERT; ``onupdate`` in an ``update()`` (or ORM
 # flush) that leaves the column out.  An UPDATE that sets it keeps its
 # value, and SQL you write yourself (``text()``) is not touched.
-fresh(stamped)
 long_ago = dt.datetime(2000, 1, 1)
 with engine.begin() as cx:
-    result = cx.execute(invoices.insert(), {"id": 1, "total": 10})
     result = cx.execute(invoices.update().values(updated_at=long_ago))
     set_itself = cx.scalar(select(invoices.c.updated_at))
     result = cx.execute(invoices.update().values(total=12))
@@ -529,9 +555,9 @@ print("set by hand, kept:", set_itself == long_ago,
 source(timezones.Timezone)
 
 ### slide::
-### title:: Zones in, zones out
-### note:: Point at the list at the bottom: ZoneInfo and plain names both went
-### note:: in, zone names came back. About a minute.
+### title:: A table with a Timezone column
+### note:: Point at tz VARCHAR in the CREATE TABLE: the database stores a name.
+### note:: About a minute.
 zoned = MetaData()
 sites = Table(
     "sites", zoned,
@@ -540,6 +566,11 @@ sites = Table(
     Column("tz", timezones.Timezone),
 )
 fresh(zoned)
+
+### slide::
+### title:: Zones in, zones out
+### note:: Point at the INSERT parameters: plain zone names. Then the list at
+### note:: the bottom: ZoneInfo objects again. About a minute.
 paris = ZoneInfo("Europe/Paris")
 with engine.begin() as cx:
     result = cx.execute(sites.insert(), [
@@ -882,8 +913,8 @@ touch_triggers = [
 
 ### slide::
 ### title:: Templating over several tables
-### note:: Point at the CREATE TRIGGER statements: one per table, from the same
-### note:: DDL objects. About two minutes.
+### note:: Walk the loop: the same trigger objects go on each table. The next
+### note:: slide creates them. About a minute.
 # The same DDL objects, attached to every timestamped table.
 touched = MetaData()
 event.listen(touched, "before_create", pg_touch_function)
@@ -895,41 +926,52 @@ for name in ("orders", "payments"):
     )
     for trigger in touch_triggers:
         event.listen(table, "after_create", trigger)
-fresh(touched)
 ### claim:: The same DDL objects, attached to every timestamped table.
 ### proof:: all(event.contains(t, "after_create", trigger) for t in touched.tables.values() for trigger in touch_triggers)
 ### proof:: len(touched.tables) == 2 and event.contains(touched, "before_create", pg_touch_function)
 
 ### slide::
-### title:: Hand-written SQL gets stamped
-### note:: Ask first: will a raw UPDATE touch updated_at? Then read the three
-### note:: printed lines. About two minutes.
-# A raw UPDATE, no ``onupdate`` involved: the trigger did it.  An
-# UPDATE that sets ``updated_at`` itself keeps its value.  The baseline:
-# ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
-# leaves the old stamp.
-orders = touched.tables["orders"]
+### title:: One trigger per table
+### note:: Point at the CREATE TRIGGER statements: one per table, each with its
+### note:: own table name filled in. About a minute.
+fresh(touched)
+
+### slide::
+### title:: Without a trigger, hand-written SQL is not stamped
+### note:: Ask first: will a raw UPDATE of invoices move its stamp? Point at the
+### note:: printed line. About a minute.
+# The baseline: ``invoices`` has ``onupdate`` but no trigger, and a raw
+# UPDATE there leaves the old stamp.
 with engine.begin() as cx:
     result = cx.execute(invoices.update().values(updated_at=long_ago))
     result = cx.execute(text("UPDATE invoices SET total = 14"))
     baseline = cx.scalar(select(invoices.c.updated_at))
+print("no trigger (invoices): raw UPDATE kept the old stamp:",
+      baseline == long_ago)
+### claim:: ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
+### claim:: leaves the old stamp.
+### proof:: baseline == long_ago
+
+### slide::
+### title:: Hand-written SQL gets stamped
+### note:: Ask first: will a raw UPDATE touch updated_at? Then read the two
+### note:: printed lines. About two minutes.
+# A raw UPDATE, no ``onupdate`` involved: the trigger did it.  An
+# UPDATE that sets ``updated_at`` itself keeps its value.
+orders = touched.tables["orders"]
+with engine.begin() as cx:
     result = cx.execute(text("DELETE FROM orders"))
     result = cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
     result = cx.execute(orders.update().values(updated_at=long_ago))
     kept = cx.scalar(select(orders.c.updated_at))
     result = cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
     stamp = cx.scalar(select(orders.c.updated_at))
-print("no trigger (invoices): raw UPDATE kept the old stamp:",
-      baseline == long_ago)
 print("explicit value kept:", kept == long_ago)
 print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
 ### claim:: A raw UPDATE, no ``onupdate`` involved: the trigger did it.
 ### proof:: close_to_now(stamp)
 ### claim:: An UPDATE that sets ``updated_at`` itself keeps its value.
 ### proof:: kept == long_ago
-### claim:: ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
-### claim:: leaves the old stamp.
-### proof:: baseline == long_ago
 
 ### slide:: b
 ### title:: Case study: fixtures
@@ -1140,17 +1182,9 @@ print(f"{'other':<11}", select(utcnow()))
 
 ### slide::
 ### title:: UTC, whatever the session's time zone
-### note:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
-### note:: mysql_tzinfo_to_sql.
-### claim:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
-### claim:: mysql_tzinfo_to_sql.
-### proof:: not on_mariadb or all(refused(f"SET time_zone = '{z}'") for z in ("+14:00", "+13:01", "-13:00", "Europe/Paris"))
-### proof:: not on_mariadb or in_rollback(lambda cx: cx.scalar(text("SELECT COUNT(*) FROM mysql.time_zone_name"))) == 0
-### claim:: On the servers we put the session 13-14 hours ahead of UTC first.
-### proof:: not on_postgresql or returned.utcoffset() == dt.timedelta(hours=14)
-### proof:: not on_mariadb or abs(returned - dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=13)) < dt.timedelta(minutes=1)
+### note:: Set up the experiment: a clock table and a test for the right
+### note:: instant. Ask which of the three clocks the room trusts. About a minute.
 # A timestamp column is a naive ``DateTime``: it keeps wall-clock time.
-# On the servers we put the session 13-14 hours ahead of UTC first.
 # PostgreSQL's ``now()`` is the right instant (a ``timestamptz``), but
 # stored into a ``TIMESTAMP`` column it becomes the session's local time;
 # MariaDB's ``NOW()`` is local time already.  SQLite's is UTC.
@@ -1163,6 +1197,16 @@ clock = Table("clock", MetaData(), Column("id", Integer, primary_key=True),
 with unechoed():
     clock.drop(engine, checkfirst=True)
     clock.create(engine)
+
+### slide::
+### title:: A session far ahead of UTC
+### note:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
+### note:: mysql_tzinfo_to_sql.
+### claim:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
+### claim:: mysql_tzinfo_to_sql.
+### proof:: not on_mariadb or all(refused(f"SET time_zone = '{z}'") for z in ("+14:00", "+13:01", "-13:00", "Europe/Paris"))
+### proof:: not on_mariadb or in_rollback(lambda cx: cx.scalar(text("SELECT COUNT(*) FROM mysql.time_zone_name"))) == 0
+# On the servers we put the session 13-14 hours ahead of UTC first.
 with engine.connect() as cx:
     if on_postgresql:
         result = cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
@@ -1175,6 +1219,14 @@ with engine.connect() as cx:
     cx.rollback()
     if on_mariadb:  # there a SET outlives the transaction: undo it
         result = cx.execute(text("SET time_zone = DEFAULT"))
+### claim:: On the servers we put the session 13-14 hours ahead of UTC first.
+### proof:: not on_postgresql or returned.utcoffset() == dt.timedelta(hours=14)
+### proof:: not on_mariadb or abs(returned - dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=13)) < dt.timedelta(minutes=1)
+
+### slide::
+### title:: What each clock stored
+### note:: Read the three lines; on SQLite they agree. With --db postgresql or
+### note:: mariadb, point at the now() stored line: False. About two minutes.
 print("now() returns the right instant:", right_instant(returned),
       "| time zone attached:", returned.tzinfo is not None)
 print("now() stored in a DateTime column is UTC:", close_to_now(stored[1]))
