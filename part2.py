@@ -549,10 +549,21 @@ print("set by hand, kept:", set_itself == long_ago,
 
 ### slide::
 ### title:: Case study: timezones
-### note:: Walk the Timezone class top to bottom: impl, cache_ok, then the two
-### note:: conversions. About two minutes.
-# Store zone names; work with ``ZoneInfo`` objects in Python.
-source(timezones.Timezone)
+### note:: Point at the first line: impl and cache_ok, the class's settings.
+### note:: Then walk the bind side: a ZoneInfo or a checked name goes in as its
+### note:: name. About two minutes.
+# Store zone names; work with ``ZoneInfo`` objects in Python.  The
+# ``Timezone`` TypeDecorator keeps a name in a ``String`` column.
+timezones.Timezone.impl, timezones.Timezone.cache_ok
+source(timezones.Timezone.process_bind_param)
+
+### slide::
+### title:: Timezone: reading a zone back
+### note:: Walk the result side and the zone() helper it shares with the bind
+### note:: side. About a minute.
+# A NULL stays ``None``; a stored name becomes its ``ZoneInfo`` again.
+source(timezones.Timezone.process_result_value)
+source(timezones.zone)
 
 ### slide::
 ### title:: A table with a Timezone column
@@ -953,25 +964,31 @@ print("no trigger (invoices): raw UPDATE kept the old stamp:",
 ### proof:: baseline == long_ago
 
 ### slide::
-### title:: Hand-written SQL gets stamped
-### note:: Ask first: will a raw UPDATE touch updated_at? Then read the two
-### note:: printed lines. About two minutes.
-# A raw UPDATE, no ``onupdate`` involved: the trigger did it.  An
-# UPDATE that sets ``updated_at`` itself keeps its value.
+### title:: With the trigger, a value set by hand is kept
+### note:: Point at the UPDATE that sets updated_at, then at the printed line:
+### note:: the trigger left it alone. About a minute.
+# An UPDATE that sets ``updated_at`` itself keeps its value.
 orders = touched.tables["orders"]
 with engine.begin() as cx:
     result = cx.execute(text("DELETE FROM orders"))
     result = cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
     result = cx.execute(orders.update().values(updated_at=long_ago))
     kept = cx.scalar(select(orders.c.updated_at))
+print("explicit value kept:", kept == long_ago)
+### claim:: An UPDATE that sets ``updated_at`` itself keeps its value.
+### proof:: kept == long_ago
+
+### slide::
+### title:: Hand-written SQL gets stamped
+### note:: Ask first: will a raw UPDATE touch updated_at? Then read the
+### note:: printed line. About two minutes.
+# A raw UPDATE, no ``onupdate`` involved: the trigger did it.
+with engine.begin() as cx:
     result = cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
     stamp = cx.scalar(select(orders.c.updated_at))
-print("explicit value kept:", kept == long_ago)
 print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
 ### claim:: A raw UPDATE, no ``onupdate`` involved: the trigger did it.
 ### proof:: close_to_now(stamp)
-### claim:: An UPDATE that sets ``updated_at`` itself keeps its value.
-### proof:: kept == long_ago
 
 ### slide:: b
 ### title:: Case study: fixtures
@@ -1009,11 +1026,16 @@ Table("status", MetaData(), Column("id", Integer),
 
 ### slide::
 ### title:: Public API instead: info= and listeners=
-### note:: Walk load first, then table_kwargs: info holds the rows, listeners
-### note:: insert them. About two minutes.
-# ``casestudies/fixtures.py``
-source(fixtures.Fixture.load)
+### note:: Walk table_kwargs: info holds the Fixture, listeners insert its rows.
+### note:: The listener itself is on the next slide. About a minute.
+# ``casestudies/fixtures.py``: a ``Fixture`` gives a Table its arguments.
 source(fixtures.Fixture.table_kwargs)
+
+### slide::
+### title:: The listener that loads the rows
+### note:: Walk load: it runs on the connection doing the CREATE. Point at the
+### note:: docstring's note on racing processes. About two minutes.
+source(fixtures.Fixture.load)
 
 ### slide::
 ### title:: A lookup table with its rows
@@ -1253,13 +1275,11 @@ else:
 
 ### slide::
 ### title:: TIMESTAMP 'now' is frozen by prepared statements
-### note:: With --db postgresql, point at the repeated stamps for TIMESTAMP 'now'
-### note:: and the empty list for utcnow(). About two minutes.
+### note:: Walk the helper: eight INSERTs, each committed, then it lists the
+### note:: ones whose stamp repeats the one before. About a minute.
 # ``'now'`` is a literal, turned into a timestamp when the statement is
-# parsed.  psycopg 3 prepares a statement on the server once it has run
-# it ``prepare_threshold`` times (5): from then on every INSERT stores
-# the time of preparing.  Eight INSERTs on one connection, each its own
-# transaction, beside the same with ``utcnow()``:
+# parsed.  The helper: eight INSERTs on one connection, each its own
+# transaction; it names those whose stamp repeats the one before.
 stamps = Table("stamps", MetaData(), Column("n", Integer, primary_key=True),
                Column("at", DateTime))
 def insert_eight(value_sql):
@@ -1277,6 +1297,14 @@ def insert_eight(value_sql):
         stamps.drop(engine)
     return [f"{n + 2}" for n, (a, b) in enumerate(zip(at, at[1:], strict=False))
             if a == b]
+
+### slide::
+### title:: Eight INSERTs: TIMESTAMP 'now' against utcnow()
+### note:: With --db postgresql, point at the repeated stamps for TIMESTAMP 'now'
+### note:: and the empty list for utcnow(). About two minutes.
+# psycopg 3 prepares a statement on the server once it has run it
+# ``prepare_threshold`` times (5): from then on every INSERT stores the
+# time of preparing.
 if on_postgresql and engine.driver == "psycopg":
     frozen = insert_eight("TIMESTAMP 'now'")
     moving = insert_eight(now_sql["postgresql"])
