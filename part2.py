@@ -202,8 +202,8 @@ users.c.keys()
 
 ### slide::
 ### title:: What only CREATE TABLE needs
-### note:: Point at the CHECK and UNIQUE lines of the CREATE TABLE and at the
-### note:: separate CREATE INDEX. About a minute.
+### note:: Point at the CHECK and UNIQUE lines of the CREATE TABLE. Ask where the
+### note:: index went: the next slide. About a minute.
 # Lengths, NOT NULL, UNIQUE, CHECK, indexes and comments end up in DDL.
 # (On PostgreSQL and MariaDB the SQL shows ``'%%@%%'``: their drivers take
 # ``%(name)s`` parameters, so SQLAlchemy doubles a literal ``%``.)
@@ -216,8 +216,6 @@ accounts = Table(
     Index("ix_accounts_name", "name"),
 )
 print(CreateTable(accounts).compile(engine))
-for index in accounts.indexes:
-    print(CreateIndex(index).compile(engine))
 ### claim:: What only CREATE TABLE needs
 ### proof:: sql_of(accounts) == sql_of(Table(
 ### proof::     "accounts", MetaData(), Column("id", Integer, primary_key=True),
@@ -228,13 +226,15 @@ for index in accounts.indexes:
 ### proof:: (backend == "sqlite") != ("'%%@%%'" in str(CreateTable(accounts).compile(engine)))
 
 ### slide::
-### title:: SELECT does not see them
-### note:: Point at the plain SELECT: no lengths, no CHECK. Ask: does SQLAlchemy
+### title:: CREATE INDEX, and a SELECT that does not see them
+### note:: Point at the CREATE INDEX, then at the plain SELECT: no lengths, no CHECK. Ask: does SQLAlchemy
 ### note:: check the e-mail for an at sign? Then the stored line. About a minute.
-# SELECT and INSERT come out the same without them, and SQLAlchemy
-# checks no value against them: the database does (next slide).
-# Reflection, last line, reads what the server stored: the driver undid
-# the doubled ``%``.
+# The index is a statement of its own.  SELECT and INSERT come out the
+# same without them, and SQLAlchemy checks no value against them: the
+# database does (next slide).  Reflection, last line, reads what the
+# server stored: the driver undid the doubled ``%``.
+for index in accounts.indexes:
+    print(CreateIndex(index).compile(engine))
 print(select(accounts).where(accounts.c.id == 1).compile(engine))
 with unechoed():
     accounts.drop(engine, checkfirst=True)
@@ -305,24 +305,20 @@ sorted(inspect(engine).get_table_names())
 ### claim:: it checks first, so existing tables are skipped.
 ### proof:: metadata.create_all(engine) is None
 
-### slide:: e
+### slide::
 ### title:: A foreign key across MetaData
-### note:: Ask what the last line will do before pressing Enter. Point at the
-### note:: NoReferencedTableError: by name, the other MetaData is invisible.
-### note:: About two minutes.
+### note:: Point at REFERENCES users in the DDL, then at sorted_tables: users is
+### note:: not in this MetaData. About a minute.
 # Given the Column itself, a ForeignKey may point into another MetaData:
 # the DDL names ``users``, but this MetaData's ``create_all`` neither
 # creates nor orders it: on PostgreSQL and MariaDB ``users`` must exist
-# first.  By name, a foreign key finds tables of its own MetaData only.
+# first.
 other = MetaData()
 orders_fk = Table("orders_fk", other,
                   Column("id", Integer, primary_key=True),
                   Column("user_id", ForeignKey(users.c.id)))
 print(CreateTable(orders_fk).compile(engine))
 [t.name for t in other.sorted_tables]
-by_name = Table("notes_fk", MetaData(),
-                Column("user_id", ForeignKey("users.id")))
-next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
 ### claim:: Given the Column itself, a ForeignKey may point into another
 ### claim:: MetaData: the DDL names ``users``, but this MetaData's
 ### claim:: ``create_all`` neither creates nor orders it: on PostgreSQL and
@@ -330,6 +326,16 @@ next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
 ### proof:: "REFERENCES users (id)" in str(CreateTable(orders_fk).compile(engine))
 ### proof:: on_fresh_sqlite(other, lambda i: i.get_table_names()) == ["orders_fk"]
 ### proof:: backend == "sqlite" or refused("CREATE TABLE orders_fk (user_id INTEGER REFERENCES absent_table (id))")
+
+### slide:: e
+### title:: By name, a foreign key looks in its own MetaData
+### note:: Ask what the last line will do before pressing Enter. Point at the
+### note:: NoReferencedTableError: by name, the other MetaData is invisible.
+### note:: About a minute.
+# By name, a foreign key finds tables of its own MetaData only.
+by_name = Table("notes_fk", MetaData(),
+                Column("user_id", ForeignKey("users.id")))
+next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
 ### claim:: By name, a foreign key finds tables of its own MetaData only.
 ### proof:: raises(sqlalchemy.exc.NoReferencedTableError, lambda: by_name.metadata.sorted_tables)
 ### proof:: (lambda m: (Table("users", m, Column("id", Integer, primary_key=True)),
@@ -435,7 +441,8 @@ for name, dialect in dialects.items():
 # SQLite has no date type: SQLAlchemy stores ISO text there and parses
 # it back; PostgreSQL's and MariaDB's drivers hand over datetimes.
 moments = Table("moments", MetaData(), Column("at", DateTime))
-fresh(moments.metadata)
+with unechoed():
+    fresh(moments.metadata)
 with engine.begin() as cx:
     result = cx.execute(moments.insert(), {"at": dt.datetime(2010, 7, 19, 9, 30)})
     raw = cx.exec_driver_sql("SELECT at FROM moments").scalar()
@@ -516,9 +523,8 @@ with engine.begin() as cx:
 ### title:: ...and on UPDATE
 ### note:: Ask first: after an UPDATE that sets updated_at by hand, which value
 ### note:: stays? Then read the printed line left to right. About two minutes.
-# ``default`` runs in the INSERT; ``onupdate`` in an ``update()`` (or ORM
-# flush) that leaves the column out.  An UPDATE that sets it keeps its
-# value, and SQL you write yourself (``text()``) is not touched.
+# ``onupdate`` runs in an ``update()`` (or ORM flush) that leaves the column out.
+# One that sets it keeps its value; hand-written ``text()`` SQL is not touched.
 long_ago = dt.datetime(2000, 1, 1)
 with engine.begin() as cx:
     result = cx.execute(invoices.update().values(updated_at=long_ago))
@@ -528,12 +534,12 @@ with engine.begin() as cx:
 print("set by hand, kept:", set_itself == long_ago,
       "| moved on UPDATE:", stamp > long_ago,
       "| now, UTC:", close_to_now(stamp))
-### claim:: ``default`` runs in the INSERT; ``onupdate`` in an ``update()`` (or
-### claim:: ORM flush) that leaves the column out.
+### claim:: ``onupdate`` runs in an ``update()`` (or ORM flush) that leaves the
+### claim:: column out.
 ### proof:: "updated_at=" in str(invoices.update().values(total=1).compile(engine)).replace(" ", "")
 ### proof:: close_to_now(stamp)
-### claim:: An UPDATE that sets it keeps its value, and SQL you write yourself
-### claim:: (``text()``) is not touched.
+### claim:: One that sets it keeps its value; hand-written ``text()`` SQL is not
+### claim:: touched.
 ### proof:: set_itself == long_ago
 ### proof:: in_rollback(lambda cx: (cx.execute(text("UPDATE invoices SET total = 14")), cx.scalar(select(invoices.c.updated_at)))[1]) == stamp
 
@@ -741,10 +747,15 @@ for name in ("postgresql", "sqlite", "mariadb"):
     print(f"{name:<11}", places.c.at.type.compile(dialect=dialects[name]))
 
 ### slide::
+### title:: The places table on this database
+### note:: Point at the type of the at column: VARCHAR here, POINT with --db
+### note:: postgresql. About a minute.
+fresh(places.metadata)
+
+### slide::
 ### title:: Round trip
 ### note:: Point at the tuples in the last line: they came back as Python tuples
 ### note:: of floats. About a minute.
-fresh(places.metadata)
 with engine.begin() as cx:
     result = cx.execute(places.insert(), [
         {"id": 1, "name": "Birmingham", "at": (-1.89, 52.48)},
@@ -905,6 +916,12 @@ pg_touch_function = DDL(
     "NEW.updated_at := %(now)s; END IF; RETURN NEW; END $$",
     context={"now": now_sql["postgresql"]},
 ).execute_if(dialect="postgresql")
+
+### slide::
+### title:: A trigger per database
+### note:: Walk the three statements: PostgreSQL calls the function, MariaDB
+### note:: sets the column, SQLite updates the row after. About two minutes.
+# ``execute_if`` picks the statement for the database at hand.
 touch_triggers = [
     DDL("CREATE TRIGGER %(table)s_touch BEFORE UPDATE ON %(table)s "
         "FOR EACH ROW EXECUTE FUNCTION touch_updated_at()"
@@ -1078,8 +1095,24 @@ class Country(Lookup):
 
 
 fresh(Lookup.metadata)
+
+### slide::
+### title:: The rows, through a Session
+### note:: Point at the two country names in the result: the listener loaded
+### note:: them during create_all. About a minute.
 with Session(engine) as session:
     print(session.scalars(select(Country.name).order_by("code")).all())
+
+### slide::
+### title:: Two users to query
+### note:: Reset the users table for the next slides; point at the two rows in
+### note:: the INSERT parameters. About a minute.
+with engine.begin() as cx:
+    result = cx.execute(users.delete())
+    result = cx.execute(users.insert(), [
+        {"id": 1, "email": "jek@example.com", "name": "Jason"},
+        {"id": 2, "email": "mike@example.com", "name": None},
+    ])
 
 ### slide::
 ### title:: SQL expressions: select()
@@ -1087,12 +1120,6 @@ with Session(engine) as session:
 ### note:: select([..]) from old code. About a minute.
 # 2010: ``select([users.c.id])``.  Now the columns are plain arguments,
 # and a statement runs on a Connection: ``engine.execute`` is gone.
-with engine.begin() as cx:
-    result = cx.execute(users.delete())
-    result = cx.execute(users.insert(), [
-        {"id": 1, "email": "jek@example.com", "name": "Jason"},
-        {"id": 2, "email": "mike@example.com", "name": None},
-    ])
 stmt = select(users.c.id).where(users.c.email.startswith("jek@"))
 print(stmt.compile(engine))
 with engine.connect() as cx:
