@@ -590,6 +590,7 @@ fresh(zoned)
 ### note:: the bottom: ZoneInfo objects again. About a minute.
 paris = ZoneInfo("Europe/Paris")
 with engine.begin() as cx:
+    result = cx.execute(sites.delete())     # a rerun of the slide starts empty
     result = cx.execute(sites.insert(), [
         {"id": 1, "name": "Paris", "tz": paris},
         {"id": 2, "name": "Lyon", "tz": "Europe/Paris"},
@@ -757,6 +758,7 @@ fresh(places.metadata)
 ### note:: Point at the tuples in the last line: they came back as Python tuples
 ### note:: of floats. About a minute.
 with engine.begin() as cx:
+    result = cx.execute(places.delete())    # a rerun of the slide starts empty
     result = cx.execute(places.insert(), [
         {"id": 1, "name": "Birmingham", "at": (-1.89, 52.48)},
         {"id": 2, "name": "Vilnius", "at": (25.28, 54.69)},
