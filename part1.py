@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import time
 import warnings
 from importlib.metadata import entry_points
@@ -32,6 +31,7 @@ from casestudies import audit_log, change_watcher, contextual_defaults
 from casestudies import disconnects
 from casestudies import statement_stats as statement_stats_module
 from workshop_db import SERVER_KINDS, resolve_url
+from workshop_db.scratch import sqlite_file_url
 from casestudies.statement_stats import statement_stats
 from sliderepl.show import source
 
@@ -41,7 +41,7 @@ on_server = backend != "sqlite"
 if not on_server and make_url(url).database in (None, "", ":memory:"):
     # Pools only show their behaviour on a database that several
     # connections share: use a file instead of SQLite in memory.
-    url = f"sqlite:///{tempfile.mkdtemp()}/part1.db"
+    url = sqlite_file_url("part1.db")   # its folder is removed at exit
 
 # A server this process started may be restarted by a slide.
 _kind = os.environ.get("TUTORIAL_DB")

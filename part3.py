@@ -9,7 +9,6 @@ if __name__ == "__main__":
 import collections
 import dataclasses
 import gc
-import tempfile
 import threading
 import warnings
 
@@ -33,6 +32,7 @@ from casestudies import (
 )
 from casestudies.audit_log import updated_by_column
 from workshop_db import resolve_url
+from workshop_db.scratch import sqlite_file_url
 from sliderepl.show import source
 
 url = resolve_url()
@@ -40,7 +40,7 @@ backend = make_url(url).get_backend_name()   # sqlite, postgresql, mariadb
 if backend == "sqlite" and make_url(url).database in (None, "", ":memory:"):
     # Threads and a one-connection pool below need a database several
     # connections share: a file instead of SQLite in memory.
-    url = f"sqlite:///{tempfile.mkdtemp()}/part3.db"
+    url = sqlite_file_url("part3.db")   # its folder is removed at exit
 engine = create_engine(url)
 
 

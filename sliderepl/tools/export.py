@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sliderepl.deck.collection import deck_path
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.inert import inert
 from sliderepl.run.rows import Rows
 from sliderepl.tools.handout import (
     Chunk,
@@ -51,8 +52,19 @@ FORMATS = ("md", "html", "py", "ipynb")
 # -- Markdown -----------------------------------------------------------
 
 
+#: a table cell's text as Markdown that shows it: a backslash or ``|``
+#: escaped (``|`` would end the cell), and HTML's ``& < >`` as entities,
+#: so a value holding ``<script>`` reads as text in pandoc and previewers
+_MD_CELL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;",
+                          "<": "&lt;", ">": "&gt;"})
+
+
+_MD_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|") or " "
+    """One cell (already inert: ``sliderepl.run.rows.cell``)."""
+    return inert(text).translate(_MD_CELL) or " "
 
 
 def _md_table(rows: Rows) -> list[str]:
@@ -71,8 +83,8 @@ def _md_chunks(chunks: list[Chunk]) -> list[str]:
     for chunk in chunks:
         if chunk.rows is not None:
             parts += [*_md_table(chunk.rows), ""]
-        elif chunk.kind == "notice":
-            parts += [f"*{chunk.text}*", ""]
+        elif chunk.kind == "notice":  # may quote a value: no raw HTML
+            parts += [f"*{chunk.text.translate(_MD_HTML)}*", ""]
         else:
             lang = "sql" if chunk.kind == "sql" else "pycon"
             parts += [_fence(lang, chunk.text), ""]
@@ -115,7 +127,8 @@ def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
                 if item.solution_chunks:
                     parts += _md_chunks(item.solution_chunks)
                 else:
-                    parts += [_fence("python", exercise.solution), ""]
+                    parts += [_fence("python", inert(exercise.solution)),
+                              ""]
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
@@ -153,6 +166,9 @@ def _slide_code(slide: Slide) -> str:
 
 
 def to_script(deck: Deck) -> str:
+    """The deck's code as one script; the code as written, the words
+    around it (titles, intro, bullets, exercises: comments and the
+    docstring) inert (``sliderepl.run.inert``)."""
     title = deck_title(deck)
     out = [
         f'"""{title}',
@@ -167,8 +183,8 @@ def to_script(deck: Deck) -> str:
     for slide in deck.slides:
         head = f"# -- {slide.number}. {slide_title(slide)} "
         out += ["", "", head.ljust(72, "-")]
-        out += [f"# {line}".rstrip() for line in slide.intro]
-        out += [f"#{'  ' * b.depth}* {b.text}" for b in slide.bullets]
+        out += [f"# {inert(line)}".rstrip() for line in slide.intro]
+        out += [f"#{'  ' * b.depth}* {inert(b.text)}" for b in slide.bullets]
         code = _slide_code(slide)
         if code:
             out.append("")
@@ -194,8 +210,8 @@ def _script_exercise(slide: Slide) -> list[str]:
     exercise = slide.exercise
     if exercise is None:
         return []
-    out = ["", f"# Exercise: {' '.join(exercise.task)}"]
-    out += [f"# Hint: {hint}" for hint in exercise.hints]
+    out = ["", f"# Exercise: {inert(' '.join(exercise.task))}"]
+    out += [f"# Hint: {inert(hint)}" for hint in exercise.hints]
     if exercise.solution:
         out += ["# A solution:", exercise.solution]
     check = exercise.check

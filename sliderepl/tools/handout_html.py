@@ -12,14 +12,17 @@ skips, and a copy button that copies the code alone), then what that code
 did in the order it happened: printed output, echoed values, errors, and
 the SQL it sent, marked apart.  A ``with`` block (any compound statement)
 is one block in one cell, its output and SQL under it.  Exercises fold
-their hints and solution in ``<details>``.
+their hints and solution in ``<details>``.  Every text is escaped for
+HTML and made inert first (``sliderepl.run.inert``): a control character
+reads ``\\x1b`` on the page and is never a raw byte in the file.
 """
 
 from __future__ import annotations
 
-from html import escape
+import html
 
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.inert import inert
 from sliderepl.run.rows import Rows
 from sliderepl.tools.handout import (
     CODE,
@@ -36,6 +39,11 @@ from sliderepl.tools.handout import (
     slide_title,
 )
 from sliderepl.tools.handout_style import SCRIPT, css, styled_classes
+
+
+def escape(text: str) -> str:
+    """``text`` inert, then escaped for HTML (quotes too)."""
+    return html.escape(inert(text))
 
 # -- highlighting -----------------------------------------------------------
 

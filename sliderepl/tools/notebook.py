@@ -26,7 +26,11 @@ deck's setup slides, folded.  Outputs are masked as in the handouts
 (addresses, timings, paths of this machine), and no secret of this
 machine (``run.masking.environment_secrets``: passwords of URLs in the
 environment, tokens...) reaches any cell.  A password written in the
-deck itself is the deck's text, shown as it runs.
+deck itself is the deck's text, shown as it runs.  Every output and
+markdown cell is inert (``sliderepl.run.inert``): a control character,
+even one a slide printed, is written ``\\x1b``, so no ESC sequence is
+replayed by Jupyter's output area or a terminal; the code cells keep
+the deck's code as written.
 
 nbformat is imported only here, and only when exporting a notebook: it
 is the project's optional extra ``notebook``.
@@ -45,6 +49,7 @@ from sliderepl.deck.collection import for_arguments, recording
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run.events import SQL, Error, Event, Output, Value
 from sliderepl.run.headless import PROVED, SLIDE, SOLVING, HeadlessRun
+from sliderepl.run.inert import inert
 from sliderepl.run.masking import (
     PROJECT_DIR,
     environment_secrets,
@@ -95,8 +100,8 @@ class _Outputs:
         return done
 
     def clean(self, text: str) -> str:
-        return mask_secrets(shorten_paths(mask_addresses(text),
-                                          self.folders), self.secrets)
+        return inert(mask_secrets(shorten_paths(mask_addresses(text),
+                                                self.folders), self.secrets))
 
     def _stream(self, kind: str, name: str, text: str) -> None:
         if self._last == kind:
@@ -126,7 +131,7 @@ class _Outputs:
             lines = self.clean(event.traceback).rstrip("\n").split("\n")
             self.outputs.append({
                 "output_type": "error",
-                "ename": type(event.exception).__name__,
+                "ename": inert(type(event.exception).__name__),
                 "evalue": self.clean(str(event.exception)),
                 "traceback": lines,
             })
