@@ -444,7 +444,8 @@ moments = Table("moments", MetaData(), Column("at", DateTime))
 with unechoed():
     fresh(moments.metadata)
 with engine.begin() as cx:
-    result = cx.execute(moments.insert(), {"at": dt.datetime(2010, 7, 19, 9, 30)})
+    result = cx.execute(moments.insert(),
+                        {"at": dt.datetime(2010, 7, 19, 9, 30)})
     raw = cx.exec_driver_sql("SELECT at FROM moments").scalar()
     typed = cx.scalar(select(moments.c.at))
 print("raw driver value:", type(raw).__name__, "| typed:", typed)
@@ -469,12 +470,17 @@ second = Table("second", MetaData(), Column("id", Integer), shared)
 
 ### slide::
 ### title:: A factory function
-### note:: Walk the two functions from the case study file: a fresh Column per
+### note:: Walk the function from the case study file: a fresh Column per
 ### note:: call. About a minute.
-# ``casestudies/timestamps.py``: a new Column per call, and a Table
-# factory that adds it.  The stamp is ``utcnow()``, from the end of this
-# part: UTC, computed by the database.
+# ``casestudies/timestamps.py``: a new Column per call.  The stamp is
+# ``utcnow()``, from the end of this part: UTC, computed by the database.
 source(timestamps.updated_at_column)
+
+### slide::
+### title:: A Table factory
+### note:: Point at the call to updated_at_column inside: each table gets its
+### note:: own Column. About a minute.
+# A Table factory that adds the column to the ones it is given.
 source(timestamps.timestamped_table)
 
 ### slide::
@@ -491,13 +497,16 @@ print(CreateTable(invoices).compile(engine))
 
 ### slide::
 ### title:: The declarative mixin
-### note:: Point at the final True: each model gets its own Column object from
-### note:: the mixin. About a minute.
+### note:: Walk the mixin: a mapped_column declared once, copied into each model.
+### note:: About a minute.
 # For models, a mixin does the same: declarative copies a
 # ``mapped_column()`` from a mixin into each class.
 source(timestamps.Timestamped)
 
-
+### slide::
+### title:: A model with the mixin
+### note:: Point at the final True: each model gets its own Column object from
+### note:: the mixin. About a minute.
 class Base(DeclarativeBase):
     pass
 
@@ -590,7 +599,7 @@ fresh(zoned)
 ### note:: the bottom: ZoneInfo objects again. About a minute.
 paris = ZoneInfo("Europe/Paris")
 with engine.begin() as cx:
-    result = cx.execute(sites.delete())     # a rerun of the slide starts empty
+    result = cx.execute(sites.delete())   # a rerun starts empty
     result = cx.execute(sites.insert(), [
         {"id": 1, "name": "Paris", "tz": paris},
         {"id": 2, "name": "Lyon", "tz": "Europe/Paris"},
@@ -758,7 +767,7 @@ fresh(places.metadata)
 ### note:: Point at the tuples in the last line: they came back as Python tuples
 ### note:: of floats. About a minute.
 with engine.begin() as cx:
-    result = cx.execute(places.delete())    # a rerun of the slide starts empty
+    result = cx.execute(places.delete())  # a rerun starts empty
     result = cx.execute(places.insert(), [
         {"id": 1, "name": "Birmingham", "at": (-1.89, 52.48)},
         {"id": 2, "name": "Vilnius", "at": (25.28, 54.69)},
@@ -1281,7 +1290,8 @@ with engine.connect() as cx:
 print("now() returns the right instant:", right_instant(returned),
       "| time zone attached:", returned.tzinfo is not None)
 print("now() stored in a DateTime column is UTC:", close_to_now(stored[1]))
-print("utcnow() stored in a DateTime column is UTC:", close_to_now(stored[2]))
+print("utcnow() stored in a DateTime column is UTC:",
+      close_to_now(stored[2]))
 
 ### slide::
 ### title:: The 2010 PostgreSQL SQL was wrong
