@@ -901,23 +901,49 @@ if on_server:
     announce_twophase(billing, "billing")
 
 ### slide::
-### title:: Two-phase commit
-### note:: On SQLite this prints the one-line skip; with --db postgresql point at PREPARE then
-### note:: COMMIT PREPARED for both databases.  About two minutes.
-# PREPARE on both, then COMMIT on both.  PostgreSQL needs
-# max_prepared_transactions > 0; MariaDB uses XA; SQLite has no PREPARE.
+### title:: A two-phase session: one flush, two databases
+### note:: Point at BEGIN TWOPHASE on each database (XA BEGIN on MariaDB) and one INSERT on
+### note:: each.  About a minute.
+# PostgreSQL needs max_prepared_transactions > 0; MariaDB uses XA;
+# SQLite has no PREPARE.  The session stays open over three slides.
 if on_server:
-    with partitioning.vertical_session(
-            {CrmBase: crm, BillingBase: billing}, twophase=True) as session:
-        session.add_all([Customer(id=1, name="Ada"),
-                         Invoice(id=1, customer_id=1, cents=900)])
-        session.commit()
-    print("committed in both:", count_rows(crm, Customer),
-          count_rows(billing, Invoice))
+    session = partitioning.vertical_session(
+        {CrmBase: crm, BillingBase: billing}, twophase=True)
+    session.add_all([Customer(id=1, name="Ada"),
+                     Invoice(id=1, customer_id=1, cents=900)])
+    session.flush()
 else:
     print("two-phase commit needs a server: run with --db postgresql")
 ### claim:: PostgreSQL needs max_prepared_transactions > 0
 ### proof:: not on_server or crm.dialect.name != "postgresql" or int(server_setting(crm, "max_prepared_transactions")) > 0
+
+### slide::
+### title:: Two-phase commit, phase one: PREPARE on both
+### note:: Ask: once both databases have prepared, does a connection of its own see the rows?
+### note:: Point at PREPARE for both, then the zero counts.  About a minute.
+# Each database promises it can commit; nothing is visible yet.
+if on_server:
+    session.prepare()
+    print("visible after PREPARE:", count_rows(crm, Customer),
+          count_rows(billing, Invoice))
+else:
+    print("two-phase commit needs a server: run with --db postgresql")
+### claim:: nothing is visible yet
+### proof:: not on_server or (count_rows(crm, Customer), count_rows(billing, Invoice)) == (0, 0)
+
+### slide::
+### title:: Phase two: COMMIT on both
+### note:: On SQLite this prints the one-line skip; on a server point at COMMIT PREPARED for both
+### note:: databases and the counts.  About a minute.
+# COMMIT PREPARED on both: each database makes its half visible.
+if on_server:
+    session.commit()
+    session.close()
+    print("committed in both:", count_rows(crm, Customer),
+          count_rows(billing, Invoice))
+else:
+    print("two-phase commit needs a server: run with --db postgresql")
+### claim:: each database makes its half visible
 ### proof:: not on_server or (count_rows(crm, Customer), count_rows(billing, Invoice)) == (1, 1)
 
 ### slide::

@@ -155,9 +155,11 @@ def check_two_phase_commit(backend: str, transcript: str) -> None:
     assert "BEGIN TWOPHASE (implicit)" in transcript
     # The plain two-phase commit: both prepared, then both committed
     # (the two databases' order within a phase is not fixed).
-    start = lines.index("committed in both: 1 1")
-    assert sorted(lines[start - 4:start - 2]) == [
+    # (phase one on a slide, phase two on the next)
+    prepared = lines.index("visible after PREPARE: 0 0")
+    assert sorted(lines[prepared - 2:prepared]) == [
         "PREPARE billing", "PREPARE crm"]
+    start = lines.index("committed in both: 1 1")
     assert sorted(lines[start - 2:start]) == [
         "COMMIT PREPARED billing", "COMMIT PREPARED crm"]
     # Committed in both; then a crash after the decision: nothing new
