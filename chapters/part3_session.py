@@ -600,7 +600,8 @@ shared.close()
 # object is detached.
 session = make_session()
 contact = session.scalars(select(Page).where(Page.title == "Contact")).one()
-print(object_session(contact) is session, inspect(contact).session is session)
+print(object_session(contact) is session,
+      inspect(contact).session is session)
 session.close()
 print(object_session(contact))
 ### claim:: ``object_session(obj)`` or ``inspect(obj).session``; None once the
@@ -971,7 +972,8 @@ if on_server:
         tp.add_all([Customer(id=2, name="Bob"),
                     Invoice(id=2, customer_id=2, cents=100)])
         try:
-            coordinator.commit(tp, after_decision=partitioning.simulate_crash)
+            coordinator.commit(
+                tp, after_decision=partitioning.simulate_crash)
         except partitioning.CoordinatorCrash as exc:
             print("crash:", exc)
     visible = [(count_rows(crm, Customer), count_rows(billing, Invoice))]
@@ -987,7 +989,8 @@ else:
 if on_server:
     recovered = coordinator.recover()
     print("recovery:", sorted(o for _, _, o in recovered))
-    visible.append((count_rows(crm, Customer), count_rows(billing, Invoice)))
+    visible.append((count_rows(crm, Customer),
+                    count_rows(billing, Invoice)))
     print("visible:", *visible[1])
 else:
     print("recovery needs a server too: see casestudies/partitioning.py")
@@ -1157,7 +1160,8 @@ scope = contextual_sessions.CallScopedSession(make_session)
 
 @scope.unit_of_work
 def rename(old, new):
-    page = scope.session.scalars(select(Page).where(Page.title == old)).one()
+    page = scope.session.scalars(
+        select(Page).where(Page.title == old)).one()
     page.title = new
 
 
