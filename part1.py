@@ -1823,8 +1823,9 @@ source(change_watcher.ChangeWatcher.cleanup)
 
 ### slide::
 ### title:: The watcher at work
-### note:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
-### note:: emptied.
+### note:: Three tables; the test reads one and writes two. Ask the room:
+### note:: which tables will the watcher call dirty? Point at the 'dirty:' line.
+### note:: About a minute.
 schema = MetaData()
 parents = Table("parents", schema, Column("id", Integer, primary_key=True))
 children = Table("children", schema,
@@ -1832,7 +1833,8 @@ children = Table("children", schema,
                  Column("parent_id", ForeignKey("parents.id")))
 untouched = Table("untouched", schema,
                   Column("id", Integer, primary_key=True))
-fresh(schema, engine)
+with unechoed():        # the tables' DDL: not the point here
+    fresh(schema, engine)
 watcher = change_watcher.ChangeWatcher(engine)
 with engine.begin() as cx:
     rows = cx.execute(select(untouched)).all()
@@ -1840,6 +1842,11 @@ with engine.begin() as cx:
     result = cx.execute(
         text("INSERT INTO children (id, parent_id) VALUES (1, 2)"))
 print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
+
+### slide::
+### title:: The watcher cleans up
+### note:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
+### note:: emptied.
 with engine.connect() as cx, statement_stats(cx) as stats:
     print("emptied:", watcher.cleanup(schema, cx))
 print("DELETEs sent:", stats.by_verb["DELETE"])
@@ -1926,74 +1933,87 @@ print("added by the test:", inside - before, "| left after:", after - before)
 
 ### slide::
 ### title:: ...unless the test calls rollback()
-### note:: Point at the default mode's 1: a row survived, with the warning
-### note:: text. create_savepoint leaves 0 and no warning. This is the mode
-### note:: to recommend; the next slide shows what SQLite needs with it.
+### note:: Walk through code_under_test: it rolls back, then writes and
+### note:: commits. left_behind is the fixture. Ask: does the committed row
+### note:: survive the fixture's rollback? About a minute.
 # Code under test that rolls back, then writes and commits: with the
 # default ``join_transaction_mode`` its ``rollback()`` ends the fixture's
-# outer transaction, the later commit is real, and the row survives
-# (SQLAlchemy warns when the fixture then rolls back).  With
-# ``"create_savepoint"`` the session works inside a SAVEPOINT and the
-# fixture keeps control: the mode SQLAlchemy's docs give for test suites.
+# outer transaction, the later commit is real, and the row survives.
 def code_under_test(session):
     session.execute(insert(records), [{"data": "rolled back"}])
     session.rollback()
     session.execute(insert(records), [{"data": "committed"}])
     session.commit()
 def left_behind(**session_options):
-    with engine.connect() as cx:
-        before = cx.execute(count_records).scalar()
+    before = count_rows(records)    # counted on an engine of its own
     with engine.connect() as cx, warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         outer = cx.begin()
         with Session(bind=cx, **session_options) as session:
             code_under_test(session)
         outer.rollback()
-    with engine.begin() as cx:
-        left = cx.execute(count_records).scalar() - before
+    left = count_rows(records) - before
+    with unechoed(), engine.begin() as cx:     # tidy up, off the slide
         cx.execute(records.delete().where(records.c.data == "committed"))
     return left, [str(w.message) for w in seen]
+
+### slide::
+### title:: The default mode: a row survives
+### note:: Point at the COMMIT in the echo. Point at the default mode's 1: a
+### note:: row survived, with the warning text. About a minute.
+# SQLAlchemy warns when the fixture then rolls back.
 default = left_behind()
-savepoint = left_behind(join_transaction_mode="create_savepoint")
 print("default mode:    ", default)
-print("create_savepoint:", savepoint)
 ### claim:: Point at the default mode's 1: a row survived, with the warning text.
 ### proof:: default[0] == 1 and len(default[1]) == 1
+
+### slide::
+### title:: create_savepoint: the fixture keeps control
+### note:: Point at the SAVEPOINT lines and the final ROLLBACK.
+### note:: create_savepoint leaves 0 and no warning. This is the mode to
+### note:: recommend; the next slides show what SQLite needs with it.
+# With ``"create_savepoint"`` the session works inside a SAVEPOINT and the
+# fixture keeps control: the mode SQLAlchemy's docs give for test suites.
+savepoint = left_behind(join_transaction_mode="create_savepoint")
+print("create_savepoint:", savepoint)
 ### claim:: create_savepoint leaves 0 and no warning.
 ### proof:: savepoint == (0, [])
 
 ### slide::
 ### title:: On SQLite: no BEGIN, so the SAVEPOINT commits
-### note:: Point at 'plain engine: 1' (on SQLite): the committed row
-### note:: escaped the fixture. sqlite_begins brings it back to 0.
-# Code under test that commits (no rollback first).  On SQLite the driver sends no
-# BEGIN for the fixture's ``begin()``: the session's SAVEPOINT starts the
-# real transaction, and ``commit()``, releasing it, commits for good.
-# ``change_watcher.sqlite_begins(engine)`` has SQLAlchemy send BEGIN (on
-# PostgreSQL and MariaDB it changes nothing: they leave 0 either way).
+### note:: Code under test that just commits. Ask: on SQLite, will the
+### note:: fixture's rollback undo it? The next slide answers. About a minute.
+# Code under test that commits (no rollback first).  On SQLite the driver
+# sends no BEGIN for the fixture's ``begin()``: the session's SAVEPOINT
+# starts the real transaction, and ``commit()``, releasing it, commits for good.
 def just_commits(session):
     session.execute(insert(records), [{"data": "committed"}])
     session.commit()
 def savepoint_left(on):
-    with on.connect() as cx:
-        before = cx.execute(count_records).scalar()
+    before = count_rows(records)    # counted on an engine of its own
     with on.connect() as cx:
         outer = cx.begin()
         with Session(bind=cx,
                      join_transaction_mode="create_savepoint") as session:
             just_commits(session)
         outer.rollback()
-    with on.begin() as cx:
-        left = cx.execute(count_records).scalar() - before
+    left = count_rows(records) - before
+    with unechoed(), on.begin() as cx:         # tidy up, off the slide
         cx.execute(records.delete().where(records.c.data == "committed"))
     return left
+
+### slide::
+### title:: sqlite_begins: BEGIN sent, the row rolled back
+### note:: Point at 'plain engine: 1' (on SQLite): the committed row
+### note:: escaped the fixture. sqlite_begins brings it back to 0.
+# ``change_watcher.sqlite_begins`` sends BEGIN (PostgreSQL, MariaDB: 0 either way).
 tests_engine = change_watcher.sqlite_begins(create_engine(url))
 plain_left, begins_left = savepoint_left(engine), savepoint_left(tests_engine)
 print("plain engine:", plain_left, "| sqlite_begins:", begins_left)
 tests_engine.dispose()
 ### claim:: On SQLite the driver sends no BEGIN for the fixture's ``begin()``: the session's SAVEPOINT starts the real transaction, and ``commit()``, releasing it, commits for good.
 ### proof:: backend != "sqlite" or plain_left == 1
-### claim:: on PostgreSQL and MariaDB it changes nothing: they leave 0 either way
+### claim:: PostgreSQL, MariaDB: 0 either way
 ### proof:: backend == "sqlite" or plain_left == begins_left == 0
 ### proof:: begins_left == 0
 ### claim:: Point at 'plain engine: 1' (on SQLite): the committed row
