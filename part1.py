@@ -1493,16 +1493,22 @@ source(audit_log.updated_by_column)
 source(audit_log.current_user)
 
 ### slide::
-### title:: Insert as 123, update as 456
-### note:: Point at the rows: 123 on insert, 456 after the update, and no
-### note:: code passed the user to the statements.
+### title:: A table with the stamping column
+### note:: Point at updated_by_column(): the column from the slide before,
+### note:: in an ordinary Table. Ask: who passes the user? About half a minute.
 records = Table(
     "records", MetaData(),
     Column("id", Integer, primary_key=True),
     audit_log.updated_by_column(),
     Column("data", String(50)),
 )
-fresh(records.metadata, engine)
+with unechoed():        # the table's DDL: not the point here
+    fresh(records.metadata, engine)
+
+### slide::
+### title:: Insert as 123, update as 456
+### note:: Point at the rows: 123 on insert, 456 after the update, and no
+### note:: code passed the user to the statements.
 with engine.begin() as cx:
     cx.info["updated_by"] = 123
     result = cx.execute(records.insert(), {"data": "inserted"})
@@ -1638,26 +1644,34 @@ with engine.connect() as cx, audit_log.acting_as(cx, 123):
 
 ### slide::
 ### title:: Per statement: execution_options
-### note:: The alternative with nothing to clean up: 42 on the one statement,
-### note:: None without the option, 7 for one Connection object, None on the
-### note:: next checkout. The cost: every statement must carry it.
+### note:: The other way, per statement. Point at the two INSERT
+### note:: lines of the echo: the option reaches the first statement and not
+### note:: the second. About a minute.
 # ``Connection.info`` lives as long as the DBAPI connection, hence the
-# cleanup (the 2010 recipe used ``info``).  ``execution_options`` live
-# only as long as the statement (or the ``Connection`` object): a default
-# reads them from the context, and there is nothing to clean up.  The
-# price: each statement must carry it.
+# cleanup (the 2010 recipe used ``info``).  A default can read the
+# statement's ``execution_options`` from its context instead.
 def user_of_statement(context):
     return context.execution_options.get("updated_by")
 tagged = Table("tagged", MetaData(), Column("id", Integer, primary_key=True),
               Column("updated_by", Integer, default=user_of_statement,
                      onupdate=user_of_statement),
               Column("data", String(50)))
-fresh(tagged.metadata, engine)
+with unechoed():        # the table's DDL: not the point here
+    fresh(tagged.metadata, engine)
 carried = pool_of_one()
 with carried.begin() as cx:
     result = cx.execute(insert(tagged), {"data": "by 42"},
                         execution_options={"updated_by": 42})
     result = cx.execute(insert(tagged), {"data": "no option"})
+
+### slide::
+### title:: ...per Connection, and gone on the next checkout
+### note:: The alternative with nothing to clean up: 42 on the one statement,
+### note:: None without the option, 7 for one Connection object, None on the
+### note:: next checkout. The cost: every statement must carry it.
+# ``execution_options`` live only as long as the statement (or the
+# ``Connection`` object): a default reads them from the context, and
+# there is nothing to clean up.  The price: each statement must carry it.
 with carried.connect().execution_options(updated_by=7) as cx:
     result = cx.execute(insert(tagged), {"data": "this Connection: 7"})
     cx.commit()
@@ -1717,15 +1731,12 @@ def close_without_commit(install):
         session.execute(insert(records), {"data": "draft"})
     with small.connect() as cx:      # someone else, the same connection
         cx.execute(insert(records), {"data": "plain Core"})
-        by = cx.scalar(select(records.c.updated_by)
-                       .where(records.c.data == "plain Core"))
+        with unechoed():             # reading the stamp back
+            by = cx.scalar(select(records.c.updated_by)
+                           .where(records.c.data == "plain Core"))
         cx.rollback()
     small.dispose()
     return by
-print("2010 populator: next checkout stamps as",
-      close_without_commit(ContextualDefaultPopulator2010))
-print("the recipe:     next checkout stamps as",
-      close_without_commit(contextual_defaults.install))
 ### claim:: Read the two lines: the 2010 version stamps the next borrower as
 ### claim:: 789, the recipe leaves None.
 ### claim:: ``close()`` ends the transaction but fires ``after_transaction_end``,
@@ -1736,6 +1747,15 @@ print("the recipe:     next checkout stamps as",
 ### proof:: close_without_commit(contextual_defaults.install) is None
 ### claim:: The cause: close() fires after_transaction_end, never after_rollback.
 ### proof:: session_events_on_close() == ["after_transaction_end"]
+
+### slide::
+### title:: close() without commit: the two side by side
+### note:: Ask first: which of the two stamps the next borrower? Then read
+### note:: the two lines. About a minute.
+print("2010 populator: next checkout stamps as",
+      close_without_commit(ContextualDefaultPopulator2010))
+print("the recipe:     next checkout stamps as",
+      close_without_commit(contextual_defaults.install))
 
 ### slide::
 ### title:: A dropped session: 2010 exhausts the pool
