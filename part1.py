@@ -139,6 +139,21 @@ def fresh(metadata, engine):
     metadata.create_all(engine)
 
 
+def code_of(obj):
+    """``source(obj)`` from the line after its docstring: the lines that
+    run, with their real line numbers (the docstring stays in the file)."""
+    import ast
+    import dataclasses
+    import textwrap
+    shown = source(obj)
+    definition = ast.parse(textwrap.dedent(shown.text)).body[0]
+    first = definition.body[0]
+    skip = first.end_lineno if ast.get_docstring(definition) else 0
+    lines = shown.text.splitlines(keepends=True)
+    return dataclasses.replace(shown, text="".join(lines[skip:]),
+                               first_line=shown.first_line + skip)
+
+
 @contextlib.contextmanager
 def unechoed():
     """Keep a helper's own SQL (admin connections, setup) off the slide."""
@@ -1190,8 +1205,9 @@ for e in (ignored, rewritten):
 ### note:: line. Two cursor events and handle_error, removed after the block.
 # Count the statements a block sends, and their time: two cursor events
 # (and ``handle_error`` for the ones that fail), added for the block and
-# removed after it.
-source(statement_stats_module.statement_stats)
+# removed after it.  The body of ``statement_stats(target)``, a context
+# manager (its docstring stays in the file):
+code_of(statement_stats_module.statement_stats)
 
 ### slide::
 ### title:: Statement statistics in use
@@ -1234,8 +1250,9 @@ print("time measured:", stats.seconds > 0)
 # It pings the raw DBAPI connection with the dialect's ``do_ping()``, as
 # ``pool_pre_ping`` does; a dead one raises ``InvalidatePoolError`` (a
 # ``DisconnectionError``) and the pool reconnects.  How often it tries
-# again: the next slide counts it.
-source(disconnects.install_checkout_ping)
+# again: the next slide counts it.  The body of
+# ``install_checkout_ping(engine)`` (its docstring stays in the file):
+code_of(disconnects.install_checkout_ping)
 ### claim:: It pings the raw DBAPI connection with the dialect's ``do_ping()``,
 ### claim:: as ``pool_pre_ping`` does; a dead one raises ``InvalidatePoolError``
 ### claim:: (a ``DisconnectionError``) and the pool reconnects.
@@ -1834,7 +1851,8 @@ source(change_watcher.ChangeWatcher._seen)
 ### note:: Children before parents: the foreign keys between tables never
 ### note:: object to the DELETEs. A table whose rows point at each other is
 ### note:: the exception: MariaDB checks each row as it goes (error 1451).
-source(change_watcher.ChangeWatcher.cleanup)
+# The body of ``ChangeWatcher.cleanup(metadata, connection)``:
+code_of(change_watcher.ChangeWatcher.cleanup)
 ### claim:: Children before parents: the foreign keys between tables never
 ### claim:: object to the DELETEs.
 ### proof:: fk_tables_cleanup() == ["fk_children", "fk_parents"]
