@@ -823,12 +823,9 @@ create_engine(url, listeners=[object()])
 
 ### slide::
 ### title:: Pool events, firing
-### note:: The order on the first use: first_connect, connect, checkout, then
-### note:: reset and checkin on the way back. The second use shows only
-### note:: checkout, reset, checkin: the connection was reused.
-### note::
-### note:: Exercise slide: give the room two minutes; the solution is below
-### note:: for you. !check tells them if they got it.
+### note:: Ask first: which events will the first use fire, in what order?
+### note:: Then point at the order: first_connect, connect, checkout, then
+### note:: reset and checkin on the way back. About a minute.
 # ``first_connect`` once per pool (``engine.dispose()`` makes a new one,
 # and it fires again), ``connect`` per new DBAPI connection,
 # ``checkout`` / ``checkin`` per use, ``reset`` on the way back.
@@ -839,13 +836,22 @@ for name in ("first_connect", "connect", "checkout", "reset", "checkin"):
 print("first use:")
 with watched.connect() as cx:
     cx.execute(text("SELECT 1")).scalar()
+### claim:: ``first_connect`` once per pool (``engine.dispose()`` makes a new
+### claim:: one, and it fires again)
+### proof:: first_connects_across_dispose() == 2
+
+### slide::
+### title:: Pool events, the second use
+### note:: The second use shows only checkout, reset, checkin: the connection
+### note:: was reused.
+### note::
+### note:: Exercise slide: give the room two minutes; the solution is below
+### note:: for you. !check tells them if they got it.
+# The same pool, used again.
 print("second use:")
 with watched.connect() as cx:
     cx.execute(text("SELECT 1")).scalar()
 watched.dispose()
-### claim:: ``first_connect`` once per pool (``engine.dispose()`` makes a new
-### claim:: one, and it fires again)
-### proof:: first_connects_across_dispose() == 2
 ### claim:: The second use shows only checkout, reset, checkin: the connection
 ### claim:: was reused.
 ### proof:: fired(twice, "first_connect", "connect", "checkout", "reset",
@@ -948,7 +954,8 @@ forgetful.dispose()
 # A connection that comes back with a transaction open is **rolled
 # back** by the pool (``pool_reset_on_return``), whoever forgot it.
 items = Table("items", MetaData(), Column("id", Integer, primary_key=True))
-items.metadata.drop_all(engine); items.metadata.create_all(engine)
+with unechoed():        # the table's DDL: not the point here
+    fresh(items.metadata, engine)
 @event.listens_for(engine, "reset")
 def show_reset(dbapi_connection, record, reset_state):
     print("  reset: rolling back the DBAPI connection")
@@ -1091,9 +1098,9 @@ event.remove(engine, "before_cursor_execute", show_sql)
 
 ### slide::
 ### title:: What each hook sees of hand-written SQL
-### note:: Read the three rows: text() fires both hooks, exec_driver_sql only
-### note:: the cursor one, a raw DBAPI cursor none. The change watcher later
-### note:: depends on this.
+### note:: Two listeners that record which hook fired and what it got.
+### note:: Ask: which of the three ways of sending SQL will each hook see?
+### note:: Collect guesses; the next slide answers. About a minute.
 # The 2010 ``ConnectionProxy`` got a plain string for hand-written SQL,
 # and the 2010 change watcher had a branch for it.  Today
 # ``before_execute`` never gets a string: ``text()`` arrives as a
@@ -1107,6 +1114,18 @@ def on_cursor(conn, cursor, statement, parameters, context, executemany):
     seen.append(("before_cursor_execute", statement.split()[0]))
 event.listen(engine, "before_execute", on_execute)
 event.listen(engine, "before_cursor_execute", on_cursor)
+### claim:: Today ``before_execute`` never gets a string: ``text()`` arrives as a
+### claim:: ``TextClause`` and ``exec_driver_sql`` does not fire it at all.
+### proof:: hooks_fired("text()") == [("before_execute", "TextClause"),
+### proof::                           ("before_cursor_execute", "str")]
+### proof:: hooks_fired("exec_driver_sql") == [("before_cursor_execute", "str")]
+
+### slide::
+### title:: Hand-written SQL, three ways
+### note:: Read the three rows: text() fires both hooks, exec_driver_sql only
+### note:: the cursor one, a raw DBAPI cursor none. The change watcher later
+### note:: depends on this.
+# The same DELETE sent three ways, with the listeners of the slide before.
 def raw_cursor(cx, sql):
     cursor = cx.connection.cursor()    # the DBAPI cursor itself
     cursor.execute(sql)
@@ -1122,8 +1141,6 @@ event.remove(engine, "before_execute", on_execute)
 event.remove(engine, "before_cursor_execute", on_cursor)
 ### claim:: Read the three rows: text() fires both hooks, exec_driver_sql only
 ### claim:: the cursor one, a raw DBAPI cursor none.
-### claim:: Today ``before_execute`` never gets a string: ``text()`` arrives as a
-### claim:: ``TextClause`` and ``exec_driver_sql`` does not fire it at all.
 ### proof:: hooks_fired("text()") == [("before_execute", "TextClause"),
 ### proof::                           ("before_cursor_execute", "str")]
 ### proof:: hooks_fired("exec_driver_sql") == [("before_cursor_execute", "str")]
@@ -1131,19 +1148,25 @@ event.remove(engine, "before_cursor_execute", on_cursor)
 
 ### slide::
 ### title:: Intercepting begin, commit and rollback
-### note:: The second block ends without commit(), and the output shows
-### note:: rollback: closing a connection rolls back what it left open.
+### note:: Point at 'event: begin' before the SELECT and 'event: commit'
+### note:: before the COMMIT line. Ask: what will a block without commit()
+### note:: fire? About a minute.
 # 2010's proxy had ``begin()``, ``commit()``, ``rollback()`` methods; now
 # they are connection events of those names (and ``savepoint``,
-# ``release_savepoint``, ``rollback_savepoint``).  A ``with`` block that
-# ends without ``commit()`` fires ``rollback``: closing a connection rolls
-# back the transaction it left open.
+# ``release_savepoint``, ``rollback_savepoint``).
 watched_tx = create_engine(url)
 for name in ("begin", "commit", "rollback"):
     event.listen(watched_tx, name,
                  lambda conn, name=name: print("  event:", name))
 with watched_tx.begin() as cx:
     cx.execute(text("SELECT 1")).all()
+
+### slide::
+### title:: ...and a block without commit()
+### note:: The second block ends without commit(), and the output shows
+### note:: rollback: closing a connection rolls back what it left open.
+# A ``with`` block that ends without ``commit()`` fires ``rollback``:
+# closing a connection rolls back the transaction it left open.
 with watched_tx.connect() as cx:
     cx.execute(text("SELECT 1")).all()
 watched_tx.dispose()
@@ -1170,9 +1193,8 @@ watched_tx.dispose()
 
 ### slide::
 ### title:: Rewriting a statement: retval=True
-### note:: Point at the second 'cursor ran' line: the comment was appended.
-### note:: Without retval=True the listener's return value is silently
-### note:: ignored.
+### note:: Two engines, the same listener; the second says retval=True.
+### note:: Ask: which engine's SQL will carry the comment? About a minute.
 # ``before_cursor_execute`` may replace the SQL and its parameters, for
 # example to tag every statement with a comment for the server's logs.
 # Only with ``retval=True``: otherwise its return value is ignored.
@@ -1187,17 +1209,24 @@ ignored = create_engine(url)
 event.listen(ignored, "before_cursor_execute", tag)              # baseline
 rewritten = create_engine(url)
 event.listen(rewritten, "before_cursor_execute", tag, retval=True)
-for e in (ignored, rewritten):
-    event.listen(e, "after_cursor_execute", show_sent)
-    with e.connect() as cx:
-        cx.execute(text("SELECT 1")).all()
-    e.dispose()
 ### claim:: ``before_cursor_execute`` may replace the SQL and its parameters,
 ### claim:: for example to tag every statement with a comment for the server's
 ### claim:: logs.  Only with ``retval=True``: otherwise its return value is
 ### claim:: ignored.
 ### proof:: cursor_ran(rewritten) == ["SELECT 1 -- app: part1"]
 ### proof:: cursor_ran(ignored) == ["SELECT 1"]
+
+### slide::
+### title:: retval=True, and without it
+### note:: Point at the second 'cursor ran' line: the comment was appended.
+### note:: Without retval=True the listener's return value is silently
+### note:: ignored.
+# ``after_cursor_execute`` (``show_sent``) prints what the cursor ran.
+for e in (ignored, rewritten):
+    event.listen(e, "after_cursor_execute", show_sent)
+    with e.connect() as cx:
+        cx.execute(text("SELECT 1")).all()
+    e.dispose()
 
 ### slide::
 ### title:: Case study: statement statistics
@@ -1949,8 +1978,7 @@ watcher.remove()
 # even call ``commit()``; the fixture rolls everything back.  (The next
 # slide shows the case this form misses.)
 count_records = select(func.count()).select_from(records)
-with engine.connect() as cx:
-    before = cx.execute(count_records).scalar()
+before = count_rows(records)        # counted on an engine of its own
 with engine.connect() as cx:
     outer = cx.begin()
     session = Session(bind=cx)   # joins the outer transaction
@@ -1960,7 +1988,7 @@ with engine.connect() as cx:
     inside = session.execute(count_records).scalar()
     session.close()
     outer.rollback()
-    after = cx.execute(count_records).scalar()
+after = count_rows(records)
 print("added by the test:", inside - before, "| left after:", after - before)
 ### claim:: 'added by the test: 2 | left after: 0': the fixture's rollback
 ### claim:: undid even the test's commit.
