@@ -1112,8 +1112,6 @@ def on_execute(conn, clauseelement, multiparams, params, options):
     seen.append(("before_execute", type(clauseelement).__name__))
 def on_cursor(conn, cursor, statement, parameters, context, executemany):
     seen.append(("before_cursor_execute", statement.split()[0]))
-event.listen(engine, "before_execute", on_execute)
-event.listen(engine, "before_cursor_execute", on_cursor)
 ### claim:: Today ``before_execute`` never gets a string: ``text()`` arrives as a
 ### claim:: ``TextClause`` and ``exec_driver_sql`` does not fire it at all.
 ### proof:: hooks_fired("text()") == [("before_execute", "TextClause"),
@@ -1125,7 +1123,9 @@ event.listen(engine, "before_cursor_execute", on_cursor)
 ### note:: Read the three rows: text() fires both hooks, exec_driver_sql only
 ### note:: the cursor one, a raw DBAPI cursor none. The change watcher later
 ### note:: depends on this.
-# The same DELETE sent three ways, with the listeners of the slide before.
+# The same DELETE sent three ways, to the listeners of the slide before.
+event.listen(engine, "before_execute", on_execute)
+event.listen(engine, "before_cursor_execute", on_cursor)
 def raw_cursor(cx, sql):
     cursor = cx.connection.cursor()    # the DBAPI cursor itself
     cursor.execute(sql)
@@ -1891,8 +1891,8 @@ code_of(change_watcher.ChangeWatcher.cleanup)
 ### slide::
 ### title:: The watcher at work
 ### note:: Three tables; the test reads one and writes two. Ask the room:
-### note:: which tables will the watcher call dirty? Point at the 'dirty:' line.
-### note:: About a minute.
+### note:: which tables will the watcher call dirty? The next slide prints
+### note:: them. About a minute.
 schema = MetaData()
 parents = Table("parents", schema, Column("id", Integer, primary_key=True))
 children = Table("children", schema,
@@ -1908,16 +1908,16 @@ with engine.begin() as cx:
     result = cx.execute(insert(parents), [{"id": 1}, {"id": 2}])
     result = cx.execute(
         text("INSERT INTO children (id, parent_id) VALUES (1, 2)"))
-print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
+watcher.remove()    # done listening; what it saw stays in watcher.dirty
 
 ### slide::
 ### title:: The watcher cleans up
 ### note:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
 ### note:: emptied.
+print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
 with engine.connect() as cx, statement_stats(cx) as stats:
     print("emptied:", watcher.cleanup(schema, cx))
 print("DELETEs sent:", stats.by_verb["DELETE"])
-watcher.remove()    # its listener goes; the next slide watches anew
 ### claim:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
 ### claim:: emptied.
 ### proof:: stats.by_verb["DELETE"] == 2 and len(schema.tables) == 3
