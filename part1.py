@@ -875,19 +875,24 @@ watched.dispose()
 
 ### slide::
 ### title:: Per-connection settings on connect
-### note:: The setting differs per database (shown in the first line). Both
-### note:: checkouts show it: the connect listener ran once, the connection
-### note:: kept it.
-# A ``connect`` listener runs once per new DBAPI connection: the place
-# for session settings every connection must have.
+### note:: The setting differs per database (shown in the first line). Ask:
+### note:: how often will apply_setting run for two checkouts? About a minute.
+# A listener that applies a session setting on the raw DBAPI connection.
 print("setting:", SETTING[0])
 def apply_setting(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute(SETTING[0])
     cursor.close()
-    dbapi_connection.commit()   # see the next slide
+    dbapi_connection.commit()   # see the slide after next
 configured = pool_of_one()
 event.listen(configured, "connect", apply_setting)
+
+### slide::
+### title:: The setting, checkout after checkout
+### note:: Both checkouts show it: the connect listener ran once, the
+### note:: connection kept it.
+# A ``connect`` listener runs once per new DBAPI connection: the place
+# for session settings every connection must have.
 for n in (1, 2):
     with configured.connect() as cx:
         value = cx.exec_driver_sql(SETTING[1]).scalar()
@@ -1005,7 +1010,7 @@ event.listen(tidy, "checkin", drop_temp_tables)
 with tidy.begin() as cx:
     cx.exec_driver_sql(CREATE_TEMP).close()
     cx.info.setdefault("temp_tables", []).append("scratch")
-with tidy.connect() as cx:
+with unechoed(), tidy.connect() as cx:    # has_scratch's probe: off the slide
     print("next checkout sees scratch:", has_scratch(cx))
 tidy.dispose()
 
@@ -1055,9 +1060,8 @@ single.dispose()
 
 ### slide::
 ### title:: 2010: ConnectionProxy is now connection events
-### note:: The bullets are the map; then the output: before_execute sees the
-### note:: construct (Select, Insert), before_cursor_execute sees the SQL
-### note:: string.
+### note:: The bullets are the map. Then the two listeners: ask what each
+### note:: will print for a select() and an insert(). About a minute.
 # 2010's ``create_engine(proxy=MyProxy())`` wrapped each execution of
 # one engine.  Connection events do the same, per engine or connection:
 ### * ``before_execute`` / ``after_execute``: the statement object
@@ -1067,6 +1071,13 @@ def show_construct(conn, clauseelement, multiparams, params, options):
     print("  construct:", type(clauseelement).__name__)
 def show_sql(conn, cursor, statement, parameters, context, executemany):
     print("  sql:", statement.split()[0])
+
+### slide::
+### title:: Connection events, firing
+### note:: Point at the output: before_execute sees the
+### note:: construct (Select, Insert), before_cursor_execute sees the SQL
+### note:: string.
+# The two listeners of the slide before, on one connection.
 event.listen(engine, "before_execute", show_construct)
 event.listen(engine, "before_cursor_execute", show_sql)
 with engine.connect() as cx:
@@ -1242,15 +1253,14 @@ code_of(statement_stats_module.statement_stats)
 ### title:: Statement statistics in use
 ### note:: 'statements: 4', three SELECTs and one INSERT. Mention that the
 ### note:: other case studies' tests use this to count queries.
-# Pin down what code really sends ("how many SELECTs did that loop
-# cost?").  Tests of the other case studies use it too.
+# Pin down what code really sends ("how many SELECTs did that loop cost?").
 with engine.connect() as cx, statement_stats(cx) as stats:
     for n in range(3):
-        cx.execute(select(items).where(items.c.id == n)).all()
+        rows = cx.execute(select(items).where(items.c.id == n)).all()
     result = cx.execute(insert(items), [{"id": 7}, {"id": 8}])
     cx.rollback()
-print("statements:", stats.count, dict(stats.by_verb))
-print("time measured:", stats.seconds > 0)
+print("statements:", stats.count, dict(stats.by_verb),
+      "| time measured:", stats.seconds > 0)
 ### claim:: 'statements: 4', three SELECTs and one INSERT.
 ### proof:: stats.count == 4 and dict(stats.by_verb) == {"SELECT": 3, "INSERT": 1}
 
@@ -1805,10 +1815,9 @@ print("the recipe:     next checkout stamps as",
 
 ### slide::
 ### title:: A dropped session: 2010 exhausts the pool
-### note:: The 2010 dict keeps the connection alive, so a pool of one times
-### note:: out. The recipe's weak references let the garbage collector give
-### note:: it back: a Session sits in reference cycles, so ``del`` alone
-### note:: frees nothing until ``gc.collect()`` (or a later automatic pass).
+### note:: Walk through drop_a_session: a session dropped with del, then one
+### note:: more checkout. Ask: which of the two gets a connection back?
+### note:: About a minute.
 # A session dropped without ``close()``, on a pool of one with a short
 # ``pool_timeout``.  The 2010 dict keeps its connection alive, so it never
 # returns to the pool: the next checkout times out.  The recipe holds weak
@@ -1831,14 +1840,21 @@ def drop_a_session(install):
             connection.close()   # let go, so this demo can end cleanly
     small.dispose()
     return outcome
-print("2010 populator:", drop_a_session(ContextualDefaultPopulator2010))
-print("the recipe:    ", drop_a_session(contextual_defaults.install))
 ### claim:: The 2010 dict keeps its connection alive, so it never returns to
 ### claim:: the pool: the next checkout times out.
 ### proof:: drop_a_session(ContextualDefaultPopulator2010).startswith(
 ### proof::     "TimeoutError")
 ### proof:: drop_a_session(contextual_defaults.install).startswith(
 ### proof::     "next checkout works, info: {}")
+
+### slide::
+### title:: A dropped session: the two side by side
+### note:: The 2010 dict keeps the connection alive, so a pool of one times
+### note:: out. The recipe's weak references let the garbage collector give
+### note:: it back: a Session sits in reference cycles, so ``del`` alone
+### note:: frees nothing until ``gc.collect()`` (or a later automatic pass).
+print("2010 populator:", drop_a_session(ContextualDefaultPopulator2010))
+print("the recipe:    ", drop_a_session(contextual_defaults.install))
 ### claim:: a Session sits in reference cycles, so ``del`` alone frees nothing
 ### claim:: until ``gc.collect()``
 ### proof:: dropped_without_collect() == "TimeoutError"
