@@ -786,8 +786,7 @@ opened, closed = [], []
 event.listen(unpooled, "connect", lambda *args: opened.append(1))
 event.listen(unpooled, "close", lambda *args: closed.append(1))
 for _ in range(2):
-    with unpooled.connect() as cx:
-        cx.execute(text("SELECT 1")).scalar()
+    unpooled.connect().close()      # a checkout, then its checkin
 print("NullPool, 2 uses: opened", len(opened), "| closed", len(closed))
 unpooled.dispose()
 ### claim:: Then point at 'opened 2 | closed 2'.
@@ -1339,10 +1338,9 @@ hopeless.dispose()
 
 ### slide::
 ### title:: Three engines, one fault
-### note:: Read the first row: without a precaution 1 use of 5 fails;
-### note:: pre_ping and the checkout listener lose none. Each engine
-### note:: invalidated once.
-# Each engine pools three connections; then they all die.
+### note:: Three engines, one per precaution, and compare() to break each
+### note:: the same way. Ask: which precaution will lose a use? About a
+### note:: minute.
 # ``count_failures`` uses an engine five times and counts the uses that
 # hit a disconnect; an ``invalidate`` listener counts the connections the
 # pool threw away as dead.  (Their SQL is not echoed.)
@@ -1365,6 +1363,13 @@ def compare(fault, inject):
                                    for p, n in counts.items()))
     print(f"{'  invalidated':20}", "  ".join(
         f"{p}: {len(found)}" for p, found in invalidated.items()))
+
+### slide::
+### title:: Three engines, one fault: the connections closed
+### note:: Read the first row: without a precaution 1 use of 5 fails;
+### note:: pre_ping and the checkout listener lose none. Each engine
+### note:: invalidated once.
+# Each engine pools three connections; then they all die.
 def close_them(pooled):
     for dbapi_connection, session_id in pooled:
         dbapi_connection.close()
@@ -1415,14 +1420,15 @@ for n in range(1, 6):
 
 ### slide::
 ### title:: One dead connection, or the whole pool?
-### note:: Compare the counts: DisconnectionError refused 3 connections one
-### note:: at a time, InvalidatePoolError only 1 and replaced the rest
-### note:: untested.
+### note:: Read the listener: it pings the raw connection and raises the error
+### note:: class it is given. Ask: which class will refuse more connections?
+### note:: About a minute.
 # A checkout listener's ``DisconnectionError`` invalidates only the
 # connection it tested: after an outage each dead one is pinged and
 # refused in turn.  ``exc.InvalidatePoolError`` (a ``DisconnectionError``
 # too) invalidates the whole pool, as ``pool_pre_ping`` does: one refusal,
-# and the rest are replaced untested.  A listener defined here:
+# and the rest are replaced untested.  A listener defined here, tried
+# on the next slide:
 def refusals_after_outage(error_class):
     e = create_engine(url, pool_size=3, logging_name="quiet")
     for dbapi_connection, _ in warm_up(e, 3):
@@ -1440,14 +1446,24 @@ def refusals_after_outage(error_class):
     failures = count_failures(e, 5)
     e.dispose()
     return f"{len(refused)} refused at checkout, {failures} of 5 uses failed"
+### claim:: A checkout listener's ``DisconnectionError`` invalidates only the
+### claim:: connection it tested: after an outage each dead one is pinged and
+### claim:: refused in turn.
+### proof:: refusals_after_outage(exc.DisconnectionError) == (
+### proof::     "3 refused at checkout, 0 of 5 uses failed")
+### proof:: refusals_after_outage(exc.InvalidatePoolError) == (
+### proof::     "1 refused at checkout, 0 of 5 uses failed")
+
+### slide::
+### title:: One dead connection or the whole pool: the counts
+### note:: Compare the counts: DisconnectionError refused 3 connections one
+### note:: at a time, InvalidatePoolError only 1 and replaced the rest
+### note:: untested.
 for error_class in (exc.DisconnectionError, exc.InvalidatePoolError):
     print(f"{error_class.__name__:20}", refusals_after_outage(error_class))
 ### claim:: Compare the counts: DisconnectionError refused 3 connections one
 ### claim:: at a time, InvalidatePoolError only 1 and replaced the rest
 ### claim:: untested.
-### claim:: A checkout listener's ``DisconnectionError`` invalidates only the
-### claim:: connection it tested: after an outage each dead one is pinged and
-### claim:: refused in turn.
 ### proof:: refusals_after_outage(exc.DisconnectionError) == (
 ### proof::     "3 refused at checkout, 0 of 5 uses failed")
 ### proof:: refusals_after_outage(exc.InvalidatePoolError) == (
@@ -1625,9 +1641,8 @@ audited.dispose()
 
 ### slide::
 ### title:: However the connection comes back
-### note:: Read the table: without the listener close, exception and rollback
-### note:: all leak 789; invalidate does not (new connection). With
-### note:: install_cleanup, none does.
+### note:: Walk through the four endings in next_borrower_sees. Ask: which
+### note:: of them will leak the user to the next borrower? About a minute.
 # The user is set, the checkout ends one of four ways, and the next
 # checkout of the same connection reads ``info``.  Without the listener
 # every way but invalidation leaks (invalidating replaces the DBAPI
@@ -1646,6 +1661,19 @@ def next_borrower_sees(engine, ending):
         pass
     with engine.connect() as cx:
         return cx.info.get("updated_by")
+### claim:: Without the listener every way but invalidation leaks (invalidating
+### claim:: replaces the DBAPI connection and empties ``info`` anyway); with it,
+### claim:: none does.
+### proof:: borrowers(cleanup=False) == {"close": 789, "exception": 789,
+### proof::                              "rollback": 789, "invalidate": None}
+### proof:: borrowers(cleanup=True) == dict.fromkeys(
+### proof::     ("close", "exception", "rollback", "invalidate"))
+
+### slide::
+### title:: However it comes back: the table
+### note:: Read the table: without the listener close, exception and rollback
+### note:: all leak 789; invalidate does not (new connection). With
+### note:: install_cleanup, none does.
 for label, cleanup in (("no listener", False), ("install_cleanup", True)):
     one = pool_of_one()
     if cleanup:
@@ -1656,9 +1684,6 @@ for label, cleanup in (("no listener", False), ("install_cleanup", True)):
 ### claim:: Read the table: without the listener close, exception and rollback
 ### claim:: all leak 789; invalidate does not (new connection). With
 ### claim:: install_cleanup, none does.
-### claim:: Without the listener every way but invalidation leaks (invalidating
-### claim:: replaces the DBAPI connection and empties ``info`` anyway); with it,
-### claim:: none does.
 ### proof:: borrowers(cleanup=False) == {"close": 789, "exception": 789,
 ### proof::                              "rollback": 789, "invalidate": None}
 ### proof:: borrowers(cleanup=True) == dict.fromkeys(
