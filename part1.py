@@ -140,16 +140,23 @@ def fresh(metadata, engine):
 
 
 def code_of(obj):
-    """``source(obj)`` from the line after its docstring: the lines that
-    run, with their real line numbers (the docstring stays in the file)."""
+    """``source(obj)`` from the line after its docstring (or, without one,
+    after its signature): the lines that run, with their real line
+    numbers (the rest stays in the file)."""
     import ast
     import dataclasses
     import textwrap
     shown = source(obj)
-    definition = ast.parse(textwrap.dedent(shown.text)).body[0]
-    first = definition.body[0]
-    skip = first.end_lineno if ast.get_docstring(definition) else 0
     lines = shown.text.splitlines(keepends=True)
+    definition = ast.parse(textwrap.dedent(shown.text)).body[0]
+    if ast.get_docstring(definition):
+        skip = definition.body[0].end_lineno
+    else:               # the signature ends on the first line ending in ":"
+        parts = [definition.args, definition.returns]
+        skip = max(n.end_lineno for part in parts if part is not None
+                   for n in ast.walk(part) if hasattr(n, "end_lineno"))
+        while not lines[skip - 1].split("#")[0].rstrip().endswith(":"):
+            skip += 1
     return dataclasses.replace(shown, text="".join(lines[skip:]),
                                first_line=shown.first_line + skip)
 
@@ -929,9 +936,8 @@ configured.dispose()
 ### note:: If you run on SQLite, say what PostgreSQL would show: the default
 ### note:: value on checkout 2.
 # The same listener without ``commit()``.  PostgreSQL runs the SET inside
-# the transaction the driver just began; the pool rolls it back when the
-# connection returns, so the setting silently vanishes.  SQLite's PRAGMA
-# and MariaDB's SET do not take part in transactions.
+# the driver's transaction; the pool rolls it back on checkin, the SET too.
+# SQLite's PRAGMA and MariaDB's SET take no part in transactions.
 def apply_setting_no_commit(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute(SETTING[0])
@@ -993,8 +999,7 @@ scratchy.dispose()
 ### note:: Now False. This is the first use of Connection.info: remember what
 ### note:: you created, clean it up when the connection comes back.
 # Record what you create in ``connection.info``; a ``checkin`` listener
-# drops it.  It runs after the pool's rollback, so it commits its DDL
-# (PostgreSQL would roll a DROP back later).
+# drops it.  It runs after the pool's rollback, so it commits its DDL.
 def drop_temp_tables(dbapi_connection, connection_record):
     names = connection_record.info.pop("temp_tables", [])
     if dbapi_connection is None or not names:
@@ -1003,7 +1008,7 @@ def drop_temp_tables(dbapi_connection, connection_record):
     for name in names:
         cursor.execute(DROP_TEMP.format(name))
     cursor.close()
-    dbapi_connection.commit()
+    dbapi_connection.commit()   # PostgreSQL would roll a DROP back later
 tidy = pool_of_one()
 event.listen(tidy, "checkin", drop_temp_tables)
 with tidy.begin() as cx:
@@ -1122,6 +1127,10 @@ def on_execute(conn, clauseelement, multiparams, params, options):
     seen.append(("before_execute", type(clauseelement).__name__))
 def on_cursor(conn, cursor, statement, parameters, context, executemany):
     seen.append(("before_cursor_execute", statement.split()[0]))
+def raw_cursor(cx, sql):
+    cursor = cx.connection.cursor()    # the DBAPI cursor itself
+    cursor.execute(sql)
+    cursor.close()
 ### claim:: Today ``before_execute`` never gets a string: ``text()`` arrives as a
 ### claim:: ``TextClause`` and ``exec_driver_sql`` does not fire it at all.
 ### proof:: hooks_fired("text()") == [("before_execute", "TextClause"),
@@ -1136,10 +1145,6 @@ def on_cursor(conn, cursor, statement, parameters, context, executemany):
 # The same DELETE sent three ways, to the listeners of the slide before.
 event.listen(engine, "before_execute", on_execute)
 event.listen(engine, "before_cursor_execute", on_cursor)
-def raw_cursor(cx, sql):
-    cursor = cx.connection.cursor()    # the DBAPI cursor itself
-    cursor.execute(sql)
-    cursor.close()
 with engine.begin() as cx:
     for how, run in [("text()", lambda sql: cx.execute(text(sql))),
                      ("exec_driver_sql", cx.exec_driver_sql),
@@ -1257,7 +1262,6 @@ with engine.connect() as cx, statement_stats(cx) as stats:
     for n in range(3):
         rows = cx.execute(select(items).where(items.c.id == n)).all()
     result = cx.execute(insert(items), [{"id": 7}, {"id": 8}])
-    cx.rollback()
 print("statements:", stats.count, dict(stats.by_verb),
       "| time measured:", stats.seconds > 0)
 ### claim:: 'statements: 4', three SELECTs and one INSERT.
@@ -1905,7 +1909,8 @@ print("the recipe:    ", drop_a_session(contextual_defaults.install))
 ### title:: Watching statements
 ### note:: The watcher listens on before_cursor_execute, so Core, ORM, text()
 ### note:: and exec_driver_sql all pass through it.
-source(change_watcher.ChangeWatcher._seen)
+# The body of ``ChangeWatcher._seen``, its ``before_cursor_execute`` hook:
+code_of(change_watcher.ChangeWatcher._seen)
 ### claim:: The watcher listens on before_cursor_execute, so Core, ORM, text()
 ### claim:: and exec_driver_sql all pass through it.
 ### proof:: watcher_sees(lambda cx: cx.execute(insert(items), [{"id": 99}])) == (

@@ -242,7 +242,7 @@ def test_case_study_code_is_shown_not_pasted() -> None:
             "source(audit_log.updated_by_column)",
             "source(audit_log.install_cleanup)",
             "code_of(statement_stats_module.statement_stats)",
-            "source(change_watcher.ChangeWatcher._seen)",
+            "code_of(change_watcher.ChangeWatcher._seen)",
             "code_of(change_watcher.ChangeWatcher.cleanup)",
         ],
         pasted=[
