@@ -1014,7 +1014,7 @@ event.listen(tidy, "checkin", drop_temp_tables)
 with tidy.begin() as cx:
     cx.exec_driver_sql(CREATE_TEMP).close()
     cx.info.setdefault("temp_tables", []).append("scratch")
-with unechoed(), tidy.connect() as cx:    # has_scratch's probe: off the slide
+with unechoed(), tidy.connect() as cx:   # has_scratch's own SQL: unechoed
     print("next checkout sees scratch:", has_scratch(cx))
 tidy.dispose()
 
