@@ -66,10 +66,12 @@ def unechoed():
 
 def fresh(metadata):
     """Drop what an earlier run left (without echoing that SQL), then
-    create_all: the CREATE statements are what the slides show."""
+    create_all: the CREATE statements are what the slides show.  The
+    tables were just dropped, so create_all need not check for them
+    first (its checks would fill the screen)."""
     with unechoed():
         metadata.drop_all(engine)
-    metadata.create_all(engine)
+    metadata.create_all(engine, checkfirst=False)
 
 
 def close_to_now(value):
@@ -155,6 +157,8 @@ def refused(sql):
 
 ### slide:: b
 ### title:: Part 2: DDL and SQL expressions
+### note:: Walk the bullets as the agenda, about a minute. Point at the last
+### note:: line: it names the database this run uses.
 # Part 1 was about connections.  Part 2 is about what we send
 # through them: table definitions, types, DDL and SQL expressions,
 # and the places where each can be extended.
@@ -168,6 +172,8 @@ print("this deck is running on:", backend)
 
 ### slide::
 ### title:: MetaData, Table, Column
+### note:: Point at the sorted_tables line: users comes before addresses. Ask the
+### note:: room why that order matters for CREATE. About two minutes.
 # A Table is a named collection of Columns, each with a type.  MetaData
 # holds related tables: ``ForeignKey("users.id")`` finds ``users`` by
 # name in it, and ``sorted_tables`` puts a table after those it refers to.
@@ -196,12 +202,11 @@ users.c.keys()
 
 ### slide::
 ### title:: What only CREATE TABLE needs
+### note:: Point at the CHECK and UNIQUE lines of the CREATE TABLE. Ask where the
+### note:: index went: the next slide. About a minute.
 # Lengths, NOT NULL, UNIQUE, CHECK, indexes and comments end up in DDL.
-# SELECT and INSERT come out the same without them, and SQLAlchemy
-# checks no value against them: the database does (next slide).
 # (On PostgreSQL and MariaDB the SQL shows ``'%%@%%'``: their drivers take
-# ``%(name)s`` parameters, so SQLAlchemy doubles a literal ``%`` and the
-# driver undoes it.  Reflection, last line, reads what the server stored.)
+# ``%(name)s`` parameters, so SQLAlchemy doubles a literal ``%``.)
 accounts = Table(
     "accounts", MetaData(),
     Column("id", Integer, primary_key=True),
@@ -211,6 +216,23 @@ accounts = Table(
     Index("ix_accounts_name", "name"),
 )
 print(CreateTable(accounts).compile(engine))
+### claim:: What only CREATE TABLE needs
+### proof:: sql_of(accounts) == sql_of(Table(
+### proof::     "accounts", MetaData(), Column("id", Integer, primary_key=True),
+### proof::     Column("email", String), Column("name", String)))
+### claim:: their drivers take ``%(name)s`` parameters, so SQLAlchemy doubles
+### claim:: a literal ``%``
+### proof:: backend == "sqlite" or engine.dialect.paramstyle == "pyformat"
+### proof:: (backend == "sqlite") != ("'%%@%%'" in str(CreateTable(accounts).compile(engine)))
+
+### slide::
+### title:: CREATE INDEX, and a SELECT that does not see them
+### note:: Point at the CREATE INDEX, then at the plain SELECT: no lengths, no CHECK. Ask: does SQLAlchemy
+### note:: check the e-mail for an at sign? Then the stored line. About a minute.
+# The index is a statement of its own.  SELECT and INSERT come out the
+# same without them, and SQLAlchemy checks no value against them: the
+# database does (next slide).  Reflection, last line, reads what the
+# server stored: the driver undid the doubled ``%``.
 for index in accounts.indexes:
     print(CreateIndex(index).compile(engine))
 print(select(accounts).where(accounts.c.id == 1).compile(engine))
@@ -220,19 +242,18 @@ with unechoed():
     stored = inspect(engine).get_check_constraints("accounts")
     accounts.drop(engine)
 print("stored:", [c["sqltext"] for c in stored])
-### claim:: What only CREATE TABLE needs
 ### claim:: SELECT and INSERT come out the same without them
 ### proof:: sql_of(accounts) == sql_of(Table(
 ### proof::     "accounts", MetaData(), Column("id", Integer, primary_key=True),
 ### proof::     Column("email", String), Column("name", String)))
-### claim:: their drivers take ``%(name)s`` parameters, so SQLAlchemy doubles
-### claim:: a literal ``%`` and the driver undoes it
-### proof:: backend == "sqlite" or engine.dialect.paramstyle == "pyformat"
-### proof:: (backend == "sqlite") != ("'%%@%%'" in str(CreateTable(accounts).compile(engine)))
+### claim:: the driver undid the doubled ``%``
 ### proof:: all("%@%" in c["sqltext"] and "%%" not in c["sqltext"] for c in stored)
 
 ### slide::
 ### title:: The database checks them, or does not
+### note:: Ask first: a sixty-character name into the short column, what happens?
+### note:: Then point at the stored or refused line; it differs per database.
+### note:: About two minutes.
 # A name too long for ``String(50)``: SQLAlchemy sends it as it is.
 # PostgreSQL and MariaDB refuse it; SQLite keeps it whole, since it
 # checks no lengths (NOT NULL, UNIQUE and CHECK it does enforce).
@@ -263,32 +284,41 @@ with unechoed():
 
 ### slide::
 ### title:: create_all
+### note:: Point at the CREATE TABLE statements, users first. Mention the quiet
+### note:: drop in fresh() so a rerun starts clean. About a minute.
 # ``create_all`` emits CREATE TABLE in dependency order, plus any
-# indexes; it checks first, so existing tables are skipped.
-# (``fresh()``, from the setup, quietly drops leftovers of earlier runs.)
+# indexes.  (``fresh()``, from the setup, quietly drops leftovers of
+# earlier runs, then creates without checking.)
 fresh(metadata)
-sorted(inspect(engine).get_table_names())
 ### claim:: ``create_all`` emits CREATE TABLE in dependency order, plus any
-### claim:: indexes; it checks first, so existing tables are skipped.
+### claim:: indexes
 ### proof:: [t.name for t in metadata.sorted_tables] == ["users", "addresses"]
 ### proof:: on_fresh_sqlite(accounts.metadata, lambda i: [x["name"] for x in i.get_indexes("accounts")]) == ["ix_accounts_name"]
+
+### slide::
+### title:: create_all again: existing tables are skipped
+### note:: Ask what a second create_all will send. Point at the table checks in
+### note:: the echo and the missing CREATE. About a minute.
+# By default ``create_all`` checks first, so existing tables are skipped.
+metadata.create_all(engine)        # the tables exist: checks, no CREATE
+sorted(inspect(engine).get_table_names())
+### claim:: it checks first, so existing tables are skipped.
 ### proof:: metadata.create_all(engine) is None
 
-### slide:: e
+### slide::
 ### title:: A foreign key across MetaData
+### note:: Point at REFERENCES users in the DDL, then at sorted_tables: users is
+### note:: not in this MetaData. About a minute.
 # Given the Column itself, a ForeignKey may point into another MetaData:
 # the DDL names ``users``, but this MetaData's ``create_all`` neither
 # creates nor orders it: on PostgreSQL and MariaDB ``users`` must exist
-# first.  By name, a foreign key finds tables of its own MetaData only.
+# first.
 other = MetaData()
 orders_fk = Table("orders_fk", other,
                   Column("id", Integer, primary_key=True),
                   Column("user_id", ForeignKey(users.c.id)))
 print(CreateTable(orders_fk).compile(engine))
 [t.name for t in other.sorted_tables]
-by_name = Table("notes_fk", MetaData(),
-                Column("user_id", ForeignKey("users.id")))
-next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
 ### claim:: Given the Column itself, a ForeignKey may point into another
 ### claim:: MetaData: the DDL names ``users``, but this MetaData's
 ### claim:: ``create_all`` neither creates nor orders it: on PostgreSQL and
@@ -296,6 +326,16 @@ next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
 ### proof:: "REFERENCES users (id)" in str(CreateTable(orders_fk).compile(engine))
 ### proof:: on_fresh_sqlite(other, lambda i: i.get_table_names()) == ["orders_fk"]
 ### proof:: backend == "sqlite" or refused("CREATE TABLE orders_fk (user_id INTEGER REFERENCES absent_table (id))")
+
+### slide:: e
+### title:: By name, a foreign key looks in its own MetaData
+### note:: Ask what the last line will do before pressing Enter. Point at the
+### note:: NoReferencedTableError: by name, the other MetaData is invisible.
+### note:: About a minute.
+# By name, a foreign key finds tables of its own MetaData only.
+by_name = Table("notes_fk", MetaData(),
+                Column("user_id", ForeignKey("users.id")))
+next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
 ### claim:: By name, a foreign key finds tables of its own MetaData only.
 ### proof:: raises(sqlalchemy.exc.NoReferencedTableError, lambda: by_name.metadata.sorted_tables)
 ### proof:: (lambda m: (Table("users", m, Column("id", Integer, primary_key=True)),
@@ -304,6 +344,8 @@ next(iter(by_name.c.user_id.foreign_keys)).column    # users, by name
 
 ### slide:: e
 ### title:: 2010: bound, dynamic and proxy metadata
+### note:: A short history stop. Point at the empty 'still there' list, then at
+### note:: the TypeError for bind=. About a minute.
 # 2010 code bound tables to an engine: ``BoundMetaData`` (later
 # ``MetaData(bind=engine)``), ``DynamicMetaData`` /
 # ``ThreadLocalMetaData`` (another engine per thread), and
@@ -319,6 +361,9 @@ MetaData(bind=engine)
 
 ### slide::
 ### title:: Where they went: bind at the point of use
+### note:: Point at 'elsewhere' listing the same tables, then at the late-bound
+### note:: session line. Ask who configures their sessionmaker at startup. About
+### note:: two minutes.
 # The engine is named where the work happens.  One MetaData serves any
 # number of engines; a ``sessionmaker`` made at import time gets its
 # engine at startup (``ProxyEngine``'s job); per-thread or per-tenant
@@ -342,6 +387,8 @@ with late() as session:
 
 ### slide::
 ### title:: Best-fit types
+### note:: Read one column down: Boolean on each dialect. Ask which database
+### note:: spells UUID its own way. About a minute.
 # ``Integer``, ``String``, ``DateTime``, ``Boolean``, ``Uuid``... are
 # best-fit types: each dialect picks its closest native type.
 kinds = Table(
@@ -357,6 +404,8 @@ for name, dialect in dialects.items():
 
 ### slide::
 ### title:: Exact vendor types
+### note:: Point at INET and JSONB in the postgresql row, plain VARCHAR and JSON
+### note:: elsewhere. About a minute.
 # Upper-case types (``INTEGER``, ``VARCHAR``) name one SQL type: no
 # dialect swaps in a closer one (``DATETIME`` stays ``DATETIME`` even on
 # PostgreSQL, which has none), though it may spell it its own way or
@@ -386,19 +435,25 @@ for name, dialect in dialects.items():
 
 ### slide::
 ### title:: The dialect translates values too
+### note:: Point at 'raw driver value: str' on SQLite; with --db postgresql it
+### note:: says datetime. About a minute.
 # Types convert between Python and what the DB-API driver speaks.
 # SQLite has no date type: SQLAlchemy stores ISO text there and parses
 # it back; PostgreSQL's and MariaDB's drivers hand over datetimes.
 moments = Table("moments", MetaData(), Column("at", DateTime))
-fresh(moments.metadata)
+with unechoed():
+    fresh(moments.metadata)
 with engine.begin() as cx:
-    result = cx.execute(moments.insert(), {"at": dt.datetime(2010, 7, 19, 9, 30)})
+    result = cx.execute(moments.insert(),
+                        {"at": dt.datetime(2010, 7, 19, 9, 30)})
     raw = cx.exec_driver_sql("SELECT at FROM moments").scalar()
     typed = cx.scalar(select(moments.c.at))
 print("raw driver value:", type(raw).__name__, "| typed:", typed)
 
 ### slide:: b
 ### title:: Extending the non-extensible
+### note:: Reveal the bullets one by one and ask why subclassing Table goes wrong
+### note:: before the second one. About two minutes.
 # Case study **timestamps**: a last-updated-at column on many tables.
 ### * Subclassing ``Table`` is a poor idea: one Table object per name
 ### * ...and reflection, ``to_metadata()`` and declarative build plain Tables
@@ -415,14 +470,23 @@ second = Table("second", MetaData(), Column("id", Integer), shared)
 
 ### slide::
 ### title:: A factory function
-# ``casestudies/timestamps.py``: a new Column per call, and a Table
-# factory that adds it.  The stamp is ``utcnow()``, from the end of this
-# part: UTC, computed by the database.
+### note:: Walk the function from the case study file: a fresh Column per
+### note:: call. About a minute.
+# ``casestudies/timestamps.py``: a new Column per call.  The stamp is
+# ``utcnow()``, from the end of this part: UTC, computed by the database.
 source(timestamps.updated_at_column)
+
+### slide::
+### title:: A Table factory
+### note:: Point at the call to updated_at_column inside: each table gets its
+### note:: own Column. About a minute.
+# A Table factory that adds the column to the ones it is given.
 source(timestamps.timestamped_table)
 
 ### slide::
 ### title:: Using the factory
+### note:: Point at updated_at in the CREATE TABLE: the factory added it. About a
+### note:: minute.
 stamped = MetaData()
 invoices = timestamps.timestamped_table(
     "invoices", stamped,
@@ -433,11 +497,16 @@ print(CreateTable(invoices).compile(engine))
 
 ### slide::
 ### title:: The declarative mixin
+### note:: Walk the mixin: a mapped_column declared once, copied into each model.
+### note:: About a minute.
 # For models, a mixin does the same: declarative copies a
 # ``mapped_column()`` from a mixin into each class.
 source(timestamps.Timestamped)
 
-
+### slide::
+### title:: A model with the mixin
+### note:: Point at the final True: each model gets its own Column object from
+### note:: the mixin. About a minute.
 class Base(DeclarativeBase):
     pass
 
@@ -451,14 +520,22 @@ class Customer(timestamps.Timestamped, Base):
 Customer.__table__.c.updated_at is not invoices.c.updated_at
 
 ### slide::
-### title:: Stamped on INSERT and UPDATE
-# ``default`` runs in the INSERT; ``onupdate`` in an ``update()`` (or ORM
-# flush) that leaves the column out.  An UPDATE that sets it keeps its
-# value, and SQL you write yourself (``text()``) is not touched.
+### title:: Stamped on INSERT
+### note:: Point at the strftime call inside the INSERT: the database computes
+### note:: the stamp, not Python. About a minute.
+# ``default`` runs in the INSERT: the column's SQL is part of the statement.
 fresh(stamped)
-long_ago = dt.datetime(2000, 1, 1)
 with engine.begin() as cx:
     result = cx.execute(invoices.insert(), {"id": 1, "total": 10})
+
+### slide::
+### title:: ...and on UPDATE
+### note:: Ask first: after an UPDATE that sets updated_at by hand, which value
+### note:: stays? Then read the printed line left to right. About two minutes.
+# ``onupdate`` runs in an ``update()`` (or ORM flush) that leaves the column out.
+# One that sets it keeps its value; hand-written ``text()`` SQL is not touched.
+long_ago = dt.datetime(2000, 1, 1)
+with engine.begin() as cx:
     result = cx.execute(invoices.update().values(updated_at=long_ago))
     set_itself = cx.scalar(select(invoices.c.updated_at))
     result = cx.execute(invoices.update().values(total=12))
@@ -466,17 +543,19 @@ with engine.begin() as cx:
 print("set by hand, kept:", set_itself == long_ago,
       "| moved on UPDATE:", stamp > long_ago,
       "| now, UTC:", close_to_now(stamp))
-### claim:: ``default`` runs in the INSERT; ``onupdate`` in an ``update()`` (or
-### claim:: ORM flush) that leaves the column out.
+### claim:: ``onupdate`` runs in an ``update()`` (or ORM flush) that leaves the
+### claim:: column out.
 ### proof:: "updated_at=" in str(invoices.update().values(total=1).compile(engine)).replace(" ", "")
 ### proof:: close_to_now(stamp)
-### claim:: An UPDATE that sets it keeps its value, and SQL you write yourself
-### claim:: (``text()``) is not touched.
+### claim:: One that sets it keeps its value; hand-written ``text()`` SQL is not
+### claim:: touched.
 ### proof:: set_itself == long_ago
 ### proof:: in_rollback(lambda cx: (cx.execute(text("UPDATE invoices SET total = 14")), cx.scalar(select(invoices.c.updated_at)))[1]) == stamp
 
 ### slide:: b
 ### title:: Extending types
+### note:: Set up the next slides: which side is new, Python or the database.
+### note:: Dwell on the cache_ok bullet; it bites later. About a minute.
 ### * ``TypeDecorator``: a type the database knows, a new Python type
 ### * ``UserDefinedType``: a database type SQLAlchemy has no class for
 ### * Both: convert Python values to parameters, and results to Python
@@ -485,11 +564,26 @@ print("set by hand, kept:", set_itself == long_ago,
 
 ### slide::
 ### title:: Case study: timezones
-# Store zone names; work with ``ZoneInfo`` objects in Python.
-source(timezones.Timezone)
+### note:: Point at the first line: impl and cache_ok, the class's settings.
+### note:: Then walk the bind side: a ZoneInfo or a checked name goes in as its
+### note:: name. About two minutes.
+# Store zone names; work with ``ZoneInfo`` objects in Python.  The
+# ``Timezone`` TypeDecorator keeps a name in a ``String`` column.
+timezones.Timezone.impl, timezones.Timezone.cache_ok
+source(timezones.Timezone.process_bind_param)
 
 ### slide::
-### title:: Zones in, zones out
+### title:: Timezone: reading a zone back
+### note:: Walk the result side and the zone() helper it shares with the bind
+### note:: side. About a minute.
+# A NULL stays ``None``; a stored name becomes its ``ZoneInfo`` again.
+source(timezones.Timezone.process_result_value)
+source(timezones.zone)
+
+### slide::
+### title:: A table with a Timezone column
+### note:: Point at tz VARCHAR in the CREATE TABLE: the database stores a name.
+### note:: About a minute.
 zoned = MetaData()
 sites = Table(
     "sites", zoned,
@@ -498,8 +592,14 @@ sites = Table(
     Column("tz", timezones.Timezone),
 )
 fresh(zoned)
+
+### slide::
+### title:: Zones in, zones out
+### note:: Point at the INSERT parameters: plain zone names. Then the list at
+### note:: the bottom: ZoneInfo objects again. About a minute.
 paris = ZoneInfo("Europe/Paris")
 with engine.begin() as cx:
+    result = cx.execute(sites.delete())   # a rerun starts empty
     result = cx.execute(sites.insert(), [
         {"id": 1, "name": "Paris", "tz": paris},
         {"id": 2, "name": "Lyon", "tz": "Europe/Paris"},
@@ -533,6 +633,8 @@ noon = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
 
 ### slide::
 ### title:: A ZoneInfo in a WHERE clause
+### note:: Point at the bound parameter in the echoed SQL: a plain string. Then
+### note:: give the room time for the Csv exercise, about five minutes.
 # The bound value is converted by the column's type, like any other.
 # (``timezones.Timezone`` turns the ZoneInfo back into its name.)
 with engine.connect() as cx:
@@ -571,12 +673,16 @@ in_paris
 
 ### slide:: e
 ### title:: A typo is refused, by name
+### note:: Ask what an unknown zone name will do before Enter. Point at the error
+### note:: message naming the typo. About a minute.
 # The type checks names before they reach the database.
 with engine.begin() as cx:
     cx.execute(sites.insert(), {"id": 5, "tz": "Europe/Pariss"})
 
 ### slide:: e
 ### title:: Forgetting cache_ok
+### note:: Ask whether this will run. Point at the SAWarning text; the tests here
+### note:: would fail on it. About a minute.
 # The same type without ``cache_ok``: SQLAlchemy warns.  The project's
 # tests turn warnings into errors, so a test that runs such a statement
 # fails.
@@ -592,6 +698,8 @@ with warnings.catch_warnings():
 
 ### slide::
 ### title:: UserDefinedType: PostgreSQL's point
+### note:: Walk get_col_spec, then the two processors. This slide defines
+### note:: the type; the next slides use it. About a minute.
 # A type SQLAlchemy has no class for.  ``get_col_spec`` is its DDL;
 # the processors turn ``(x, y)`` tuples into ``'(x,y)'`` text and back.
 def point_to_text(value):
@@ -618,15 +726,10 @@ class Point(UserDefinedType):
 
 ### slide::
 ### title:: A portable fallback
-### note:: with_variant: the base type everywhere, the variant on the named
-### note:: dialects only.
-### claim:: with_variant: the base type everywhere, the variant on the named
-### claim:: dialects only.
-### claim:: Elsewhere, keep the same tuples in a text column: a TypeDecorator for
-### claim:: the fallback, and ``with_variant`` to use POINT on PostgreSQL only.
-### proof:: [str(places.c.at.type.compile(dialect=d)) for d in dialects.values()] == ["VARCHAR(60)", "POINT", "VARCHAR(60)", "VARCHAR(60)"]
+### note:: Point at the two methods: the same helpers as Point, over a String.
+### note:: About a minute.
 # Elsewhere, keep the same tuples in a text column: a TypeDecorator for
-# the fallback, and ``with_variant`` to use POINT on PostgreSQL only.
+# the fallback.
 class PointAsText(TypeDecorator):
     impl = String(60)
     cache_ok = True
@@ -637,7 +740,15 @@ class PointAsText(TypeDecorator):
     def process_result_value(self, value, dialect):
         return point_from_text(value)
 
-
+### slide::
+### title:: with_variant: POINT on PostgreSQL
+### note:: with_variant: the base type everywhere, the variant on the named
+### note:: dialects only.
+### claim:: with_variant: the base type everywhere, the variant on the named
+### claim:: dialects only.
+### claim:: ``with_variant`` uses POINT on PostgreSQL only.
+### proof:: [str(places.c.at.type.compile(dialect=d)) for d in dialects.values()] == ["VARCHAR(60)", "POINT", "VARCHAR(60)", "VARCHAR(60)"]
+# ``with_variant`` uses POINT on PostgreSQL only.
 Location = PointAsText().with_variant(Point(), "postgresql")
 places = Table(
     "places", MetaData(),
@@ -649,9 +760,17 @@ for name in ("postgresql", "sqlite", "mariadb"):
     print(f"{name:<11}", places.c.at.type.compile(dialect=dialects[name]))
 
 ### slide::
-### title:: Round trip
+### title:: The places table on this database
+### note:: Point at the type of the at column: VARCHAR here, POINT with --db
+### note:: postgresql. About a minute.
 fresh(places.metadata)
+
+### slide::
+### title:: Round trip
+### note:: Point at the tuples in the last line: they came back as Python tuples
+### note:: of floats. About a minute.
 with engine.begin() as cx:
+    result = cx.execute(places.delete())  # a rerun starts empty
     result = cx.execute(places.insert(), [
         {"id": 1, "name": "Birmingham", "at": (-1.89, 52.48)},
         {"id": 2, "name": "Vilnius", "at": (25.28, 54.69)},
@@ -661,6 +780,8 @@ stored
 
 ### slide::
 ### title:: What the real type buys
+### note:: On SQLite this prints the note for PostgreSQL; with --db postgresql,
+### note:: point at 'nearest to Warsaw'. About a minute.
 # On PostgreSQL the database understands points: ``<->`` is distance.
 # A TypeDecorator over text could not offer that.
 if on_postgresql:
@@ -674,6 +795,8 @@ else:
 
 ### slide::
 ### title:: .info: a small data dictionary
+### note:: Point at the info dicts in the Table, then at the ext.mutable key on
+### note:: the last line. About two minutes.
 # ``info`` on a Table or Column is a plain dict for you: no SQL or DDL
 # uses it, though extensions may keep keys of their own there
 # (``ext.mutable`` does, last line).  ``comment=`` is first-class now and
@@ -700,6 +823,8 @@ Column("tags", MutableList.as_mutable(postgresql.ARRAY(String))).info
 
 ### slide::
 ### title:: A form from .info
+### note:: Point at the labels and widgets in brackets; ask what else they would
+### note:: keep in info. Then the small exercise, about two minutes.
 for column in people.c:
     label = column.info.get("label", column.name)
     widget = column.info.get("widget", "text")
@@ -714,6 +839,7 @@ for column in people.c:
 
 ### slide::
 ### title:: Table documentation from .info
+### note:: Point at the owner line and the labels column. About a minute.
 print(f"{people.info['title']} ({people.name}): {people.comment}")
 print("owner:", people.info["owner"])
 for column in people.c:
@@ -723,6 +849,8 @@ for column in people.c:
 
 ### slide:: l
 ### title:: comment= reaches the database
+### note:: Long version. On SQLite it says comments are not kept; with --db
+### note:: postgresql point at the COMMENT ON statement. About a minute.
 # Unlike ``info``, a ``comment=`` goes to the database with the table
 # (inside CREATE TABLE on MariaDB, a ``COMMENT ON`` after it on
 # PostgreSQL) and reflection reads it back.  SQLite keeps no comments.
@@ -741,6 +869,8 @@ else:
 
 ### slide:: b
 ### title:: DDL events
+### note:: Reveal the bullets; compare the 2010 spelling with event.listen. About
+### note:: a minute.
 # MetaData and Table fire events around CREATE and DROP.
 ### * ``before_create``, ``after_create``, ``before_drop``, ``after_drop``
 ### * 2010: ``table.append_ddl_listener("after-create", fn)``
@@ -752,6 +882,8 @@ else:
 
 ### slide::
 ### title:: A listener
+### note:: Point at the 'created notes on' line printed by our function. Then the
+### note:: welcome-row exercise, about four minutes.
 announced = MetaData()
 notes = Table("notes", announced, Column("id", Integer, primary_key=True))
 
@@ -798,6 +930,12 @@ pg_touch_function = DDL(
     "NEW.updated_at := %(now)s; END IF; RETURN NEW; END $$",
     context={"now": now_sql["postgresql"]},
 ).execute_if(dialect="postgresql")
+
+### slide::
+### title:: A trigger per database
+### note:: Walk the three statements: PostgreSQL calls the function, MariaDB
+### note:: sets the column, SQLite updates the row after. About two minutes.
+# ``execute_if`` picks the statement for the database at hand.
 touch_triggers = [
     DDL("CREATE TRIGGER %(table)s_touch BEFORE UPDATE ON %(table)s "
         "FOR EACH ROW EXECUTE FUNCTION touch_updated_at()"
@@ -817,6 +955,8 @@ touch_triggers = [
 
 ### slide::
 ### title:: Templating over several tables
+### note:: Walk the loop: the same trigger objects go on each table. The next
+### note:: slide creates them. About a minute.
 # The same DDL objects, attached to every timestamped table.
 touched = MetaData()
 event.listen(touched, "before_create", pg_touch_function)
@@ -828,42 +968,63 @@ for name in ("orders", "payments"):
     )
     for trigger in touch_triggers:
         event.listen(table, "after_create", trigger)
-fresh(touched)
 ### claim:: The same DDL objects, attached to every timestamped table.
 ### proof:: all(event.contains(t, "after_create", trigger) for t in touched.tables.values() for trigger in touch_triggers)
 ### proof:: len(touched.tables) == 2 and event.contains(touched, "before_create", pg_touch_function)
 
 ### slide::
-### title:: Hand-written SQL gets stamped
-# A raw UPDATE, no ``onupdate`` involved: the trigger did it.  An
-# UPDATE that sets ``updated_at`` itself keeps its value.  The baseline:
-# ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
-# leaves the old stamp.
-orders = touched.tables["orders"]
+### title:: One trigger per table
+### note:: Point at the CREATE TRIGGER statements: one per table, each with its
+### note:: own table name filled in. About a minute.
+fresh(touched)
+
+### slide::
+### title:: Without a trigger, hand-written SQL is not stamped
+### note:: Ask first: will a raw UPDATE of invoices move its stamp? Point at the
+### note:: printed line. About a minute.
+# The baseline: ``invoices`` has ``onupdate`` but no trigger, and a raw
+# UPDATE there leaves the old stamp.
 with engine.begin() as cx:
     result = cx.execute(invoices.update().values(updated_at=long_ago))
     result = cx.execute(text("UPDATE invoices SET total = 14"))
     baseline = cx.scalar(select(invoices.c.updated_at))
-    result = cx.execute(text("DELETE FROM orders"))
-    result = cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
-    result = cx.execute(orders.update().values(updated_at=long_ago))
-    kept = cx.scalar(select(orders.c.updated_at))
-    result = cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
-    stamp = cx.scalar(select(orders.c.updated_at))
 print("no trigger (invoices): raw UPDATE kept the old stamp:",
       baseline == long_ago)
-print("explicit value kept:", kept == long_ago)
-print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
-### claim:: A raw UPDATE, no ``onupdate`` involved: the trigger did it.
-### proof:: close_to_now(stamp)
-### claim:: An UPDATE that sets ``updated_at`` itself keeps its value.
-### proof:: kept == long_ago
 ### claim:: ``invoices`` has ``onupdate`` but no trigger, and a raw UPDATE there
 ### claim:: leaves the old stamp.
 ### proof:: baseline == long_ago
 
+### slide::
+### title:: With the trigger, a value set by hand is kept
+### note:: Point at the UPDATE that sets updated_at, then at the printed line:
+### note:: the trigger left it alone. About a minute.
+# An UPDATE that sets ``updated_at`` itself keeps its value.
+orders = touched.tables["orders"]
+with engine.begin() as cx:
+    result = cx.execute(text("DELETE FROM orders"))
+    result = cx.execute(text("INSERT INTO orders (id, amount) VALUES (1, 5)"))
+    result = cx.execute(orders.update().values(updated_at=long_ago))
+    kept = cx.scalar(select(orders.c.updated_at))
+print("explicit value kept:", kept == long_ago)
+### claim:: An UPDATE that sets ``updated_at`` itself keeps its value.
+### proof:: kept == long_ago
+
+### slide::
+### title:: Hand-written SQL gets stamped
+### note:: Ask first: will a raw UPDATE touch updated_at? Then read the
+### note:: printed line. About two minutes.
+# A raw UPDATE, no ``onupdate`` involved: the trigger did it.
+with engine.begin() as cx:
+    result = cx.execute(text("UPDATE orders SET amount = 6 WHERE id = 1"))
+    stamp = cx.scalar(select(orders.c.updated_at))
+print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
+### claim:: A raw UPDATE, no ``onupdate`` involved: the trigger did it.
+### proof:: close_to_now(stamp)
+
 ### slide:: b
 ### title:: Case study: fixtures
+### note:: Reveal the bullets; the last one leads into the error on the next
+### note:: slide. About a minute.
 # Some tables hold fixed rows the code relies on: statuses, countries, roles.
 ### * Keep the rows in the table's definition: one place to change both
 ### * Insert them from an ``after_create`` listener
@@ -872,6 +1033,8 @@ print("raw UPDATE stamped by the trigger:", close_to_now(stamp))
 
 ### slide:: e
 ### title:: ...which Table now refuses
+### note:: Ask what Table will say to a plain object. Point at the ArgumentError
+### note:: text. About a minute.
 # Table wants ``SchemaItem`` objects there (``Column``, constraints,
 # ``Index``); it skips ``None`` and refuses anything else.  A SchemaItem
 # of your own hears of its table through ``_set_parent``, a private
@@ -894,12 +1057,20 @@ Table("status", MetaData(), Column("id", Integer),
 
 ### slide::
 ### title:: Public API instead: info= and listeners=
-# ``casestudies/fixtures.py``
-source(fixtures.Fixture.load)
+### note:: Walk table_kwargs: info holds the Fixture, listeners insert its rows.
+### note:: The listener itself is on the next slide. About a minute.
+# ``casestudies/fixtures.py``: a ``Fixture`` gives a Table its arguments.
 source(fixtures.Fixture.table_kwargs)
 
 ### slide::
+### title:: The listener that loads the rows
+### note:: Walk load: it runs on the connection doing the CREATE. Point at the
+### note:: docstring's note on racing processes. About two minutes.
+source(fixtures.Fixture.load)
+
+### slide::
 ### title:: A lookup table with its rows
+### note:: Point at the rows printed without touching a database. About a minute.
 lookups = MetaData()
 status = Table(
     "status", lookups,
@@ -913,13 +1084,22 @@ status.info["fixture"].rows      # known before any database exists
 
 ### slide::
 ### title:: create_all loads them, once
+### note:: Point at the INSERT right after the CREATE TABLE: the listener ran.
+### note:: About a minute.
 fresh(lookups)
+
+### slide::
+### title:: ...and not again
+### note:: Point at the echo of the second create_all: a table check and no
+### note:: INSERT. Then the rows, loaded once. About a minute.
 lookups.create_all(engine)          # tables exist: skipped, no inserts
 with engine.connect() as cx:
     print(cx.execute(select(status).order_by(status.c.id)).all())
 
 ### slide::
 ### title:: The same through declarative
+### note:: Point at __table_args__: the same helper works for models. About a
+### note:: minute.
 class Lookup(DeclarativeBase):
     pass
 
@@ -934,19 +1114,31 @@ class Country(Lookup):
 
 
 fresh(Lookup.metadata)
+
+### slide::
+### title:: The rows, through a Session
+### note:: Point at the two country names in the result: the listener loaded
+### note:: them during create_all. About a minute.
 with Session(engine) as session:
     print(session.scalars(select(Country.name).order_by("code")).all())
 
 ### slide::
-### title:: SQL expressions: select()
-# 2010: ``select([users.c.id])``.  Now the columns are plain arguments,
-# and a statement runs on a Connection: ``engine.execute`` is gone.
+### title:: Two users to query
+### note:: Reset the users table for the next slides; point at the two rows in
+### note:: the INSERT parameters. About a minute.
 with engine.begin() as cx:
     result = cx.execute(users.delete())
     result = cx.execute(users.insert(), [
         {"id": 1, "email": "jek@example.com", "name": "Jason"},
         {"id": 2, "email": "mike@example.com", "name": None},
     ])
+
+### slide::
+### title:: SQL expressions: select()
+### note:: Point at the compiled SELECT and then its one row. Mention
+### note:: select([..]) from old code. About a minute.
+# 2010: ``select([users.c.id])``.  Now the columns are plain arguments,
+# and a statement runs on a Connection: ``engine.execute`` is gone.
 stmt = select(users.c.id).where(users.c.email.startswith("jek@"))
 print(stmt.compile(engine))
 with engine.connect() as cx:
@@ -954,6 +1146,8 @@ with engine.connect() as cx:
 
 ### slide::
 ### title:: func: SQL functions by name
+### note:: Point at soundex, which SQLAlchemy does not know, then at the three
+### note:: spellings of aggregate_strings. About two minutes.
 # ``func.NAME(...)`` renders ``NAME(...)``, known to SQLAlchemy or not.
 # Some are known: their type is set, and a few compile per database.
 # (``literal_binds`` shows the separator inline; otherwise it is a
@@ -969,6 +1163,7 @@ for name in ("postgresql", "sqlite", "mariadb"):
 
 ### slide::
 ### title:: case()
+### note:: Point at '(no name)' in the result. About a minute.
 # Conditional values inside a statement: ``CASE``, standard SQL, the
 # same on every database here.
 shown_name = case(
@@ -984,6 +1179,8 @@ with engine.connect() as cx:
 
 ### slide::
 ### title:: text(): when the SQL is the point
+### note:: Point at 'typed result: datetime': columns() typed a text query. About
+### note:: a minute.
 # Vendor syntax the expression layer lacks, or a query pasted from
 # elsewhere.  Bound parameters still apply; ``.columns()`` types results.
 by_email = text("SELECT id, name FROM users WHERE email = :email")
@@ -996,6 +1193,8 @@ print("typed result:", type(row.updated_at).__name__)
 
 ### slide:: b
 ### title:: Where each fits
+### note:: A summary slide; ask the room which one they reach for first. About a
+### note:: minute.
 ### * ``select()``: queries you compose, reuse, or build from parts
 ### * ``func``: SQL functions by name, ``NAME(a, b)``; no extension needed
 ### * ``case()``: conditions inside one statement
@@ -1004,6 +1203,8 @@ print("typed result:", type(row.updated_at).__name__)
 
 ### slide::
 ### title:: The compiler extension: utcnow
+### note:: Walk the class, then the PostgreSQL compile function. About two
+### note:: minutes.
 # A SQL construct is a class; ``@compiles`` gives its SQL, per dialect.
 # Since 1.4 (with the SQL compilation cache): ``inherit_cache = True``
 # lets it share the cache.
@@ -1012,6 +1213,8 @@ source(utcnow_module.compile_postgresql)
 
 ### slide::
 ### title:: One construct, native SQL per database
+### note:: Read the rows top to bottom: one name, four spellings. Then the
+### note:: greatest() exercise, about five minutes.
 # PostgreSQL: ``statement_timestamp()`` rather than ``now()``, which
 # is frozen at the start of the transaction.
 for name, dialect in dialects.items():
@@ -1047,17 +1250,9 @@ print(f"{'other':<11}", select(utcnow()))
 
 ### slide::
 ### title:: UTC, whatever the session's time zone
-### note:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
-### note:: mysql_tzinfo_to_sql.
-### claim:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
-### claim:: mysql_tzinfo_to_sql.
-### proof:: not on_mariadb or all(refused(f"SET time_zone = '{z}'") for z in ("+14:00", "+13:01", "-13:00", "Europe/Paris"))
-### proof:: not on_mariadb or in_rollback(lambda cx: cx.scalar(text("SELECT COUNT(*) FROM mysql.time_zone_name"))) == 0
-### claim:: On the servers we put the session 13-14 hours ahead of UTC first.
-### proof:: not on_postgresql or returned.utcoffset() == dt.timedelta(hours=14)
-### proof:: not on_mariadb or abs(returned - dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=13)) < dt.timedelta(minutes=1)
+### note:: Set up the experiment: a clock table and a test for the right
+### note:: instant. Ask which of the three clocks the room trusts. About a minute.
 # A timestamp column is a naive ``DateTime``: it keeps wall-clock time.
-# On the servers we put the session 13-14 hours ahead of UTC first.
 # PostgreSQL's ``now()`` is the right instant (a ``timestamptz``), but
 # stored into a ``TIMESTAMP`` column it becomes the session's local time;
 # MariaDB's ``NOW()`` is local time already.  SQLite's is UTC.
@@ -1070,6 +1265,16 @@ clock = Table("clock", MetaData(), Column("id", Integer, primary_key=True),
 with unechoed():
     clock.drop(engine, checkfirst=True)
     clock.create(engine)
+
+### slide::
+### title:: A session far ahead of UTC
+### note:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
+### note:: mysql_tzinfo_to_sql.
+### claim:: MariaDB rejects +14:00 (range is -12:59..+13:00); named zones need
+### claim:: mysql_tzinfo_to_sql.
+### proof:: not on_mariadb or all(refused(f"SET time_zone = '{z}'") for z in ("+14:00", "+13:01", "-13:00", "Europe/Paris"))
+### proof:: not on_mariadb or in_rollback(lambda cx: cx.scalar(text("SELECT COUNT(*) FROM mysql.time_zone_name"))) == 0
+# On the servers we put the session 13-14 hours ahead of UTC first.
 with engine.connect() as cx:
     if on_postgresql:
         result = cx.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
@@ -1082,13 +1287,24 @@ with engine.connect() as cx:
     cx.rollback()
     if on_mariadb:  # there a SET outlives the transaction: undo it
         result = cx.execute(text("SET time_zone = DEFAULT"))
+### claim:: On the servers we put the session 13-14 hours ahead of UTC first.
+### proof:: not on_postgresql or returned.utcoffset() == dt.timedelta(hours=14)
+### proof:: not on_mariadb or abs(returned - dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=13)) < dt.timedelta(minutes=1)
+
+### slide::
+### title:: What each clock stored
+### note:: Read the three lines; on SQLite they agree. With --db postgresql or
+### note:: mariadb, point at the now() stored line: False. About two minutes.
 print("now() returns the right instant:", right_instant(returned),
       "| time zone attached:", returned.tzinfo is not None)
 print("now() stored in a DateTime column is UTC:", close_to_now(stored[1]))
-print("utcnow() stored in a DateTime column is UTC:", close_to_now(stored[2]))
+print("utcnow() stored in a DateTime column is UTC:",
+      close_to_now(stored[2]))
 
 ### slide::
 ### title:: The 2010 PostgreSQL SQL was wrong
+### note:: On SQLite this prints the note for PostgreSQL. With --db postgresql
+### note:: point at 'is UTC: False'. About a minute.
 # ``TIMESTAMP 'now'`` is local wall-clock time; ``AT TIME ZONE 'utc'``
 # then declares it to be UTC.  Right only where the session's time zone
 # is UTC.  (It gets worse: next slide.)
@@ -1106,11 +1322,11 @@ else:
 
 ### slide::
 ### title:: TIMESTAMP 'now' is frozen by prepared statements
+### note:: Walk the helper: eight INSERTs, each committed, then it lists the
+### note:: ones whose stamp repeats the one before. About a minute.
 # ``'now'`` is a literal, turned into a timestamp when the statement is
-# parsed.  psycopg 3 prepares a statement on the server once it has run
-# it ``prepare_threshold`` times (5): from then on every INSERT stores
-# the time of preparing.  Eight INSERTs on one connection, each its own
-# transaction, beside the same with ``utcnow()``:
+# parsed.  The helper: eight INSERTs on one connection, each its own
+# transaction; it names those whose stamp repeats the one before.
 stamps = Table("stamps", MetaData(), Column("n", Integer, primary_key=True),
                Column("at", DateTime))
 def insert_eight(value_sql):
@@ -1128,6 +1344,14 @@ def insert_eight(value_sql):
         stamps.drop(engine)
     return [f"{n + 2}" for n, (a, b) in enumerate(zip(at, at[1:], strict=False))
             if a == b]
+
+### slide::
+### title:: Eight INSERTs: TIMESTAMP 'now' against utcnow()
+### note:: With --db postgresql, point at the repeated stamps for TIMESTAMP 'now'
+### note:: and the empty list for utcnow(). About two minutes.
+# psycopg 3 prepares a statement on the server once it has run it
+# ``prepare_threshold`` times (5): from then on every INSERT stores the
+# time of preparing.
 if on_postgresql and engine.driver == "psycopg":
     frozen = insert_eight("TIMESTAMP 'now'")
     moving = insert_eight(now_sql["postgresql"])
@@ -1158,6 +1382,8 @@ else:
 
 ### slide::
 ### title:: As a default and onupdate
+### note:: Point at the SQL function inside the INSERT and the UPDATE. About a
+### note:: minute.
 # That is how the timestamps case study used it: the column's SQL runs
 # inside the INSERT and UPDATE statements.
 print(invoices.insert().values(id=2, total=1).compile(engine))
@@ -1165,6 +1391,8 @@ print(invoices.update().values(total=13).compile(engine))
 
 ### slide:: e
 ### title:: Forgetting inherit_cache
+### note:: Ask whether this runs. Point at the warning about SQL compilation
+### note:: caching. About a minute.
 # A construct without ``inherit_cache``: SQLAlchemy warns, and compiles
 # every statement that contains it anew instead of caching it.
 class utcnow_uncached(FunctionElement):
@@ -1188,6 +1416,8 @@ with warnings.catch_warnings():
 
 ### slide::
 ### title:: One more: find(haystack, needle)
+### note:: Walk the three compile functions; point at the swapped argument order.
+### note:: About two minutes.
 # Where ``func`` cannot help: the databases disagree on names AND
 # argument order.  The default is standard SQL's ``POSITION``.
 class find(FunctionElement):
@@ -1221,6 +1451,8 @@ def find_mssql(element, compiler, **kw):
 
 ### slide::
 ### title:: find() on each database
+### note:: Read the rows per dialect, then the positions in the result. Then the
+### note:: LOCATE exercise, about three minutes.
 at_sign = find(users.c.email, "@")
 for name, dialect in dialects.items():
     print(f"{name:<11}", at_sign.compile(dialect=dialect))
@@ -1241,6 +1473,8 @@ with engine.connect() as cx:
 
 ### slide:: b
 ### title:: Part 2: what we added
+### note:: Recap the bullets, take questions, then open part three. About two
+### note:: minutes.
 ### * Factory functions and mixins instead of subclassing ``Table``
 ### * ``TypeDecorator`` for new Python types; ``cache_ok = True``
 ### * ``UserDefinedType`` for database types SQLAlchemy lacks

@@ -7,9 +7,10 @@ if __name__ == "__main__":
 ### predict:: errors
 ### slide:: s
 import collections
+import contextlib
 import dataclasses
 import gc
-import tempfile
+import logging
 import threading
 import warnings
 
@@ -33,6 +34,7 @@ from casestudies import (
 )
 from casestudies.audit_log import updated_by_column
 from workshop_db import resolve_url
+from workshop_db.scratch import sqlite_file_url
 from sliderepl.show import source
 
 url = resolve_url()
@@ -40,14 +42,44 @@ backend = make_url(url).get_backend_name()   # sqlite, postgresql, mariadb
 if backend == "sqlite" and make_url(url).database in (None, "", ":memory:"):
     # Threads and a one-connection pool below need a database several
     # connections share: a file instead of SQLite in memory.
-    url = f"sqlite:///{tempfile.mkdtemp()}/part3.db"
+    url = sqlite_file_url("part3.db")   # its folder is removed at exit
 engine = create_engine(url)
 
 
-def fresh(metadata, bind=None):
-    """Drop and create ``metadata``'s tables: slides can be re-run."""
-    metadata.drop_all(bind or engine)
-    metadata.create_all(bind or engine)
+@contextlib.contextmanager
+def unechoed():
+    """Keep SQL that is not the slide's point (setup DDL) off the screen."""
+    log = logging.getLogger("sqlalchemy.engine")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def fresh(metadata, tables=None):
+    """Drop and create ``metadata``'s tables (or just ``tables``) without
+    echoing the DDL, which is not what part 3 is about: slides can be
+    re-run."""
+    with unechoed():
+        metadata.drop_all(engine, tables=tables)
+        metadata.create_all(engine, tables=tables)
+
+
+def excerpt(shown, start=None, stop=None):
+    """The lines of a ``source()`` from the first holding ``start`` (else
+    its first line) up to the next holding ``stop`` (not included; else
+    to the end), with the file's own line numbers: a recipe's lines that
+    fit a slide."""
+    lines = shown.text.splitlines(keepends=True)
+    first = next(n for n, line in enumerate(lines)
+                 if start is None or start in line)
+    last = next((n for n, line in enumerate(lines)
+                 if n > first and stop is not None and stop in line),
+                len(lines))
+    return dataclasses.replace(shown, text="".join(lines[first:last]),
+                               first_line=shown.first_line + first)
 
 
 def raised(call, *args, **kw):
@@ -74,6 +106,8 @@ def orm_statements(work):
 
 ### slide:: b
 ### title:: Part 3: the ORM and its extension points
+### note:: Welcome back. Point at ``this deck is running on:``: the database we use today.
+### note:: Walk the bullets as a map of the next hour and a quarter; about two minutes.
 # Part 1 was connections and pools, part 2 tables and SQL.  Part 3 is
 # the ORM built on them, and the places where you can hook into it.
 ### * Mapping: imperative and declarative, one Mapper either way
@@ -87,6 +121,9 @@ print("this deck is running on:", backend)
 
 ### slide:: e
 ### title:: 2010: mapper() and relation()
+### note:: Ask the room what this old call will do before Enter runs it. Point at the
+### note:: error's message: it names ``registry.map_imperatively``, the way forward. About
+### note:: a minute.
 # The 2010 slides mapped a class with ``mapper(User, users_table,
 # properties={"comments": relation(Comment, backref="posted_by")})``.
 # ``relation`` is gone (it is ``relationship``); ``mapper()`` is still
@@ -100,6 +137,9 @@ mapper(object, Table("t", MetaData(), Column("id", Integer, primary_key=True)))
 
 ### slide::
 ### title:: Imperative mapping: a registry maps a plain class
+### note:: Point at the two separate pieces: the Tables first, then the classes, joined by
+### note:: ``map_imperatively``. Ask who still has code in this classical style. About two
+### note:: minutes.
 # The classical style lives on as ``registry.map_imperatively``: the
 # Table and the class are written separately, then joined.
 mapper_registry = registry()
@@ -133,6 +173,9 @@ comment_mapper = mapper_registry.map_imperatively(PlainComment, plain_comments)
 
 ### slide::
 ### title:: Declarative: the same, written in the class
+### note:: The same two tables, now written inside the classes. Point at ``Mapped[...]``,
+### note:: ``mapped_column()`` and ``back_populates``, which replaces the backref. About
+### note:: two minutes.
 # ``DeclarativeBase`` carries a registry; ``Mapped[...]`` annotations and
 # ``mapped_column()`` make the Table from the class body.
 class Base(DeclarativeBase):
@@ -163,6 +206,9 @@ class Comment(Base):
 
 ### slide::
 ### title:: Both end in the same Mapper
+### note:: Point at the two ``Mapper ->`` lines: the same shape for both classes, then the
+### note:: ``InstrumentedAttribute`` pair. Ask which style people would pick for a new
+### note:: project. About two minutes.
 # Either way the class gets a ``Mapper``, a ``Table`` and instrumented
 # attributes.  The rest of the ORM only sees those, so everything after
 # this point works the same for both.
@@ -181,6 +227,8 @@ inspect(PlainComment).relationships.posted_by.mapper is plain_mapper
 
 ### slide::
 ### title:: Our tables, and a little data
+### note:: Setup for the slides ahead: two users, jek and mike. Point at the INSERT in the
+### note:: echo and move on; about a minute.
 fresh(Base.metadata)
 with Session(engine) as session:
     session.add_all([
@@ -191,6 +239,8 @@ with Session(engine) as session:
 
 ### slide:: b
 ### title:: The main extension points
+### note:: Reveal the bullets one by one, then point at the hook count printed for each
+### note:: events class. Ask which hooks people have used. About two minutes.
 # In 2010: ``MapperExtension`` and ``SessionExtension`` classes with a
 # method per hook.  Now: one listener per event, through ``event.listen``.
 ### * Mapper events: ``instrument_class``, ``before_insert``, ``after_update``...
@@ -203,9 +253,10 @@ for events in (MapperEvents, InstanceEvents, SessionEvents):
     print(f"{events.__name__:15} {len(hooks):2} hooks:", ", ".join(hooks[:4]),
           "...")
 
-### slide:: e
-### title:: The extension classes are gone
-# ``MapperExtension`` and ``SessionExtension`` were removed.
+### slide::
+### title:: The extension classes are gone; EXT_STOP is a leftover
+### note:: Ask first: will ``EXT_STOP`` stop the second listener? Point at ``listeners that
+### note:: ran:``: both ran. About two minutes.
 # ``EXT_CONTINUE`` and ``EXT_STOP`` can still be imported, but nothing
 # reads a listener's return value to decide whether the next one runs:
 # all of them run.
@@ -233,17 +284,25 @@ with Session(engine) as session:
 print("listeners that ran:", ran)
 event.remove(User, "before_insert", stopper)
 event.remove(User, "before_insert", next_one)
-from sqlalchemy.orm import MapperExtension
 ### claim:: ``EXT_CONTINUE`` and ``EXT_STOP`` can still be imported, but nothing
 ### claim:: reads a listener's return value to decide whether the next one runs:
 ### claim:: all of them run
 ### proof:: ran == ["stopper", "next one"]
 
+### slide:: e
+### title:: ...and MapperExtension itself is gone
+### note:: Ask the room what this import does today. Point at the ImportError. Under a
+### note:: minute.
+# ``MapperExtension`` and ``SessionExtension`` were removed.
+from sqlalchemy.orm import MapperExtension
+
 ### slide::
 ### title:: A mapper event at work: before_insert
-# What ``MapperExtension.before_insert`` did: the listener gets the
-# mapper, the flush's connection and the object, and may set this row's
-# own columns.
+### note:: Point at the ``before_insert:`` line, then at the stored text ``['hello']``: the
+### note:: listener stripped it inside the flush. Ask what else people would tidy here.
+### note:: About two minutes.
+# What ``MapperExtension.before_insert`` did: the listener gets the mapper,
+# the flush's connection and the object, and may set this row's own columns.
 @event.listens_for(Comment, "before_insert")
 def tidy(mapper, connection, target):
     print("  before_insert:", target, "for", mapper.class_.__name__)
@@ -254,12 +313,13 @@ with Session(engine) as session:
     session.add(Comment(text="  hello  ", posted_by=session.get(User, 1)))
     session.flush()
     print(session.scalars(select(Comment.text)).all())
-    session.rollback()
 
 event.remove(Comment, "before_insert", tidy)
 
 ### slide:: b
 ### title:: More extension points: the safe ones
+### note:: A signpost: read the four bullets and say the next slides take them in order.
+### note:: Under a minute.
 ### * Collection classes: a relationship as a set, a dict, your own class
 ### * Composites: several columns, one Python value
 ### * Custom comparators: what ``User.email == "x"`` means in SQL
@@ -267,6 +327,8 @@ event.remove(Comment, "before_insert", tidy)
 
 ### slide::
 ### title:: A relationship as a dict
+### note:: Point at the last echo, ``{'Dune': Book('Dune')}``: the relationship is a dict
+### note:: keyed by title. Ask what key your own data would use. About a minute.
 # ``collection_class`` decides what the attribute holds; the
 # ``attribute_keyed_dict`` helper keys the objects by one of their
 # attributes.
@@ -293,6 +355,8 @@ shelf.books
 
 ### slide::
 ### title:: A collection class of your own
+### note:: Walk the three decorators: appender, remover, iterator. Ask the room which one
+### note:: the ORM calls when it loads rows; the next slide answers. About two minutes.
 # A class of your own works once it tells the ORM how to add, remove
 # and iterate: the ``@collection`` decorators.  The ORM calls the
 # appender when it loads rows, and instruments it, so your own calls are
@@ -315,7 +379,10 @@ class ByYear:
     def __iter__(self):
         return (b for year in sorted(self.years) for b in self.years[year])
 
-
+### slide::
+### title:: Mapped with collection_class=ByYear
+### note:: Point at ``collection_class=ByYear`` on the relationship; the rest is a plain
+### note:: one-to-many. About a minute.
 class Cellar(Base):
     __tablename__ = "p3_cellars"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -331,11 +398,12 @@ class Bottle(Base):
     name: Mapped[str] = mapped_column(String(50))
 
 
+fresh(Base.metadata, tables=[Cellar.__table__, Bottle.__table__])
+
 ### slide::
-### title:: Your collection class at work: tracked, and filled on load
-cellar_tables = [Cellar.__table__, Bottle.__table__]
-Base.metadata.drop_all(engine, tables=cellar_tables)
-Base.metadata.create_all(engine, tables=cellar_tables)
+### title:: Your collection class at work: tracked
+### note:: Point at ``tracked: 3 added``: our own ``add()`` calls are changes the session
+### note:: sees, and the flush INSERTs the bottles. About a minute.
 with Session(engine) as session:
     cellar = Cellar()
     for year, name in [(2019, "rioja"), (2015, "barolo"), (2019, "chianti")]:
@@ -343,9 +411,14 @@ with Session(engine) as session:
     print("tracked:", len(inspect(cellar).attrs.bottles.history.added),
           "added")
     session.add(cellar)
-    session.commit()
+    session.flush()
     cellar_id = cellar.id
+    session.commit()
 
+### slide::
+### title:: ...and filled on load
+### note:: Point at the ``loaded:`` line grouped by year: the ORM filled our class through
+### note:: its appender, one bottle per row. About a minute.
 with Session(engine) as session:
     loaded = session.get(Cellar, cellar_id).bottles
     print("loaded:", {year: [b.name for b in bottles]
@@ -353,6 +426,8 @@ with Session(engine) as session:
 
 ### slide::
 ### title:: Composites: two columns, one value
+### note:: Point at the composite's value and at the WHERE clause comparing both columns.
+### note:: Then hand over the exercise; give the room about five minutes.
 # A plain dataclass becomes one attribute over two columns, and compares
 # as one value in SQL.
 @dataclasses.dataclass
@@ -400,6 +475,8 @@ print(select(Place.id).where(Place.at == Point(1, 2)))
 
 ### slide::
 ### title:: A custom comparator: case-insensitive email
+### note:: Point at the printed WHERE clause: ``lower(...) = lower(...)`` on both sides.
+### note:: Ask what other comparison you would redefine this way. About a minute.
 # ``comparator_factory`` decides the SQL that Python operators produce
 # on the class attribute.
 class CaseInsensitive(ColumnProperty.Comparator):
@@ -427,6 +504,8 @@ print(select(Subscriber.id).where(Subscriber.email == "JEK@Example.com"))
 
 ### slide::
 ### title:: An attribute event, and what it does not see
+### note:: Ask first: how many times does the listener run? Point at ``('ed', 1)``, then at
+### note:: ``listener calls: 1`` after the load. Then the exercise, about five minutes.
 # It runs for the constructor's assignment, not for the row loaded from
 # the database.
 calls = []
@@ -465,6 +544,8 @@ event.remove(User.name, "set", strip_name)
 ### slide::
 ### slide::
 ### title:: What does see loaded rows: the load event
+### note:: Point at ``load saw: ['jek']``: the second query found jek in the identity map,
+### note:: so ``load`` ran once. About a minute.
 # The instance event ``load`` runs once for each object built from a
 # row (``refresh`` when one is reloaded): a place to check stored data.
 loaded = []
@@ -486,6 +567,8 @@ event.remove(User, "load", check_stored)
 
 ### slide::
 ### title:: Session(), sessionmaker(), scoped_session(): one Session class
+### note:: Point at the three ``'Session'`` names. Ask what ``sessionmaker`` adds, then;
+### note:: the next two slides answer. About a minute.
 # ``Session()``, ``sessionmaker()()``, ``scoped_session(...)()``: each
 # gives you an instance of ``sqlalchemy.orm.Session``.
 Factory = sessionmaker(engine)
@@ -501,6 +584,8 @@ Registry.remove()
 
 ### slide::
 ### title:: sessionmaker is a factory
+### note:: Point at ``('Session', True)``, then at ``autoflush: False`` after
+### note:: ``configure()``: configure at startup, call it anywhere. About a minute.
 # It keeps the class and keyword arguments, and calls the class with
 # them: configure once where the application starts, call it anywhere.
 Factory.class_.__name__, Factory.kw["bind"] is engine
@@ -512,6 +597,8 @@ Factory.configure(autoflush=True)
 
 ### slide::
 ### title:: scoped_session is a registry
+### note:: Ask the room to predict the three printed lines before Enter. Point at ``another
+### note:: thread's: False``. About two minutes.
 # One session per thread (or per whatever ``scopefunc`` returns), made on
 # first use and kept until ``remove()``.
 first = Registry()
@@ -527,6 +614,8 @@ Registry.remove()
 
 ### slide::
 ### title:: Extend by wrapping
+### note:: Point at ``committing as 7``: an info dict plus a listener on the one session
+### note:: the wrapper made. About a minute.
 # 2010: a function built a Session with an extension and an ``info``
 # dict.  ``Session.info`` is built in now; a wrapper can still listen on
 # the one session it makes.
@@ -543,6 +632,8 @@ with audited_session(7) as s:
 
 ### slide::
 ### title:: Extend by subclassing: sessionmaker(class_=...)
+### note:: Ask how many flushes the counter will report. Point at ``CountingSession
+### note:: flushes: 1``: the autoflush before the query did it. About two minutes.
 # The factory makes instances of your subclass.  Here: count flushes
 # (the autoflush does the only one; commit finds nothing left to flush).
 class CountingSession(Session):
@@ -562,17 +653,19 @@ with Counting() as s:
 
 ### slide:: b
 ### title:: Session events (2010: SessionExtension)
+### note:: Reveal the bullets; the next slide listens to ten of these events at once. About
+### note:: a minute.
 ### * Transactions: ``after_begin``, ``before_commit``, ``after_commit``, ``after_rollback``, ``after_transaction_end``
 ### * The flush: ``before_flush``, ``after_flush``, ``after_flush_postexec``
 ### * Objects: ``after_attach``, and state changes (``pending_to_persistent``...)
 ### * Listen on a ``sessionmaker``, a ``Session`` subclass, or one session
 
 ### slide::
-### title:: Ten session events, through a flush and a commit
+### title:: Ten session events: a listener for each
+### note:: Walk the loop: one listener per event name, each printing its name, on a
+### note:: sessionmaker of its own. ``created`` keeps the transactions for the proof. About
+### note:: a minute.
 # A listener that prints each event's name, on its own sessionmaker.
-# The inner create/end pair is the flush's own ``SessionTransaction``,
-# inside the session's: no BEGIN or COMMIT of its own reaches the
-# database (the SQL shows one of each).
 Loud = sessionmaker(engine)
 created = []
 event.listen(Loud, "after_transaction_create",
@@ -589,13 +682,26 @@ for name in ("after_transaction_create", "after_begin", "after_attach",
              "after_transaction_end"):
     event.listen(Loud, name, announce(name))
 
-with Loud() as session:
-    jek = session.scalars(select(User).filter_by(name="jek")).one()
-    print("-- add a comment")
-    session.add(Comment(text="first!", posted_by=jek))
-    print("-- commit")
-    session.commit()
-    print("-- leaving the with block")
+### slide::
+### title:: Ten session events: a query, then an add
+### note:: Point at ``after_transaction_create`` and ``after_begin`` around the BEGIN: the
+### note:: query started the transaction. Then ``after_attach`` on the add. About a minute.
+session = Loud()
+jek = session.scalars(select(User).filter_by(name="jek")).one()
+print("-- add a comment")
+session.add(Comment(text="first!", posted_by=jek))
+
+### slide::
+### title:: Ten session events, through a flush and a commit
+### note:: Ask the room for the order of the events in the commit first. Point at the inner
+### note:: create and end pair around the INSERT, and at the single COMMIT. About two minutes.
+# The inner create/end pair is the flush's own ``SessionTransaction``,
+# inside the session's: no BEGIN or COMMIT of its own reaches the
+# database (the SQL shows one of each).
+print("-- commit")
+session.commit()
+print("-- leaving: close()")
+session.close()
 ### claim:: The inner create/end pair is the flush's own ``SessionTransaction``,
 ### claim:: inside the session's
 ### proof:: len(created) == 2 and created[1].parent is created[0]
@@ -603,6 +709,8 @@ with Loud() as session:
 
 ### slide::
 ### title:: Attribute history
+### note:: Point at the two History lines: unchanged before the assignment, added and
+### note:: deleted after it. About a minute.
 # ``History(added, unchanged, deleted)``: what a change replaced, as
 # long as it is not flushed.  ``get_history`` is also
 # ``inspect(obj).attrs.x.history``.
@@ -614,9 +722,9 @@ with Session(engine) as session:
     session.rollback()
 
 ### slide::
-### title:: History during a flush
-# In ``before_flush`` the change is still pending; once the flush has
-# run, the new value is simply the current one.
+### title:: History during a flush: two listeners
+### note:: Walk the two listeners: one prints the history before the flush, the other
+### note:: after it. Ask what each will print. About a minute.
 Watched = sessionmaker(engine)
 
 
@@ -631,6 +739,12 @@ def after(session, flush_context):
     for obj in session.identity_map.values():
         print("  after the flush:", obj, inspect(obj).attrs.email.history)
 
+### slide::
+### title:: History during a flush
+### note:: Contrast the ``before_flush:`` line, still pending, with ``after the flush:``,
+### note:: where the new value is simply unchanged. About two minutes.
+# In ``before_flush`` the change is still pending; once the flush has
+# run, the new value is simply the current one.
 
 with Watched() as session:
     jek = session.scalars(select(User).filter_by(name="jek")).one()
@@ -640,6 +754,8 @@ with Watched() as session:
 
 ### slide:: b
 ### title:: What session events may change
+### note:: Read the bullets slowly: this is the rule sheet for the next three slides. Ask
+### note:: which rule surprises people. About two minutes.
 ### * ``before_flush``: add, change, delete objects; they go into this flush
 ### * ``after_flush``: the SQL has run, the bookkeeping not yet: attribute changes made now are reset, not written; objects ``add()``-ed now wait for the next flush (next slide)
 ### * ``after_flush_postexec``: the flush is done; changes made now are flushed next (``commit()`` flushes until the session is clean)
@@ -648,11 +764,11 @@ with Watched() as session:
 
 ### slide::
 ### title:: after_flush and after_flush_postexec, shown
+### note:: Walk the two listeners before Enter. Ask the room which of these
+### note:: changes will reach the database. The next two slides answer. About two minutes.
 # Each listener acts once, in the first flush.  ``after_flush`` changes
 # jek (in this flush) and mike (clean until now) and adds a user;
-# ``after_flush_postexec`` changes wendy.  SQLAlchemy warns once, about
-# one "previously clean" object (mike); jek's change vanishes without a
-# word.  The warning is caught here so that the slide can print it.
+# ``after_flush_postexec`` changes wendy.
 Inner = sessionmaker(engine)
 
 
@@ -671,37 +787,56 @@ def in_postexec(session, flush_context):
         session.info["postexec"].append(1)
         users["wendy"].email = "wendy@postexec"
 
-
-with warnings.catch_warnings(record=True) as caught, Inner() as session:
+### slide::
+### title:: The first flush: one warning
+### note:: Point at the single UPDATE for jek, then at ``after the flush:`` with the added
+### note:: user still new and wendy dirty. Then the ``SAWarning`` line: about mike, not
+### note:: jek. About two minutes.
+# SQLAlchemy warns once, about one "previously clean" object (mike).
+# The warning is caught here so that the slide can print it.
+session = Inner()
+users = {u.name: u for u in session.scalars(select(User))}
+users["jek"].email = "jek@flushed"
+with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    users = {u.name: u for u in session.scalars(select(User))}
-    users["jek"].email = "jek@flushed"
     session.flush()
-    print("after the flush: new", list(session.new),
-          "| dirty", list(session.dirty))
-    session.flush()
-    print("in the database:")
-    stored = session.execute(select(User.name, User.email)
-                             .order_by(User.id)).all()
-    for row in stored:
-        print("  ", *row)
-    session.rollback()
 
+print("after the flush: new", list(session.new),
+      "| dirty", list(session.dirty))
 for w in caught:
     print(type(w.message).__name__ + ":", str(w.message).split(",")[0])
 ### claim:: SQLAlchemy warns once, about one "previously clean" object (mike)
 ### proof:: len(caught) == 1 and "on 1 previously clean" in str(caught[0].message)
-### proof:: dict(stored)["mike"] == "mike@example.com"
+
+### slide::
+### title:: The second flush: what reached the database
+### note:: Point at the four rows under ``in the database:``: jek kept the flushed value,
+### note:: mike was reset, wendy and the added user went in with this flush. About two
+### note:: minutes.
+# jek's change vanishes without a word; mike's too, with the warning.
+# The added user waits for the next flush, wendy's change goes into it.
+with warnings.catch_warnings(record=True) as later:
+    warnings.simplefilter("always")
+    session.flush()
+
+print("in the database:")
+stored = session.execute(select(User.name, User.email)
+                         .order_by(User.id)).all()
+for row in stored:
+    print("  ", *row)
+
+session.close()
 ### claim:: jek's change vanishes without a word
 ### proof:: dict(stored)["jek"] == "jek@flushed"
-### claim:: the added user waits for the next flush, wendy's change goes into it
+### claim:: mike's too, with the warning
+### proof:: dict(stored)["mike"] == "mike@example.com" and not later
+### claim:: The added user waits for the next flush, wendy's change goes into it
 ### proof:: dict(stored)["wendy"] == "wendy@postexec" and "added in after_flush" in dict(stored)
 
-### slide:: e
-### title:: after_commit: values still there, no more SQL
-# Expiry comes just after ``after_commit``: in it, loaded values can
-# still be read, but the session refuses to send SQL.  (The error here
-# stops the commit before the expiry: mike keeps his values.)
+### slide::
+### title:: after_commit: a listener that peeks, then queries
+### note:: Walk ``peek``: it prints what is still loaded, then tries one more query. Ask
+### note:: whether that query will run. About a minute.
 Strict = sessionmaker(engine)
 
 
@@ -711,7 +846,13 @@ def peek(session):
         print("  still loaded in after_commit:", obj)
     session.scalar(select(func.count(User.id)))
 
-
+### slide:: e
+### title:: after_commit: values still there, no more SQL
+### note:: Ask first: can an ``after_commit`` listener still run a query? Point at ``still
+### note:: loaded in after_commit:``, then at the error. About two minutes.
+# Expiry comes just after ``after_commit``: in it, loaded values can
+# still be read, but the session refuses to send SQL.  (The error here
+# stops the commit before the expiry: mike keeps his values.)
 with Strict() as session:
     mike = session.scalars(select(User).filter_by(name="mike")).one()
     mike.email = "mike@example.org"
@@ -721,10 +862,9 @@ with Strict() as session:
 ### proof:: inspect(mike).dict["email"] == "mike@example.org"
 
 ### slide::
-### title:: Autoflush: the same object, many flushes
-# With autoflush on (the default) each query first flushes pending
-# changes, so a ``before_flush`` listener sees the same object several
-# times before one commit.
+### title:: Autoflush: a listener that prints each flush
+### note:: Walk the listener: it prints the new and dirty objects of each flush. Ask how
+### note:: many flushes one commit will take. About a minute.
 Flushy = sessionmaker(engine)
 flushes = []
 
@@ -734,15 +874,26 @@ def flushing(session, flush_context, instances):
     flushes.append([*session.new, *session.dirty])
     print("  flush sees:", flushes[-1])
 
+### slide::
+### title:: Autoflush: the same object, many flushes
+### note:: Point at the two ``flush sees:`` lines, each right before a SELECT: the same
+### note:: object each time. Ask who has been surprised by an autoflush. About two minutes.
+session = Flushy()
+ed = User(name="ed")
+session.add(ed)
+n = len(session.scalars(select(User)).all())           # flush 1
+ed.email = "ed@example.com"
+n = len(session.scalars(select(User)).all())           # flush 2
 
-with Flushy() as session:
-    ed = User(name="ed")
-    session.add(ed)
-    n = len(session.scalars(select(User)).all())           # flush 1
-    ed.email = "ed@example.com"
-    n = len(session.scalars(select(User)).all())           # flush 2
-    ed.name = "eddie"
-    session.commit()                                        # flush 3
+### slide::
+### title:: ...and once more in the commit
+### note:: Point at the third ``flush sees:`` line and the single COMMIT. About a minute.
+# With autoflush on (the default) each query first flushes pending
+# changes, so a ``before_flush`` listener sees the same object several
+# times before one commit.
+ed.name = "eddie"
+session.commit()                                        # flush 3
+session.close()
 ### claim:: With autoflush on (the default) each query first flushes pending
 ### claim:: changes, so a ``before_flush`` listener sees the same object several
 ### claim:: times before one commit
@@ -750,6 +901,8 @@ with Flushy() as session:
 
 ### slide::
 ### title:: expire_on_commit: state gone after commit
+### note:: Point at ``expired:`` and its list of attributes, then at the SELECT that
+### note:: reading ``eddie.email`` sends. About a minute.
 # After a commit every loaded value is expired: the next access loads
 # it again, in a new transaction.
 session = Session(engine)
@@ -764,35 +917,47 @@ session.close()
 
 ### slide::
 ### title:: ...and once the session is closed
+### note:: Ask before Enter: what does reading the email do once the session is closed?
+### note:: Point at ``expire_on_commit=True: DetachedInstanceError``. About a minute.
 # A detached, expired object has nothing to load from.
-# ``expire_on_commit=False`` keeps the values instead.
-emails = {}
-for expire in (True, False):
-    with Session(engine, expire_on_commit=expire) as session:
-        eddie = session.scalars(select(User).filter_by(name="eddie")).one()
-        session.commit()
-    try:
-        emails[expire] = eddie.email
-        print(f"expire_on_commit={expire}: email is", emails[expire])
-    except DetachedInstanceError as err:
-        emails[expire] = err
-        print(f"expire_on_commit={expire}:", type(err).__name__)
+with Session(engine) as session:
+    eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+    session.commit()
+
+try:
+    eddie.email
+except DetachedInstanceError as err:
+    detached = err
+    print("expire_on_commit=True:", type(err).__name__)
 ### claim:: A detached, expired object has nothing to load from
-### proof:: isinstance(emails[True], DetachedInstanceError)
-### proof:: emails[False] == "ed@example.com"
+### proof:: isinstance(detached, DetachedInstanceError)
+
+### slide::
+### title:: expire_on_commit=False keeps the values
+### note:: Point at ``email is ed@example.com``: read after the session closed, with no SQL
+### note:: sent for it. Ask when you would want this. About a minute.
+# ``expire_on_commit=False`` keeps the values instead.
+with Session(engine, expire_on_commit=False) as session:
+    eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+    session.commit()
+
+print("expire_on_commit=False: email is", eddie.email)
+### claim:: ``expire_on_commit=False`` keeps the values instead
+### proof:: eddie.email == "ed@example.com" and inspect(eddie).detached
 
 ### slide::
 ### title:: Strategy: look at new, dirty, deleted in before_flush
-# ``before_flush`` sees each flush's objects before that flush's SQL:
-# here it adds a change log row for each, in the same flush.  The
-# query for the comment autoflushes: two flushes, each logged.
+### note:: Walk the listener: it collects new, dirty and deleted objects, skips its own
+### note:: ``Change`` rows, and adds one ``Change`` per object. About two minutes.
+# A listener that logs each new, dirty and deleted object as a
+# ``Change`` row, added to the session it is flushing.
 class Change(Base):
     __tablename__ = "p3_changes"
     id: Mapped[int] = mapped_column(primary_key=True)
     what: Mapped[str] = mapped_column(String(100))
 
 
-Change.__table__.create(engine, checkfirst=True)
+fresh(Base.metadata, tables=[Change.__table__])
 Tracked = sessionmaker(engine)
 flushes = []
 
@@ -805,14 +970,27 @@ def log_changes(session, flush_context, instances):
     for kind, obj in seen:
         session.add(Change(what=f"{kind} {obj!r}"))
 
+### slide::
+### title:: A change, a new user, a delete: the query autoflushes
+### note:: Ask before Enter: when does the first flush happen? Point at the two
+### note:: ``INSERT INTO p3_changes`` lines, sent before the UPDATE and INSERT they log,
+### note:: right after the comment query started. About two minutes.
+session = Tracked()
+eddie = session.scalars(select(User).filter_by(name="eddie")).one()
+eddie.email = "eddie@example.com"
+session.add(User(name="fred"))
+session.delete(session.scalars(select(Comment)).one())
 
-with Tracked() as session:
-    eddie = session.scalars(select(User).filter_by(name="eddie")).one()
-    eddie.email = "eddie@example.com"
-    session.add(User(name="fred"))
-    session.delete(session.scalars(select(Comment)).one())
-    session.commit()
-    print(session.scalars(select(Change.what).order_by(Change.id)).all())
+### slide::
+### title:: ...and the commit flushes the delete
+### note:: Point at the change row for the delete, sent in the same flush as the DELETE,
+### note:: then at the printed list of the three change rows. About a minute.
+# ``before_flush`` sees each flush's objects before that flush's SQL:
+# here it adds a change log row for each, in the same flush.  The
+# query for the comment autoflushes: two flushes, each logged.
+session.commit()
+print(session.scalars(select(Change.what).order_by(Change.id)).all())
+session.close()
 ### claim:: The query for the comment autoflushes: two flushes, each logged
 ### claim:: ``before_flush`` sees each flush's objects before that flush's SQL:
 ### claim:: here it adds a change log row for each, in the same flush
@@ -844,6 +1022,8 @@ new_counts = []
 
 ### slide:: b
 ### title:: Extending queries: a query language of your own
+### note:: Reveal the bullets: they frame the next four slides, then the soft delete case
+### note:: study. About a minute.
 ### * 2010: a ``Query`` subclass with domain methods, on the class via ``query_property``
 ### * 2.x: ``Query`` is legacy; it still works, without a warning
 ### * ``Query.get()`` does warn: it is ``Session.get()`` now
@@ -852,6 +1032,8 @@ new_counts = []
 
 ### slide::
 ### title:: A Query subclass through query_property (legacy)
+### note:: Point at ``[User('eddie')]``: the domain method works, with no warning. About a
+### note:: minute.
 class UserQuery(Query):
     def with_email(self, email):
         return self.filter(User.email == email)
@@ -864,6 +1046,8 @@ Users.remove()
 
 ### slide::
 ### title:: Query.get() is legacy: Session.get()
+### note:: Point at ``LegacyAPIWarning``, then at ``Users.get(User, 1)`` doing the same
+### note:: without it. About a minute.
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     User.query.get(1)
@@ -874,6 +1058,8 @@ Users.remove()
 
 ### slide::
 ### title:: The SQLAlchemy 2.0 way: statements are values
+### note:: Point at the two result lists: the second call refines the first statement. Ask
+### note:: what functions gain over a subclass. About two minutes.
 # A function returns a ``select()``; callers refine it and run it in
 # whichever session they hold.  Nothing to subclass, nothing bound to a
 # session.
@@ -891,6 +1077,8 @@ with Session(engine) as session:
 
 ### slide::
 ### title:: Your turn: a query as a function
+### note:: Give the room about three minutes; ``!check`` tells them when they are done,
+### note:: ``!hint`` helps.
 ### exercise:: Write ``named(name)``: it returns a ``select()`` of ``User``
 ### exercise:: rows with that name.  ``names_of(statement)`` runs one.
 ### hint:: select(User).where(User.name == name)
@@ -903,6 +1091,8 @@ def names_of(statement):
 
 ### slide:: b
 ### title:: Case study: soft delete, a filter on a class's queries
+### note:: Reveal the bullets. Stress the last one: a single execution option opts a
+### note:: statement out. About two minutes.
 # 2010's other reason for a ``Query`` subclass: add a criterion to the
 # queries of a class (deleted rows, another tenant's rows).
 ### * 2010: a ``Query`` subclass (``query_cls=``) adding it in ``__iter__`` and ``get()``; statements that did not go through it were missed
@@ -913,12 +1103,22 @@ def names_of(statement):
 ### proof:: orm_statements(lambda s: (s.add(User(name="x")), s.flush(), s.get(User, 1))) == ["select"]
 
 ### slide::
-### title:: The listener and the option
-source(soft_delete._hide_deleted)
+### title:: The listener: the statements it leaves alone
+### note:: Walk the listener from the top; point at the three early returns: not a SELECT,
+### note:: opted out, or a relationship load that carries the criterion. About two minutes.
+excerpt(source(soft_delete._hide_deleted), stop="    state.statement = ")
+
+### slide::
+### title:: The criterion it adds, and install()
+### note:: Point at ``with_loader_criteria`` and its lambda, then at ``install()`` wiring
+### note:: the listener to a factory and handing back a way to remove it. About two minutes.
+excerpt(source(soft_delete._hide_deleted), "    state.statement = ")
 source(soft_delete.install)
 
 ### slide::
 ### title:: Soft-deletable models: the mixin adds deleted_at
+### note:: Point at the mixin in both class lines: it adds ``deleted_at`` to both tables.
+### note:: About a minute.
 class Topic(soft_delete.SoftDeleteMixin, Base):
     __tablename__ = "p3_topics"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -936,13 +1136,11 @@ class Reply(soft_delete.SoftDeleteMixin, Base):
 
 
 ### slide::
-### title:: Before install() and after
-# A topic with three replies, one soft-deleted.  Before ``install()``
-# every query sees all three; after it, ``select()``, ``get()``, the lazy
-# load and ``selectinload`` see two, until a statement opts out.
-topic_tables = [Topic.__table__, Reply.__table__]
-Base.metadata.drop_all(engine, tables=topic_tables)
-Base.metadata.create_all(engine, tables=topic_tables)
+### title:: Before install() and after: the data
+### note:: Setup for the next slides: a topic, three replies. Point at the UPDATE in the
+### note:: echo: soft delete sets ``deleted_at`` and keeps the row. About a minute.
+# A topic with three replies, one soft-deleted.
+fresh(Base.metadata, tables=[Topic.__table__, Reply.__table__])
 Forum = sessionmaker(engine)
 with Forum() as session:
     session.add(Topic(id=1, replies=[Reply(id=n, text=t) for n, t in
@@ -951,33 +1149,63 @@ with Forum() as session:
     soft_delete.soft_delete(session, session.get(Reply, 2))
     session.commit()
 
-
-def every_way(label):
+### slide::
+### title:: Before install(): four ways to load, three replies each
+### note:: Walk the two helpers: ``select()``, ``get()`` and the lazy load in one, the
+### note:: eager load in the other. Their SQL is plain, so it is hidden here. Point at
+### note:: ``spam`` in each printed line. About two minutes.
+# Before ``install()`` every query sees all three.
+def three_ways(label):
     with Forum() as session:
         listed = session.scalars(select(Reply).order_by(Reply.id)).all()
         got, lazy = session.get(Reply, 2), session.get(Topic, 1).replies
         print(f"{label:22} select:", listed)
         print(f"{'':22} get(2):", got, "| lazy:", lazy)
+    return [len(listed), got is not None, len(lazy)]
+
+
+def eagerly():
     with Forum() as session:
         topic = session.scalars(
             select(Topic).options(selectinload(Topic.replies))).one()
         print(f"{'':22} selectinload:", topic.replies)
-    return [len(listed), got is not None, len(lazy), len(topic.replies)]
+    return len(topic.replies)
 
 
-seen_before = every_way("before install():")
+with unechoed():
+    seen_before = three_ways("before install():") + [eagerly()]
+### claim:: Before ``install()`` every query sees all three
+### proof:: seen_before == [3, True, 3, 3]
+
+### slide::
+### title:: After install(): select(), get() and the lazy load
+### note:: Ask the room which of these three still sees the spam reply. Point at
+### note:: ``deleted_at IS NULL`` in each WHERE clause of the echo, then at the two printed
+### note:: lines. About two minutes.
+# After it, ``select()``, ``get()`` and the lazy load see two.
 stop_hiding = soft_delete.install(Forum)
-seen_after = every_way("after install():")
+seen_after = three_ways("after install():")
+### claim:: After it, ``select()``, ``get()`` and the lazy load see two
+### proof:: seen_after == [2, False, 2]
+
+### slide::
+### title:: After install(): selectinload, and opting out
+### note:: Point at the IN query's ``deleted_at IS NULL``, then at ``include_deleted=True:``
+### note:: bringing the spam reply back for one statement. About two minutes.
+# ``selectinload`` sees two as well, until a statement opts out.
+seen_after.append(eagerly())
 with Forum() as session:
     opted_out = session.scalars(select(Reply).order_by(Reply.id),
                                 execution_options={"include_deleted": True})
     print("include_deleted=True:", opted_out.all())
-
-stop_hiding()
-### claim:: Before ``install()`` every query sees all three
-### proof:: seen_before == [3, True, 3, 3]
-### claim:: after it, ``select()``, ``get()``, the lazy load and ``selectinload`` see two, until a statement opts out
+### claim:: ``selectinload`` sees two as well, until a statement opts out
 ### proof:: seen_after == [2, False, 2, 2]
+
+### slide::
+### title:: Your turn: the same mechanism by hand
+### note:: Give the room about five minutes. ``!hint`` shows the import first; ``!check``
+### note:: runs a ``select()`` and a lazy load through their factory.
+# ``install(Forum)`` is still on: your own factory is not affected by it.
 ### exercise:: The same mechanism by hand: make ``Polite = sessionmaker(engine)``
 ### exercise:: and a ``do_orm_execute`` listener on it that hides replies whose
 ### exercise:: text is ``"spam"`` with ``with_loader_criteria``.  Both a
@@ -1003,33 +1231,42 @@ stop_hiding()
 
 ### slide::
 ### title:: A lazy load no filtered SELECT led to
-# A topic this session created was never loaded by a filtered SELECT,
-# nor was one loaded with ``include_deleted=True``: nothing carries the
-# criterion into their lazy loads, so ``_hide_deleted`` adds it to such
-# a load itself (without that, "spam" came back here).
-stop_hiding = soft_delete.install(Forum)
+### note:: Point at ``made by this session:`` without the spam reply, and at the lazy load's
+### note:: WHERE clause. Ask why this case needs a rule of its own. About two minutes.
+# A topic made in this session came from no filtered SELECT, so nothing
+# carries the criterion into its lazy load: ``_hide_deleted`` adds it.
 with Forum() as session:
     made = Topic(id=2, replies=[Reply(id=4, text="hello"),
                                 Reply(id=5, text="spam")])
     session.add(made)
-    session.commit()
-    soft_delete.soft_delete(session, session.get(Reply, 5))
-    session.commit()                # expires made: its replies load again
+    with unechoed():                # the INSERTs and the soft delete
+        session.commit()
+        soft_delete.soft_delete(session, session.get(Reply, 5))
+        session.commit()            # expires made: its replies load again
     print("made by this session:", made.replies)
+### claim:: A topic made in this session came from no filtered SELECT, so nothing
+### claim:: carries the criterion into its lazy load: ``_hide_deleted`` adds it
+### proof:: [reply.text for reply in made.replies] == ["hello"]
+
+### slide::
+### title:: ...and a load with include_deleted=True
+### note:: Point at ``loaded with include_deleted:``: the topic opted out, its replies'
+### note:: lazy load did not. About a minute.
+# A topic loaded with ``include_deleted=True`` carries no criterion
+# either: its lazy load gets it the same way.
 with Forum() as session:
     old_topic = session.get(Topic, 2,
                             execution_options={"include_deleted": True})
     print("loaded with include_deleted:", old_topic.replies)
 stop_hiding()
-### claim:: A topic this session created was never loaded by a filtered SELECT,
-### claim:: nor was one loaded with ``include_deleted=True``: nothing carries the
-### claim:: criterion into their lazy loads, so ``_hide_deleted`` adds it to such
-### claim:: a load itself
-### proof:: [reply.text for reply in made.replies] == ["hello"]
+### claim:: A topic loaded with ``include_deleted=True`` carries no criterion
+### claim:: either: its lazy load gets it the same way
 ### proof:: [reply.text for reply in old_topic.replies] == ["hello"]
 
 ### slide:: b
 ### title:: Case study: contextual defaults, revisited
+### note:: Remind the room of part 1's audit column, then reveal the bullets. About two
+### note:: minutes.
 # Part 1's audit column reads ``connection.info["updated_by"]``.  ORM
 # code talks to sessions, not connections.
 ### * Code sets ``session.info["updated_by"]``; part 1's column and listener stay as they were
@@ -1039,22 +1276,36 @@ stop_hiding()
 
 ### slide::
 ### title:: install(): the listeners, on one factory
-source(contextual_defaults.install)
+### note:: Walk the listeners it registers, one line each: the copier's methods, one per
+### note:: session event. About a minute.
+excerpt(source(contextual_defaults.install), stop="    for bind in")
+
+### slide::
+### title:: install(): registered, and a way to remove them
+### note:: Point at ``copier.cover(bind)``, the pool backstop for engines known now, then at
+### note:: ``remove()``. About a minute.
+excerpt(source(contextual_defaults.install), "    for bind in")
 
 ### slide::
 ### title:: Copy the user when a transaction begins
+### note:: Point at the copy into ``connection.info``, and at ``stamp`` reading it back.
+### note:: About a minute.
 source(contextual_defaults.UserCopier.after_begin)
 source(contextual_defaults.stamp)
 
 ### slide::
 ### title:: Remove it when the transaction ends
+### note:: Point at the savepoint check: a savepoint ending leaves the user in place. About
+### note:: a minute.
 # After commit or rollback (not a savepoint's), and at the end of the
 # outermost transaction.  The pool's checkin listener is the backstop.
 source(contextual_defaults.UserCopier.after_commit_or_rollback)
 source(contextual_defaults.UserCopier.after_transaction_end)
 
 ### slide::
-### title:: The 2010 sequence, now
+### title:: The 2010 sequence, now: a table with an audit column
+### note:: Point at ``updated_by_column()`` from part 1, and at ``install(Stamped)`` on the
+### note:: factory. About a minute.
 class Record(Base):
     __tablename__ = "p3_records"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1062,10 +1313,15 @@ class Record(Base):
     updated_by: Mapped[int | None] = updated_by_column()
 
 
-Record.__table__.drop(engine, checkfirst=True)
-Record.__table__.create(engine)
+fresh(Base.metadata, tables=[Record.__table__])
 Stamped = sessionmaker(engine)
 remove_stamping = contextual_defaults.install(Stamped)
+
+### slide::
+### title:: The 2010 sequence, now
+### note:: Ask before Enter: what is ``updated_by`` before the commit? Point at ``updated_by
+### note:: None``, then at ``456`` in the INSERT and ``after commit: updated_by 456``. About
+### note:: two minutes.
 session = Stamped()
 session.info["updated_by"] = 456
 record = Record(name="record 1")
@@ -1102,25 +1358,39 @@ class Populator2010:
 
 ### slide::
 ### title:: Two endings the 2010 code missed
+### note:: These helpers drive the next two slides. Walk ``after_close``: a flush, then
+### note:: ``close()`` without a commit, then a plain Core insert on the same pooled
+### note:: connection. About two minutes.
 # ``close()`` without a commit, then a session dropped without
 # ``close()``.  One pooled connection, so the next plain Core insert
-# reuses the session's.
+# reuses the session's (its own SQL is not echoed: it prints its stamp).
 def plain_core_insert(engine, name):
-    with engine.begin() as cx:
+    with unechoed(), engine.begin() as cx:
         [new_id] = cx.execute(insert(Record), {"name": name}
                               ).inserted_primary_key
         return cx.scalar(select(Record.updated_by)
                          .where(Record.id == new_id))
 
 
-def close_then_drop(factory, engine):
+def one_connection_engine():
+    return create_engine(url, pool_size=1, max_overflow=0, pool_timeout=1)
+
+
+def after_close(factory, engine):
     closed = factory()
     closed.info["updated_by"] = 789
     closed.add(Record(name="closed, not committed"))
     closed.flush()
     closed.close()
-    after_close = plain_core_insert(engine, "Core after close")
-    print("  after close(): a plain Core insert is stamped", after_close)
+    stamped = plain_core_insert(engine, "Core after close")
+    print("  after close(): a plain Core insert is stamped", stamped)
+    return stamped
+
+### slide::
+### title:: ...and a session dropped without close()
+### note:: Walk ``after_drop``: the session is deleted unclosed and collected, then we count
+### note:: the pool's checked-out connections and try one more insert. About a minute.
+def after_drop(factory, engine):
     dropped = factory()
     dropped.info["updated_by"] = 789
     dropped.add(Record(name="dropped"))
@@ -1129,21 +1399,23 @@ def close_then_drop(factory, engine):
     gc.collect()
     print("  after a drop: checked out", engine.pool.checkedout())
     try:
-        after_drop = plain_core_insert(engine, "Core after drop")
-        print("  ...and a plain Core insert is stamped", after_drop)
+        stamped = plain_core_insert(engine, "Core after drop")
+        print("  ...and a plain Core insert is stamped", stamped)
     except TimeoutError_ as err:
-        after_drop = err
+        stamped = err
         print("  ...and a plain Core insert:", type(err).__name__,
               str(err).split(",")[0])
-    return after_close, engine.pool.checkedout(), after_drop
+    return engine.pool.checkedout(), stamped
 
 
-def one_connection_engine():
-    return create_engine(url, pool_size=1, max_overflow=0, pool_timeout=1)
+def close_then_drop(factory, engine):
+    return (after_close(factory, engine), *after_drop(factory, engine))
 
 
 ### slide::
 ### title:: Baseline: the 2010 populator, ported to events
+### note:: Ask first: what happens to the pool when a session is dropped? Point at
+### note:: ``stamped 789`` and at the ``TimeoutError`` line. About two minutes.
 # ``close()`` fires neither of its events: the user stays on the
 # connection.  A dropped session: the map keeps its connection checked
 # out, and the pool runs dry.
@@ -1152,7 +1424,6 @@ Old = sessionmaker(old_way)
 populator = Populator2010()
 for name in ("after_begin", "after_commit", "after_rollback"):
     event.listen(Old, name, getattr(populator, name))
-print("2010 populator:")
 old_endings = close_then_drop(Old, old_way)
 populator.connection_map.clear()     # let the dropped session go
 n = gc.collect()
@@ -1173,7 +1444,6 @@ old_way.dispose()
 single = one_connection_engine()
 Lone = sessionmaker(single)
 stop = contextual_defaults.install(Lone)
-print("contextual_defaults.install:")
 new_endings = close_then_drop(Lone, single)
 stop()
 single.dispose()
@@ -1192,10 +1462,20 @@ single.dispose()
 
 ### slide::
 ### title:: auto_add()
-source(auto_add.auto_add)
+### note:: Point at ``add_on_init``: the ``init`` event fires before the body of
+### note:: ``__init__`` runs, so the object is pending from the start. About a minute.
+excerpt(source(auto_add.auto_add), stop="    def expunge_on_failure")
 
 ### slide::
-### title:: Built, and already in the session
+### title:: auto_add(): when the constructor raises
+### note:: Point at ``expunge_on_failure`` on ``init_failure``: the half-built object leaves
+### note:: the session again. Then the ``remove()`` it returns. About a minute.
+excerpt(source(auto_add.auto_add), "    def expunge_on_failure")
+
+### slide::
+### title:: Auto-add: a base of its own, and a registry
+### note:: Point at ``Located``, a separate base so the rest of the deck is unaffected, and
+### note:: at ``auto_add(Located, Current)`` switching it on. About a minute.
 class Located(DeclarativeBase):   # its own base: the rest of the deck
     pass                          # keeps calling session.add()
 
@@ -1217,6 +1497,11 @@ class Spot(Located):
 fresh(Located.metadata)
 Current = scoped_session(sessionmaker(engine))
 stop_auto_add = auto_add.auto_add(Located, Current)
+
+### slide::
+### title:: Built, and already in the session
+### note:: Point at ``constructor raised:``, then at ``pending: [Spot('home')]``: the
+### note:: failed spot left the session. About two minutes.
 home = Spot("home")
 try:
     Spot("")
@@ -1228,8 +1513,9 @@ Current.commit()
 
 ### slide:: e
 ### title:: Why it is hard: a query inside __init__
-# The query autoflushes, and the object is already pending: its INSERT
-# goes out before ``__init__`` has set a single attribute.
+### note:: Ask what the query inside ``__init__`` will do. Point at the IntegrityError
+### note:: raised by the autoflush. About two minutes.
+# The query autoflushes, and the object is pending: its INSERT goes out half built.
 class Tag(Located):
     __tablename__ = "p3_tags"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1241,11 +1527,13 @@ class Tag(Located):
         self.label = label
 
 
-Tag.__table__.create(engine, checkfirst=True)
+fresh(Located.metadata, tables=[Tag.__table__])
 Tag("popular")
 
 ### slide::
 ### title:: Switching it off
+### note:: Point at ``Spot('work') pending: False``: switched off, objects wait for
+### note:: ``add()`` again. About a minute.
 Current.rollback()
 stop_auto_add()
 Current.remove()
@@ -1254,6 +1542,8 @@ Current.remove()
 
 ### slide:: b
 ### title:: Case study: object managers
+### note:: Ask who knows Django's ``Model.objects``, then reveal the bullets. About a
+### note:: minute.
 # Django-style ``Model.objects``: persistence code out of business
 # classes.
 ### * ``.add`` ``.add_all`` ``.delete`` ``.flush`` ``.commit`` ``.get(pk)`` ``.filter_by()`` ``.all()``
@@ -1265,17 +1555,28 @@ Current.remove()
 
 ### slide::
 ### title:: install(): a manager for each mapped class
-source(object_managers.install)
+### note:: Read the docstring: a manager for each class mapped under the base, now or
+### note:: later. About a minute.
+excerpt(source(object_managers.install), stop="    def on_instrument")
+
+### slide::
+### title:: install(): now, and at each class mapped later
+### note:: Point at the ``instrument_class`` listener for classes mapped later, the loop
+### note:: over the subclasses mapped already, and ``_attach``. About two minutes.
+excerpt(source(object_managers.install), "    def on_instrument")
 source(object_managers._attach)
 
 ### slide::
 ### title:: The manager: current session, SQLAlchemy 2.0-style calls
+### note:: Point at the SQLAlchemy 2.0 calls inside each method: ``session.get`` and
+### note:: ``select``. About a minute.
 source(object_managers.Manager.get)
 source(object_managers.Manager.add)
 source(object_managers.Manager.filter_by)
 
 ### slide::
 ### title:: User.objects
+### note:: Point at ``<Manager for User>`` and at the two lookups under it. About a minute.
 # Each class mapped under ``Base`` has its manager now.
 Managed = scoped_session(sessionmaker(engine))
 object_managers.install(Base, Managed)
@@ -1288,6 +1589,8 @@ Managed.remove()     # the end of this unit of work
 
 ### slide::
 ### title:: A model with its own manager
+### note:: Point at ``manager_class = ListManager``: a model names its manager, with a
+### note:: query method of its own. About a minute.
 class ListManager(object_managers.Manager):
     def with_email(self, email):
         return self.filter_by(email=email)
@@ -1303,7 +1606,12 @@ class ListMember(Base):           # mapped after install(): still managed
         return f"ListMember({self.email!r})"
 
 
-ListMember.__table__.create(engine, checkfirst=True)
+fresh(Base.metadata, tables=[ListMember.__table__])
+
+### slide::
+### title:: ListMember.objects at work
+### note:: Point at ``<ListManager for ListMember>``, then at the row ``with_email`` found,
+### note:: after the autoflush sent the INSERT. About a minute.
 ListMember.objects
 ListMember.objects.add(ListMember(email="sqlalchemy@googlegroups.com"))
 ListMember.objects.with_email("sqlalchemy@googlegroups.com").first()
@@ -1312,6 +1620,8 @@ Managed.remove()
 
 ### slide:: b
 ### title:: Extension points in one slide
+### note:: Recap each bullet in a sentence, and take questions before the Session chapter.
+### note:: About two minutes.
 # Next, the Session chapter: it brings its own engine and tables.
 ### * Imperative or declarative: one ``Mapper``
 ### * One listener per event replaced the 2010 extension classes
@@ -1325,4 +1635,6 @@ engine.dispose()
 
 ### slide::
 ### title:: Questions?
+### note:: Open the floor. Point at ``part 3 done on:``, and take questions for as long as
+### note:: time allows.
 print("part 3 done on:", backend)

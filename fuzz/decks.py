@@ -11,6 +11,9 @@ slide (a syntax error, an IndentationError or a runtime error).
 ``--run-all`` does) and returns what is wrong, or None:
 
 * an exception that escaped the parser or ``run_all``;
+* a raw control character (ESC, C1, ...) in the summary or in a slide's
+  header line of the transcript: a title or an exception's message must
+  be shown inert (``\\x1b``), only printed output goes through as is;
 * a line of the summary that is not ``FILE:LINE: message`` (or the final
   count);
 * a slide whose failure line differs from Python's own: the deck with
@@ -32,7 +35,7 @@ import warnings
 from pathlib import Path
 
 ODD = ["\f", "\u2028", "\u2029", "\x85", "\x0b", "\x1c", "\x1d", "\x1e",
-       "\t", "\xe9", "\u200b", "\ufeff", "\x1b", "\x07", "\x7f"]
+       "\t", "\xe9", "\u200b", "\ufeff", "\x1b", "\x07", "\x7f", "\x9b"]
 TEXT_ODD = ODD + ["\x00", "\x01", "#", "::", "###", "**", "``", "!!{"]
 LINE_ENDS = ["\n", "\r\n", "\r"]
 FLAGS = ["", "", "", " l", " bogus", " e x"]
@@ -127,6 +130,13 @@ def check(text: str, slides: list[list[int]] | None = None) -> str | None:
             run_all(deck, Options(), out, err)
     except BaseException as exc:  # noqa: BLE001 - that is the finding
         return f"uncaught {type(exc).__name__}: {exc} for {text!r}"
+    from sliderepl.run.inert import has_control
+
+    headers = [line for line in out.getvalue().split("\n")
+               if line.startswith("=== ")]
+    for line in [*headers, err.getvalue()]:
+        if has_control(line):
+            return f"raw control character in {line!r} for {text!r}"
     report = err.getvalue().split("\n")[:-1]  # messages may hold \x85
     for line in report:
         if not (SUMMARY.match(line) or PROBLEM.match(line)

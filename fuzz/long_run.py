@@ -1,8 +1,9 @@
 """The long fuzz run: many random REPL steps per deck, then the parser.
 
-Prints, per deck, steps, deaths, hangs and runner tracebacks (every 100
-steps, then a total), each finding with its seed, step and action; then
-the parser/``--run-all`` fuzz: examples tried and uncaught exceptions.
+Prints, per deck, steps, deaths, hangs, runner tracebacks and the times
+data drove the terminal (every 100 steps, then a total), each finding
+with its seed, step and action; then the parser/``--run-all`` fuzz:
+examples tried and uncaught exceptions (or raw control characters).
 Exit status 1 if anything was found.
 
 Run: python -m fuzz.long_run [--steps 10000] [--sessions 1] [--seed 1]
@@ -80,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"TOTAL {deck}: {sum(r.steps for r in mine)} steps in "
             f"{len(mine)} sessions, {sum(r.deaths for r in mine)} deaths, "
             f"{sum(r.hangs for r in mine)} hangs, "
-            f"{sum(r.tracebacks for r in mine)} runner tracebacks")
+            f"{sum(r.tracebacks for r in mine)} runner tracebacks, "
+            f"{sum(r.drove for r in mine)} times data drove the terminal")
     return 1 if found else 0
 
 

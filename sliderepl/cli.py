@@ -29,6 +29,7 @@ from typing import TextIO
 from sliderepl.deck import collection
 from sliderepl.deck.collection import Collection
 from sliderepl.deck.reader import read_deck
+from sliderepl.deck.safe_files import exists
 from sliderepl.run import active, error_notes, own_code
 from sliderepl.run.options import THEMES, Options
 
@@ -238,7 +239,7 @@ def misspelt(argv: list[str]) -> str | None:
     import difflib
 
     word = argv[0] if argv else ""
-    if not word or word.startswith("-") or Path(word).exists():
+    if not word or word.startswith("-") or exists(Path(word)):
         return None
     close = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
     if not close or collection.find_deck(word) is not None:
@@ -251,7 +252,7 @@ def subcommand(argv: list[str]) -> str | None:
     file of that name exists: then it is a deck)."""
     if not argv or argv[0] not in SUBCOMMANDS:
         return None
-    if Path(argv[0]).exists():
+    if exists(Path(argv[0])):
         return None
     return argv[0]
 
@@ -299,6 +300,7 @@ def list_decks(collections: Sequence[Collection], out: TextIO,
     """``--list``: each collection's folder, then one line per deck:
     the name ``sliderepl NAME`` takes and its title.  Exit 1 if there
     is no deck to list."""
+    from sliderepl.run.inert import inert
     from sliderepl.ui.menu import find_decks
 
     listed = 0
@@ -307,7 +309,7 @@ def list_decks(collections: Sequence[Collection], out: TextIO,
         if decks:
             print(f"{found.folder}:", file=out)
         for path, title in decks:
-            print(f"  {path.stem:<12} {title}", file=out)
+            print(inert(f"  {path.stem:<12} {title}"), file=out)
         listed += len(decks)
     if not listed:
         print("sliderepl: no decks here (a folder with a _config.py) "
@@ -344,7 +346,7 @@ def _from_menu(options: Options) -> int:
 def _open(options: Options, from_menu: bool = False) -> int:
     """Run the deck ``options.deck`` names."""
     assert options.deck is not None
-    if not options.deck.exists() and len(options.deck.parts) == 1:
+    if not exists(options.deck) and len(options.deck.parts) == 1:
         # a name, not a path: a deck of the current or an installed
         # collection (``sliderepl part1``)
         options.deck = collection.deck_path(str(options.deck))

@@ -56,7 +56,7 @@ def test_unreadable_decks_exit_2_with_a_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["--run-all", str(tmp_path / "nope.py")]) == 2
-    assert "no such deck" in capsys.readouterr().err
+    assert "nope.py: no such file or directory" in capsys.readouterr().err
     assert cli.main(["--run-all", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
     bad = tmp_path / "latin1.py"

@@ -67,7 +67,8 @@ def test_a_word_far_from_every_subcommand_is_no_such_deck() -> None:
     done = sliderepl_("zzzzzz", "--run-all")
     assert done.returncode == 2
     assert "did you mean" not in done.stderr
-    assert "no such deck: zzzzzz" in done.stderr
+    assert "can't read zzzzzz: no such file or directory, and no deck " \
+        "of that name" in done.stderr
 
 
 @pytest.mark.parametrize("args", [

@@ -94,7 +94,7 @@ NEAR_MISSES = {
             "    width: Mapped[int]\n    height: Mapped[int]\n"
             "    area = property(lambda self: self.width * self.height)\n",
         # filters select() by hand, not every ORM query
-        "Before install() and after":
+        "Your turn: the same mechanism by hand":
             "Polite = sessionmaker(engine)\n",
     },
 }

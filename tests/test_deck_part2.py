@@ -172,7 +172,7 @@ def test_case_study_code_is_shown_not_pasted() -> None:
     assert_shown_not_pasted(
         DECK,
         shown=[
-            "source(timezones.Timezone)",
+            "source(timezones.Timezone.process_bind_param)",
             "source(timestamps.updated_at_column)",
             "source(fixtures.Fixture.load)",
             "source(utcnow_module.utcnow)",

@@ -71,8 +71,9 @@ def test_markdown_has_titles_code_output_and_sql(handouts: Path) -> None:
     assert "## 2. Your turn: add a column" in md
     assert "Tables can grow a column before they are created." in md
     # code with its real output, then the SQL it sent, apart
-    assert "```pycon\n>>> metadata = MetaData()" in md
-    assert ">>> users.c.keys()\n['id']" in md
+    # (code as written, copied it runs; its output in a text block)
+    assert "```python\nmetadata = MetaData()" in md
+    assert "users.c.keys()\n```\n\n```text\n['id']\n```" in md
     assert "```sql\nBEGIN (implicit)" in md
     assert "INSERT INTO users (name) VALUES (?)" in md
     # the exercise: task, hints, solution; speaker notes never
@@ -91,7 +92,7 @@ def test_markdown_has_titles_code_output_and_sql(handouts: Path) -> None:
     assert 'File "part1.py", line ' in part1
     part2 = (handouts / "part2.md").read_text()
     assert "## 2. MetaData, Table, Column" in part2
-    assert ">>> users.c.keys()\n['id', 'email', 'name']" in part2
+    assert "users.c.keys()\n```\n\n```text\n['id', 'email', 'name']" in part2
 
 
 def test_html_is_one_self_contained_page(handouts: Path) -> None:

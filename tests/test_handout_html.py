@@ -345,7 +345,7 @@ _STYLES = """JSON.stringify({
 })"""
 
 _SELECT = """(() => {
-  const pre = Array.from(document.querySelectorAll("pre.python")).find(
+  const pre = Array.from(document.querySelectorAll("section pre.python")).find(
     p => p.textContent.includes("with engine.connect() as cx:"));
   const range = document.createRange();
   range.selectNodeContents(pre);
@@ -358,7 +358,7 @@ _SELECT = """(() => {
 _CLICK = """(async () => {
   let copied = null;
   navigator.clipboard.writeText = async text => { copied = text; };
-  const pre = Array.from(document.querySelectorAll("pre.python")).find(
+  const pre = Array.from(document.querySelectorAll("section pre.python")).find(
     p => p.textContent.includes("with engine.connect() as cx:"));
   const button = pre.parentElement.querySelector("button.copy");
   button.click();

@@ -67,10 +67,29 @@ def tags(cell: Any) -> list[str]:
     return list(cell.metadata.get("tags", []))
 
 
+def is_sql(output: Any) -> bool:
+    """The SQL echo: a display output marked as such (not stderr)."""
+    return (output.output_type == "display_data"
+            and output.metadata.get("sliderepl") == "sql")
+
+
 def sql_of(cell: Any) -> str:
-    """The stderr stream text of a code cell (where the SQL goes)."""
-    return "".join(o.text for o in cell.outputs
-                   if o.output_type == "stream" and o.name == "stderr")
+    """The SQL echo of a code cell, its lines joined."""
+    return "\n".join(o.data["text/plain"] for o in cell.outputs
+                     if is_sql(o))
+
+
+def in_order(cell: Any) -> list[str]:
+    """The cell's prints and SQL lines in the order of its outputs,
+    each line ``print: ...`` or ``sql: ...``."""
+    found = []
+    for o in cell.outputs:
+        if o.output_type == "stream" and o.name == "stdout":
+            found += [f"print: {line}" for line in o.text.splitlines()]
+        elif is_sql(o):
+            found += [f"sql: {line}"
+                      for line in o.data["text/plain"].splitlines()]
+    return found
 
 
 def errors(cell: Any) -> list[Any]:
@@ -108,13 +127,16 @@ def test_outputs_are_real_with_sql_apart(exported: dict[str, Path]) -> None:
                   if 'print(cx.execute(text("SELECT 42")).scalar())'
                   in c.source)
     kinds = [(o.output_type, o.get("name")) for o in modern.outputs]
-    # prints on stdout, the SQL the cell sent on stderr, each its own output
-    assert ("stream", "stdout") in kinds and ("stream", "stderr") in kinds
+    # prints on stdout, the SQL the cell sent as display outputs between
+    # them, in order: never stderr (Jupyter's pink boxes, out of order)
+    assert ("stream", "stdout") in kinds and ("display_data", None) in kinds
+    assert ("stream", "stderr") not in kinds
     stdout = "".join(o.text for o in modern.outputs
                      if o.output_type == "stream" and o.name == "stdout")
     assert stdout.split() == ["42", "43", "44"]
     assert "SELECT 42" in sql_of(modern) and "COMMIT" in sql_of(modern)
     assert "SELECT 42" not in stdout
+    assert_print_sql_print(in_order(modern))
     # a value echoed as at >>>: an execute_result of the cell's count
     results = [(c, o) for c in code_cells(nb) for o in c.outputs
                if o.output_type == "execute_result"]
@@ -279,7 +301,7 @@ def test_notebook_runs_top_to_bottom_in_a_kernel_with_sql_echo(
         else:
             assert errors(cell) == [], cell.source[:200]
     # the SQL echo shows in the kernel: every cell whose recorded run
-    # sent SQL sent it again, on stderr, apart from what it printed
+    # sent SQL sent it again, as display outputs, apart from its prints
     with_sql = [i for i, c in enumerate(code_cells(before))
                 if "BEGIN" in sql_of(c) or "SELECT" in sql_of(c)]
     assert with_sql
@@ -293,3 +315,20 @@ def test_notebook_runs_top_to_bottom_in_a_kernel_with_sql_echo(
                 if any(o.output_type == "execute_result"
                        for o in c.outputs)]
     assert valued(ran) == valued(code_cells(before))
+    if deck.stem == "part1":
+        # in the kernel too, each print and the SQL sent between two
+        # prints come out in the order they happened
+        modern = next(c for c in ran if 'print(cx.execute(text("SELECT 42"'
+                      in c.source)
+        assert_print_sql_print(in_order(modern))
+
+
+def assert_print_sql_print(lines: list[str]) -> None:
+    """The SELECT 42 cell: the SQL of each statement, then what it
+    printed, then the next statement's SQL, then its print."""
+    def at(start: str, text: str) -> int:
+        return next(n for n, line in enumerate(lines)
+                    if line.startswith(start) and text in line)
+    assert (at("sql:", "SELECT 42") < at("print:", "42")
+            < at("sql:", "SELECT 43") < at("print:", "43")
+            < at("sql:", "COMMIT")), lines

@@ -103,6 +103,12 @@ SMOKES: dict[str, Smoke] = {
     "benchmarks/notebook_export.py": Smoke(
         ("-n", "1", "tests/decks/basic.py"),
         ("basic.py <n>s <n>s <n>x <n> <n> <n>s",), needs=("kernel",)),
+    "benchmarks/inert.py": Smoke(
+        ("--calls", "1000", "--runs", "1"),
+        ("inert, plain <n> chars: <n> ns",
+         "inert, CSI + OSC <n> chars: <n> ns",
+         "rows.cell, plain: <n> ns (<n> ns without inert: <n> ns)",
+         "a table of <n> rows x <n> columns: <n> us of escaping")),
     "benchmarks/output_rate.py": Smoke(
         ("--lines", "50", "--runs", "1"),
         ("<n> lines x <n> runs, median us per line:",
@@ -160,9 +166,11 @@ SMOKES: dict[str, Smoke] = {
         ("parser fuzz: <n> generated decks, <n> uncaught exceptions or "
          "wrong line numbers",
          "SESSION tests/decks/basic.py: seed <n>: <n> steps, <n> deaths, "
-         "<n> hangs, <n> runner tracebacks (<n> s, <n> steps/s)",
+         "<n> hangs, <n> runner tracebacks, <n> times data drove the "
+         "terminal (<n> s, <n> steps/s)",
          "TOTAL tests/decks/basic.py: <n> steps in <n> sessions, <n> "
-         "deaths, <n> hangs, <n> runner tracebacks"),
+         "deaths, <n> hangs, <n> runner tracebacks, <n> times data drove "
+         "the terminal"),
         needs=("tmux",)),
 }
 

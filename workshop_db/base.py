@@ -299,7 +299,9 @@ class Server:
 
         It waits for EOF on a pipe only this process holds, then kills the
         pid in the server's pid file, if that process is still ours (its
-        command line names our folder), and removes the folder.
+        command line names our folder), waits until no process that names
+        the folder is left (an ``initdb`` half way) and removes the
+        folder.
         """
         self._watchdog = subprocess.Popen(
             [sys.executable, "-c", _WATCHDOG, self._pid_file(),
@@ -335,24 +337,44 @@ def command_line(pid):
     except (OSError, subprocess.SubprocessError):
         return b""  # unknown: not provably ours, so leave it alone
 
-try:
-    pid = int(open(pid_file).readline())
-    ours = directory.encode() in command_line(pid)
-except (OSError, ValueError):
-    ours = False
-if ours:
-    os.kill(pid, getattr(signal, "SIG" + sig, signal.SIGTERM))
-    for _ in range(200):
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            break
-        try:  # a zombie nobody reaps: it is over too
-            if open(f"/proc/{pid}/stat").read().rsplit(")")[-1][1] == "Z":
-                break
-        except OSError:
-            pass
-        time.sleep(0.05)
+def running(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie nobody reaps: it is over too
+        return open(f"/proc/{pid}/stat").read().rsplit(")")[-1][1] != "Z"
+    except OSError:
+        return True
+
+def users():
+    # Processes still working in the folder (initdb, pg_ctl, the server
+    # being started): removing it under them made initdb's backends die
+    # without removing their shared memory from /dev/shm.  Linux only.
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return []
+    mine = directory.encode()
+    return [p for p in pids if p != os.getpid() and running(p)
+            and mine in command_line(p)]
+
+signalled = set()
+deadline = time.monotonic() + 60
+while os.path.isdir(directory):  # gone: stop() did it all already
+    try:
+        pid = int(open(pid_file).readline())
+        ours = directory.encode() in command_line(pid)
+    except (OSError, ValueError):
+        ours = False
+    if ours and pid not in signalled:
+        os.kill(pid, getattr(signal, "SIG" + sig, signal.SIGTERM))
+        signalled.add(pid)
+    if ours and running(pid) or users():
+        if time.monotonic() < deadline:
+            time.sleep(0.05)
+            continue
+    break
 shutil.rmtree(directory, ignore_errors=True)
 """
 

@@ -36,7 +36,10 @@ START_OPTIONS = (
     "-c fsync=off -c full_page_writes=off "
     # Two-phase commit is disabled by default (0).
     "-c max_prepared_transactions=10 "
-    "-c shared_buffers=32MB"
+    "-c shared_buffers=32MB "
+    # Dynamic shared memory in files of the data folder, not /dev/shm:
+    # a server killed outright leaves none behind once the folder goes.
+    "-c dynamic_shared_memory_type=mmap"
 )
 
 

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from sliderepl.deck.safe_files import exists, is_file
+
 CONFIG = "_config.py"
 GROUP = "sliderepl.decks"
 MARKER = "### slide::"
@@ -174,7 +176,7 @@ def for_arguments(argv: Sequence[str]) -> list[Collection]:
     names (``nearest``), of the current folder, then the registered ones
     (only when nothing nearer has a config), each once."""
     folders = [Path(a).parent for a in argv
-               if not a.startswith("-") and Path(a).is_file()]
+               if not a.startswith("-") and is_file(Path(a))]
     found: dict[Path, Collection] = {}
     for folder in [*folders, Path.cwd()]:
         collection = nearest(folder)
@@ -201,7 +203,7 @@ def deck_path(argument: str) -> Path:
     given, or, for a bare name that is no file (``part1``), the deck of
     that name in the current folder's or an installed collection."""
     path = Path(argument)
-    if path.exists() or len(path.parts) != 1:
+    if exists(path) or len(path.parts) != 1:
         return path
     return find_deck(path.name) or path
 

@@ -37,6 +37,7 @@ from sliderepl.run import active, headless_guard
 from sliderepl.run.claims import Verdict, prove_claims
 from sliderepl.run.events import Sink, SlideStarted
 from sliderepl.run.execution import Interpreter, Outcome
+from sliderepl.run.inert import inert
 from sliderepl.run.navigation import (
     default_interpreter,
     describe,
@@ -223,8 +224,8 @@ def _summary(deck: Deck, total: int, failures: list[str],
     if stopped is not None:
         err.write(f"sliderepl: {name}: Ctrl-C stopped the run at")
         err.write(f" {stopped.label()} ({stopped.location})\n")
-    for line in failures:
-        err.write(f"{line}\n")
+    for line in failures:  # an exception's message may carry ESC
+        err.write(f"{inert(line)}\n")
     err.write(
         f"sliderepl: {name}: {total} slides,"
         f" {len(failures)} failure{'s' if len(failures) != 1 else ''}\n"

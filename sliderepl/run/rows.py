@@ -31,6 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sliderepl.run.inert import inert
+
 #: rows shown; the rest are counted ("... 12 more rows")
 LIMIT = 20
 #: a cell longer than this is cut, ending in "…"
@@ -62,15 +64,23 @@ class Rows:
 
 
 def cell(value: object) -> str:
-    """One value as table text: ``str`` of it on one line, cut short."""
+    """One value as table text: ``str`` of it on one line, control
+    characters shown escaped (``\\x1b``: ``sliderepl.run.inert``), cut
+    short."""
     try:
         text = value if isinstance(value, str) else str(value)
     except Exception:  # noqa: BLE001 - a broken __str__ is one cell
         text = object.__repr__(value)
-    text = " ".join(text.split("\n"))
+    text = inert(" ".join(text.split("\n")))
     if len(text) > CELL:
         text = text[: CELL - 1] + "…"
     return text
+
+
+def column_name(name: object) -> str:
+    """A column's name as its header: one line, control characters
+    escaped as in a cell, never cut."""
+    return inert(" ".join(str(name).split("\n")))
 
 
 #: modules whose ``__str__`` and ``__repr__`` a cell may run
@@ -101,7 +111,7 @@ def _rows(columns: Iterable[str], rows: list[Any],
     if not all(_plain(v) for row in values for v in row):
         return None  # the repr plain Python printed, not a table
     shown = tuple(tuple(cell(v) for v in row) for row in values)
-    return Rows(tuple(str(c) for c in columns), shown,
+    return Rows(tuple(column_name(c) for c in columns), shown,
                 max(len(rows) - LIMIT, 0))
 
 

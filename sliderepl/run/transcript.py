@@ -17,6 +17,11 @@ The format, one element after another::
     -- message                           a runner notice
     KeyboardInterrupt: ...               Ctrl-C stopped the slide
 
+Everything but what the code printed is inert (``sliderepl.run.inert``:
+a control character in a title, a repr, a traceback or SQL reads
+``\\x1b``); ``--run-all`` writes this to a terminal, where printed output
+goes through as under Python.
+
 Run-to-run noise is masked so transcripts can be stored and compared:
 SQLAlchemy's statement timings (``[generated in 0.00012s]`` becomes
 ``[generated in ...s]``) and object addresses (``0x7f3a...`` becomes
@@ -40,6 +45,7 @@ from sliderepl.run.events import (
     SlideStarted,
     Value,
 )
+from sliderepl.run.inert import inert
 
 _TIMING = re.compile(r"\d+(?:\.\d+)?(?:e-?\d+)?s\b")
 _PARAMS = re.compile(r"^\[[^\]]*\]")
@@ -90,7 +96,7 @@ def header(slide: Slide, total: int) -> str:
         for block in slide.blocks:
             code = block.display.split("\n")
             lines += [f"    {line}".rstrip() for line in code]
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines)) + "\n"
 
 
 class Transcript:
@@ -119,19 +125,19 @@ class Transcript:
             self._emit(header(event.slide, event.total))
         elif isinstance(event, BlockStarted):
             if event.shown and event.block.display.strip():
-                self._emit(prompted(event.block))
+                self._emit(inert(prompted(event.block)))
         elif isinstance(event, Value):
-            self._emit(mask_addresses(event.text))
+            self._emit(inert(mask_addresses(event.text)))
         elif isinstance(event, SQL):
-            text = mask_sql(event.text.rstrip("\n"))
+            text = inert(mask_sql(event.text.rstrip("\n")))
             lines = text.split("\n")
             self._emit("\n".join(f"SQL: {line}" for line in lines))
         elif isinstance(event, Error):
-            self._emit(mask_addresses(event.traceback))
+            self._emit(inert(mask_addresses(event.traceback)))
         elif isinstance(event, Interrupted):
             self._emit("KeyboardInterrupt: the rest of the slide did not run")
         elif isinstance(event, Notice):
-            self._emit(f"-- {event.text}")
+            self._emit(f"-- {inert(event.text)}")
 
 
     def finish(self) -> None:

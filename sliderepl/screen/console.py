@@ -219,7 +219,10 @@ class Screen:
             shown = repr(renderable) if text is None else text
         except Exception:
             shown = object.__repr__(renderable)
-        note = f"{shown}\n(could not draw it: {type(exc).__name__}: {exc})\n"
+        from sliderepl.run.inert import inert
+
+        note = inert(
+            f"{shown}\n(could not draw it: {type(exc).__name__}: {exc})\n")
         try:
             self.console.file.write(note)
         except (UnicodeError, OSError, ValueError):

@@ -4,6 +4,8 @@ The spans come from ``sliderepl.deck.markup`` (the grammar lives
 there); here ``!!{name}`` becomes the theme style ``name``.  A style name
 that is neither a theme style nor a valid rich style renders as plain
 text: slides written for the old tool must never make the runner raise.
+The text itself is drawn inert (``sliderepl.run.inert``): a control
+character in a title shows as ``\\x1b``, never reaching the terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 
 from sliderepl.deck.markup import CODE, STYLE, parse
+from sliderepl.run.inert import inert
 from sliderepl.screen.theme import STYLE_NAMES
 
 
@@ -47,7 +50,7 @@ def to_text(
             named = _known_style(span.text, known_set)
             continue
         start = len(text)
-        text.append(span.text)
+        text.append(inert(span.text))
         end = len(text)
         for applied in (
             named,

@@ -3,6 +3,10 @@
 Nothing here writes: the console does (``console.py``).  Styles are theme
 names (``theme.py``), so a theme switch changes every colour at once.
 Speaker notes are never rendered: they are for the presenter's file only.
+Every text that is not the runner's own (a repr, a traceback, SQL, a
+slide's code, a message quoting a value) is drawn inert: its control
+characters escaped (``sliderepl.run.inert``); only ``output``, what the
+code printed, goes through as it came.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from rich.text import Text
 
 from sliderepl.deck.model import Block, Bullet, ParseProblem, Slide
 from sliderepl.run import events
+from sliderepl.run.inert import inert
 from sliderepl.screen.markup import to_text
 
 if TYPE_CHECKING:
@@ -101,7 +106,7 @@ def code(block: Block, syntax_theme: str = "ansi_dark") -> RenderableType:
     if not block.display.strip():
         return Text("")
     return Syntax(
-        prompted(block.display),
+        prompted(inert(block.display)),
         "pycon",
         theme=syntax_theme,
         word_wrap=True,
@@ -110,7 +115,8 @@ def code(block: Block, syntax_theme: str = "ansi_dark") -> RenderableType:
 
 
 def output(text: str, stream: str = "stdout") -> Text:
-    """What the code printed; stderr in its own style."""
+    """What the code printed; stderr in its own style.  Not escaped: as
+    under Python, what a slide prints is the slide's business."""
     style = "output.stderr" if stream == "stderr" else "output"
     return Text(text, style=style)
 
@@ -134,7 +140,7 @@ def value(
         return obj  # type: ignore[no-any-return]
     from rich.highlighter import ReprHighlighter
 
-    shown = ReprHighlighter()(Text(event.text, style="value"))
+    shown = ReprHighlighter()(Text(inert(event.text), style="value"))
     if event.hint:
         shown.append("\n")
         shown.append(event.hint, style="dim")
@@ -209,7 +215,7 @@ def sql(text: str, syntax_theme: str = "ansi_dark") -> LeftRule:
 
     body: RenderableType
     # DDL is logged as "\nCREATE TABLE ...": no empty ruled line first.
-    text = text.strip("\n")
+    text = inert(text.strip("\n"))
     if _PARAMS.match(text):
         body = Text(text, style="sql.params")
     else:
@@ -225,7 +231,7 @@ def sql(text: str, syntax_theme: str = "ansi_dark") -> LeftRule:
 
 def error(traceback: str) -> Text:
     """A traceback, its last line (the exception) stronger."""
-    body = traceback.rstrip("\n")
+    body = inert(traceback.rstrip("\n"))
     head, _, last = body.rpartition("\n")
     text = Text()
     if head:
@@ -238,10 +244,10 @@ def error_summary(item: events.Error) -> Text:
     """An error a slide raised on purpose (or one typed at ``>>>``): the
     final exception, where it left the deck, and how to see the rest."""
     text = Text()
-    text.append(item.summary or item.traceback.rstrip("\n"),
+    text.append(inert(item.summary or item.traceback.rstrip("\n")),
                 style="error.last")
     if item.where:
-        text.append(f"\n  at {item.where}", style="error")
+        text.append(f"\n  at {inert(item.where)}", style="error")
     shorter = item.summary.count("\n") + 4 < item.traceback.count("\n")
     if item.summary and shorter:
         text.append("\n  (!tb shows the full traceback)", style="note")
@@ -261,7 +267,7 @@ def interrupted(typed: bool = False) -> Text:
 
 def problem(item: ParseProblem) -> Text:
     """A deck problem as ``FILE:LINE: message``."""
-    return Text(str(item), style="problem")
+    return Text(inert(str(item)), style="problem")
 
 
 def problems(items: Iterable[ParseProblem]) -> Group:
@@ -269,8 +275,9 @@ def problems(items: Iterable[ParseProblem]) -> Group:
 
 
 def message(text: str, style: str = "message") -> Text:
-    """The runner talking to the user (not slide content)."""
-    return Text(text, style=style)
+    """The runner talking to the user; what it quotes (an exception's
+    message, a hint) is inert."""
+    return Text(inert(text), style=style)
 
 
 def event(
@@ -348,8 +355,8 @@ def help_table(rows: Sequence[tuple[str, str]]) -> Table:
 def info(deck_name: str, position: int, total: int, extra: str = "") -> Text:
     """``!info``: where we are."""
     text = Text()
-    text.append(deck_name, style="slide.title")
+    text.append(inert(deck_name), style="slide.title")
     text.append(f"  slide {position} of {total}", style="message")
     if extra:
-        text.append(f"  {extra}", style="message")
+        text.append(f"  {inert(extra)}", style="message")
     return text

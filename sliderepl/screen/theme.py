@@ -299,6 +299,8 @@ def make_console(
     """
     from rich.console import Console
 
+    from sliderepl.screen.size import SaneEnviron
+
     return Console(
         file=file,
         theme=rich_theme(theme),
@@ -311,4 +313,6 @@ def make_console(
         highlight=False,
         # Tests and pipes get a stable width instead of a guess.
         soft_wrap=False,
+        # COLUMNS=0 drew everything zero columns wide: nothing at all.
+        _environ=SaneEnviron(),
     )

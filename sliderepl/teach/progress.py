@@ -12,14 +12,16 @@ platform's place, XDG on Linux), never in the project:
   A local file: nothing goes over any network.
 
 Writes are atomic (a temporary file renamed over the old one), so a
-reader never sees half a file; a missing or damaged file reads as empty.
+reader never sees half a file; a missing or damaged file (or a FIFO, a
+device, a huge file: ``sliderepl.run.state_files``) reads as empty.
+Progress is read, changed and written under a lock: two REPLs on one
+state folder keep each other's slides.  A write that fails is said once,
+in one line, and the deck goes on.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from typing import Any
 from sliderepl.deck import preview
 from sliderepl.deck.markup import plain
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run import state_files as files
 from sliderepl.run import state_values as values
 from sliderepl.run.state import state_dir
 
@@ -42,8 +45,11 @@ def _key(deck: Path) -> str:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = values.loads(path.read_text(encoding="utf-8"))
+        data = values.loads(files.read_bytes(path).decode("utf-8"))
     except FileNotFoundError:
+        return {}
+    except files.NotRegular as exc:
+        values.warn_once(path, str(exc).removeprefix(f"{path} "))
         return {}
     except (OSError, ValueError) as exc:
         values.warn_once(path, f"{type(exc).__name__}: {exc}")
@@ -56,14 +62,10 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _write(path: Path, data: dict[str, Any]) -> bool:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-",
-                                    suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=1, sort_keys=True)
-        os.replace(name, path)
-    except OSError:
-        return False  # a read-only home must not stop the deck
+        files.write_atomic(path, json.dumps(data, indent=1, sort_keys=True))
+    except OSError as exc:  # a full disk must not stop the deck
+        files.say(files.write_failed(path, exc))
+        return False
     return True
 
 
@@ -187,15 +189,16 @@ def record(
     if position < 1:
         return False
     path = state_dir(environ) / PROGRESS
-    data = _read(path)
-    entry = _entry(data, deck)
-    entry.update(position=position, total=total, at=time.time(),
-                 furthest=max(entry["furthest"], position),
-                 seen=sorted({*entry["seen"], position}))
-    if exercise_total is not None:
-        entry["exercise_total"] = exercise_total
-    data[_key(deck)] = entry
-    return _write(path, data)
+    with files.locked(path):  # another REPL's slides stay seen
+        data = _read(path)
+        entry = _entry(data, deck)
+        entry.update(position=position, total=total, at=time.time(),
+                     furthest=max(entry["furthest"], position),
+                     seen=sorted({*entry["seen"], position}))
+        if exercise_total is not None:
+            entry["exercise_total"] = exercise_total
+        data[_key(deck)] = entry
+        return _write(path, data)
 
 
 def mark_exercise(
@@ -206,11 +209,12 @@ def mark_exercise(
     if state not in _STORED_STATES:
         raise ValueError(f"not an exercise state to store: {state!r}")
     path = state_dir(environ) / PROGRESS
-    data = _read(path)
-    entry = _entry(data, deck)
-    entry["exercises"][key] = state
-    data[_key(deck)] = entry
-    return _write(path, data)
+    with files.locked(path):
+        data = _read(path)
+        entry = _entry(data, deck)
+        entry["exercises"][key] = state
+        data[_key(deck)] = entry
+        return _write(path, data)
 
 
 def stopped_at(
@@ -225,9 +229,10 @@ def stopped_at(
 
 def forget(deck: Path, environ: Mapping[str, str] | None = None) -> None:
     path = state_dir(environ) / PROGRESS
-    data = _read(path)
-    if data.pop(_key(deck), None) is not None:
-        _write(path, data)
+    with files.locked(path):
+        data = _read(path)
+        if data.pop(_key(deck), None) is not None:
+            _write(path, data)
 
 
 def resume_offer(

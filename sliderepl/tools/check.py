@@ -195,7 +195,7 @@ def check(
     """Check (or ``update``) one deck; exit status.  The diff of a
     mismatch and the "matches"/"written" line go to ``out`` (stdout);
     errors and the failing verdict to ``err`` (stderr)."""
-    from sliderepl.deck.safe_files import resolved
+    from sliderepl.deck.safe_files import resolved, why_not
 
     write = (out or sys.stdout).write
     error = (err or sys.stderr).write
@@ -204,7 +204,7 @@ def check(
     try:
         raw, summary, status = run_deck(deck, short)
     except (OSError, UnicodeDecodeError) as exc:
-        error(f"sliderepl check: can't read {deck}: {exc}\n")
+        error(f"sliderepl check: {why_not(deck, exc)}\n")
         return 2
     actual = normalise(raw, (deck.parent, PROJECT_DIR))
     if status != 0:
@@ -239,6 +239,9 @@ def check(
         return 2
     diff = compare(comparable(expected), comparable(actual), str(stored))
     if diff:
+        from sliderepl.run.inert import inert
+
+        diff = inert(diff)  # a stored file's text, shown on a terminal
         write(diff if diff.endswith("\n") else diff + "\n")
         error(f"sliderepl check: {deck.name}: output differs from"
               f" {stored} (if the change is right: --update; if only"

@@ -32,12 +32,18 @@ from pathlib import Path
 
 from sliderepl.deck.collection import deck_path
 from sliderepl.deck.model import Deck, Slide
+from sliderepl.run.inert import inert
 from sliderepl.run.rows import Rows
 from sliderepl.tools.handout import (
+    CODE,
+    NOTICE,
+    SQL_KIND,
     Chunk,
     Recorded,
     deck_title,
+    pasteable,
     record,
+    setup_code,
     slide_title,
 )
 from sliderepl.tools.handout_html import to_html
@@ -51,8 +57,19 @@ FORMATS = ("md", "html", "py", "ipynb")
 # -- Markdown -----------------------------------------------------------
 
 
+#: a table cell's text as Markdown that shows it: a backslash or ``|``
+#: escaped (``|`` would end the cell), and HTML's ``& < >`` as entities,
+#: so a value holding ``<script>`` reads as text in pandoc and previewers
+_MD_CELL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;",
+                          "<": "&lt;", ">": "&gt;"})
+
+
+_MD_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|") or " "
+    """One cell (already inert: ``sliderepl.run.rows.cell``)."""
+    return inert(text).translate(_MD_CELL) or " "
 
 
 def _md_table(rows: Rows) -> list[str]:
@@ -67,16 +84,51 @@ def _md_table(rows: Rows) -> list[str]:
 
 
 def _md_chunks(chunks: list[Chunk]) -> list[str]:
-    parts = []
+    """A run as Markdown: each code cell a ``python`` block of the code
+    as written (copied, it runs), what it printed, echoed or raised in a
+    ``text`` block under it, the SQL it sent in a ``sql`` block, in the
+    order it happened; rows echoed as a table; runner notes in italics."""
+    parts: list[str] = []
+    pending: list[tuple[str, str]] = []  # consecutive pieces, one block
+
+    def lang(role: str) -> str:
+        return {CODE: "python", SQL_KIND: "sql"}.get(role, "text")
+
+    def flush() -> None:
+        if pending:
+            if pending[0][0] == CODE:
+                text = pasteable([piece for _, piece in pending])
+            else:
+                text = "\n".join(piece for _, piece in pending)
+            parts.extend([_fence(lang(pending[0][0]), text), ""])
+            pending.clear()
+
     for chunk in chunks:
         if chunk.rows is not None:
+            flush()
             parts += [*_md_table(chunk.rows), ""]
-        elif chunk.kind == "notice":
-            parts += [f"*{chunk.text}*", ""]
-        else:
-            lang = "sql" if chunk.kind == "sql" else "pycon"
-            parts += [_fence(lang, chunk.text), ""]
+            continue
+        for role, text in chunk.parts or [(chunk.kind, chunk.text)]:
+            if role == NOTICE:
+                flush()
+                # may quote a value: no raw HTML
+                parts += [f"*{text.translate(_MD_HTML)}*", ""]
+                continue
+            if pending and lang(pending[0][0]) != lang(role):
+                flush()
+            pending.append((role, text))
+    flush()
     return parts
+
+
+def _md_setup(deck: Deck) -> list[str]:
+    """The deck's setup code (imports, helpers), folded: run it first
+    and every block below runs when pasted in order."""
+    code = inert(setup_code(deck))
+    if not code:
+        return []
+    return ["", "<details><summary>The deck's setup code: run it first"
+            "</summary>", "", _fence("python", code), "", "</details>"]
 
 
 def _md_claims(item: Recorded) -> list[str]:
@@ -97,6 +149,7 @@ def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
     parts = [f"# {_md_inline(deck_title(deck))}", ""]
     parts.append(f"A handout of `{deck.path.name}`, generated from a run "
                  "of the deck: the output and SQL below are real.")
+    parts += _md_setup(deck)
     for item in slides:
         slide = item.slide
         parts += ["", *slide_body(slide)]
@@ -111,11 +164,14 @@ def to_markdown(deck: Deck, slides: list[Recorded]) -> str:
             if exercise.hints:
                 parts.append("")
             if exercise.solution:
-                parts += ["Solution:", ""]
+                # folded: the task first, the answer on a click
+                parts += ["<details><summary>Solution</summary>", ""]
                 if item.solution_chunks:
                     parts += _md_chunks(item.solution_chunks)
                 else:
-                    parts += [_fence("python", exercise.solution), ""]
+                    parts += [_fence("python", inert(exercise.solution)),
+                              ""]
+                parts += ["</details>", ""]
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
@@ -153,6 +209,9 @@ def _slide_code(slide: Slide) -> str:
 
 
 def to_script(deck: Deck) -> str:
+    """The deck's code as one script; the code as written, the words
+    around it (titles, intro, bullets, exercises: comments and the
+    docstring) inert (``sliderepl.run.inert``)."""
     title = deck_title(deck)
     out = [
         f'"""{title}',
@@ -167,8 +226,8 @@ def to_script(deck: Deck) -> str:
     for slide in deck.slides:
         head = f"# -- {slide.number}. {slide_title(slide)} "
         out += ["", "", head.ljust(72, "-")]
-        out += [f"# {line}".rstrip() for line in slide.intro]
-        out += [f"#{'  ' * b.depth}* {b.text}" for b in slide.bullets]
+        out += [f"# {inert(line)}".rstrip() for line in slide.intro]
+        out += [f"#{'  ' * b.depth}* {inert(b.text)}" for b in slide.bullets]
         code = _slide_code(slide)
         if code:
             out.append("")
@@ -194,8 +253,8 @@ def _script_exercise(slide: Slide) -> list[str]:
     exercise = slide.exercise
     if exercise is None:
         return []
-    out = ["", f"# Exercise: {' '.join(exercise.task)}"]
-    out += [f"# Hint: {hint}" for hint in exercise.hints]
+    out = ["", f"# Exercise: {inert(' '.join(exercise.task))}"]
+    out += [f"# Hint: {inert(hint)}" for hint in exercise.hints]
     if exercise.solution:
         out += ["# A solution:", exercise.solution]
     check = exercise.check

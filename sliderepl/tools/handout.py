@@ -10,8 +10,12 @@ SQL it sent, then the next session.  Rows echoed at ``>>>`` (a list of
 Timings and object addresses are masked as in transcripts, and file
 paths shortened (the deck's folder and the project's are dropped,
 libraries read ``<site-packages>/...``): a handout is read on another
-machine.  ``plain_markup`` turns the
-inline slide markup into (kind, text) pieces any format can render.
+machine.  Everything recorded is inert (``sliderepl.run.inert``):
+a control character, even one a slide printed, is written as ``\\x1b``,
+never raw into a file that ``cat`` or a previewer would replay.
+``setup_code`` is the setup slides' code, which a handout folds in
+ahead of the slides.  ``plain_markup`` turns the inline slide markup
+into (kind, text) pieces any format can render, inert too.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from sliderepl.run.headless import (
     SOLVING,
     HeadlessRun,
 )
+from sliderepl.run.inert import inert
 from sliderepl.run.masking import (
     PROJECT_DIR,
     environment_secrets,
@@ -137,7 +142,8 @@ class _Recorder:
             (role or kind, code or text.rstrip("\n")))
 
     def _clean(self, text: str) -> str:
-        return mask_secrets(shorten_paths(text, self.folders), self.secrets)
+        return inert(mask_secrets(shorten_paths(text, self.folders),
+                                  self.secrets))
 
     def _table(self, rows: Rows, text: str) -> None:
         assert self.current is not None
@@ -218,7 +224,7 @@ def plain_markup(text: str) -> list[tuple[str, str]]:
     """``text`` as (kind, piece) with kind ``text``, ``bold`` or
     ``code`` (``sliderepl.deck.markup``); ``!!{style}`` switches are
     dropped (handouts are not themed)."""
-    return [(span.kind, span.text) for span in parse(text)
+    return [(span.kind, inert(span.text)) for span in parse(text)
             if span.kind != STYLE]
 
 
@@ -231,9 +237,31 @@ def deck_title(deck: Deck) -> str:
     except SyntaxError:
         doc = ""
     first = doc.strip().split("\n")[0].split("Run:", 1)[0].strip()
-    return first or deck.path.stem
+    return inert(first or deck.path.stem)
+
+
+def setup_code(deck: Deck) -> str:
+    """The code of the deck's setup slides (imports, helpers such as
+    part 1's ``pool_of_one``), as the run ran it first: a handout puts
+    it ahead of the slides, folded, so code copied in order runs."""
+    return "\n\n".join(
+        pasteable([b.source for b in s.blocks])
+        for s in deck.setup if s.runs and s.blocks)
+
+
+def pasteable(blocks: list[str]) -> str:
+    """Blocks of code as one text that runs pasted at Python's ``>>>``
+    as well as in a file: a blank line after an indented block that
+    more code follows (the prompt ends a compound statement there)."""
+    out: list[str] = []
+    for n, block in enumerate(blocks):
+        out.append(block.rstrip("\n"))
+        last = block.rstrip("\n").split("\n")[-1]
+        if n < len(blocks) - 1 and last[:1] in (" ", "\t"):
+            out.append("")
+    return "\n".join(out)
 
 
 def slide_title(slide: Slide) -> str:
-    """A slide's title, or ``Slide N`` for an untitled one."""
-    return slide.title or f"Slide {slide.number}"
+    """A slide's title (inert), or ``Slide N`` for an untitled one."""
+    return inert(slide.title or f"Slide {slide.number}")

@@ -224,8 +224,10 @@ def main(argv: list[str]) -> int:
         found.append(Warning_(deck.path, 1, "no slides: is this a deck? "
                               "(each slide starts with a ### slide:: "
                               "line)"))
-    for warning in found:
-        print(warning)
+    from sliderepl.run.inert import inert
+
+    for warning in found:  # it may quote the deck's text
+        print(inert(str(warning)))
     claimed = ""
     if claims:
         count = sum(w.message.startswith("unproven claim:") for w in found)

@@ -3,12 +3,14 @@
 ``inline(text)``: slide markup (``**bold**``, ````code````) as Markdown;
 ``fence(lang, text)``: a fenced block that no backticks in ``text`` can
 close; ``slide_body(slide)``: a slide's title, intro, bullets, parse
-problems and (for a slide that doesn't run) its code, as lines.
+problems and (for a slide that doesn't run) its code, as lines.  All of
+it inert (``sliderepl.run.inert``): a control character reads ``\\x1b``.
 """
 
 from __future__ import annotations
 
 from sliderepl.deck.model import Slide
+from sliderepl.run.inert import inert
 from sliderepl.tools.handout import paragraphs, plain_markup, slide_title
 
 
@@ -44,8 +46,8 @@ def slide_body(slide: Slide, heading: str = "##") -> list[str]:
             parts.append(f"{indent}- {inline(bullet.text)}")
         parts.append("")
     for problem in slide.problems:
-        parts += [f"> **Problem:** `{problem}`", ""]
+        parts += [f"> **Problem:** `{inert(str(problem))}`", ""]
     if not slide.runs and slide.blocks:
-        code = "\n".join(b.display for b in slide.blocks)
+        code = inert("\n".join(b.display for b in slide.blocks))
         parts += ["*(shown, not run)*", "", fence("python", code), ""]
     return parts

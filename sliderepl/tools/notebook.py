@@ -8,10 +8,15 @@ reproducible, the tutorial's on SQLite), and every shown slide becomes:
 * a markdown cell: ``## N. Title``, intro, bullets (``tools.markdown``);
 * a code cell with the slide's code and what it really did, in order:
   prints as ``stream`` outputs (stdout / stderr), values as
-  ``execute_result``, the SQL it sent as its own ``stderr`` stream
-  (SQLAlchemy's log lines, timings masked), an exception as an
-  ``error`` output.  A slide that raises on purpose (flag ``e``) is
-  tagged ``raises-exception``, so "run all" goes past it;
+  ``execute_result``, the SQL it sent as ``display_data`` outputs
+  (``text/plain``, one per SQLAlchemy log line, timings masked, marked
+  ``{"sliderepl": "sql"}`` in their metadata) between the prints, in the
+  order it happened, an exception as an ``error`` output.  (Not stderr:
+  Jupyter draws stderr in pink boxes and flushes it apart from stdout,
+  so the SQL came after all of a cell's prints; a display output
+  flushes the streams first, so it stays beside the statement.)  A
+  slide that raises on purpose (flag ``e``) is tagged
+  ``raises-exception``, so "run all" goes past it;
 * for an exercise: a markdown task cell (hints folded), a code cell with
   the deck's solution (source folded: write your own there instead),
   and a code cell that runs the check (``assert``: it fails until the
@@ -19,14 +24,19 @@ reproducible, the tutorial's on SQLite), and every shown slide becomes:
 
 The first code cell sets the kernel up the way the runner runs a deck:
 the environment of the recording, every expression statement echoed
-with ``repr`` as at ``>>>``, and SQLAlchemy's SQL log on stderr (the
-``sqlalchemy.engine`` logger at INFO, as the runner's capture does), so
-the SQL echo still shows when the notebook is run in Jupyter.  Then the
+with ``repr`` as at ``>>>``, and SQLAlchemy's SQL log shown as display
+outputs (the ``sqlalchemy.engine`` logger at INFO, as the runner's
+capture does), so the SQL echo still shows, in order, when the notebook
+is run in Jupyter.  Then the
 deck's setup slides, folded.  Outputs are masked as in the handouts
 (addresses, timings, paths of this machine), and no secret of this
 machine (``run.masking.environment_secrets``: passwords of URLs in the
 environment, tokens...) reaches any cell.  A password written in the
-deck itself is the deck's text, shown as it runs.
+deck itself is the deck's text, shown as it runs.  Every output and
+markdown cell is inert (``sliderepl.run.inert``): a control character,
+even one a slide printed, is written ``\\x1b``, so no ESC sequence is
+replayed by Jupyter's output area or a terminal; the code cells keep
+the deck's code as written.
 
 nbformat is imported only here, and only when exporting a notebook: it
 is the project's optional extra ``notebook``.
@@ -45,6 +55,7 @@ from sliderepl.deck.collection import for_arguments, recording
 from sliderepl.deck.model import Deck, Slide
 from sliderepl.run.events import SQL, Error, Event, Output, Value
 from sliderepl.run.headless import PROVED, SLIDE, SOLVING, HeadlessRun
+from sliderepl.run.inert import inert
 from sliderepl.run.masking import (
     PROJECT_DIR,
     environment_secrets,
@@ -95,8 +106,8 @@ class _Outputs:
         return done
 
     def clean(self, text: str) -> str:
-        return mask_secrets(shorten_paths(mask_addresses(text),
-                                          self.folders), self.secrets)
+        return inert(mask_secrets(shorten_paths(mask_addresses(text),
+                                                self.folders), self.secrets))
 
     def _stream(self, kind: str, name: str, text: str) -> None:
         if self._last == kind:
@@ -112,8 +123,9 @@ class _Outputs:
                 name = "stderr" if event.stream == "stderr" else "stdout"
                 self._stream(name, name, self.clean(event.text))
         elif isinstance(event, SQL):
-            text = mask_sql(event.text.rstrip("\n"))
-            self._stream("sql", "stderr", self.clean(text) + "\n")
+            self._last = ""
+            self.outputs.append(sql_output(
+                self.clean(mask_sql(event.text.rstrip("\n")))))
         elif isinstance(event, Value):
             self._last = ""
             self.outputs.append({
@@ -126,10 +138,16 @@ class _Outputs:
             lines = self.clean(event.traceback).rstrip("\n").split("\n")
             self.outputs.append({
                 "output_type": "error",
-                "ename": type(event.exception).__name__,
+                "ename": inert(type(event.exception).__name__),
                 "evalue": self.clean(str(event.exception)),
                 "traceback": lines,
             })
+
+
+def sql_output(text: str) -> dict[str, Any]:
+    """One line of the SQL echo as the kernel's ``EchoSQL`` shows it."""
+    return {"output_type": "display_data", "data": {"text/plain": text},
+            "metadata": {"sliderepl": "sql"}}
 
 
 class _Cells:
@@ -194,11 +212,13 @@ _ECHO = '''\
     ip.display_formatter.format = as_at_the_prompt
 
     class EchoSQL(logging.Handler):
-        """The SQL SQLAlchemy sends, on stderr: it reads apart from
-        prints."""
+        """The SQL SQLAlchemy sends, each line a display output: it
+        reads apart from prints, and beside the statement that sent it
+        (a display flushes the cell's prints first)."""
 
         def emit(self, record):
-            print(self.format(record), file=sys.stderr)
+            display({"text/plain": self.format(record)}, raw=True,
+                    metadata={"sliderepl": "sql"})
 
     sql = logging.getLogger("sqlalchemy.engine")
     sql.handlers[:] = [h for h in sql.handlers
@@ -215,7 +235,7 @@ del _sliderepl_setup'''
 def _setup_source(env: dict[str, str | None]) -> str:
     """The first cell: the kernel set up as the runner runs a deck.  All
     of it inside a function that is then deleted: the deck's namespace
-    gets no name of ours (``logging``, ``os``, ``sys``...), as in plain
+    gets no name of ours (``logging``, ``os``, ``display``...), as in plain
     Python, where a name the deck never imported is a NameError."""
     lines = [
         "# Notebook setup (sliderepl export): run the cells as the deck",
@@ -223,7 +243,7 @@ def _setup_source(env: dict[str, str | None]) -> str:
         "def _sliderepl_setup():",
         "    import logging",
         "    import os",
-        "    import sys",
+        "    from IPython.display import display",
         "",
     ]
     if env:
@@ -393,7 +413,8 @@ def to_notebook(deck: Deck) -> tuple[str, bool]:
         f"# {inline(deck_title(deck))}", "",
         f"A notebook of `{deck.path.name}`, generated from a run of the "
         "deck: the outputs below are real.  Run the cells top to bottom; "
-        "the SQL each cell sends shows on its own (the stderr stream).",
+        "the SQL each cell sends shows beside the code that sent it, "
+        "in its own output box.",
     ])
     builder.code(_setup_source(env), [], ("setup",))
     setup = _code([b.source for s in deck.setup if s.runs

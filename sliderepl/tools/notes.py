@@ -11,12 +11,17 @@ code), and the clock with the pacing (ahead / behind) against the deck's
 speaker sees the pacing here.  With DECK it waits until the presenter
 opens that deck.  Ctrl-C closes it.  ``--once`` prints the notes once and exits
 (status 1 if no presenter is running).
+
+Everything shown comes from the presenter's file and the deck (titles,
+notes, code) and is drawn inert (``sliderepl.run.inert``): a control
+character shows as ``\\x1b``; only the window's own clear-screen code
+reaches the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import dataclasses
 import sys
 import textwrap
 import time
@@ -24,6 +29,9 @@ from pathlib import Path
 from typing import TextIO
 
 from sliderepl.deck.collection import deck_path
+from sliderepl.deck.safe_files import read_regular, why_not
+from sliderepl.run.inert import inert
+from sliderepl.screen.size import columns
 from sliderepl.teach.pacing import budget, pace
 from sliderepl.teach.progress import Stage, presenter
 
@@ -38,7 +46,8 @@ def render(stage: Stage | None, width: int, now: float,
     ):
         what = waiting_for.name if waiting_for else "a deck"
         return (f"sliderepl notes: waiting for the presenter to open "
-                f"{what}\n(in another terminal: sliderepl DECK)\n")
+                f"{inert(what)}\n(in another terminal: sliderepl DECK)\n")
+    stage = _inert(stage)
     where = stage.where
     elapsed = max(now - where.started, 0.0) if where.started else 0.0
     status = budget(elapsed, where.target)
@@ -46,7 +55,7 @@ def render(stage: Stage | None, width: int, now: float,
     if pacing:
         status += f"  {pacing}"
     lines = [
-        f"NOTES  {where.deck.name}  slide {where.position} / "
+        f"NOTES  {inert(where.deck.name)}  slide {where.position} / "
         f"{where.total}   {status}",
         "=" * min(width, 79),
         stage.title or "(untitled slide)",
@@ -73,6 +82,17 @@ def render(stage: Stage | None, width: int, now: float,
     elif where.position >= where.total:
         lines.append("next: (end of the deck)")
     return "\n".join(lines) + "\n"
+
+
+def _inert(stage: Stage) -> Stage:
+    """``stage`` with every text in it inert."""
+    return dataclasses.replace(
+        stage, title=inert(stage.title),
+        notes=tuple(map(inert, stage.notes)),
+        next_title=inert(stage.next_title),
+        exercise=tuple(map(inert, stage.exercise)),
+        next_intro=tuple(map(inert, stage.next_intro)),
+        next_code=tuple(map(inert, stage.next_code)))
 
 
 #: how much of the next slide the preview shows
@@ -106,7 +126,7 @@ def follow(out: TextIO, deck: Path | None, interval: float = 0.25,
     shown = ""
     ends = None if limit is None else time.monotonic() + limit
     while ends is None or time.monotonic() < ends:
-        width = shutil.get_terminal_size((80, 24)).columns
+        width = columns()
         screen = render(presenter(), width, time.time(), deck)
         if screen != shown:
             out.write(CLEAR + screen)
@@ -132,6 +152,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)  # bad usage: cli.main says so
+    if args.deck is not None:  # else it would wait for it for ever
+        try:
+            read_regular(args.deck)
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"sliderepl notes: {why_not(args.deck, exc)}",
+                  file=sys.stderr)
+            return 2
     deck = args.deck.resolve() if args.deck else None
     if args.once:
         stage = presenter()

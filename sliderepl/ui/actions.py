@@ -421,4 +421,7 @@ def plain_repr(state: ReplState, arg: str) -> None:
     from rich.highlighter import ReprHighlighter
     from rich.text import Text
 
-    state.screen.show(ReprHighlighter()(Text(last.text, style="value")))
+    from sliderepl.run.inert import inert
+
+    state.screen.show(
+        ReprHighlighter()(Text(inert(last.text), style="value")))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from sliderepl.deck.model import Slide
+from sliderepl.run import state_files
 from sliderepl.run.state import state_dir
 
 Which = Callable[[str], str | None]
@@ -112,9 +113,9 @@ def copy(
 def _save(text: str, name: str, environ: Mapping[str, str]) -> Path | None:
     safe = re.sub(r"[^\w.-]", "_", name) or "slide"
     path = state_dir(environ) / "copied" / f"{safe}.py"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n", encoding="utf-8")
+    try:  # 0600 in a 0700 folder, like every state file
+        state_files.private_folder(path.parent.parent)
+        state_files.write_atomic(path, text + "\n")
     except OSError:
         return None
     return path

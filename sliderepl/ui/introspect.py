@@ -11,7 +11,9 @@ when the repr is Python's or SQLAlchemy's (a ``__repr__`` of the deck's
 own may read attributes and load them): otherwise the default
 ``<... object at 0x...>``.  A failure is a message, not a traceback.
 ``describe`` and ``source`` build renderables only: the console writes
-(``actions.doc`` / ``actions.source``).
+(``actions.doc`` / ``actions.source``).  What they show comes from the
+object (its type's name, repr, docstring, file, source) and is inert
+(``sliderepl.run.inert``): a control character shows as ``\\x1b``.
 """
 
 from __future__ import annotations
@@ -125,15 +127,17 @@ def describe(found: Found, path: str) -> RenderableType:
     where = _file(obj)
     if where:
         rows.append(("File", where))
+    from sliderepl.run.inert import inert
+
     parts: list[RenderableType] = []
     for label, text in rows:
         line = Text()
         line.append(f"{label + ':':<11}", style="help.command")
-        line.append(text)
+        line.append(inert(text))
         # a long path stays one line (rich would break it with newlines)
         parts.append(_one_line(line) if label == "File" else line)
     parts.append(Text("Docstring:", style="help.command"))
-    doc = _doc(obj)
+    doc = inert(_doc(obj))
     parts.append(Text(doc) if doc else Text("<no docstring>", style="note"))
     return Group(*parts)
 
@@ -145,6 +149,8 @@ def source(found: Found, path: str, syntax_theme: str) -> RenderableType:
     from rich.syntax import Syntax
     from rich.text import Text
 
+    from sliderepl.run.inert import inert
+
     obj = found.obj
     if issubclass(type(obj), property) and obj.fget is not None:
         obj = obj.fget
@@ -152,17 +158,17 @@ def source(found: Found, path: str, syntax_theme: str) -> RenderableType:
     try:
         lines, _ = inspect.getsourcelines(target)
     except Exception as exc:  # OSError, TypeError; or the object's own
-        return Text(_no_source(path, target, exc), style="note")
+        return Text(inert(_no_source(path, target, exc)), style="note")
     where = _file(target)
     header = Text()
     header.append("File:      ", style="help.command")
-    header.append(where or "?")
+    header.append(inert(where) or "?")
     if target is not obj:
         header.append(f"  (the class of {path})", style="note")
     return Group(
         _one_line(header),
         Syntax(
-            "".join(lines).rstrip("\n"),
+            inert("".join(lines).rstrip("\n")),
             "python",
             theme=syntax_theme,
             word_wrap=True,

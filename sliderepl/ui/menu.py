@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sliderepl.deck.collection import MARKER as _MARKER
 from sliderepl.deck.collection import in_folder
+from sliderepl.run.inert import inert
 
 
 def find_decks(project_dir: Path) -> list[tuple[Path, str]]:
@@ -39,8 +40,8 @@ def _title(text: str) -> str:
         return ""
     first = (doc or "").strip().split("\n")[0]
     # A deck's docstring may end with "Run: python deck.py ...": the menu
-    # is how it is being run, so that part is noise here.
-    return first.split("Run:", 1)[0].strip()
+    # is how it is being run, so that part is noise here.  Shown inert.
+    return inert(first.split("Run:", 1)[0].strip())
 
 
 def entry(number: int, title: str, name: str, done: str,
@@ -93,7 +94,7 @@ def choose_deck(
     for number, (path, title) in enumerate(decks, 1):
         done = menu_progress(path)  # furthest slide, exercises solved
         for line in entry(number, title, path.name, done, width):
-            say(line)
+            say(inert(line))
     while True:
         try:
             answer = ask(f"Open which deck? [1-{len(decks)}, q quits] ")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.history import History, InMemoryHistory
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.styles import DynamicStyle
 from pygments.lexers.python import PythonLexer
@@ -22,7 +22,7 @@ from pygments.lexers.python import PythonLexer
 from sliderepl.run.interrupts import sigint_deferred
 from sliderepl.ui.commands import guarded, handle_line
 from sliderepl.ui.completion import NamespaceCompleter
-from sliderepl.ui.history import history_path
+from sliderepl.ui.history import KeptHistory, history_path, take_problem
 from sliderepl.ui.input_style import prompt_style
 from sliderepl.ui.keys import build_key_bindings
 from sliderepl.ui.paste_guard import install as install_paste_guard
@@ -41,12 +41,8 @@ def open_history(state: ReplState, persistent: bool = True) -> History:
     if persistent:
         path = history_path(state.nav.deck.path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.touch(exist_ok=True)
-            if not path.is_file():  # a folder: FileHistory would fail later
-                raise IsADirectoryError(f"{path} is a folder, not a file")
-            history = FileHistory(str(path))
-        except OSError as exc:
+            history = KeptHistory(path)
+        except OSError as exc:  # a folder, a FIFO, a read-only home
             state.screen.message(f"history not kept: {exc}", failed=True)
     last: list[str] = []
 
@@ -57,12 +53,20 @@ def open_history(state: ReplState, persistent: bool = True) -> History:
             return
         last[:] = [text]
         history.append_string(text)
+        _history_problem(state, history)
 
     for text in state.history:
         remember(text)
     state.history.clear()
     state.remember = remember
     return history
+
+
+def _history_problem(state: ReplState, history: History) -> None:
+    """Say, once, that the history file could not be written."""
+    problem = take_problem(history)
+    if problem is not None:
+        state.screen.message(problem, failed=True)
 
 
 def make_session(
@@ -143,6 +147,7 @@ def prompt_loop(
             session = _line_editor(state, session.history, input, output)
             continue
         failures = 0
+        _history_problem(state, session.history)
         if not line.strip() and output is None:
             _erase_prompt_line(state)
         handle_line(state, line)

@@ -8,7 +8,9 @@ shrinks (ending in ``…``) and goes last; ``N / M`` and ``? help`` always
 stay.  The clock is the time since the deck started; the pacing against
 the deck's ``### target::`` (``sliderepl.teach.pacing``: ``12:30 /
 45:00 3m ahead``) shows only for a presenter who asked for it
-(``--pacing``) and never to a learner who resumed.
+(``--pacing``) and never to a learner who resumed.  The title and the
+deck's name are inert (``sliderepl.run.inert``): a control character
+shows as ``\\x1b``, as everywhere the runner draws.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
+from sliderepl.run.inert import inert
 from sliderepl.teach.pacing import budget, clock, pace
 
 __all__ = ["ToolbarState", "elapsed", "toolbar", "toolbar_text"]
@@ -64,7 +67,7 @@ def _title(state: ToolbarState) -> str:
     from sliderepl.deck.markup import STYLE, parse
 
     text = "".join(s.text for s in parse(title) if s.kind != STYLE)
-    return " ".join(text.split())
+    return " ".join(inert(text).split())
 
 
 def _width(width: int | None) -> int:
@@ -109,7 +112,7 @@ def toolbar(
         ), ("", " ")]),
         (4, [("", f" {_clock(state, moment - state.started)} ")]),
         (5, [("", f" Enter: {hint} ")] if hint else []),
-        (0, [("class:bottom-toolbar.deck", f" {state.deck_name} ")]),
+        (0, [("class:bottom-toolbar.deck", f" {inert(state.deck_name)} ")]),
     ]
     title = _title(state)
     fixed = len(counter) + _size(help_part)
