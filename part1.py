@@ -139,6 +139,28 @@ def fresh(metadata, engine):
     metadata.create_all(engine)
 
 
+def code_of(obj):
+    """``source(obj)`` from the line after its docstring (or, without one,
+    after its signature): the lines that run, with their real line
+    numbers (the rest stays in the file)."""
+    import ast
+    import dataclasses
+    import textwrap
+    shown = source(obj)
+    lines = shown.text.splitlines(keepends=True)
+    definition = ast.parse(textwrap.dedent(shown.text)).body[0]
+    if ast.get_docstring(definition):
+        skip = definition.body[0].end_lineno
+    else:               # the signature ends on the first line ending in ":"
+        parts = [definition.args, definition.returns]
+        skip = max(n.end_lineno for part in parts if part is not None
+                   for n in ast.walk(part) if hasattr(n, "end_lineno"))
+        while not lines[skip - 1].split("#")[0].rstrip().endswith(":"):
+            skip += 1
+    return dataclasses.replace(shown, text="".join(lines[skip:]),
+                               first_line=shown.first_line + skip)
+
+
 @contextlib.contextmanager
 def unechoed():
     """Keep a helper's own SQL (admin connections, setup) off the slide."""
@@ -776,8 +798,7 @@ opened, closed = [], []
 event.listen(unpooled, "connect", lambda *args: opened.append(1))
 event.listen(unpooled, "close", lambda *args: closed.append(1))
 for _ in range(2):
-    with unpooled.connect() as cx:
-        cx.execute(text("SELECT 1")).scalar()
+    unpooled.connect().close()      # a checkout, then its checkin
 print("NullPool, 2 uses: opened", len(opened), "| closed", len(closed))
 unpooled.dispose()
 ### claim:: Then point at 'opened 2 | closed 2'.
@@ -813,12 +834,9 @@ create_engine(url, listeners=[object()])
 
 ### slide::
 ### title:: Pool events, firing
-### note:: The order on the first use: first_connect, connect, checkout, then
-### note:: reset and checkin on the way back. The second use shows only
-### note:: checkout, reset, checkin: the connection was reused.
-### note::
-### note:: Exercise slide: give the room two minutes; the solution is below
-### note:: for you. !check tells them if they got it.
+### note:: Ask first: which events will the first use fire, in what order?
+### note:: Then point at the order: first_connect, connect, checkout, then
+### note:: reset and checkin on the way back. About a minute.
 # ``first_connect`` once per pool (``engine.dispose()`` makes a new one,
 # and it fires again), ``connect`` per new DBAPI connection,
 # ``checkout`` / ``checkin`` per use, ``reset`` on the way back.
@@ -829,13 +847,22 @@ for name in ("first_connect", "connect", "checkout", "reset", "checkin"):
 print("first use:")
 with watched.connect() as cx:
     cx.execute(text("SELECT 1")).scalar()
+### claim:: ``first_connect`` once per pool (``engine.dispose()`` makes a new
+### claim:: one, and it fires again)
+### proof:: first_connects_across_dispose() == 2
+
+### slide::
+### title:: Pool events, the second use
+### note:: The second use shows only checkout, reset, checkin: the connection
+### note:: was reused.
+### note::
+### note:: Exercise slide: give the room two minutes; the solution is below
+### note:: for you. !check tells them if they got it.
+# The same pool, used again.
 print("second use:")
 with watched.connect() as cx:
     cx.execute(text("SELECT 1")).scalar()
 watched.dispose()
-### claim:: ``first_connect`` once per pool (``engine.dispose()`` makes a new
-### claim:: one, and it fires again)
-### proof:: first_connects_across_dispose() == 2
 ### claim:: The second use shows only checkout, reset, checkin: the connection
 ### claim:: was reused.
 ### proof:: fired(twice, "first_connect", "connect", "checkout", "reset",
@@ -859,19 +886,24 @@ watched.dispose()
 
 ### slide::
 ### title:: Per-connection settings on connect
-### note:: The setting differs per database (shown in the first line). Both
-### note:: checkouts show it: the connect listener ran once, the connection
-### note:: kept it.
-# A ``connect`` listener runs once per new DBAPI connection: the place
-# for session settings every connection must have.
+### note:: The setting differs per database (shown in the first line). Ask:
+### note:: how often will apply_setting run for two checkouts? About a minute.
+# A listener that applies a session setting on the raw DBAPI connection.
 print("setting:", SETTING[0])
 def apply_setting(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute(SETTING[0])
     cursor.close()
-    dbapi_connection.commit()   # see the next slide
+    dbapi_connection.commit()   # see the slide after next
 configured = pool_of_one()
 event.listen(configured, "connect", apply_setting)
+
+### slide::
+### title:: The setting, checkout after checkout
+### note:: Both checkouts show it: the connect listener ran once, the
+### note:: connection kept it.
+# A ``connect`` listener runs once per new DBAPI connection: the place
+# for session settings every connection must have.
 for n in (1, 2):
     with configured.connect() as cx:
         value = cx.exec_driver_sql(SETTING[1]).scalar()
@@ -909,9 +941,8 @@ configured.dispose()
 ### note:: If you run on SQLite, say what PostgreSQL would show: the default
 ### note:: value on checkout 2.
 # The same listener without ``commit()``.  PostgreSQL runs the SET inside
-# the transaction the driver just began; the pool rolls it back when the
-# connection returns, so the setting silently vanishes.  SQLite's PRAGMA
-# and MariaDB's SET do not take part in transactions.
+# the driver's transaction; the pool rolls it back on checkin, the SET too.
+# SQLite's PRAGMA and MariaDB's SET take no part in transactions.
 def apply_setting_no_commit(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute(SETTING[0])
@@ -938,7 +969,8 @@ forgetful.dispose()
 # A connection that comes back with a transaction open is **rolled
 # back** by the pool (``pool_reset_on_return``), whoever forgot it.
 items = Table("items", MetaData(), Column("id", Integer, primary_key=True))
-items.metadata.drop_all(engine); items.metadata.create_all(engine)
+with unechoed():        # the table's DDL: not the point here
+    fresh(items.metadata, engine)
 @event.listens_for(engine, "reset")
 def show_reset(dbapi_connection, record, reset_state):
     print("  reset: rolling back the DBAPI connection")
@@ -972,8 +1004,7 @@ scratchy.dispose()
 ### note:: Now False. This is the first use of Connection.info: remember what
 ### note:: you created, clean it up when the connection comes back.
 # Record what you create in ``connection.info``; a ``checkin`` listener
-# drops it.  It runs after the pool's rollback, so it commits its DDL
-# (PostgreSQL would roll a DROP back later).
+# drops it.  It runs after the pool's rollback, so it commits its DDL.
 def drop_temp_tables(dbapi_connection, connection_record):
     names = connection_record.info.pop("temp_tables", [])
     if dbapi_connection is None or not names:
@@ -982,13 +1013,13 @@ def drop_temp_tables(dbapi_connection, connection_record):
     for name in names:
         cursor.execute(DROP_TEMP.format(name))
     cursor.close()
-    dbapi_connection.commit()
+    dbapi_connection.commit()   # PostgreSQL would roll a DROP back later
 tidy = pool_of_one()
 event.listen(tidy, "checkin", drop_temp_tables)
 with tidy.begin() as cx:
     cx.exec_driver_sql(CREATE_TEMP).close()
     cx.info.setdefault("temp_tables", []).append("scratch")
-with tidy.connect() as cx:
+with unechoed(), tidy.connect() as cx:   # has_scratch's own SQL: unechoed
     print("next checkout sees scratch:", has_scratch(cx))
 tidy.dispose()
 
@@ -1038,9 +1069,8 @@ single.dispose()
 
 ### slide::
 ### title:: 2010: ConnectionProxy is now connection events
-### note:: The bullets are the map; then the output: before_execute sees the
-### note:: construct (Select, Insert), before_cursor_execute sees the SQL
-### note:: string.
+### note:: The bullets are the map. Then the two listeners: ask what each
+### note:: will print for a select() and an insert(). About a minute.
 # 2010's ``create_engine(proxy=MyProxy())`` wrapped each execution of
 # one engine.  Connection events do the same, per engine or connection:
 ### * ``before_execute`` / ``after_execute``: the statement object
@@ -1050,6 +1080,13 @@ def show_construct(conn, clauseelement, multiparams, params, options):
     print("  construct:", type(clauseelement).__name__)
 def show_sql(conn, cursor, statement, parameters, context, executemany):
     print("  sql:", statement.split()[0])
+
+### slide::
+### title:: Connection events, firing
+### note:: Point at the output: before_execute sees the
+### note:: construct (Select, Insert), before_cursor_execute sees the SQL
+### note:: string.
+# The two listeners of the slide before, on one connection.
 event.listen(engine, "before_execute", show_construct)
 event.listen(engine, "before_cursor_execute", show_sql)
 with engine.connect() as cx:
@@ -1081,9 +1118,9 @@ event.remove(engine, "before_cursor_execute", show_sql)
 
 ### slide::
 ### title:: What each hook sees of hand-written SQL
-### note:: Read the three rows: text() fires both hooks, exec_driver_sql only
-### note:: the cursor one, a raw DBAPI cursor none. The change watcher later
-### note:: depends on this.
+### note:: Two listeners that record which hook fired and what it got.
+### note:: Ask: which of the three ways of sending SQL will each hook see?
+### note:: Collect guesses; the next slide answers. About a minute.
 # The 2010 ``ConnectionProxy`` got a plain string for hand-written SQL,
 # and the 2010 change watcher had a branch for it.  Today
 # ``before_execute`` never gets a string: ``text()`` arrives as a
@@ -1095,12 +1132,24 @@ def on_execute(conn, clauseelement, multiparams, params, options):
     seen.append(("before_execute", type(clauseelement).__name__))
 def on_cursor(conn, cursor, statement, parameters, context, executemany):
     seen.append(("before_cursor_execute", statement.split()[0]))
-event.listen(engine, "before_execute", on_execute)
-event.listen(engine, "before_cursor_execute", on_cursor)
 def raw_cursor(cx, sql):
     cursor = cx.connection.cursor()    # the DBAPI cursor itself
     cursor.execute(sql)
     cursor.close()
+### claim:: Today ``before_execute`` never gets a string: ``text()`` arrives as a
+### claim:: ``TextClause`` and ``exec_driver_sql`` does not fire it at all.
+### proof:: hooks_fired("text()") == [("before_execute", "TextClause"),
+### proof::                           ("before_cursor_execute", "str")]
+### proof:: hooks_fired("exec_driver_sql") == [("before_cursor_execute", "str")]
+
+### slide::
+### title:: Hand-written SQL, three ways
+### note:: Read the three rows: text() fires both hooks, exec_driver_sql only
+### note:: the cursor one, a raw DBAPI cursor none. The change watcher later
+### note:: depends on this.
+# The same DELETE sent three ways, to the listeners of the slide before.
+event.listen(engine, "before_execute", on_execute)
+event.listen(engine, "before_cursor_execute", on_cursor)
 with engine.begin() as cx:
     for how, run in [("text()", lambda sql: cx.execute(text(sql))),
                      ("exec_driver_sql", cx.exec_driver_sql),
@@ -1112,8 +1161,6 @@ event.remove(engine, "before_execute", on_execute)
 event.remove(engine, "before_cursor_execute", on_cursor)
 ### claim:: Read the three rows: text() fires both hooks, exec_driver_sql only
 ### claim:: the cursor one, a raw DBAPI cursor none.
-### claim:: Today ``before_execute`` never gets a string: ``text()`` arrives as a
-### claim:: ``TextClause`` and ``exec_driver_sql`` does not fire it at all.
 ### proof:: hooks_fired("text()") == [("before_execute", "TextClause"),
 ### proof::                           ("before_cursor_execute", "str")]
 ### proof:: hooks_fired("exec_driver_sql") == [("before_cursor_execute", "str")]
@@ -1121,19 +1168,25 @@ event.remove(engine, "before_cursor_execute", on_cursor)
 
 ### slide::
 ### title:: Intercepting begin, commit and rollback
-### note:: The second block ends without commit(), and the output shows
-### note:: rollback: closing a connection rolls back what it left open.
+### note:: Point at 'event: begin' before the SELECT and 'event: commit'
+### note:: before the COMMIT line. Ask: what will a block without commit()
+### note:: fire? About a minute.
 # 2010's proxy had ``begin()``, ``commit()``, ``rollback()`` methods; now
 # they are connection events of those names (and ``savepoint``,
-# ``release_savepoint``, ``rollback_savepoint``).  A ``with`` block that
-# ends without ``commit()`` fires ``rollback``: closing a connection rolls
-# back the transaction it left open.
+# ``release_savepoint``, ``rollback_savepoint``).
 watched_tx = create_engine(url)
 for name in ("begin", "commit", "rollback"):
     event.listen(watched_tx, name,
                  lambda conn, name=name: print("  event:", name))
 with watched_tx.begin() as cx:
     cx.execute(text("SELECT 1")).all()
+
+### slide::
+### title:: ...and a block without commit()
+### note:: The second block ends without commit(), and the output shows
+### note:: rollback: closing a connection rolls back what it left open.
+# A ``with`` block that ends without ``commit()`` fires ``rollback``:
+# closing a connection rolls back the transaction it left open.
 with watched_tx.connect() as cx:
     cx.execute(text("SELECT 1")).all()
 watched_tx.dispose()
@@ -1160,9 +1213,8 @@ watched_tx.dispose()
 
 ### slide::
 ### title:: Rewriting a statement: retval=True
-### note:: Point at the second 'cursor ran' line: the comment was appended.
-### note:: Without retval=True the listener's return value is silently
-### note:: ignored.
+### note:: Two engines, the same listener; the second says retval=True.
+### note:: Ask: which engine's SQL will carry the comment? About a minute.
 # ``before_cursor_execute`` may replace the SQL and its parameters, for
 # example to tag every statement with a comment for the server's logs.
 # Only with ``retval=True``: otherwise its return value is ignored.
@@ -1177,11 +1229,6 @@ ignored = create_engine(url)
 event.listen(ignored, "before_cursor_execute", tag)              # baseline
 rewritten = create_engine(url)
 event.listen(rewritten, "before_cursor_execute", tag, retval=True)
-for e in (ignored, rewritten):
-    event.listen(e, "after_cursor_execute", show_sent)
-    with e.connect() as cx:
-        cx.execute(text("SELECT 1")).all()
-    e.dispose()
 ### claim:: ``before_cursor_execute`` may replace the SQL and its parameters,
 ### claim:: for example to tag every statement with a comment for the server's
 ### claim:: logs.  Only with ``retval=True``: otherwise its return value is
@@ -1190,27 +1237,38 @@ for e in (ignored, rewritten):
 ### proof:: cursor_ran(ignored) == ["SELECT 1"]
 
 ### slide::
+### title:: retval=True, and without it
+### note:: Point at the second 'cursor ran' line: the comment was appended.
+### note:: Without retval=True the listener's return value is silently
+### note:: ignored.
+# ``after_cursor_execute`` (``show_sent``) prints what the cursor ran.
+for e in (ignored, rewritten):
+    event.listen(e, "after_cursor_execute", show_sent)
+    with e.connect() as cx:
+        cx.execute(text("SELECT 1")).all()
+    e.dispose()
+
+### slide::
 ### title:: Case study: statement statistics
 ### note:: This slide shows the recipe's source; don't read it line by
 ### note:: line. Two cursor events and handle_error, removed after the block.
 # Count the statements a block sends, and their time: two cursor events
 # (and ``handle_error`` for the ones that fail), added for the block and
-# removed after it.
-source(statement_stats_module.statement_stats)
+# removed after it.  The body of ``statement_stats(target)``, a context
+# manager (its docstring stays in the file):
+code_of(statement_stats_module.statement_stats)
 
 ### slide::
 ### title:: Statement statistics in use
 ### note:: 'statements: 4', three SELECTs and one INSERT. Mention that the
 ### note:: other case studies' tests use this to count queries.
-# Pin down what code really sends ("how many SELECTs did that loop
-# cost?").  Tests of the other case studies use it too.
+# Pin down what code really sends ("how many SELECTs did that loop cost?").
 with engine.connect() as cx, statement_stats(cx) as stats:
     for n in range(3):
-        cx.execute(select(items).where(items.c.id == n)).all()
+        rows = cx.execute(select(items).where(items.c.id == n)).all()
     result = cx.execute(insert(items), [{"id": 7}, {"id": 8}])
-    cx.rollback()
-print("statements:", stats.count, dict(stats.by_verb))
-print("time measured:", stats.seconds > 0)
+print("statements:", stats.count, dict(stats.by_verb),
+      "| time measured:", stats.seconds > 0)
 ### claim:: 'statements: 4', three SELECTs and one INSERT.
 ### proof:: stats.count == 4 and dict(stats.by_verb) == {"SELECT": 3, "INSERT": 1}
 
@@ -1239,8 +1297,9 @@ print("time measured:", stats.seconds > 0)
 # It pings the raw DBAPI connection with the dialect's ``do_ping()``, as
 # ``pool_pre_ping`` does; a dead one raises ``InvalidatePoolError`` (a
 # ``DisconnectionError``) and the pool reconnects.  How often it tries
-# again: the next slide counts it.
-source(disconnects.install_checkout_ping)
+# again: the next slide counts it.  The body of
+# ``install_checkout_ping(engine)`` (its docstring stays in the file):
+code_of(disconnects.install_checkout_ping)
 ### claim:: It pings the raw DBAPI connection with the dialect's ``do_ping()``,
 ### claim:: as ``pool_pre_ping`` does; a dead one raises ``InvalidatePoolError``
 ### claim:: (a ``DisconnectionError``) and the pool reconnects.
@@ -1288,10 +1347,9 @@ hopeless.dispose()
 
 ### slide::
 ### title:: Three engines, one fault
-### note:: Read the first row: without a precaution 1 use of 5 fails;
-### note:: pre_ping and the checkout listener lose none. Each engine
-### note:: invalidated once.
-# Each engine pools three connections; then they all die.
+### note:: Three engines, one per precaution, and compare() to break each
+### note:: the same way. Ask: which precaution will lose a use? About a
+### note:: minute.
 # ``count_failures`` uses an engine five times and counts the uses that
 # hit a disconnect; an ``invalidate`` listener counts the connections the
 # pool threw away as dead.  (Their SQL is not echoed.)
@@ -1314,6 +1372,13 @@ def compare(fault, inject):
                                    for p, n in counts.items()))
     print(f"{'  invalidated':20}", "  ".join(
         f"{p}: {len(found)}" for p, found in invalidated.items()))
+
+### slide::
+### title:: Three engines, one fault: the connections closed
+### note:: Read the first row: without a precaution 1 use of 5 fails;
+### note:: pre_ping and the checkout listener lose none. Each engine
+### note:: invalidated once.
+# Each engine pools three connections; then they all die.
 def close_them(pooled):
     for dbapi_connection, session_id in pooled:
         dbapi_connection.close()
@@ -1364,14 +1429,15 @@ for n in range(1, 6):
 
 ### slide::
 ### title:: One dead connection, or the whole pool?
-### note:: Compare the counts: DisconnectionError refused 3 connections one
-### note:: at a time, InvalidatePoolError only 1 and replaced the rest
-### note:: untested.
+### note:: Read the listener: it pings the raw connection and raises the error
+### note:: class it is given. Ask: which class will refuse more connections?
+### note:: About a minute.
 # A checkout listener's ``DisconnectionError`` invalidates only the
 # connection it tested: after an outage each dead one is pinged and
 # refused in turn.  ``exc.InvalidatePoolError`` (a ``DisconnectionError``
 # too) invalidates the whole pool, as ``pool_pre_ping`` does: one refusal,
-# and the rest are replaced untested.  A listener defined here:
+# and the rest are replaced untested.  A listener defined here, tried
+# on the next slide:
 def refusals_after_outage(error_class):
     e = create_engine(url, pool_size=3, logging_name="quiet")
     for dbapi_connection, _ in warm_up(e, 3):
@@ -1389,14 +1455,24 @@ def refusals_after_outage(error_class):
     failures = count_failures(e, 5)
     e.dispose()
     return f"{len(refused)} refused at checkout, {failures} of 5 uses failed"
+### claim:: A checkout listener's ``DisconnectionError`` invalidates only the
+### claim:: connection it tested: after an outage each dead one is pinged and
+### claim:: refused in turn.
+### proof:: refusals_after_outage(exc.DisconnectionError) == (
+### proof::     "3 refused at checkout, 0 of 5 uses failed")
+### proof:: refusals_after_outage(exc.InvalidatePoolError) == (
+### proof::     "1 refused at checkout, 0 of 5 uses failed")
+
+### slide::
+### title:: One dead connection or the whole pool: the counts
+### note:: Compare the counts: DisconnectionError refused 3 connections one
+### note:: at a time, InvalidatePoolError only 1 and replaced the rest
+### note:: untested.
 for error_class in (exc.DisconnectionError, exc.InvalidatePoolError):
     print(f"{error_class.__name__:20}", refusals_after_outage(error_class))
 ### claim:: Compare the counts: DisconnectionError refused 3 connections one
 ### claim:: at a time, InvalidatePoolError only 1 and replaced the rest
 ### claim:: untested.
-### claim:: A checkout listener's ``DisconnectionError`` invalidates only the
-### claim:: connection it tested: after an outage each dead one is pinged and
-### claim:: refused in turn.
 ### proof:: refusals_after_outage(exc.DisconnectionError) == (
 ### proof::     "3 refused at checkout, 0 of 5 uses failed")
 ### proof:: refusals_after_outage(exc.InvalidatePoolError) == (
@@ -1498,16 +1574,22 @@ source(audit_log.updated_by_column)
 source(audit_log.current_user)
 
 ### slide::
-### title:: Insert as 123, update as 456
-### note:: Point at the rows: 123 on insert, 456 after the update, and no
-### note:: code passed the user to the statements.
+### title:: A table with the stamping column
+### note:: Point at updated_by_column(): the column from the slide before,
+### note:: in an ordinary Table. Ask: who passes the user? About half a minute.
 records = Table(
     "records", MetaData(),
     Column("id", Integer, primary_key=True),
     audit_log.updated_by_column(),
     Column("data", String(50)),
 )
-fresh(records.metadata, engine)
+with unechoed():        # the table's DDL: not the point here
+    fresh(records.metadata, engine)
+
+### slide::
+### title:: Insert as 123, update as 456
+### note:: Point at the rows: 123 on insert, 456 after the update, and no
+### note:: code passed the user to the statements.
 with engine.begin() as cx:
     cx.info["updated_by"] = 123
     result = cx.execute(records.insert(), {"data": "inserted"})
@@ -1568,9 +1650,8 @@ audited.dispose()
 
 ### slide::
 ### title:: However the connection comes back
-### note:: Read the table: without the listener close, exception and rollback
-### note:: all leak 789; invalidate does not (new connection). With
-### note:: install_cleanup, none does.
+### note:: Walk through the four endings in next_borrower_sees. Ask: which
+### note:: of them will leak the user to the next borrower? About a minute.
 # The user is set, the checkout ends one of four ways, and the next
 # checkout of the same connection reads ``info``.  Without the listener
 # every way but invalidation leaks (invalidating replaces the DBAPI
@@ -1589,6 +1670,19 @@ def next_borrower_sees(engine, ending):
         pass
     with engine.connect() as cx:
         return cx.info.get("updated_by")
+### claim:: Without the listener every way but invalidation leaks (invalidating
+### claim:: replaces the DBAPI connection and empties ``info`` anyway); with it,
+### claim:: none does.
+### proof:: borrowers(cleanup=False) == {"close": 789, "exception": 789,
+### proof::                              "rollback": 789, "invalidate": None}
+### proof:: borrowers(cleanup=True) == dict.fromkeys(
+### proof::     ("close", "exception", "rollback", "invalidate"))
+
+### slide::
+### title:: However it comes back: the table
+### note:: Read the table: without the listener close, exception and rollback
+### note:: all leak 789; invalidate does not (new connection). With
+### note:: install_cleanup, none does.
 for label, cleanup in (("no listener", False), ("install_cleanup", True)):
     one = pool_of_one()
     if cleanup:
@@ -1599,9 +1693,6 @@ for label, cleanup in (("no listener", False), ("install_cleanup", True)):
 ### claim:: Read the table: without the listener close, exception and rollback
 ### claim:: all leak 789; invalidate does not (new connection). With
 ### claim:: install_cleanup, none does.
-### claim:: Without the listener every way but invalidation leaks (invalidating
-### claim:: replaces the DBAPI connection and empties ``info`` anyway); with it,
-### claim:: none does.
 ### proof:: borrowers(cleanup=False) == {"close": 789, "exception": 789,
 ### proof::                              "rollback": 789, "invalidate": None}
 ### proof:: borrowers(cleanup=True) == dict.fromkeys(
@@ -1643,26 +1734,34 @@ with engine.connect() as cx, audit_log.acting_as(cx, 123):
 
 ### slide::
 ### title:: Per statement: execution_options
-### note:: The alternative with nothing to clean up: 42 on the one statement,
-### note:: None without the option, 7 for one Connection object, None on the
-### note:: next checkout. The cost: every statement must carry it.
+### note:: The other way, per statement. Point at the two INSERT
+### note:: lines of the echo: the option reaches the first statement and not
+### note:: the second. About a minute.
 # ``Connection.info`` lives as long as the DBAPI connection, hence the
-# cleanup (the 2010 recipe used ``info``).  ``execution_options`` live
-# only as long as the statement (or the ``Connection`` object): a default
-# reads them from the context, and there is nothing to clean up.  The
-# price: each statement must carry it.
+# cleanup (the 2010 recipe used ``info``).  A default can read the
+# statement's ``execution_options`` from its context instead.
 def user_of_statement(context):
     return context.execution_options.get("updated_by")
 tagged = Table("tagged", MetaData(), Column("id", Integer, primary_key=True),
               Column("updated_by", Integer, default=user_of_statement,
                      onupdate=user_of_statement),
               Column("data", String(50)))
-fresh(tagged.metadata, engine)
+with unechoed():        # the table's DDL: not the point here
+    fresh(tagged.metadata, engine)
 carried = pool_of_one()
 with carried.begin() as cx:
     result = cx.execute(insert(tagged), {"data": "by 42"},
                         execution_options={"updated_by": 42})
     result = cx.execute(insert(tagged), {"data": "no option"})
+
+### slide::
+### title:: ...per Connection, and gone on the next checkout
+### note:: The alternative with nothing to clean up: 42 on the one statement,
+### note:: None without the option, 7 for one Connection object, None on the
+### note:: next checkout. The cost: every statement must carry it.
+# ``execution_options`` live only as long as the statement (or the
+# ``Connection`` object): a default reads them from the context, and
+# there is nothing to clean up.  The price: each statement must carry it.
 with carried.connect().execution_options(updated_by=7) as cx:
     result = cx.execute(insert(tagged), {"data": "this Connection: 7"})
     cx.commit()
@@ -1722,15 +1821,12 @@ def close_without_commit(install):
         session.execute(insert(records), {"data": "draft"})
     with small.connect() as cx:      # someone else, the same connection
         cx.execute(insert(records), {"data": "plain Core"})
-        by = cx.scalar(select(records.c.updated_by)
-                       .where(records.c.data == "plain Core"))
+        with unechoed():             # reading the stamp back
+            by = cx.scalar(select(records.c.updated_by)
+                           .where(records.c.data == "plain Core"))
         cx.rollback()
     small.dispose()
     return by
-print("2010 populator: next checkout stamps as",
-      close_without_commit(ContextualDefaultPopulator2010))
-print("the recipe:     next checkout stamps as",
-      close_without_commit(contextual_defaults.install))
 ### claim:: Read the two lines: the 2010 version stamps the next borrower as
 ### claim:: 789, the recipe leaves None.
 ### claim:: ``close()`` ends the transaction but fires ``after_transaction_end``,
@@ -1743,11 +1839,19 @@ print("the recipe:     next checkout stamps as",
 ### proof:: session_events_on_close() == ["after_transaction_end"]
 
 ### slide::
+### title:: close() without commit: the two side by side
+### note:: Ask first: which of the two stamps the next borrower? Then read
+### note:: the two lines. About a minute.
+print("2010 populator: next checkout stamps as",
+      close_without_commit(ContextualDefaultPopulator2010))
+print("the recipe:     next checkout stamps as",
+      close_without_commit(contextual_defaults.install))
+
+### slide::
 ### title:: A dropped session: 2010 exhausts the pool
-### note:: The 2010 dict keeps the connection alive, so a pool of one times
-### note:: out. The recipe's weak references let the garbage collector give
-### note:: it back: a Session sits in reference cycles, so ``del`` alone
-### note:: frees nothing until ``gc.collect()`` (or a later automatic pass).
+### note:: Walk through drop_a_session: a session dropped with del, then one
+### note:: more checkout. Ask: which of the two gets a connection back?
+### note:: About a minute.
 # A session dropped without ``close()``, on a pool of one with a short
 # ``pool_timeout``.  The 2010 dict keeps its connection alive, so it never
 # returns to the pool: the next checkout times out.  The recipe holds weak
@@ -1770,14 +1874,21 @@ def drop_a_session(install):
             connection.close()   # let go, so this demo can end cleanly
     small.dispose()
     return outcome
-print("2010 populator:", drop_a_session(ContextualDefaultPopulator2010))
-print("the recipe:    ", drop_a_session(contextual_defaults.install))
 ### claim:: The 2010 dict keeps its connection alive, so it never returns to
 ### claim:: the pool: the next checkout times out.
 ### proof:: drop_a_session(ContextualDefaultPopulator2010).startswith(
 ### proof::     "TimeoutError")
 ### proof:: drop_a_session(contextual_defaults.install).startswith(
 ### proof::     "next checkout works, info: {}")
+
+### slide::
+### title:: A dropped session: the two side by side
+### note:: The 2010 dict keeps the connection alive, so a pool of one times
+### note:: out. The recipe's weak references let the garbage collector give
+### note:: it back: a Session sits in reference cycles, so ``del`` alone
+### note:: frees nothing until ``gc.collect()`` (or a later automatic pass).
+print("2010 populator:", drop_a_session(ContextualDefaultPopulator2010))
+print("the recipe:    ", drop_a_session(contextual_defaults.install))
 ### claim:: a Session sits in reference cycles, so ``del`` alone frees nothing
 ### claim:: until ``gc.collect()``
 ### proof:: dropped_without_collect() == "TimeoutError"
@@ -1803,7 +1914,8 @@ print("the recipe:    ", drop_a_session(contextual_defaults.install))
 ### title:: Watching statements
 ### note:: The watcher listens on before_cursor_execute, so Core, ORM, text()
 ### note:: and exec_driver_sql all pass through it.
-source(change_watcher.ChangeWatcher._seen)
+# The body of ``ChangeWatcher._seen``, its ``before_cursor_execute`` hook:
+code_of(change_watcher.ChangeWatcher._seen)
 ### claim:: The watcher listens on before_cursor_execute, so Core, ORM, text()
 ### claim:: and exec_driver_sql all pass through it.
 ### proof:: watcher_sees(lambda cx: cx.execute(insert(items), [{"id": 99}])) == (
@@ -1819,7 +1931,8 @@ source(change_watcher.ChangeWatcher._seen)
 ### note:: Children before parents: the foreign keys between tables never
 ### note:: object to the DELETEs. A table whose rows point at each other is
 ### note:: the exception: MariaDB checks each row as it goes (error 1451).
-source(change_watcher.ChangeWatcher.cleanup)
+# The body of ``ChangeWatcher.cleanup(metadata, connection)``:
+code_of(change_watcher.ChangeWatcher.cleanup)
 ### claim:: Children before parents: the foreign keys between tables never
 ### claim:: object to the DELETEs.
 ### proof:: fk_tables_cleanup() == ["fk_children", "fk_parents"]
@@ -1828,8 +1941,9 @@ source(change_watcher.ChangeWatcher.cleanup)
 
 ### slide::
 ### title:: The watcher at work
-### note:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
-### note:: emptied.
+### note:: Three tables; the test reads one and writes two. Ask the room:
+### note:: which tables will the watcher call dirty? The next slide prints
+### note:: them. About a minute.
 schema = MetaData()
 parents = Table("parents", schema, Column("id", Integer, primary_key=True))
 children = Table("children", schema,
@@ -1837,18 +1951,24 @@ children = Table("children", schema,
                  Column("parent_id", ForeignKey("parents.id")))
 untouched = Table("untouched", schema,
                   Column("id", Integer, primary_key=True))
-fresh(schema, engine)
+with unechoed():        # the tables' DDL: not the point here
+    fresh(schema, engine)
 watcher = change_watcher.ChangeWatcher(engine)
 with engine.begin() as cx:
     rows = cx.execute(select(untouched)).all()
     result = cx.execute(insert(parents), [{"id": 1}, {"id": 2}])
     result = cx.execute(
         text("INSERT INTO children (id, parent_id) VALUES (1, 2)"))
+watcher.remove()    # done listening; what it saw stays in watcher.dirty
+
+### slide::
+### title:: The watcher cleans up
+### note:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
+### note:: emptied.
 print("dirty:", sorted(watcher.dirty), "| reset_all:", watcher.reset_all)
 with engine.connect() as cx, statement_stats(cx) as stats:
     print("emptied:", watcher.cleanup(schema, cx))
 print("DELETEs sent:", stats.by_verb["DELETE"])
-watcher.remove()    # its listener goes; the next slide watches anew
 ### claim:: Point at 'DELETEs sent: 2': only the two tables the test wrote are
 ### claim:: emptied.
 ### proof:: stats.by_verb["DELETE"] == 2 and len(schema.tables) == 3
@@ -1909,8 +2029,7 @@ watcher.remove()
 # even call ``commit()``; the fixture rolls everything back.  (The next
 # slide shows the case this form misses.)
 count_records = select(func.count()).select_from(records)
-with engine.connect() as cx:
-    before = cx.execute(count_records).scalar()
+before = count_rows(records)        # counted on an engine of its own
 with engine.connect() as cx:
     outer = cx.begin()
     session = Session(bind=cx)   # joins the outer transaction
@@ -1920,7 +2039,7 @@ with engine.connect() as cx:
     inside = session.execute(count_records).scalar()
     session.close()
     outer.rollback()
-    after = cx.execute(count_records).scalar()
+after = count_rows(records)
 print("added by the test:", inside - before, "| left after:", after - before)
 ### claim:: 'added by the test: 2 | left after: 0': the fixture's rollback
 ### claim:: undid even the test's commit.
@@ -1931,74 +2050,87 @@ print("added by the test:", inside - before, "| left after:", after - before)
 
 ### slide::
 ### title:: ...unless the test calls rollback()
-### note:: Point at the default mode's 1: a row survived, with the warning
-### note:: text. create_savepoint leaves 0 and no warning. This is the mode
-### note:: to recommend; the next slide shows what SQLite needs with it.
+### note:: Walk through code_under_test: it rolls back, then writes and
+### note:: commits. left_behind is the fixture. Ask: does the committed row
+### note:: survive the fixture's rollback? About a minute.
 # Code under test that rolls back, then writes and commits: with the
 # default ``join_transaction_mode`` its ``rollback()`` ends the fixture's
-# outer transaction, the later commit is real, and the row survives
-# (SQLAlchemy warns when the fixture then rolls back).  With
-# ``"create_savepoint"`` the session works inside a SAVEPOINT and the
-# fixture keeps control: the mode SQLAlchemy's docs give for test suites.
+# outer transaction, the later commit is real, and the row survives.
 def code_under_test(session):
     session.execute(insert(records), [{"data": "rolled back"}])
     session.rollback()
     session.execute(insert(records), [{"data": "committed"}])
     session.commit()
 def left_behind(**session_options):
-    with engine.connect() as cx:
-        before = cx.execute(count_records).scalar()
+    before = count_rows(records)    # counted on an engine of its own
     with engine.connect() as cx, warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         outer = cx.begin()
         with Session(bind=cx, **session_options) as session:
             code_under_test(session)
         outer.rollback()
-    with engine.begin() as cx:
-        left = cx.execute(count_records).scalar() - before
+    left = count_rows(records) - before
+    with unechoed(), engine.begin() as cx:     # tidy up, off the slide
         cx.execute(records.delete().where(records.c.data == "committed"))
     return left, [str(w.message) for w in seen]
+
+### slide::
+### title:: The default mode: a row survives
+### note:: Point at the COMMIT in the echo. Point at the default mode's 1: a
+### note:: row survived, with the warning text. About a minute.
+# SQLAlchemy warns when the fixture then rolls back.
 default = left_behind()
-savepoint = left_behind(join_transaction_mode="create_savepoint")
 print("default mode:    ", default)
-print("create_savepoint:", savepoint)
 ### claim:: Point at the default mode's 1: a row survived, with the warning text.
 ### proof:: default[0] == 1 and len(default[1]) == 1
+
+### slide::
+### title:: create_savepoint: the fixture keeps control
+### note:: Point at the SAVEPOINT lines and the final ROLLBACK.
+### note:: create_savepoint leaves 0 and no warning. This is the mode to
+### note:: recommend; the next slides show what SQLite needs with it.
+# With ``"create_savepoint"`` the session works inside a SAVEPOINT and the
+# fixture keeps control: the mode SQLAlchemy's docs give for test suites.
+savepoint = left_behind(join_transaction_mode="create_savepoint")
+print("create_savepoint:", savepoint)
 ### claim:: create_savepoint leaves 0 and no warning.
 ### proof:: savepoint == (0, [])
 
 ### slide::
 ### title:: On SQLite: no BEGIN, so the SAVEPOINT commits
-### note:: Point at 'plain engine: 1' (on SQLite): the committed row
-### note:: escaped the fixture. sqlite_begins brings it back to 0.
-# Code under test that commits (no rollback first).  On SQLite the driver sends no
-# BEGIN for the fixture's ``begin()``: the session's SAVEPOINT starts the
-# real transaction, and ``commit()``, releasing it, commits for good.
-# ``change_watcher.sqlite_begins(engine)`` has SQLAlchemy send BEGIN (on
-# PostgreSQL and MariaDB it changes nothing: they leave 0 either way).
+### note:: Code under test that just commits. Ask: on SQLite, will the
+### note:: fixture's rollback undo it? The next slide answers. About a minute.
+# Code under test that commits (no rollback first).  On SQLite the driver
+# sends no BEGIN for the fixture's ``begin()``: the session's SAVEPOINT
+# starts the real transaction, and ``commit()``, releasing it, commits for good.
 def just_commits(session):
     session.execute(insert(records), [{"data": "committed"}])
     session.commit()
 def savepoint_left(on):
-    with on.connect() as cx:
-        before = cx.execute(count_records).scalar()
+    before = count_rows(records)    # counted on an engine of its own
     with on.connect() as cx:
         outer = cx.begin()
         with Session(bind=cx,
                      join_transaction_mode="create_savepoint") as session:
             just_commits(session)
         outer.rollback()
-    with on.begin() as cx:
-        left = cx.execute(count_records).scalar() - before
+    left = count_rows(records) - before
+    with unechoed(), on.begin() as cx:         # tidy up, off the slide
         cx.execute(records.delete().where(records.c.data == "committed"))
     return left
+
+### slide::
+### title:: sqlite_begins: BEGIN sent, the row rolled back
+### note:: Point at 'plain engine: 1' (on SQLite): the committed row
+### note:: escaped the fixture. sqlite_begins brings it back to 0.
+# ``change_watcher.sqlite_begins`` sends BEGIN (PostgreSQL, MariaDB: 0 either way).
 tests_engine = change_watcher.sqlite_begins(create_engine(url))
 plain_left, begins_left = savepoint_left(engine), savepoint_left(tests_engine)
 print("plain engine:", plain_left, "| sqlite_begins:", begins_left)
 tests_engine.dispose()
 ### claim:: On SQLite the driver sends no BEGIN for the fixture's ``begin()``: the session's SAVEPOINT starts the real transaction, and ``commit()``, releasing it, commits for good.
 ### proof:: backend != "sqlite" or plain_left == 1
-### claim:: on PostgreSQL and MariaDB it changes nothing: they leave 0 either way
+### claim:: PostgreSQL, MariaDB: 0 either way
 ### proof:: backend == "sqlite" or plain_left == begins_left == 0
 ### proof:: begins_left == 0
 ### claim:: Point at 'plain engine: 1' (on SQLite): the committed row

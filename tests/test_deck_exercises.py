@@ -60,12 +60,12 @@ def test_fifteen_exercises_in_all() -> None:
 NEAR_MISSES = {
     "part1.py": {
         # counts checkouts, not new connections
-        "Per-connection settings on connect":
+        "The setting, checkout after checkout":
             "lazy = pool_of_one()\nnew_connections = []\n"
             "event.listen(lazy, 'checkout', "
             "lambda *a: new_connections.append(1))\n",
         # commit and rollback alike
-        "Intercepting begin, commit and rollback":
+        "...and a block without commit()":
             "tx_counted = create_engine(url)\ncommit_log = []\n"
             "for name in ('commit', 'rollback'):\n"
             "    event.listen(tx_counted, name, "

@@ -81,7 +81,8 @@ EVERYWHERE = [
     # DisconnectionError: one connection; InvalidatePoolError: the pool
     "DisconnectionError   3 refused at checkout, 0 of 5 uses failed",
     "InvalidatePoolError  1 refused at checkout, 0 of 5 uses failed",
-    "def install_checkout_ping(engine: Engine) -> None:",
+    # the checkout listener's body, shown by code_of()
+    "raise exc.InvalidatePoolError(str(err)) from err",
     # audit log: the 2010 sequence, the leak, the fix
     "[(1, 123, 'inserted')]",
     "[(1, 456, 'updated')]",
@@ -172,8 +173,10 @@ def check_common(result: CompletedProcess[str]) -> str:
     assert "0x..." not in out  # no masked addresses either
     # Connection events for the transaction: a commit, then the rollback
     # of a connection closed without commit.
+    # (two slides: the block that commits, then the one that does not).
     tx = out.split("Intercepting begin, commit and rollback", 1)[1]
-    tx = tx.split("\n=== ", 1)[0]
+    tx = tx.split("...and a block without commit()", 1)
+    tx = tx[0] + tx[1].split("\n=== ", 1)[0]
     assert re.findall(r"event: (\w+)", tx) == [
         "begin", "commit", "begin", "rollback"
     ]
@@ -235,12 +238,12 @@ def test_case_study_code_is_shown_not_pasted() -> None:
     assert_shown_not_pasted(
         DECK,
         shown=[
-            "source(disconnects.install_checkout_ping)",
+            "code_of(disconnects.install_checkout_ping)",
             "source(audit_log.updated_by_column)",
             "source(audit_log.install_cleanup)",
-            "source(statement_stats_module.statement_stats)",
-            "source(change_watcher.ChangeWatcher._seen)",
-            "source(change_watcher.ChangeWatcher.cleanup)",
+            "code_of(statement_stats_module.statement_stats)",
+            "code_of(change_watcher.ChangeWatcher._seen)",
+            "code_of(change_watcher.ChangeWatcher.cleanup)",
         ],
         pasted=[
             "def install_checkout_ping",
