@@ -24,6 +24,8 @@ DECKS = "part*.py"
 #: ``sliderepl lint`` reports every prose sentence with an absolute word
 #: or a figure that no ``### claim::`` on its slide proves
 LINT_CLAIMS = True
+#: ... and every slide without a speaker note (the notes window shows them)
+LINT_NOTES = True
 
 #: the environment variable the decks read their database from
 ENV = "TUTORIAL_DB"

@@ -102,3 +102,28 @@ def test_the_project_decks_have_no_unproven_claim(deck: Path) -> None:
     found = [str(w) for slide in loaded.setup + loaded.slides
              for w in unproven_claims(slide)]
     assert found == []
+
+
+def test_require_notes_names_each_slide_without_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deck = tmp_path / "d.py"
+    deck.write_text("### slide::\n### title:: A\n### note:: say it\n"
+                    "x = 1\n### slide::\n### title:: B\ny = 2\n")
+    assert cli.main(["lint", str(deck)]) == 0  # off unless asked
+    assert cli.main(["lint", str(deck), "--require-notes"]) == 1
+    out = capsys.readouterr().out
+    assert f"{deck}:5: slide 2: no speaker note" in out
+    assert "slide 1:" not in out
+
+
+@pytest.mark.parametrize("deck", sorted(ROOT.glob("part*.py")),
+                         ids=lambda p: p.name)
+def test_the_project_decks_fit_100x30_with_notes_on_every_slide(
+        deck: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # issue 27: measured from a headless run (lint --size), chapters
+    # through the deck that includes them; the collection asks for notes
+    assert cli.main(["lint", str(deck), "--size", "100x30"]) == 0, \
+        capsys.readouterr()
+    captured = capsys.readouterr()
+    assert "0 unproven claims" in captured.err
+    assert "too tall" in captured.err and " 0 of " in captured.err

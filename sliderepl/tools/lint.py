@@ -128,16 +128,22 @@ def lint_slide(slide: Slide, total: int, width: int,
 
 
 def lint(deck: Deck, width: int = 80, height: int = 24,
-         claims: bool = False, estimate: bool = True) -> list[Warning_]:
+         claims: bool = False, estimate: bool = True,
+         notes: bool = False) -> list[Warning_]:
     """Every warning for ``deck`` at a ``width`` x ``height`` terminal
     (``claims``: unproven claims too; ``estimate``: the source-based
-    height warning, which ``--size`` replaces by a measure)."""
+    height warning, which ``--size`` replaces by a measure; ``notes``:
+    each shown slide without a speaker note)."""
     found = [Warning_(p.path, p.line, p.message) for p in deck.problems]
     total = len(deck.slides)
     for slide in deck.setup + deck.slides:
         found += lint_slide(slide, total, width, height, estimate)
         if claims:
             found += unproven_claims(slide)
+        if notes and not slide.is_setup and not slide.notes:
+            found.append(Warning_(slide.path, slide.line,
+                                  f"slide {slide.number}: no speaker note"
+                                  " (### note::)"))
     return found
 
 
@@ -155,17 +161,17 @@ def unproven_claims(slide: Slide) -> list[Warning_]:
         for s in unproven(slide)]
 
 
-def claims_wanted(deck: Path) -> bool:
+def claims_wanted(deck: Path, setting: str = "LINT_CLAIMS") -> bool:
     """True when the deck's own collection (the nearest ``_config.py``,
     or the installed collection it is in) asks lint for unproven claims
-    (``LINT_CLAIMS = True``)."""
+    (``LINT_CLAIMS = True``; ``setting="LINT_NOTES"``: for notes)."""
     from sliderepl.deck.collection import nearest, registered
 
     folder = deck.resolve().parent
     own = nearest(folder)
     if own is None:  # an installed collection: the one the deck is in
         own = next((c for c in registered() if c.folder == folder), None)
-    return own is not None and getattr(own.config, "LINT_CLAIMS",
+    return own is not None and getattr(own.config, setting,
                                        False) is True
 
 
@@ -190,6 +196,10 @@ def _parser() -> argparse.ArgumentParser:
                         "absolute word or a figure and no ### claim:: "
                         "(on by default where the collection's "
                         "_config.py sets LINT_CLAIMS = True)")
+    parser.add_argument("--require-notes", action="store_true",
+                        help="warn about each slide without a speaker "
+                        "note (on by default where the collection's "
+                        "_config.py sets LINT_NOTES = True)")
     return parser
 
 
@@ -213,8 +223,9 @@ def main(argv: list[str]) -> int:
     if deck is None:
         return 2
     claims = args.claims or claims_wanted(args.deck)
+    notes = args.require_notes or claims_wanted(args.deck, "LINT_NOTES")
     found = lint(deck, args.width, args.height, claims,
-                 estimate=not args.size)
+                 estimate=not args.size, notes=notes)
     if args.size:
         from sliderepl.tools.lint_size import measured
 
