@@ -1054,6 +1054,24 @@ with single.connect() as cx:
 ### claim:: belongs to the DBAPI connection, so a second checkout finds the
 ### claim:: first one's data.
 ### proof:: first_info == {"checkouts": 2}
+### exercise:: Keep a use count in the pool's ``info``: make
+### exercise:: ``tracked = pool_of_one()`` with a ``checkout`` listener that adds
+### exercise:: one to ``connection_record.info["uses"]`` at each checkout.
+### hint:: The listener gets ``(dbapi_connection, connection_record, proxy)``.
+### hint:: record.info["uses"] = record.info.get("uses", 0) + 1
+### hint:: Read it back: with tracked.connect() as cx: print(cx.info)
+### check:: with tracked.connect() as cx:
+### check::     first = cx.info.get("uses", 0)
+### check:: with tracked.connect() as cx:
+### check::     second = cx.info.get("uses", 0)
+### check:: first >= 1 and second == first + 1
+### solution:: tracked = pool_of_one()
+### solution:: def count_use(dbapi_connection, connection_record, proxy):
+### solution::     info = connection_record.info
+### solution::     info["uses"] = info.get("uses", 0) + 1
+### solution:: event.listen(tracked, "checkout", count_use)
+### solution:: with tracked.connect() as cx:
+### solution::     print("uses:", cx.info["uses"])
 
 ### slide::
 ### title:: ...until the DBAPI connection goes
@@ -1167,6 +1185,29 @@ event.remove(engine, "before_cursor_execute", on_cursor)
 ### proof:: hooks_fired("raw DBAPI cursor") == []
 
 ### slide::
+### title:: Your turn: what before_execute gets
+### note:: Exercise slide, two minutes: the learner's own before_execute
+### note:: listener, and the check sends text() and exec_driver_sql to it.
+# ``before_execute`` gets the statement object: ``text()`` arrives as a
+# ``TextClause``.
+### exercise:: Make ``constructs = []`` and ``hooked = create_engine(url)`` with a
+### exercise:: ``before_execute`` listener appending ``type(clauseelement).__name__``
+### exercise:: to ``constructs``.  Then ``text("SELECT 1")`` adds ``"TextClause"``
+### exercise:: and ``exec_driver_sql`` adds no entry.
+### hint:: def record(conn, clauseelement, multiparams, params, options): ...
+### hint:: event.listen(hooked, "before_execute", record)
+### check:: before = len(constructs)
+### check:: with hooked.connect() as cx:
+### check::     cx.execute(text("SELECT 1")).all()
+### check::     cx.exec_driver_sql("SELECT 1").all()
+### check:: constructs[before:] == ["TextClause"]
+### solution:: constructs = []
+### solution:: hooked = create_engine(url)
+### solution:: def record(conn, clauseelement, multiparams, params, options):
+### solution::     constructs.append(type(clauseelement).__name__)
+### solution:: event.listen(hooked, "before_execute", record)
+
+### slide::
 ### title:: Intercepting begin, commit and rollback
 ### note:: Point at 'event: begin' before the SELECT and 'event: commit'
 ### note:: before the COMMIT line. Ask: what will a block without commit()
@@ -1235,6 +1276,26 @@ event.listen(rewritten, "before_cursor_execute", tag, retval=True)
 ### claim:: ignored.
 ### proof:: cursor_ran(rewritten) == ["SELECT 1 -- app: part1"]
 ### proof:: cursor_ran(ignored) == ["SELECT 1"]
+### exercise:: Tag statements yourself: make ``labelled = create_engine(url)``
+### exercise:: with a ``before_cursor_execute`` listener, registered with
+### exercise:: ``retval=True``, that appends ``" -- exercise"`` to each statement.
+### hint:: The listener returns ``(statement, parameters)``.
+### hint:: return statement + " -- exercise", parameters
+### hint:: event.listen(labelled, "before_cursor_execute", fn, retval=True)
+### check:: ran = []
+### check:: def sent(conn, cursor, statement, *rest):
+### check::     ran.append(statement)
+### check:: event.listen(labelled, "after_cursor_execute", sent)
+### check:: with labelled.connect() as cx:
+### check::     cx.execute(text("SELECT 1")).all()
+### check:: event.remove(labelled, "after_cursor_execute", sent)
+### check:: ran[-1:] == ["SELECT 1 -- exercise"]
+### solution:: labelled = create_engine(url)
+### solution:: def tag_exercise(conn, cursor, statement, parameters, context,
+### solution::                  executemany):
+### solution::     return statement + " -- exercise", parameters
+### solution:: event.listen(labelled, "before_cursor_execute", tag_exercise,
+### solution::              retval=True)
 
 ### slide::
 ### title:: retval=True, and without it
@@ -1271,6 +1332,30 @@ print("statements:", stats.count, dict(stats.by_verb),
       "| time measured:", stats.seconds > 0)
 ### claim:: 'statements: 4', three SELECTs and one INSERT.
 ### proof:: stats.count == 4 and dict(stats.by_verb) == {"SELECT": 3, "INSERT": 1}
+
+### slide::
+### title:: Your turn: handle_error
+### note:: Exercise slide, two minutes: the third hook the recipe uses. The
+### note:: check sends a query on a missing table and counts what was seen.
+# ``handle_error`` fires when a statement fails, before the exception
+# reaches your code.
+### exercise:: Count failures as the recipe does: make ``errors_seen = []`` and
+### exercise:: ``fragile = create_engine(url)`` with a ``handle_error`` listener
+### exercise:: appending ``context.original_exception`` to ``errors_seen``.
+### hint:: A ``handle_error`` listener gets one argument, an ``ExceptionContext``.
+### hint:: event.listen(fragile, "handle_error", lambda ctx: errors_seen.append(ctx.original_exception))
+### check:: before = len(errors_seen)
+### check:: try:
+### check::     with fragile.connect() as cx:
+### check::         cx.exec_driver_sql("SELECT * FROM no_such_table")
+### check:: except exc.DBAPIError:
+### check::     pass
+### check:: len(errors_seen) == before + 1 and isinstance(errors_seen[-1], Exception)
+### solution:: errors_seen = []
+### solution:: fragile = create_engine(url)
+### solution:: def on_error(context):
+### solution::     errors_seen.append(context.original_exception)
+### solution:: event.listen(fragile, "handle_error", on_error)
 
 ### slide:: b
 ### title:: Case study: disconnects
@@ -1778,6 +1863,32 @@ carried.dispose()
 ### claim:: there is nothing to clean up.  The price: each statement must carry it.
 ### proof:: stamps(tagged) == [("by 42", 42), ("no option", None),
 ### proof::                    ("this Connection: 7", 7), ("next checkout", None)]
+
+### slide::
+### title:: Your turn: a default from execution_options
+### note:: Exercise slide, two minutes. The check builds the learner's table
+### note:: in a private SQLite database in memory, so the deck's own is untouched.
+# A column default receives the execution context, and with it the
+# statement's ``execution_options``.
+### exercise:: A default of your own: make a Table ``signed`` (an ``id`` key and a
+### exercise:: ``who`` string column) whose ``who`` default returns the
+### exercise:: statement's ``"who"`` execution option.
+### hint:: def who_of(context): return context.execution_options.get("who")
+### hint:: Column("who", String(20), default=who_of)
+### check:: scratch_engine = create_engine("sqlite://")
+### check:: signed.metadata.create_all(scratch_engine)
+### check:: with scratch_engine.connect() as cx:
+### check::     for n, who in enumerate(["ana", "bo"]):
+### check::         cx.execute(insert(signed), {"id": n},
+### check::                    execution_options={"who": who})
+### check::     got = cx.scalars(select(signed.c.who).order_by(signed.c.id)).all()
+### check:: scratch_engine.dispose()
+### check:: got == ["ana", "bo"]
+### solution:: def who_of(context):
+### solution::     return context.execution_options.get("who")
+### solution:: signed = Table("signed", MetaData(),
+### solution::                Column("id", Integer, primary_key=True),
+### solution::                Column("who", String(20), default=who_of))
 
 ### slide::
 ### title:: 2010: the ORM populator, ported as it was
