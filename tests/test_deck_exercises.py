@@ -70,6 +70,34 @@ NEAR_MISSES = {
             "for name in ('commit', 'rollback'):\n"
             "    event.listen(tx_counted, name, "
             "lambda conn: commit_log.append(1))\n",
+        # a connect listener: one count per DBAPI connection, not per use
+        "Connection.info survives checkouts":
+            "tracked = pool_of_one()\n"
+            "def once(dbapi_connection, connection_record):\n"
+            "    connection_record.info['uses'] = 1\n"
+            "event.listen(tracked, 'connect', once)\n",
+        # the cursor hook, which exec_driver_sql fires too
+        "Your turn: what before_execute gets":
+            "constructs = []\nhooked = create_engine(url)\n"
+            "event.listen(hooked, 'before_cursor_execute', "
+            "lambda conn, cursor, statement, *rest: "
+            "constructs.append('TextClause'))\n",
+        # without retval=True the new statement is ignored
+        "Rewriting a statement: retval=True":
+            "labelled = create_engine(url)\n"
+            "event.listen(labelled, 'before_cursor_execute', "
+            "lambda conn, cursor, statement, parameters, context, many: "
+            "(statement + ' -- exercise', parameters))\n",
+        # after_cursor_execute: it does not fire for a failed statement
+        "Your turn: handle_error":
+            "errors_seen = []\nfragile = create_engine(url)\n"
+            "event.listen(fragile, 'after_cursor_execute', "
+            "lambda *rest: errors_seen.append(Exception()))\n",
+        # a constant default, not the statement's option
+        "Your turn: a default from execution_options":
+            "signed = Table('signed', MetaData(), "
+            "Column('id', Integer, primary_key=True), "
+            "Column('who', String(20), default='ana'))\n",
     },
     "part2.py": {
         # converts on the way in only
