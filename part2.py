@@ -405,7 +405,7 @@ for name, dialect in dialects.items():
 ### slide::
 ### title:: Exact vendor types
 ### note:: Point at INET and JSONB in the postgresql row, plain VARCHAR and JSON
-### note:: elsewhere. About a minute.
+### note:: elsewhere. About a minute, then the Money exercise, about two.
 # Upper-case types (``INTEGER``, ``VARCHAR``) name one SQL type: no
 # dialect swaps in a closer one (``DATETIME`` stays ``DATETIME`` even on
 # PostgreSQL, which has none), though it may spell it its own way or
@@ -420,6 +420,13 @@ hosts = Table(
 for name, dialect in dialects.items():
     print(f"{name:<11}", [str(c.type.compile(dialect=dialect))
                           for c in hosts.c])
+### exercise:: Make ``Money``: a ``Float`` on most databases, but
+### exercise:: ``NUMERIC(12, 2)`` on PostgreSQL, through ``with_variant``.
+### hint:: postgresql.NUMERIC(12, 2) is PostgreSQL's exact type
+### hint:: Float().with_variant(..., "postgresql")
+### check:: spelled = {n: str(Money.compile(dialect=d)) for n, d in dialects.items()}
+### check:: spelled["postgresql"] == "NUMERIC(12, 2)" and spelled["sqlite"] == "FLOAT" and spelled["mariadb"] == "FLOAT"
+### solution:: Money = Float().with_variant(postgresql.NUMERIC(12, 2), "postgresql")
 ### claim:: Upper-case types (``INTEGER``, ``VARCHAR``) name one SQL type: no
 ### claim:: dialect swaps in a closer one (``DATETIME`` stays ``DATETIME`` even
 ### claim:: on PostgreSQL, which has none), though it may spell it its own way
@@ -486,7 +493,7 @@ source(timestamps.timestamped_table)
 ### slide::
 ### title:: Using the factory
 ### note:: Point at updated_at in the CREATE TABLE: the factory added it. About a
-### note:: minute.
+### note:: minute, then the created_by exercise, about three.
 stamped = MetaData()
 invoices = timestamps.timestamped_table(
     "invoices", stamped,
@@ -494,6 +501,23 @@ invoices = timestamps.timestamped_table(
     Column("total", Integer, nullable=False),
 )
 print(CreateTable(invoices).compile(engine))
+### exercise:: Write ``created_by_column()``, a factory like the one above: each
+### exercise:: call returns a new ``Column("created_by", String(40))`` whose
+### exercise:: ``default`` is ``"system"``, so two tables can both take one.
+### hint:: def created_by_column(): return Column(...)
+### hint:: default="system" fills the column in an INSERT that leaves it out
+### check:: probe = MetaData()
+### check:: t1, t2 = (Table(n, probe, Column("id", Integer, primary_key=True),
+### check::                 created_by_column()) for n in ("by_a", "by_b"))
+### check:: db = create_engine("sqlite://")
+### check:: probe.create_all(db)
+### check:: with db.begin() as cx:
+### check::     cx.execute(t2.insert(), {"id": 1})
+### check::     who = cx.scalar(select(t2.c.created_by))
+### check:: db.dispose()
+### check:: t1.c.created_by is not t2.c.created_by and who == "system"
+### solution:: def created_by_column():
+### solution::     return Column("created_by", String(40), default="system")
 
 ### slide::
 ### title:: The declarative mixin
@@ -727,7 +751,7 @@ class Point(UserDefinedType):
 ### slide::
 ### title:: A portable fallback
 ### note:: Point at the two methods: the same helpers as Point, over a String.
-### note:: About a minute.
+### note:: About a minute, then the Cidr exercise, about five.
 # Elsewhere, keep the same tuples in a text column: a TypeDecorator for
 # the fallback.
 class PointAsText(TypeDecorator):
@@ -739,6 +763,33 @@ class PointAsText(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return point_from_text(value)
+### exercise:: Make ``Cidr``: a ``UserDefinedType`` (``cache_ok = True``) for
+### exercise:: PostgreSQL's ``CIDR`` that sends an ``ipaddress.ip_network`` as
+### exercise:: its text and reads the text back as a network (``None`` stays).
+### hint:: get_col_spec returns "CIDR", as Point's returns "POINT"
+### hint:: bind_processor and result_processor return functions of one value
+### hint:: str(network) and ipaddress.ip_network(text) convert each way
+### check:: import ipaddress
+### check:: pg = dialects["postgresql"]
+### check:: net = ipaddress.ip_network("10.1.0.0/16")
+### check:: ddl = str(CreateTable(Table("nets", MetaData(), Column("n", Cidr()))).compile(dialect=pg))
+### check:: send, read = Cidr().bind_processor(pg), Cidr().result_processor(pg, None)
+### check:: (Cidr.cache_ok is True and "n CIDR" in ddl and send(net) == "10.1.0.0/16"
+### check::  and read("10.1.0.0/16") == net and send(None) is None and read(None) is None)
+### solution:: import ipaddress
+### solution::
+### solution:: class Cidr(UserDefinedType):
+### solution::     cache_ok = True
+### solution::
+### solution::     def get_col_spec(self, **kw):
+### solution::         return "CIDR"
+### solution::
+### solution::     def bind_processor(self, dialect):
+### solution::         return lambda value: None if value is None else str(value)
+### solution::
+### solution::     def result_processor(self, dialect, coltype):
+### solution::         return lambda value: (None if value is None
+### solution::                               else ipaddress.ip_network(value))
 
 ### slide::
 ### title:: with_variant: POINT on PostgreSQL
@@ -956,7 +1007,7 @@ touch_triggers = [
 ### slide::
 ### title:: Templating over several tables
 ### note:: Walk the loop: the same trigger objects go on each table. The next
-### note:: slide creates them. About a minute.
+### note:: slide creates them. About a minute, then the index exercise, about four.
 # The same DDL objects, attached to every timestamped table.
 touched = MetaData()
 event.listen(touched, "before_create", pg_touch_function)
@@ -968,6 +1019,28 @@ for name in ("orders", "payments"):
     )
     for trigger in touch_triggers:
         event.listen(table, "after_create", trigger)
+### exercise:: Make ``amount_index``: a ``DDL`` that creates the index
+### exercise:: ``ix_<table>_amount`` on ``amount`` in the table it is attached
+### exercise:: to, run on SQLite and left out elsewhere (``execute_if``).
+### hint:: %(table)s is the name of the table the DDL runs for
+### hint:: DDL("CREATE INDEX ix_%(table)s_amount ON %(table)s (amount)")
+### hint:: .execute_if(dialect="sqlite")
+### check:: from sqlalchemy import create_mock_engine
+### check:: probe = MetaData()
+### check:: for n in ("ledger_a", "ledger_b"):
+### check::     event.listen(Table(n, probe, Column("id", Integer, primary_key=True),
+### check::                        Column("amount", Integer)), "after_create", amount_index)
+### check:: db = create_engine("sqlite://")
+### check:: probe.create_all(db)
+### check:: made = {n: [i["name"] for i in inspect(db).get_indexes(n)] for n in ("ledger_a", "ledger_b")}
+### check:: db.dispose()
+### check:: sent = []
+### check:: probe.create_all(create_mock_engine("postgresql://", lambda sql, *a, **kw: sent.append(str(sql.compile(dialect=dialects["postgresql"])))), checkfirst=False)
+### check:: (made == {"ledger_a": ["ix_ledger_a_amount"], "ledger_b": ["ix_ledger_b_amount"]}
+### check::  and len(sent) == 2 and not [s for s in sent if "INDEX" in s])
+### solution:: amount_index = DDL(
+### solution::     "CREATE INDEX ix_%(table)s_amount ON %(table)s (amount)"
+### solution:: ).execute_if(dialect="sqlite")
 ### claim:: The same DDL objects, attached to every timestamped table.
 ### proof:: all(event.contains(t, "after_create", trigger) for t in touched.tables.values() for trigger in touch_triggers)
 ### proof:: len(touched.tables) == 2 and event.contains(touched, "before_create", pg_touch_function)
@@ -1180,7 +1253,7 @@ with engine.connect() as cx:
 ### slide::
 ### title:: text(): when the SQL is the point
 ### note:: Point at 'typed result: datetime': columns() typed a text query. About
-### note:: a minute.
+### note:: a minute, then the stamped_since exercise, about four.
 # Vendor syntax the expression layer lacks, or a query pasted from
 # elsewhere.  Bound parameters still apply; ``.columns()`` types results.
 by_email = text("SELECT id, name FROM users WHERE email = :email")
@@ -1190,6 +1263,22 @@ with engine.connect() as cx:
         updated_at=DateTime)
     row = cx.execute(stamped_rows).one()
 print("typed result:", type(row.updated_at).__name__)
+### exercise:: Make ``stamped_since``: a ``text()`` query for ``id`` and
+### exercise:: ``updated_at`` of the ``invoices`` later than ``:since``, with the
+### exercise:: parameter and the result column typed as ``DateTime``.
+### hint:: .columns(updated_at=DateTime) types the result column
+### hint:: .bindparams(bindparam("since", type_=DateTime)) types the parameter
+### hint:: from sqlalchemy import bindparam
+### check:: with engine.connect() as cx:
+### check::     early = cx.execute(stamped_since, {"since": dt.datetime(1999, 1, 1)}).all()
+### check::     later = cx.execute(stamped_since, {"since": dt.datetime(2000, 6, 1)}).all()
+### check:: (len(early) == 1 and isinstance(early[0].updated_at, dt.datetime)
+### check::  and early[0].id == 1 and later == [])
+### solution:: from sqlalchemy import bindparam
+### solution:: stamped_since = text(
+### solution::     "SELECT id, updated_at FROM invoices WHERE updated_at > :since"
+### solution:: ).bindparams(bindparam("since", type_=DateTime)).columns(
+### solution::     updated_at=DateTime)
 
 ### slide:: b
 ### title:: Where each fits

@@ -611,6 +611,24 @@ print("another thread's:", elsewhere[0] is first)
 Registry.remove()
 print("after remove():", Registry() is first)
 Registry.remove()
+### exercise:: Scope by something else: make ``tenant = {"id": 1}`` and
+### exercise:: ``PerTenant``, a ``scoped_session`` of ``Factory`` that keeps one
+### exercise:: session per value of ``tenant["id"]``.
+### hint:: scoped_session(Factory, scopefunc=...) calls scopefunc for the key of the current session
+### hint:: scopefunc=lambda: tenant["id"]
+### check:: tenant["id"] = "a"
+### check:: a = PerTenant()
+### check:: tenant["id"] = "b"
+### check:: b = PerTenant()
+### check:: PerTenant.remove()
+### check:: tenant["id"] = "a"
+### check:: again = PerTenant()
+### check:: PerTenant.remove()
+### check:: a is again and a is not b and isinstance(a, Session)
+### solution:: tenant = {"id": 1}
+### solution:: PerTenant = scoped_session(Factory, scopefunc=lambda: tenant["id"])
+### solution:: PerTenant() is PerTenant()
+### note:: Exercise: ``scopefunc`` picks the key; a tenant instead of a thread. Five minutes.
 
 ### slide::
 ### title:: Extend by wrapping
@@ -629,6 +647,27 @@ def audited_session(user):
 
 with audited_session(7) as s:
     s.commit()
+### exercise:: Write ``counting_session()``: it returns a ``Session`` on ``engine``
+### exercise:: whose ``info["commits"]`` counts that session's commits, kept by
+### exercise:: an ``after_commit`` listener on the one session it made.
+### hint:: event.listen(session, "after_commit", fn): fn gets the session
+### hint:: start the count at zero in the wrapper, add one in the listener
+### check:: with counting_session() as s1:
+### check::     s1.commit()
+### check::     s1.commit()
+### check:: with counting_session() as s2:
+### check::     s2.commit()
+### check:: s1.info.get("commits") == 2 and s2.info.get("commits") == 1
+### solution:: def counting_session():
+### solution::     session = Session(engine)
+### solution::     session.info["commits"] = 0
+### solution::
+### solution::     def counted(s):
+### solution::         s.info["commits"] += 1
+### solution::
+### solution::     event.listen(session, "after_commit", counted)
+### solution::     return session
+### note:: Exercise: the wrapper listens on the one session it made. About five minutes.
 
 ### slide::
 ### title:: Extend by subclassing: sessionmaker(class_=...)
@@ -650,6 +689,24 @@ with Counting() as s:
     print(type(s).__name__, "flushes:", s.info["flushes"])
 ### claim:: the autoflush does the only one; commit finds nothing left to flush
 ### proof:: s.info["flushes"] == 1 and isinstance(s, CountingSession)
+### exercise:: Subclass ``Session`` as ``TaggedSession``: its ``add()`` appends the
+### exercise:: class name of each object to ``self.info["added"]``.  Make
+### exercise:: ``Tagged = sessionmaker(engine, class_=TaggedSession)``.
+### hint:: def add(self, instance, *args, **kw): record, then super().add(instance, *args, **kw)
+### hint:: self.info.setdefault("added", []) makes the list on first use
+### check:: with Tagged() as s:
+### check::     s.add(User(name="tagged"))
+### check::     s.add(Comment(text="tagged"))
+### check::     kinds = list(s.info.get("added", []))
+### check::     s.rollback()
+### check:: kinds == ["User", "Comment"] and isinstance(s, TaggedSession)
+### solution:: class TaggedSession(Session):
+### solution::     def add(self, instance, *args, **kw):
+### solution::         self.info.setdefault("added", []).append(type(instance).__name__)
+### solution::         super().add(instance, *args, **kw)
+### solution::
+### solution:: Tagged = sessionmaker(engine, class_=TaggedSession)
+### note:: Exercise: override one Session method, keep ``super()``. About five minutes.
 
 ### slide:: b
 ### title:: Session events (2010: SessionExtension)
@@ -720,6 +777,21 @@ with Session(engine) as session:
     jek.email = "jek@discorporate.us"
     print(inspect(jek).attrs.email.history)
     session.rollback()
+### exercise:: Write ``changed(obj)``: a dict of each attribute changed since the
+### exercise:: last flush, ``{key: (old, new)}``, read from ``inspect(obj).attrs``.
+### hint:: each item of inspect(obj).attrs has .key and .history
+### hint:: history.has_changes(); the old value is in history.deleted, the new in history.added
+### check:: with Session(engine) as s:
+### check::     u = s.scalars(select(User).filter_by(name="jek")).one()
+### check::     old = u.email
+### check::     u.email = "changed@example.com"
+### check::     got = changed(u)
+### check::     s.rollback()
+### check:: got == {"email": (old, "changed@example.com")}
+### solution:: def changed(obj):
+### solution::     return {a.key: ((a.history.deleted or [None])[0], a.history.added[0])
+### solution::             for a in inspect(obj).attrs if a.history.has_changes()}
+### note:: Exercise: history per attribute; the check rolls its change back. Five minutes.
 
 ### slide::
 ### title:: History during a flush: two listeners
@@ -860,6 +932,26 @@ with Strict() as session:
 ### claim:: Expiry comes just after ``after_commit``
 ### proof:: not inspect(mike).expired_attributes
 ### proof:: inspect(mike).dict["email"] == "mike@example.org"
+### exercise:: Make ``Notifying = sessionmaker(engine)``, ``committed_names = []``
+### exercise:: and an ``after_commit`` listener on it that appends the name of each
+### exercise:: ``User`` still loaded in the session, sending no SQL.
+### hint:: session.identity_map.values() are the loaded objects; their values can still be read
+### hint:: isinstance(obj, User) picks the users
+### check:: committed_names.clear()
+### check:: with Notifying() as s:
+### check::     kept = s.scalars(select(User).filter_by(name="jek")).one()
+### check::     s.commit()
+### check:: with Notifying() as s:
+### check::     s.commit()
+### check:: committed_names == ["jek"]
+### solution:: Notifying = sessionmaker(engine)
+### solution:: committed_names = []
+### solution::
+### solution:: @event.listens_for(Notifying, "after_commit")
+### solution:: def notify(session):
+### solution::     committed_names.extend(obj.name for obj in session.identity_map.values()
+### solution::                            if isinstance(obj, User))
+### note:: Exercise: read what is loaded, send no SQL (the error above). Five minutes.
 
 ### slide::
 ### title:: Autoflush: a listener that prints each flush

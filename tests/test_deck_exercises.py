@@ -124,6 +124,27 @@ NEAR_MISSES = {
         # filters select() by hand, not every ORM query
         "Your turn: the same mechanism by hand":
             "Polite = sessionmaker(engine)\n",
+        # one session per thread: the tenant is not the key
+        "scoped_session is a registry":
+            "tenant = {'id': 1}\nPerTenant = scoped_session(Factory)\n",
+        # records add_all(), which is not what the check calls
+        "Extend by subclassing: sessionmaker(class_=...)":
+            "class TaggedSession(Session):\n"
+            "    def add_all(self, instances):\n"
+            "        self.info.setdefault('added', []).extend(\n"
+            "            type(i).__name__ for i in instances)\n"
+            "        super().add_all(instances)\n"
+            "Tagged = sessionmaker(engine, class_=TaggedSession)\n",
+        # every attribute, changed or not
+        "Attribute history":
+            "def changed(obj):\n"
+            "    return {a.key: (a.history.deleted, a.history.added)\n"
+            "            for a in inspect(obj).attrs}\n",
+        # queries in after_commit, which the session refuses
+        "after_commit: values still there, no more SQL":
+            "Notifying = sessionmaker(engine)\ncommitted_names = []\n"
+            "event.listen(Notifying, 'after_commit', lambda s: "
+            "committed_names.extend(s.scalars(select(User.name))))\n",
     },
 }
 

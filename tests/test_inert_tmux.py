@@ -34,7 +34,9 @@ SNIPPET = "".join([
 
 @pytest.fixture
 def term(tmp_path: Path) -> Iterator[Tmux]:
-    server = Tmux(program_env(tmp_path / "state"), width=120, height=50)
+    # tall enough that no slide's output pages with -- more -- (the
+    # output pager, issue 27): every value must reach the terminal
+    server = Tmux(program_env(tmp_path / "state"), width=120, height=100)
     yield server
     server.close()
 
