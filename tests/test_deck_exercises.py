@@ -173,3 +173,12 @@ def test_a_check_that_passes_untouched_is_caught(tmp_path: Path) -> None:
     assert lax["untouched"] is True and lax["solved"] is True
     assert strict["untouched"] is False and strict["solved"] is False
     assert "the check is false: w == 3" in str(strict["problem"])
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=lambda p: p.name)
+def test_each_part_has_at_least_ten_exercises(deck: Path) -> None:
+    # issue 27: 30 across the decks, 10 per part (chapters count with
+    # the deck that includes them)
+    from sliderepl.deck.parser import load
+
+    assert sum(1 for s in load(deck).slides if s.exercise) >= 10
