@@ -161,16 +161,7 @@ def code_of(obj):
                                first_line=shown.first_line + skip)
 
 
-@contextlib.contextmanager
-def unechoed():
-    """Keep a helper's own SQL (admin connections, setup) off the slide."""
-    log = logging.getLogger("sqlalchemy.engine")
-    level = log.level
-    log.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
+from workshop_db.quiet import unechoed   # SQL not the slide's point: off screen
 
 
 # Helpers the slides' proofs (### proof::) call: each works on an engine

@@ -52,16 +52,7 @@ dialects = {
 }
 
 
-@contextlib.contextmanager
-def unechoed():
-    """Keep SQL that is not the slide's point off the screen."""
-    log = logging.getLogger("sqlalchemy.engine")
-    level = log.level
-    log.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
+from workshop_db.quiet import unechoed   # SQL not the slide's point: off screen
 
 
 def fresh(metadata):

@@ -46,16 +46,7 @@ if backend == "sqlite" and make_url(url).database in (None, "", ":memory:"):
 engine = create_engine(url)
 
 
-@contextlib.contextmanager
-def unechoed():
-    """Keep SQL that is not the slide's point (setup DDL) off the screen."""
-    log = logging.getLogger("sqlalchemy.engine")
-    level = log.level
-    log.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
+from workshop_db.quiet import unechoed   # SQL not the slide's point: off screen
 
 
 def fresh(metadata, tables=None):

@@ -58,17 +58,7 @@ def count_statements(engine):
         event.remove(engine, "before_cursor_execute", hook)
 
 
-@contextlib.contextmanager
-def unechoed_sql():
-    """Keep SQL that is not the slide's point (DDL, read-backs) out of
-    the echo; the block still runs as written."""
-    log = logging.getLogger("sqlalchemy.engine")
-    level = log.level
-    log.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
+from workshop_db.quiet import unechoed as unechoed_sql  # SQL not the slide's point
 
 
 def source_from(obj, start):
