@@ -80,16 +80,7 @@ def replicas_retried(engine, work):
                      attempts=8)
 
 
-@contextlib.contextmanager
-def replicas_quietly():
-    """Keep a block's SQL out of the slide's SQL echo."""
-    logger = logging.getLogger("sqlalchemy.engine")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+from workshop_db.quiet import unechoed as replicas_quietly  # off the echo
 
 
 class ReplicasQuietPair:
