@@ -332,3 +332,16 @@ def assert_print_sql_print(lines: list[str]) -> None:
     assert (at("sql:", "SELECT 42") < at("print:", "42")
             < at("sql:", "SELECT 43") < at("print:", "43")
             < at("sql:", "COMMIT")), lines
+
+
+def test_a_check_whose_last_expression_spans_lines_runs() -> None:
+    # part 2's Cidr check: a multi-line expression after a statement;
+    # the notebook once put "return" before its last line only
+    from sliderepl.tools.notebook import _check_source
+
+    source = _check_source("import math\n(math.pi > 3 and\n math.e < 3)\n")
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<check>", "exec"), namespace)  # noqa: S102
+    failing = _check_source("import math\n(math.pi > 3 and\n math.e > 3)\n")
+    with pytest.raises(AssertionError, match="not solved yet"):
+        exec(compile(failing, "<check>", "exec"), {})  # noqa: S102

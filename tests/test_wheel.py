@@ -199,7 +199,7 @@ def test_a_packaged_deck_runs_by_name(installed: Installed,
     _no_clone(done.stdout + done.stderr)
     if deck == "part3":  # its chapters, included from chapters/
         for title in ("The Session in depth",
-                      "Writes to the primary, reads to the replica"):
+                      "Writes go to the primary"):
             assert re.search(rf"^=== \d+/\d+ {title} ===$", done.stdout,
                              re.M), title
     # a traceback a slide shows on purpose names the deck's own line,

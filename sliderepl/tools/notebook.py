@@ -316,21 +316,28 @@ def _awaited(source: str) -> str:
 
 
 def _check_source(check: str) -> str:
-    """A check (its last line an expression) as code that asserts it."""
-    message = "not solved yet: " + check.strip().splitlines()[-1]
+    """A check (its last statement an expression) as code that asserts
+    it; that expression may span several lines."""
+    text = check.strip("\n")
     try:
-        tree = ast.parse(check)
+        tree = ast.parse(text)
     except SyntaxError:
         tree = None
+    lines = text.split("\n")
+    last = tree.body[-1] if tree is not None and tree.body else None
+    start = last.lineno - 1 if isinstance(last, ast.Expr) else len(lines) - 1
+    message = "not solved yet: " + " ".join(
+        line.strip() for line in lines[start:])
     if tree is not None and len(tree.body) == 1:
-        body = [f"assert {check.strip()}, {message!r}"]
+        body = [f"assert {text.strip()}, {message!r}"]
     else:
         # a function: the check's own names stay out of the namespace
-        lines = check.strip("\n").split("\n")
         body = ["def _check():"]
-        body += [f"    {line}".rstrip() for line in lines[:-1]]
-        body += [f"    return {lines[-1].strip()}",
-                 f"assert _check(), {message!r}"]
+        body += [f"    {line}".rstrip() for line in lines[:start]]
+        tail = lines[start:]
+        body += [f"    return {tail[0].strip()}"]
+        body += [f"    {line}".rstrip() for line in tail[1:]]
+        body += [f"assert _check(), {message!r}"]
     return "\n".join(["# Check: run this cell after your attempt", *body,
                       'print("check passed")'])
 
