@@ -236,8 +236,14 @@ def status_during_two():
 
 
 def shares_one(e):
-    with e.connect() as a, e.connect() as b:
-        return a.connection.dbapi_connection is b.connection.dbapi_connection
+    """Whether two connections of ``e`` are one DBAPI connection; ``e``
+    is disposed after (its pooled connection closed, not left to gc)."""
+    try:
+        with e.connect() as a, e.connect() as b:
+            return (a.connection.dbapi_connection
+                    is b.connection.dbapi_connection)
+    finally:
+        e.dispose()
 
 
 def count_rows(table):

@@ -764,7 +764,8 @@ elif not sqlite_312:
         print(f"{version}: {err}; the event recipe is the way here")
 else:
     alone = create_engine(chapter_url, connect_args={"autocommit": False})
-    alone_left = rows_the_rollback_left(alone)
+    with unechoed_sql():   # the last slide showed this SQL
+        alone_left = rows_the_rollback_left(alone)
     print(f"{version}, autocommit=False alone: rows the rollback failed"
           " to undo:", alone_left)
     alone.dispose()

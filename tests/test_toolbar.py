@@ -41,7 +41,7 @@ def started(deck: Path, **options: object) -> repl.ReplState:
 
 def test_wide_toolbar_has_every_part() -> None:
     state = started(EXERCISES)
-    text = toolbar_text(state, state.started + 75, width=120)
+    text = toolbar_text(state, state.started + 75.5, width=120)
     assert text.startswith(" exercises.py  slide 1 / 4 A table ")
     assert " SQL on " in text and " 01:15 " in text
     assert " Enter: next slide " in text
