@@ -239,6 +239,9 @@ def _remember_last(exc: BaseException) -> None:
         sys.last_exc = exc
 
 
+_CLASS_LINE = sys.version_info >= (3, 13)
+
+
 def _compile(
     source: str, filename: str, first_line: int
 ) -> types.CodeType | None:
@@ -254,12 +257,18 @@ def _compile(
     holds only comments.  ``dont_inherit``: this module's ``from
     __future__`` imports must not leak into slide code.
     """
+    # Python 3.13 stores a class's first line as a constant of its body
+    # (``__firstlineno__``, read by inspect.getsource): moving the code
+    # would leave it at the block's own line, so a class takes the AST
+    # path, which numbers everything from the deck's lines
+    movable = first_line <= 1 or not (_CLASS_LINE and "class" in source)
     try:
         code = compile(source, filename, "single", dont_inherit=True)
     except SyntaxError:
         pass  # real errors are raised again, with lines, just below
     else:
-        return _moved(code, first_line - 1) if first_line > 1 else code
+        if movable:
+            return _moved(code, first_line - 1) if first_line > 1 else code
     padded = "\n" * (first_line - 1) + source
     tree = ast.parse(padded, filename)
     if not tree.body:
