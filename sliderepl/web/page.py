@@ -120,12 +120,9 @@ _KEYS = ("Enter / PageDown: next slide · PageUp: previous · / : type code"
          " in the cell: !next !prev !goto N !toc !hint !check !solution")
 
 
-def deck_page(name: str, title: str, deck: str, wheels: list[str]) -> str:
-    """``NAME/index.html``: the deck ``deck`` (its path in the page's
-    site-packages) with the runner in ``wheels``."""
-    config = json.dumps({"name": name, "deck": deck, "wheels": wheels})
-    # </script> can't end the JSON early: "<" is escaped in it
-    config = config.replace("<", "\\u003c")
+def _head(title: str, assets: str, scripts: str = "") -> str:
+    """A page's start up to ``</head>``: its stylesheet in ``assets``
+    (relative to the page), then ``scripts``."""
     return f"""<!doctype html>
 <html lang="en" data-theme="light">
 <head>
@@ -133,10 +130,21 @@ def deck_page(name: str, title: str, deck: str, wheels: list[str]) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="../assets/page.css">
+<link rel="stylesheet" href="{assets}page.css">
+{scripts}</head>
+"""
+
+
+def deck_page(name: str, title: str, deck: str, wheels: list[str]) -> str:
+    """``NAME/index.html``: the deck ``deck`` (its path in the page's
+    site-packages) with the runner in ``wheels``."""
+    config = json.dumps({"name": name, "deck": deck, "wheels": wheels})
+    # </script> can't end the JSON early: "<" is escaped in it
+    config = config.replace("<", "\\u003c")
+    return _head(title, "../assets/", f"""\
 <script type="application/json" id="deck">{config}</script>
 <script type="module" src="../assets/page.js"></script>
-</head>
+""") + f"""\
 <body>
 <header>
 <h1><a href="../index.html">decks</a> ·
@@ -197,15 +205,7 @@ def index_page(title: str, decks: list[tuple[str, str, int]]) -> str:
         f"{escape(deck_title)}</a> · {slides} slides"
         f'<span class="progress"></span></li>'
         for name, deck_title, slides in decks)
-    return f"""<!doctype html>
-<html lang="en" data-theme="light">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="assets/page.css">
-</head>
+    return _head(title, "assets/") + f"""\
 <body>
 <header><h1>{escape(title)}</h1></header>
 <main>
