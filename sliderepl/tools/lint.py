@@ -161,10 +161,11 @@ def unproven_claims(slide: Slide) -> list[Warning_]:
         for s in unproven(slide)]
 
 
-def claims_wanted(deck: Path, setting: str = "LINT_CLAIMS") -> bool:
+def collection_asks(deck: Path, setting: str) -> bool:
     """True when the deck's own collection (the nearest ``_config.py``,
-    or the installed collection it is in) asks lint for unproven claims
-    (``LINT_CLAIMS = True``; ``setting="LINT_NOTES"``: for notes)."""
+    or the installed collection it is in) sets ``setting`` to True:
+    ``LINT_CLAIMS`` (unproven claims), ``LINT_NOTES`` (slides without a
+    speaker note)."""
     from sliderepl.deck.collection import nearest, registered
 
     folder = deck.resolve().parent
@@ -222,8 +223,8 @@ def main(argv: list[str]) -> int:
     deck = read_deck(args.deck, "sliderepl lint")
     if deck is None:
         return 2
-    claims = args.claims or claims_wanted(args.deck)
-    notes = args.require_notes or claims_wanted(args.deck, "LINT_NOTES")
+    claims = args.claims or collection_asks(args.deck, "LINT_CLAIMS")
+    notes = args.require_notes or collection_asks(args.deck, "LINT_NOTES")
     found = lint(deck, args.width, args.height, claims,
                  estimate=not args.size, notes=notes)
     if args.size:
