@@ -3,7 +3,6 @@ and offers the next deck in the menu's order; the menu fits its width."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -11,14 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sliderepl.deck.parser import load
-from sliderepl.run.options import Options
-from sliderepl.screen.console import Screen
-from sliderepl.screen.theme import make_console
-from sliderepl.ui import repl
 from sliderepl.ui.finish import next_deck
 from sliderepl.ui.menu import entry
 from sliderepl.ui.steps import advance
+from tests.repl_state import started, text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,17 +49,6 @@ def folder(tmp_path: Path) -> Path:
     (decks / "part2.py").write_text(SECOND)
     (decks / "other.py").write_text(SECOND)  # not in DECKS
     return decks
-
-
-def started(path: Path) -> repl.ReplState:
-    console = make_console(file=io.StringIO(), width=80)
-    state = repl.make_state(load(path), Options(deck=path), Screen(console))
-    repl.begin(state)
-    return state
-
-
-def text(state: repl.ReplState) -> str:
-    return state.screen.console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def test_next_deck_follows_the_menu(folder: Path) -> None:

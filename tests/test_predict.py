@@ -12,10 +12,8 @@ import pytest
 from sliderepl.deck.parser import load, parse
 from sliderepl.run.headless import run_all
 from sliderepl.run.options import Options
-from sliderepl.screen.console import Screen
-from sliderepl.screen.theme import make_console
-from sliderepl.ui import repl
 from sliderepl.ui.steps import advance
+from tests.repl_state import started, text
 
 DECK = """\
 ### predict:: errors
@@ -34,17 +32,6 @@ later = 2
 @pytest.fixture(autouse=True)
 def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
-def started(path: Path) -> repl.ReplState:
-    console = make_console(file=io.StringIO(), width=80)
-    state = repl.make_state(load(path), Options(deck=path), Screen(console))
-    repl.begin(state)
-    return state
-
-
-def text(state: repl.ReplState) -> str:
-    return state.screen.console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def test_an_error_slide_waits_for_enter(tmp_path: Path) -> None:
