@@ -24,6 +24,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
@@ -74,6 +75,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "servers: runs on a real PostgreSQL or MariaDB server "
         "(deselect with -m 'not servers')",
     )
+
+
+@pytest.fixture
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's state folder (history, progress, notes) for this test: in
+    its tmp_path, never the real one."""
+    home = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    return home
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -182,8 +182,8 @@ def _typed(code: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+def _no_clipboard(state_home: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("DISPLAY", "WAYLAND_DISPLAY"):  # !copy: no clipboard app
         monkeypatch.delenv(name, raising=False)
 

@@ -55,9 +55,7 @@ DECK = "".join(f"### slide::\n{code}" for code in SLIDES)
 EXPECTED = ["[(1,), (2,)]", "('x', 7)"]
 
 
-@pytest.fixture(autouse=True)
-def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+pytestmark = pytest.mark.usefixtures("state_home")
 
 
 @pytest.fixture

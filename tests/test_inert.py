@@ -129,9 +129,7 @@ def no_control(text: str) -> bool:
                    for c in text)
 
 
-@pytest.fixture(autouse=True)
-def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+pytestmark = pytest.mark.usefixtures("state_home")
 
 
 @pytest.fixture

@@ -29,9 +29,7 @@ later = 2
 """
 
 
-@pytest.fixture(autouse=True)
-def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+pytestmark = pytest.mark.usefixtures("state_home")
 
 
 def test_an_error_slide_waits_for_enter(tmp_path: Path) -> None:

@@ -33,9 +33,8 @@ ENTER, CTRL_C, CTRL_D = "\r", "\x03", "\x04"
 
 
 @pytest.fixture(autouse=True)
-def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # History files go to the user's state dir: never the real one here.
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+def _fast_tour(state_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # History files go to state_home, never the user's state dir.
     # Passing the tour's slow-loop slide must not take a minute.
     monkeypatch.setenv("UI_TOUR_SLOW_SECONDS", "0")
 

@@ -26,8 +26,7 @@ TOUR = ROOT / "tests" / "decks" / "ui_tour.py"
 
 
 @pytest.fixture(autouse=True)
-def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+def _fast_tour(state_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UI_TOUR_SLOW_SECONDS", "0")
 
 
