@@ -181,6 +181,21 @@ def _typed(code: str) -> str:
     return code.rstrip("\n") + "\n\n"
 
 
+def _plain(typed: str, timeout: float = 120
+           ) -> subprocess.CompletedProcess[str]:
+    """Plain ``python -i`` (warnings as errors) after ``typed``."""
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-i", "-q"],
+        input=typed, capture_output=True, text=True, timeout=timeout)
+
+
+def _plain_after_setup(lines: list[str], probe: str
+                       ) -> subprocess.CompletedProcess[str]:
+    """Plain ``python -i`` typed SETUP, then ``lines``, then ``probe``."""
+    return _plain(_typed(SETUP) + "".join(f"{line}\n" for line in lines)
+                  + _typed(probe))
+
+
 @pytest.fixture(autouse=True)
 def _no_clipboard(state_home: Path,
                    monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,12 +207,7 @@ def _no_clipboard(state_home: Path,
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The probe after plain ``python -i`` typed SETUP and ECHOES."""
     out = tmp_path_factory.mktemp("plain") / "probe.json"
-    typed = _typed(SETUP) + "".join(f"{line}\n" for line in ECHOES)
-    done = subprocess.run(
-        [sys.executable, "-W", "error", "-i", "-q"],
-        input=typed + _typed(PROBE.format(out=str(out))),
-        capture_output=True, text=True, timeout=120,
-    )
+    done = _plain_after_setup(ECHOES, PROBE.format(out=str(out)))
     assert "ValueError: no repr" in done.stderr, done.stderr
     assert done.stderr.count("Traceback") == 1, done.stderr
     probe: dict[str, Any] = json.loads(out.read_text())
@@ -308,10 +318,7 @@ def test_underscore_is_set_as_plain_python_sets_it(tmp_path: Path) -> None:
     out = tmp_path / "under.json"
     probe = (f"import json\nwith open({str(out)!r}, 'w') as f:\n"
              "    json.dump([kept, after_bad, last], f)\n")
-    done = subprocess.run(
-        [sys.executable, "-W", "error", "-i", "-q"],
-        input=_typed(SETUP) + "".join(f"{line}\n" for line in lines)
-        + _typed(probe), capture_output=True, text=True, timeout=120)
+    done = _plain_after_setup(lines, probe)
     assert "ValueError: no repr" in done.stderr
     plain = json.loads(out.read_text())
     assert plain == [41, None, [42]]
@@ -336,10 +343,7 @@ def test_an_echoed_value_lives_as_long_as_in_plain_python(
     out = tmp_path / "alive.json"
     probe = (f"import json\nwith open({str(out)!r}, 'w') as f:\n"
              "    json.dump(ref() is not None, f)\n")
-    done = subprocess.run(
-        [sys.executable, "-W", "error", "-i", "-q"],
-        input=_typed(SETUP) + "".join(f"{line}\n" for line in lines)
-        + _typed(probe), capture_output=True, text=True, timeout=120)
+    done = _plain_after_setup(lines, probe)
     assert json.loads(out.read_text()) is False, done.stderr
     out.unlink()
     session = Repl(tmp_path)
@@ -497,9 +501,7 @@ def test_the_sql_echo_keeps_what_the_decks_code_did_to_logging(
     what the deck's code made it, as after the same lines in plain
     Python: a level or ``propagate`` the code set stays set."""
     lines = [LOGGING] + [f"{step}\n{LOG_PROBE}\n" for step in LOG_STEPS]
-    done = subprocess.run(
-        [sys.executable, "-W", "error", "-i", "-q"],
-        input="".join(lines), capture_output=True, text=True, timeout=60)
+    done = _plain("".join(lines), timeout=60)
     plain = _log_lines(done.stdout)
     assert len(plain) == len(LOG_STEPS), done.stdout + done.stderr
     deck = _deck(tmp_path, LOGGING)
