@@ -40,7 +40,7 @@ from sqlalchemy.orm import (
 
 from sliderepl.ui.completion import NamespaceCompleter
 from sliderepl.ui.prompt import make_session
-from tests.test_repl_input import _state_home, started  # noqa: F401
+from tests.test_repl_input import _fast_tour, started  # noqa: F401
 from tests.tmuxterm import ROOT
 
 

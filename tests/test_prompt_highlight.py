@@ -25,7 +25,7 @@ from rich.syntax import Syntax
 from sliderepl.screen.theme import SYNTAX_THEMES, THEME_NAMES, rich_theme
 from sliderepl.ui.input_style import prompt_style
 from sliderepl.ui.prompt import prompt_loop
-from tests.test_repl_input import _state_home, started  # noqa: F401
+from tests.test_repl_input import _fast_tour, started  # noqa: F401
 
 CODE = "total = len('text') + 42 if True else None  # why"
 TOKENS = ("total", "len", "'text'", "42", "if", "None", "# why", "+")

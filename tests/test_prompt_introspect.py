@@ -12,7 +12,7 @@ from sliderepl.ui import repl
 from sliderepl.ui.commands import BadCommand, Command, parse
 from tests.test_repl_input import (  # noqa: F401
     ENTER,
-    _state_home,
+    _fast_tour,
     screen_text,
     started,
     type_keys,
